@@ -1,0 +1,18 @@
+//! The data model every stage of Video-OpusClip speaks, the `Settings` and the typed error
+//! hierarchy. Pure data: no I/O beyond reading configuration files, no C dependencies.
+
+pub mod error;
+pub mod model;
+pub mod settings;
+pub mod spec;
+
+pub use error::{Error, ErrorCode, Result};
+pub use model::*;
+pub use settings::Settings;
+pub use spec::*;
+
+/// Version of every JSON contract this build writes (`analysis.json`, `ClipSpec`, manifest).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The tool's version, as written into manifests.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,257 @@
+//! The `ClipSpec` that drives rendering (one per clip, `clip-NN.json`) and the run's
+//! `manifest.json`. Both are versioned JSON contracts (`schema_version`).
+
+use crate::model::{ProbeFacts, Score, Word};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// Output aspect ratios and the size each renders at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Aspect {
+    #[serde(rename = "9:16")]
+    Vertical,
+    #[serde(rename = "1:1")]
+    Square,
+    #[serde(rename = "4:5")]
+    Portrait,
+    #[serde(rename = "16:9")]
+    Wide,
+}
+
+impl Aspect {
+    pub const ALL: [Aspect; 4] = [
+        Aspect::Vertical,
+        Aspect::Square,
+        Aspect::Portrait,
+        Aspect::Wide,
+    ];
+
+    /// Output size in pixels.
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            Aspect::Vertical => (1080, 1920),
+            Aspect::Square => (1080, 1080),
+            Aspect::Portrait => (1080, 1350),
+            Aspect::Wide => (1920, 1080),
+        }
+    }
+    /// Width over height.
+    pub fn ratio(self) -> f64 {
+        let (w, h) = self.size();
+        w as f64 / h as f64
+    }
+    /// As written on the command line and in JSON, e.g. `9:16`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Aspect::Vertical => "9:16",
+            Aspect::Square => "1:1",
+            Aspect::Portrait => "4:5",
+            Aspect::Wide => "16:9",
+        }
+    }
+    /// The file-name suffix for outputs after the first, e.g. `1x1`.
+    pub fn file_tag(self) -> &'static str {
+        match self {
+            Aspect::Vertical => "9x16",
+            Aspect::Square => "1x1",
+            Aspect::Portrait => "4x5",
+            Aspect::Wide => "16x9",
+        }
+    }
+}
+
+impl FromStr for Aspect {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let normalized = text.trim().replace(['x', '/'], ":");
+        Aspect::ALL
+            .into_iter()
+            .find(|aspect| aspect.label() == normalized)
+            .ok_or_else(|| {
+                format!("unknown aspect ratio '{text}': use one of 9:16, 1:1, 4:5, 16:9")
+            })
+    }
+}
+
+/// How an output frame is composed from the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// One crop window that follows the subject.
+    #[default]
+    Track,
+}
+
+/// Where the crop window is at time `t` (seconds from the clip's start), in display pixels
+/// of the source. Between keyframes the window moves linearly; a keyframe pair with the same
+/// `t` is a hard cut.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CropKeyframe {
+    pub t: f64,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+/// One rendered output of a clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputSpec {
+    pub aspect: Aspect,
+    pub width: u32,
+    pub height: u32,
+    #[serde(default)]
+    pub layout: Layout,
+    pub crop_keyframes: Vec<CropKeyframe>,
+}
+
+/// How captions look. Colours are `RRGGBB` hex.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptionStyle {
+    pub enabled: bool,
+    pub font: String,
+    /// Font size in pixels at a 1080-wide output; scaled for other widths.
+    pub font_size: u32,
+    pub text_color: String,
+    pub highlight_color: String,
+    pub outline_color: String,
+    pub outline: u32,
+    /// Size of the spoken word relative to the others, in percent.
+    pub highlight_scale: u32,
+    pub max_lines: u32,
+    pub uppercase: bool,
+}
+
+impl Default for CaptionStyle {
+    fn default() -> Self {
+        CaptionStyle {
+            enabled: true,
+            font: "DejaVu Sans".into(),
+            font_size: 72,
+            text_color: "FFFFFF".into(),
+            highlight_color: "FFD700".into(),
+            outline_color: "000000".into(),
+            outline: 5,
+            highlight_scale: 115,
+            max_lines: 2,
+            uppercase: false,
+        }
+    }
+}
+
+/// The source a spec renders from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub path: String,
+    /// Content hash (see `opusclip-media`'s `content_hash`).
+    pub hash: String,
+    /// Display size of the source (square pixels, rotation applied).
+    pub display_width: u32,
+    pub display_height: u32,
+    pub fps: f64,
+    pub has_audio: bool,
+}
+
+/// `clip-NN.json`: everything needed to render one clip again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipSpec {
+    pub schema_version: u32,
+    /// Stable id, e.g. `clip-01`; output files are named after it.
+    pub id: String,
+    pub source: SourceRef,
+    pub start: f64,
+    pub end: f64,
+    /// Words of the clip plus a margin on both sides, on the source timeline.
+    pub words: Vec<Word>,
+    pub outputs: Vec<OutputSpec>,
+    pub caption_style: CaptionStyle,
+    pub title: String,
+}
+
+impl ClipSpec {
+    pub fn duration(&self) -> f64 {
+        self.end - self.start
+    }
+}
+
+/// Paths of one rendered output, relative to the manifest's directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputFile {
+    pub aspect: Aspect,
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptionFiles {
+    pub srt: Option<String>,
+    pub vtt: Option<String>,
+}
+
+/// A clip as listed in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestClip {
+    pub id: String,
+    pub rank: u32,
+    pub start: f64,
+    pub end: f64,
+    pub duration: f64,
+    pub score: Score,
+    pub title: String,
+    pub description: String,
+    pub hashtags: Vec<String>,
+    pub transcript: String,
+    pub outputs: Vec<OutputFile>,
+    pub captions: CaptionFiles,
+    pub thumbnail: Option<String>,
+    pub spec: String,
+}
+
+/// Wall time of one pipeline stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageTiming {
+    pub name: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestSource {
+    pub path: String,
+    pub hash: String,
+    pub probe: ProbeFacts,
+}
+
+/// `manifest.json`: what one run of `opusclip clip` produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub source: ManifestSource,
+    /// Where the words came from (`file`, `embedded`, `whisper`), or null without a transcript.
+    pub transcript_source: Option<crate::model::TranscriptSource>,
+    pub clips: Vec<ManifestClip>,
+    pub stages: Vec<StageTiming>,
+    pub peak_memory_bytes: u64,
+    pub tool_version: String,
+    /// Things the user should know (e.g. "no transcript: clips have no captions").
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aspect_parses_labels_and_tags() {
+        assert_eq!("9:16".parse::<Aspect>(), Ok(Aspect::Vertical));
+        assert_eq!("1x1".parse::<Aspect>(), Ok(Aspect::Square));
+        assert_eq!("16/9".parse::<Aspect>(), Ok(Aspect::Wide));
+        assert!("3:2".parse::<Aspect>().unwrap_err().contains("9:16"));
+    }
+
+    #[test]
+    fn aspect_serializes_as_label() {
+        assert_eq!(serde_json::to_string(&Aspect::Portrait).unwrap(), "\"4:5\"");
+    }
+}
