@@ -14,6 +14,9 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
     check_file(path)?;
     let mut input = open_input(path)?;
     let duration = container_duration(&input);
+    if duration == 0.0 && input.duration() == 0 {
+        return Err(zero_duration(path));
+    }
     let video = video_facts(&input, path)?;
     let duration = if duration > 0.0 {
         duration
@@ -21,11 +24,7 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
         stream_duration(&input, video.index)
     };
     if !(duration > 0.0) || !duration.is_finite() {
-        return Err(Error::invalid_input(format!(
-            "{} has zero duration: it holds no playable video; re-export it or pick another file",
-            path.display()
-        ))
-        .with_details(json!({"path": path.display().to_string(), "reason": "zero_duration"})));
+        return Err(zero_duration(path));
     }
     let audio = audio_facts(&input);
     let subtitles = subtitle_facts(&input);
@@ -38,6 +37,14 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
         audio,
         subtitles,
     })
+}
+
+fn zero_duration(path: &Path) -> Error {
+    Error::invalid_input(format!(
+        "{} has zero duration: it holds no playable video; re-export it or pick another file",
+        path.display()
+    ))
+    .with_details(details(path, "zero_duration"))
 }
 
 fn details(path: &Path, reason: &str) -> serde_json::Value {
