@@ -1,0 +1,188 @@
+//! Tests of the ASS writer: colours, escaping, times, the header and style, and the
+//! word-by-word events.
+
+use super::*;
+
+fn caption_word(text: &str, start: f64, end: f64) -> CaptionWord {
+    CaptionWord {
+        text: text.into(),
+        start,
+        end,
+    }
+}
+
+/// Two pages: "Hello big / world" (with a pause before "world") and "again".
+fn fixture_pages() -> Vec<CaptionPage> {
+    vec![
+        CaptionPage {
+            start: 0.0,
+            end: 1.6,
+            lines: vec![
+                vec![
+                    caption_word("Hello", 0.0, 0.4),
+                    caption_word("big", 0.4, 0.5),
+                ],
+                vec![caption_word("world", 0.8, 1.2)],
+            ],
+            font_size_px: 72.0,
+        },
+        CaptionPage {
+            start: 1.6,
+            end: 2.5,
+            lines: vec![vec![caption_word("again", 1.6, 2.0)]],
+            font_size_px: 72.0,
+        },
+    ]
+}
+
+/// (start, end, text) of every Dialogue line.
+fn dialogues(ass: &str) -> Vec<(String, String, String)> {
+    ass.lines()
+        .filter_map(|line| line.strip_prefix("Dialogue: "))
+        .map(|rest| {
+            let fields: Vec<&str> = rest.splitn(10, ',').collect();
+            (
+                fields[1].to_string(),
+                fields[2].to_string(),
+                fields[9].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn colours_become_ass_bgr_with_alpha() {
+    assert_eq!(ass_colour("FFD700").unwrap(), "&H0000D7FF&");
+    assert_eq!(ass_colour("#00ff80").unwrap(), "&H0080FF00&");
+    assert!(ass_colour("FFD70").is_err());
+    assert!(ass_colour("GGGGGG").is_err());
+    assert_eq!(style_colour("nonsense", "000000"), "&H00000000");
+}
+
+#[test]
+fn braces_and_backslashes_are_escaped() {
+    assert_eq!(escape_ass_text("a{b}c"), "a\\{b\\}c");
+    assert_eq!(escape_ass_text("C:\\New"), "C:\\\u{200B}New");
+    assert_eq!(escape_ass_text("two\nlines"), "two lines");
+    assert_eq!(escape_ass_text("plain"), "plain");
+}
+
+#[test]
+fn times_are_centiseconds_rounded_once() {
+    assert_eq!(format_ass_time(0), "0:00:00.00");
+    assert_eq!(format_ass_time(to_centiseconds(3723.45)), "1:02:03.45");
+    assert_eq!(to_centiseconds(2.344), 234);
+    assert_eq!(to_centiseconds(2.346), 235);
+    assert_eq!(to_centiseconds(-1.0), 0);
+    assert_eq!(to_centiseconds(f64::NAN), 0);
+}
+
+#[test]
+fn header_sets_play_resolution_wrapping_and_style() {
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    for expected in [
+        "PlayResX: 1080\n",
+        "PlayResY: 1920\n",
+        "WrapStyle: 2\n",
+        "ScaledBorderAndShadow: yes\n",
+        "Style: Default,DejaVu Sans,72,&H00FFFFFF,&H0000D7FF,&H00000000,&H80000000,\
+         -1,0,0,0,100,100,0,0,1,5,0,2,108,108,576,1\n",
+    ] {
+        assert!(ass.contains(expected), "missing {expected:?} in\n{ass}");
+    }
+}
+
+#[test]
+fn caption_block_bottom_sits_inside_the_safe_area() {
+    assert_eq!(bottom_margin(1920), 576);
+    let style = CaptionStyle {
+        max_lines: 3,
+        ..CaptionStyle::default()
+    };
+    for (width, height) in [(1080, 1920), (1080, 1080), (1080, 1350), (1920, 1080)] {
+        let safe = SafeArea::for_frame(width, height);
+        let bottom = height - bottom_margin(height);
+        let block_height =
+            f64::from(style.max_lines) * base_font_size_px(&style, (width, height)) * 1.3;
+        assert!(bottom < safe.y1, "{height}: bottom {bottom}");
+        assert!(
+            f64::from(bottom) - block_height > f64::from(safe.y0),
+            "{height}"
+        );
+    }
+}
+
+#[test]
+fn one_event_per_word_highlighting_only_that_word() {
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    let events = dialogues(&ass);
+    assert_eq!(events.len(), 4);
+    let on = "{\\c&H0000D7FF&\\fscx115\\fscy115}";
+    assert_eq!(events[0].2, format!("{on}Hello{{\\r}} big\\Nworld"));
+    assert_eq!(events[1].2, format!("Hello {on}big{{\\r}}\\Nworld"));
+    assert_eq!(events[2].2, format!("Hello big\\N{on}world{{\\r}}"));
+    assert_eq!(events[3].2, format!("{on}again{{\\r}}"));
+}
+
+#[test]
+fn events_are_contiguous_and_cover_each_page() {
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    let times: Vec<(String, String)> = dialogues(&ass)
+        .into_iter()
+        .map(|(s, e, _)| (s, e))
+        .collect();
+    let expected = [
+        ("0:00:00.00", "0:00:00.40"),
+        // "big" stays highlighted through the pause until "world" starts.
+        ("0:00:00.40", "0:00:00.80"),
+        ("0:00:00.80", "0:00:01.60"),
+        ("0:00:01.60", "0:00:02.50"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(s, e)| (s.to_string(), e.to_string()))
+        .collect();
+    assert_eq!(times, expected);
+}
+
+#[test]
+fn overlapping_pages_never_produce_overlapping_events() {
+    let mut pages = fixture_pages();
+    pages[1].start = 1.2;
+    pages[1].lines[0][0].start = 1.2;
+    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let events = dialogues(&ass);
+    assert_eq!(events[2].1, "0:00:01.60");
+    assert_eq!(events[3].0, "0:00:01.60");
+}
+
+#[test]
+fn shrunk_pages_carry_their_font_size_through_resets() {
+    let mut pages = fixture_pages();
+    pages[1].font_size_px = 40.5;
+    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let last = dialogues(&ass).pop().unwrap().2;
+    assert_eq!(
+        last,
+        "{\\fs40.5}{\\c&H0000D7FF&\\fscx115\\fscy115}again{\\r\\fs40.5}"
+    );
+}
+
+#[test]
+fn transcript_text_is_escaped_in_events() {
+    let pages = vec![CaptionPage {
+        start: 0.0,
+        end: 1.0,
+        lines: vec![vec![
+            caption_word("{x}", 0.0, 0.5),
+            caption_word("a\\b", 0.5, 1.0),
+        ]],
+        font_size_px: 72.0,
+    }];
+    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let events = dialogues(&ass);
+    assert!(events[0]
+        .2
+        .starts_with("{\\c&H0000D7FF&\\fscx115\\fscy115}\\{x\\}{\\r}"));
+    assert!(events[0].2.ends_with(" a\\\u{200B}b"));
+}
