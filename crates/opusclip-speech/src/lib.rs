@@ -1,1 +1,37 @@
-//! placeholder
+//! Speech for Video-OpusClip: where the words of a source and their times come from.
+//!
+//! Three sources, all ending in an [`opusclip_core::Transcript`]:
+//!
+//! - **Subtitle files** the user supplies: [`parse_subtitles`] (SRT or WebVTT, by extension or
+//!   content), [`parse_srt`], [`parse_vtt`]. Malformed files give an
+//!   [`opusclip_core::Error::Transcript`] naming the line and what is wrong.
+//! - **Subtitle streams** inside the input: [`extract_embedded_subtitles`] (through the `ffmpeg`
+//!   CLI; `Ok(None)` when there is none).
+//! - **Speech recognition** with whisper.cpp: [`transcribe_whisper`] (cargo feature `whisper`,
+//!   on by default). Model files are checked before loading, so a missing or broken model is an
+//!   [`opusclip_core::Error::ModelLoading`] that says how to get one.
+//!
+//! Cues become words with [`cues_to_words`] / [`transcript_from_cues`]: each cue's time is
+//! spread over its words by length, and sound tags such as `[music]` are dropped.
+//!
+//! ```
+//! use opusclip_core::TranscriptSource;
+//! let cues = opusclip_speech::parse_srt("1\n00:00:00,000 --> 00:00:01,000\n[music] Hi there\n")?;
+//! let transcript = opusclip_speech::transcript_from_cues(&cues, TranscriptSource::File);
+//! assert_eq!(transcript.words.len(), 2);
+//! assert_eq!(transcript.words[1].end, 1.0);
+//! # Ok::<(), opusclip_core::Error>(())
+//! ```
+
+mod embedded;
+mod subtitles;
+mod whisper;
+mod words;
+
+pub use embedded::extract_embedded_subtitles;
+pub use subtitles::{parse_srt, parse_subtitles, parse_vtt, Cue};
+pub use whisper::{
+    check_whisper_model_file, transcribe_whisper, WhisperModelHeader, WhisperOptions, GGML_MAGIC,
+    WHISPER_SAMPLE_RATE,
+};
+pub use words::{cues_to_words, transcript_from_cues};

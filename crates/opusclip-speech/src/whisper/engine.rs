@@ -1,0 +1,253 @@
+//! The whisper.cpp calls: load the model, run `full()` with word-level segments on a worker
+//! thread while progress is forwarded on the caller's thread, and read the segments back.
+
+use super::model_file::model_error;
+use super::segments::{words_from_segments, RecognizedSegment};
+use super::WhisperOptions;
+use opusclip_core::{Error, Result, Transcript, TranscriptSource};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
+
+/// How often the caller's progress callback is fed while whisper runs.
+const PROGRESS_POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Runs whisper on `samples` (the model file has already passed the header check).
+pub(super) fn transcribe(
+    samples: &[f32],
+    options: &WhisperOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<Transcript> {
+    // whisper.cpp logs to stderr by default; route it into `tracing` instead.
+    whisper_rs::install_logging_hooks();
+    let requested_language = requested_language(options)?;
+    let context = load_context(options)?;
+    let requested_language = fit_language_to_model(requested_language, &context, options)?;
+    if samples.is_empty() {
+        progress(1.0);
+        return Ok(Transcript {
+            language: requested_language,
+            source: TranscriptSource::Whisper,
+            words: Vec::new(),
+        });
+    }
+    let state = run_with_progress(
+        &context,
+        samples,
+        options,
+        requested_language.as_deref(),
+        progress,
+    )?;
+    let segments = read_segments(&context, &state)?;
+    let language = if options.translate {
+        Some("en".to_string())
+    } else {
+        requested_language.or_else(|| detected_language(&state))
+    };
+    Ok(Transcript {
+        language,
+        source: TranscriptSource::Whisper,
+        words: words_from_segments(&segments),
+    })
+}
+
+/// The language asked for, checked against whisper's list; `None` for auto-detection.
+fn requested_language(options: &WhisperOptions) -> Result<Option<String>> {
+    let Some(language) = options.language.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if language.is_empty() || language.eq_ignore_ascii_case("auto") {
+        return Ok(None);
+    }
+    let code = language.to_ascii_lowercase();
+    let known = !code.contains('\0') && whisper_rs::get_lang_id(&code).is_some();
+    if !known {
+        return Err(Error::invalid_input(format!(
+            "whisper does not know the language `{language}`; use an ISO 639-1 code such as en, \
+             de, fr or es, or leave the language unset to detect it"
+        )));
+    }
+    Ok(Some(code))
+}
+
+/// English-only (`.en`) models always transcribe English: auto-detection is skipped (it would
+/// run an extra pass for nothing) and another language is refused rather than garbled.
+fn fit_language_to_model(
+    requested: Option<String>,
+    context: &WhisperContext,
+    options: &WhisperOptions,
+) -> Result<Option<String>> {
+    if context.is_multilingual() {
+        return Ok(requested);
+    }
+    match requested.as_deref() {
+        None | Some("en") => Ok(Some("en".to_string())),
+        Some(other) => Err(Error::invalid_input(format!(
+            "the whisper model {} is English-only, so it cannot transcribe `{other}`; use a \
+             multilingual model (e.g. ggml-base.bin instead of ggml-base.en.bin) or leave the \
+             language unset",
+            options.model_path.display()
+        ))),
+    }
+}
+
+fn load_context(options: &WhisperOptions) -> Result<WhisperContext> {
+    WhisperContext::new_with_params(&options.model_path, WhisperContextParameters::default())
+        .map_err(|error| {
+            model_error(
+                &options.model_path,
+                &format!("whisper.cpp could not load it ({error}); the file may be damaged"),
+            )
+        })
+}
+
+/// Runs `full()` on a scoped worker thread and forwards its percentage to `progress` here.
+fn run_with_progress(
+    context: &WhisperContext,
+    samples: &[f32],
+    options: &WhisperOptions,
+    language: Option<&str>,
+    progress: &mut dyn FnMut(f32),
+) -> Result<WhisperState> {
+    let mut state = context
+        .create_state()
+        .map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
+    let percent_done = Arc::new(AtomicI32::new(0));
+    let reporter = Arc::clone(&percent_done);
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let mut params = full_params(options, language);
+            // whisper-rs keeps this closure for good (a few bytes per run); it only stores.
+            params.set_progress_callback_safe(move |percent: i32| {
+                reporter.store(percent, Ordering::Relaxed);
+            });
+            let result = state.full(params, samples);
+            result.map(|()| state)
+        });
+        let mut last_reported = -1;
+        while !worker.is_finished() {
+            report_progress(&percent_done, &mut last_reported, progress);
+            std::thread::sleep(PROGRESS_POLL_INTERVAL);
+        }
+        worker.join()
+    });
+    let state = outcome
+        .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
+        .map_err(|error| {
+            Error::video(format!("whisper failed to transcribe the audio: {error}"))
+        })?;
+    progress(1.0);
+    Ok(state)
+}
+
+fn report_progress(
+    percent_done: &AtomicI32,
+    last_reported: &mut i32,
+    progress: &mut dyn FnMut(f32),
+) {
+    let percent = percent_done.load(Ordering::Relaxed).clamp(0, 100);
+    if percent != *last_reported {
+        *last_reported = percent;
+        progress(percent as f32 / 100.0);
+    }
+}
+
+/// Parameters for single-word segments with token timestamps and nothing printed.
+fn full_params<'a>(options: &WhisperOptions, language: Option<&'a str>) -> FullParams<'a, 'static> {
+    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 5 });
+    params.set_n_threads(i32::try_from(options.effective_threads()).unwrap_or(i32::MAX));
+    params.set_language(Some(language.unwrap_or("auto")));
+    params.set_translate(options.translate);
+    params.set_token_timestamps(true);
+    params.set_split_on_word(true);
+    params.set_max_len(1);
+    params.set_suppress_nst(true);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_special(false);
+    params.set_print_timestamps(false);
+    if let Some(prompt) = options.initial_prompt.as_deref() {
+        let prompt = prompt.replace('\0', " ");
+        if !prompt.trim().is_empty() {
+            params.set_initial_prompt(&prompt);
+        }
+    }
+    params
+}
+
+fn read_segments(context: &WhisperContext, state: &WhisperState) -> Result<Vec<RecognizedSegment>> {
+    let end_of_text = context.token_eot();
+    let mut segments = Vec::new();
+    for segment in state.as_iter() {
+        let text_bytes = segment
+            .to_bytes()
+            .map_err(|error| Error::video(format!("whisper returned no segment text: {error}")))?;
+        let token_probabilities = (0..segment.n_tokens())
+            .filter_map(|token_index| segment.get_token(token_index))
+            .filter(|token| token.token_id() < end_of_text)
+            .map(|token| token.token_probability())
+            .collect();
+        segments.push(RecognizedSegment {
+            text: String::from_utf8_lossy(text_bytes).into_owned(),
+            start_centiseconds: segment.start_timestamp(),
+            end_centiseconds: segment.end_timestamp(),
+            token_probabilities,
+        });
+    }
+    Ok(segments)
+}
+
+fn detected_language(state: &WhisperState) -> Option<String> {
+    let id = state.full_lang_id_from_state();
+    if id < 0 {
+        return None;
+    }
+    whisper_rs::get_lang_str(id).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whisper::model_file::tests::tiny_en_header;
+    use crate::whisper::transcribe_whisper;
+
+    #[test]
+    fn a_file_that_passes_the_header_check_but_is_not_a_model_fails_cleanly() {
+        let directory = tempfile::tempdir().expect("temp dir");
+        let path = directory.path().join("zeros.bin");
+        let mut bytes = tiny_en_header();
+        bytes.resize(51864 * 384 / 2, 0);
+        std::fs::write(&path, bytes).expect("write");
+        let options = WhisperOptions::new(&path);
+        let error = transcribe_whisper(&[0.0; 1600], &options, &mut |_| {})
+            .expect_err("whisper.cpp must reject it");
+        assert!(matches!(error, Error::ModelLoading { .. }), "{error:?}");
+        assert!(error.to_string().contains("could not load"), "{error}");
+    }
+
+    #[test]
+    fn unknown_language_is_rejected_before_loading() {
+        let options = WhisperOptions {
+            language: Some("klingon".into()),
+            ..WhisperOptions::new("unused.bin")
+        };
+        let error = requested_language(&options).expect_err("unknown language");
+        assert!(error.to_string().contains("klingon"), "{error}");
+        let auto = WhisperOptions {
+            language: Some("AUTO".into()),
+            ..WhisperOptions::new("unused.bin")
+        };
+        assert_eq!(requested_language(&auto).expect("auto is fine"), None);
+        let german = WhisperOptions {
+            language: Some("DE".into()),
+            ..WhisperOptions::new("unused.bin")
+        };
+        assert_eq!(
+            requested_language(&german).expect("known"),
+            Some("de".into())
+        );
+    }
+}

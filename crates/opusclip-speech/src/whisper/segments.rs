@@ -1,0 +1,144 @@
+//! Whisper's single-word segments turned into transcript words: times from centiseconds to
+//! seconds, confidence from token probabilities, sound tags and bare punctuation handled.
+
+use crate::words::{spoken_tokens, spread_over};
+use opusclip_core::Word;
+
+/// One whisper segment as read from whisper.cpp; with word splitting on, one word.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct RecognizedSegment {
+    pub(super) text: String,
+    /// Times in whisper's centiseconds.
+    pub(super) start_centiseconds: i64,
+    pub(super) end_centiseconds: i64,
+    /// Probabilities of the segment's text tokens (special tokens left out).
+    pub(super) token_probabilities: Vec<f32>,
+}
+
+/// How many single-word segments a sound tag such as `(upbeat music)` may span.
+const MAX_SOUND_TAG_SEGMENTS: usize = 6;
+
+/// Turns recognized segments into words: sound tags dropped (also when split over segments),
+/// bare punctuation joined to the word before, times in seconds and never going backwards.
+pub(super) fn words_from_segments(segments: &[RecognizedSegment]) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    let mut index = 0;
+    while index < segments.len() {
+        if let Some(tag_end) = sound_tag_end(segments, index) {
+            index = tag_end + 1;
+            continue;
+        }
+        let segment = &segments[index];
+        index += 1;
+        let text = segment.text.trim();
+        if is_bare_punctuation(text) {
+            if let Some(previous) = words.last_mut() {
+                previous.text.push_str(text);
+            }
+            continue;
+        }
+        push_segment_words(&mut words, segment);
+    }
+    words
+}
+
+/// If segment `index` opens a `[`/`(` tag that a later segment (within reach) closes, the index
+/// of the closing segment.
+fn sound_tag_end(segments: &[RecognizedSegment], index: usize) -> Option<usize> {
+    let text = segments[index].text.trim();
+    let closing = match text.chars().next()? {
+        '[' => ']',
+        '(' => ')',
+        _ => return None,
+    };
+    if text.contains(closing) {
+        return None;
+    }
+    let reach = (index + MAX_SOUND_TAG_SEGMENTS).min(segments.len());
+    (index + 1..reach).find(|&later| segments[later].text.contains(closing))
+}
+
+fn is_bare_punctuation(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| ".,!?;:%…)\"'»”’".contains(c))
+}
+
+fn push_segment_words(words: &mut Vec<Word>, segment: &RecognizedSegment) {
+    let (_, tokens) = spoken_tokens(&segment.text);
+    if tokens.is_empty() {
+        return;
+    }
+    let previous_end = words.last().map_or(0.0, |word| word.end);
+    let start = (segment.start_centiseconds as f64 / 100.0).max(previous_end);
+    let end = (segment.end_centiseconds as f64 / 100.0).max(start);
+    let confidence = mean_probability(&segment.token_probabilities);
+    for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, end)) {
+        words.push(Word {
+            text: text.clone(),
+            start: word_start,
+            end: word_end,
+            confidence,
+            speaker: None,
+        });
+    }
+}
+
+fn mean_probability(probabilities: &[f32]) -> f32 {
+    if probabilities.is_empty() {
+        return 0.0;
+    }
+    let mean = probabilities.iter().sum::<f32>() / probabilities.len() as f32;
+    mean.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(text: &str, start: i64, end: i64, probabilities: &[f32]) -> RecognizedSegment {
+        RecognizedSegment {
+            text: text.to_string(),
+            start_centiseconds: start,
+            end_centiseconds: end,
+            token_probabilities: probabilities.to_vec(),
+        }
+    }
+
+    #[test]
+    fn segments_become_words_with_seconds_and_mean_confidence() {
+        let words = words_from_segments(&[
+            segment(" Hello", 0, 52, &[0.9, 0.7]),
+            segment(" world", 52, 110, &[0.5]),
+            segment(".", 110, 112, &[0.99]),
+        ]);
+        let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
+        assert_eq!(texts, ["Hello", "world."]);
+        assert_eq!((words[0].start, words[0].end), (0.0, 0.52));
+        assert!((words[0].confidence - 0.8).abs() < 1e-6);
+        assert_eq!((words[1].start, words[1].end), (0.52, 1.1));
+    }
+
+    #[test]
+    fn sound_tags_are_dropped_even_when_split() {
+        let words = words_from_segments(&[
+            segment(" [BLANK_AUDIO]", 0, 100, &[0.9]),
+            segment(" (upbeat", 100, 150, &[0.9]),
+            segment(" music)", 150, 200, &[0.9]),
+            segment(" Welcome", 200, 260, &[0.9]),
+            segment(" (unclosed", 260, 300, &[0.9]),
+            segment(" back", 300, 340, &[0.9]),
+        ]);
+        let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
+        assert_eq!(texts, ["Welcome", "back"]);
+    }
+
+    #[test]
+    fn overlapping_segments_never_go_backwards() {
+        let words = words_from_segments(&[
+            segment(" one", 100, 200, &[]),
+            segment(" two", 150, 140, &[]),
+        ]);
+        assert_eq!(words[1].start, 2.0);
+        assert_eq!(words[1].end, 2.0);
+        assert_eq!(words[0].confidence, 0.0);
+    }
+}
