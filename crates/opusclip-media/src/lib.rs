@@ -8,7 +8,7 @@
 pub mod decode;
 pub mod hash;
 pub mod probe;
-// pub mod render; (wired when render.rs lands)
+pub mod render;
 
 pub use decode::{
     decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions,

@@ -1,0 +1,498 @@
+//! Rendering clips with the `ffmpeg` command-line tool: one process per clip decodes the
+//! clip's span of the source once and encodes every requested output (9:16, 1:1, ...) from it.
+//!
+//! Per output the filter graph normalises the source to square display pixels, crops a window
+//! that moves along the output's crop keyframes (a piecewise-linear expression of the
+//! clip-relative time `t`), scales to the output size, burns in ASS captions with libass and
+//! encodes H.264 (x264 `veryfast`, CRF 23) with AAC audio. Outputs are written under temporary
+//! names beside their destinations and renamed into place only when ffmpeg succeeds, so a
+//! destination never holds a half-written file. Thumbnails are single JPEG frames made the same
+//! way.
+
+mod crop_expression;
+mod ffmpeg;
+
+pub use crop_expression::{crop_expression, Axis};
+
+use crop_expression::format_number;
+use ffmpeg::{partial_path, run_ffmpeg, TempFile};
+use opusclip_core::spec::{CropKeyframe, OutputSpec};
+use opusclip_core::{Error, Result};
+use serde_json::json;
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Highest frame rate an output is encoded at; faster sources are resampled to it.
+pub const MAX_OUTPUT_FPS: f64 = 60.0;
+
+/// Encoder threads per output. Fixed, so that the same job gives the same bytes on any machine
+/// (x264's output depends on its thread count).
+pub const ENCODER_THREADS: u32 = 2;
+
+/// Frame rate used when the source does not report a usable one.
+const FALLBACK_FPS: f64 = 30.0;
+
+/// The normalisation every graph starts with: square pixels (SAR applied), even dimensions.
+const SQUARE_PIXELS: &str = "scale=w='trunc(iw*sar/2)*2':h='trunc(ih/2)*2',setsar=1";
+
+/// One clip to render: a span of the source and the outputs made from it.
+#[derive(Debug, Clone)]
+pub struct RenderJob<'a> {
+    /// The source video.
+    pub source: &'a Path,
+    /// Clip start on the source timeline, in seconds.
+    pub start: f64,
+    /// Clip end on the source timeline, in seconds.
+    pub end: f64,
+    /// The source's average frame rate; outputs are constant-rate at it (capped at 60).
+    pub fps: f64,
+    /// Whether the source has an audio stream to carry over (the first one is used).
+    pub has_audio: bool,
+    /// Every output encoded from this clip; at least one.
+    pub outputs: Vec<RenderOutput<'a>>,
+}
+
+/// One encoded file of a clip.
+#[derive(Debug, Clone)]
+pub struct RenderOutput<'a> {
+    /// Size, aspect and crop keyframes (times relative to the clip start).
+    pub spec: &'a OutputSpec,
+    /// ASS captions to burn in; their times are relative to the clip start.
+    pub subtitles_ass: Option<&'a Path>,
+    /// Where the MP4 goes; replaced atomically once the render succeeded.
+    pub destination: &'a Path,
+}
+
+/// Checks that `ffmpeg` is on the PATH with the `libx264` encoder and the `ass` filter.
+pub fn check_ffmpeg() -> Result<()> {
+    let encoders = ffmpeg_listing("-encoders")?;
+    let filters = ffmpeg_listing("-filters")?;
+    let mut missing = Vec::new();
+    if !encoders.lines().any(|line| listing_names(line, "libx264")) {
+        missing.push("the libx264 encoder");
+    }
+    if !filters.lines().any(|line| listing_names(line, "ass")) {
+        missing.push("the ass filter (libass)");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::video(format!(
+        "ffmpeg lacks {}: install a full build (e.g. `apt-get install ffmpeg`)",
+        missing.join(" and ")
+    ))
+    .with_details(json!({ "missing": missing })))
+}
+
+/// Runs `ffmpeg -hide_banner LISTING_FLAG` and returns its stdout.
+fn ffmpeg_listing(listing_flag: &str) -> Result<String> {
+    let output = Command::new("ffmpeg")
+        .args(["-hide_banner", listing_flag])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| {
+            Error::video(
+                "ffmpeg was not found on the PATH: install it (e.g. `apt-get install ffmpeg`)",
+            )
+            .with_details(json!({ "reason": err.to_string() }))
+        })?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Whether a line of `ffmpeg -encoders` / `-filters` lists exactly `name` (second column).
+fn listing_names(line: &str, name: &str) -> bool {
+    line.split_whitespace().nth(1) == Some(name)
+}
+
+/// Renders every output of `job` with one ffmpeg process, calling `progress` with the done
+/// fraction (0 to 1) as encoding advances. On failure no destination is created or changed.
+pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
+    validate_job(job)?;
+    let duration = job.end - job.start;
+    let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
+    write_file(&graph_file.path, &filter_graph(job))?;
+    let partials: Vec<TempFile> = job
+        .outputs
+        .iter()
+        .map(|output| TempFile::new(partial_path(output.destination)))
+        .collect();
+
+    let mut args = vec![
+        "-ss".into(),
+        format_number(job.start).into(),
+        "-t".into(),
+        format_number(duration).into(),
+        "-i".into(),
+        job.source.as_os_str().to_owned(),
+        "-filter_complex_script".into(),
+        graph_file.path.as_os_str().to_owned(),
+    ];
+    for (index, partial) in partials.iter().enumerate() {
+        args.extend(output_args(job, index, &partial.path));
+    }
+    run_ffmpeg(&args, duration, progress)?;
+
+    for (output, partial) in job.outputs.iter().zip(&partials) {
+        partial.commit(output.destination)?;
+    }
+    progress(1.0);
+    Ok(())
+}
+
+/// Rejects jobs ffmpeg would fail on in confusing ways.
+fn validate_job(job: &RenderJob) -> Result<()> {
+    if !(job.start.is_finite() && job.end.is_finite() && job.start >= 0.0 && job.end > job.start) {
+        return Err(Error::invalid_input(format!(
+            "clip span {}..{} s is empty or invalid",
+            job.start, job.end
+        )));
+    }
+    if job.outputs.is_empty() {
+        return Err(Error::invalid_input(
+            "a render job needs at least one output",
+        ));
+    }
+    for output in &job.outputs {
+        validate_output(output.spec)?;
+    }
+    Ok(())
+}
+
+fn validate_output(spec: &OutputSpec) -> Result<()> {
+    let label = spec.aspect.label();
+    if spec.width < 2 || spec.height < 2 {
+        return Err(Error::invalid_input(format!(
+            "output {label} has an invalid size {}x{}",
+            spec.width, spec.height
+        )));
+    }
+    let Some(first) = spec.crop_keyframes.first() else {
+        return Err(Error::invalid_input(format!(
+            "output {label} has no crop keyframes"
+        )));
+    };
+    let all_finite = spec
+        .crop_keyframes
+        .iter()
+        .all(|k| [k.t, k.x, k.y, k.w, k.h].iter().all(|v| v.is_finite()));
+    if !all_finite || first.w < 1.0 || first.h < 1.0 {
+        return Err(Error::invalid_input(format!(
+            "output {label} has an invalid crop keyframe"
+        )));
+    }
+    Ok(())
+}
+
+/// The whole `-filter_complex` graph: normalise once, split, and one chain per output
+/// labelled `[out0]`, `[out1]`, ...
+fn filter_graph(job: &RenderJob) -> String {
+    let count = job.outputs.len();
+    if count == 1 {
+        return format!(
+            "[0:v]{SQUARE_PIXELS},{}[out0]\n",
+            output_chain(&job.outputs[0])
+        );
+    }
+    let split_labels: String = (0..count).map(|index| format!("[src{index}]")).collect();
+    let mut graph = format!("[0:v]{SQUARE_PIXELS},split={count}{split_labels};\n");
+    for (index, output) in job.outputs.iter().enumerate() {
+        graph.push_str(&format!(
+            "[src{index}]{}[out{index}];\n",
+            output_chain(output)
+        ));
+    }
+    graph.truncate(graph.len() - 2);
+    graph.push('\n');
+    graph
+}
+
+/// crop → scale → (captions) → yuv420p for one output.
+fn output_chain(output: &RenderOutput) -> String {
+    let spec = output.spec;
+    let mut chain = format!(
+        "{},scale={}:{}:flags=bicubic,setsar=1",
+        crop_filter(&spec.crop_keyframes),
+        spec.width,
+        spec.height
+    );
+    if let Some(subtitles) = output.subtitles_ass {
+        chain.push_str(&format!(",ass=filename={}", escape_filter_path(subtitles)));
+    }
+    chain.push_str(",format=yuv420p");
+    chain
+}
+
+/// A `crop` filter whose window size comes from the first keyframe and whose position follows
+/// all of them. Assumes `keyframes` is not empty.
+fn crop_filter(keyframes: &[CropKeyframe]) -> String {
+    let (width, height) = keyframes
+        .first()
+        .map(|first| (first.w.round().max(2.0), first.h.round().max(2.0)))
+        .unwrap_or((2.0, 2.0));
+    format!(
+        "crop=w='min({},iw)':h='min({},ih)':x='{}':y='{}'",
+        format_number(width),
+        format_number(height),
+        crop_expression(keyframes, Axis::X),
+        crop_expression(keyframes, Axis::Y)
+    )
+}
+
+/// Quotes a path for a filter option inside a filter graph: escaped once for the option
+/// parser (`\`, `'`, `:`), then single-quoted for the graph parser.
+fn escape_filter_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut option_level = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        if matches!(character, '\\' | '\'' | ':') {
+            option_level.push('\\');
+        }
+        option_level.push(character);
+    }
+    format!("'{}'", option_level.replace('\'', "'\\''"))
+}
+
+/// Encoder and muxer arguments for output `index`, written to `partial`.
+fn output_args(job: &RenderJob, index: usize, partial: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["-map".into(), format!("[out{index}]").into()];
+    if job.has_audio {
+        for arg in ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"] {
+            args.push(arg.into());
+        }
+    }
+    let threads = ENCODER_THREADS.to_string();
+    let frame_rate = frame_rate_arg(job.fps);
+    for arg in [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-threads",
+        &threads,
+        "-r",
+        &frame_rate,
+        "-movflags",
+        "+faststart",
+    ] {
+        args.push(arg.into());
+    }
+    args.push(partial.as_os_str().to_owned());
+    args
+}
+
+/// The output frame rate as ffmpeg reads it: NTSC rates as exact fractions, capped at 60.
+fn frame_rate_arg(fps: f64) -> String {
+    let fps = if fps.is_finite() && fps > 0.0 {
+        fps.min(MAX_OUTPUT_FPS)
+    } else {
+        FALLBACK_FPS
+    };
+    let ntsc_base = (fps * 1.001).round();
+    if ntsc_base >= 1.0 && (fps - ntsc_base * 1000.0 / 1001.0).abs() < 0.005 && fps != ntsc_base {
+        return format!("{}/1001", ntsc_base * 1000.0);
+    }
+    format_number(fps)
+}
+
+/// Writes one JPEG frame of `source` at `at` seconds, cropped to `crop` (square display pixels)
+/// and scaled to `out_size`; `destination` is replaced atomically.
+pub fn thumbnail(
+    source: &Path,
+    at: f64,
+    crop: &CropKeyframe,
+    out_size: (u32, u32),
+    destination: &Path,
+) -> Result<()> {
+    if !at.is_finite() || at < 0.0 || out_size.0 < 2 || out_size.1 < 2 {
+        return Err(Error::invalid_input(format!(
+            "invalid thumbnail request: at {at} s, size {}x{}",
+            out_size.0, out_size.1
+        )));
+    }
+    let fixed_crop = CropKeyframe { t: 0.0, ..*crop };
+    let filters = format!(
+        "{SQUARE_PIXELS},{},scale={}:{}:flags=bicubic,setsar=1",
+        crop_filter(&[fixed_crop]),
+        out_size.0,
+        out_size.1
+    );
+    let partial = TempFile::new(partial_path(destination));
+    let args: Vec<OsString> = vec![
+        "-ss".into(),
+        format_number(at).into(),
+        "-i".into(),
+        source.as_os_str().to_owned(),
+        "-frames:v".into(),
+        "1".into(),
+        "-vf".into(),
+        filters.into(),
+        "-q:v".into(),
+        "3".into(),
+        "-update".into(),
+        "1".into(),
+        partial.path.as_os_str().to_owned(),
+    ];
+    run_ffmpeg(&args, 0.0, &mut |_| {})?;
+    partial.commit(destination)
+}
+
+/// A process-unique file name in the form `opusclip-PREFIX-PID-N.EXT`.
+fn unique_name(prefix: &str, extension: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let serial = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "opusclip-{prefix}-{}-{serial}.{extension}",
+        std::process::id()
+    )
+}
+
+fn write_file(path: &Path, contents: &str) -> Result<()> {
+    std::fs::write(path, contents).map_err(|err| Error::io("writing", path, err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opusclip_core::spec::{Aspect, Layout};
+
+    fn spec(aspect: Aspect) -> OutputSpec {
+        let (width, height) = aspect.size();
+        OutputSpec {
+            aspect,
+            width,
+            height,
+            layout: Layout::Track,
+            crop_keyframes: vec![CropKeyframe {
+                t: 0.0,
+                x: 10.0,
+                y: 0.0,
+                w: 404.6,
+                h: 720.0,
+            }],
+        }
+    }
+
+    fn job<'a>(outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
+        RenderJob {
+            source: Path::new("in.mp4"),
+            start: 1.0,
+            end: 3.0,
+            fps: 30.0,
+            has_audio: true,
+            outputs,
+        }
+    }
+
+    #[test]
+    fn single_output_graph_is_one_chain() {
+        let vertical = spec(Aspect::Vertical);
+        let subtitles = Path::new("/tmp/c.ass");
+        let outputs = vec![RenderOutput {
+            spec: &vertical,
+            subtitles_ass: Some(subtitles),
+            destination: Path::new("a.mp4"),
+        }];
+        let graph = filter_graph(&job(outputs));
+        assert_eq!(
+            graph,
+            format!(
+                "[0:v]{SQUARE_PIXELS},crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
+                 scale=1080:1920:flags=bicubic,setsar=1,ass=filename='/tmp/c.ass',\
+                 format=yuv420p[out0]\n"
+            )
+        );
+    }
+
+    #[test]
+    fn several_outputs_split_one_decode() {
+        let (vertical, square) = (spec(Aspect::Vertical), spec(Aspect::Square));
+        let outputs = [&vertical, &square]
+            .into_iter()
+            .map(|spec| RenderOutput {
+                spec,
+                subtitles_ass: None,
+                destination: Path::new("a.mp4"),
+            })
+            .collect();
+        let graph = filter_graph(&job(outputs));
+        assert_eq!(graph.matches("[0:v]").count(), 1);
+        assert!(
+            graph.contains(",split=2[src0][src1];\n[src0]crop="),
+            "{graph}"
+        );
+        assert!(graph.contains("scale=1080:1920:"), "{graph}");
+        assert!(graph.contains("[src1]crop="), "{graph}");
+        assert!(graph.contains("scale=1080:1080:"), "{graph}");
+        assert!(graph.ends_with("format=yuv420p[out1]\n"), "{graph}");
+        assert!(!graph.contains("ass="), "{graph}");
+    }
+
+    #[test]
+    fn paths_are_escaped_for_both_parser_levels() {
+        assert_eq!(escape_filter_path(Path::new("/a/b.ass")), "'/a/b.ass'");
+        assert_eq!(
+            escape_filter_path(Path::new("a'b:c\\d,[e];f")),
+            "'a\\'\\''b\\:c\\\\d,[e];f'"
+        );
+    }
+
+    #[test]
+    fn frame_rates_are_exact_and_capped() {
+        assert_eq!(frame_rate_arg(30.0), "30");
+        assert_eq!(frame_rate_arg(25.0), "25");
+        assert_eq!(frame_rate_arg(30000.0 / 1001.0), "30000/1001");
+        assert_eq!(frame_rate_arg(29.97), "30000/1001");
+        assert_eq!(frame_rate_arg(23.976), "24000/1001");
+        assert_eq!(frame_rate_arg(59.94), "60000/1001");
+        assert_eq!(frame_rate_arg(120.0), "60");
+        assert_eq!(frame_rate_arg(12.5), "12.5");
+        assert_eq!(frame_rate_arg(0.0), "30");
+        assert_eq!(frame_rate_arg(f64::NAN), "30");
+    }
+
+    #[test]
+    fn encoder_arguments_map_video_and_optional_audio() {
+        let vertical = spec(Aspect::Vertical);
+        let output = RenderOutput {
+            spec: &vertical,
+            subtitles_ass: None,
+            destination: Path::new("a.mp4"),
+        };
+        let mut silent = job(vec![output]);
+        let with_audio: Vec<String> = output_args(&silent, 0, Path::new("p.mp4"))
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        let text = with_audio.join(" ");
+        assert!(text.starts_with("-map [out0] -map 0:a:0? -c:a aac -b:a 128k -c:v libx264"));
+        assert!(
+            text.contains("-threads 2 -r 30 -movflags +faststart"),
+            "{text}"
+        );
+        assert_eq!(with_audio.last().map(String::as_str), Some("p.mp4"));
+        silent.has_audio = false;
+        let without_audio = output_args(&silent, 0, Path::new("p.mp4"));
+        assert!(!without_audio.iter().any(|arg| arg == "0:a:0?"));
+    }
+
+    #[test]
+    fn invalid_keyframes_are_rejected() {
+        let mut bad = spec(Aspect::Vertical);
+        bad.crop_keyframes[0].x = f64::NAN;
+        let output = RenderOutput {
+            spec: &bad,
+            subtitles_ass: None,
+            destination: Path::new("a.mp4"),
+        };
+        assert!(matches!(
+            validate_job(&job(vec![output])),
+            Err(Error::InvalidInput { .. })
+        ));
+    }
+}
