@@ -1,0 +1,245 @@
+//! Property tests of clip selection over random transcripts and random survey signals: chosen
+//! clips respect the length bounds and sentence boundaries, never overlap, are ranked and
+//! deterministic; `describe` keeps to its limits.
+
+use opusclip_core::{AudioLevels, Candidate, Silence, Word};
+use opusclip_select::{
+    describe, select_clips, select_clips_without_words, sentences, BaselineScorer, SelectOptions,
+    Signals, MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS,
+};
+use proptest::prelude::*;
+
+const VOCABULARY: [&str; 12] = [
+    "you", "why", "money", "here's", "the", "secret", "um", "3", "never", "works", "so", "people",
+];
+const PUNCTUATION: [&str; 9] = ["", "", "", "", ".", "?", "!", ",", "…"];
+
+/// One generated word: vocabulary index, punctuation index, gap before it, its length.
+type WordSeed = (usize, usize, f64, f64);
+
+fn word_seeds() -> impl Strategy<Value = Vec<WordSeed>> {
+    prop::collection::vec(
+        (
+            0..VOCABULARY.len(),
+            0..PUNCTUATION.len(),
+            0.0..1.5f64,
+            0.1..0.8f64,
+        ),
+        0..300,
+    )
+}
+
+/// Words with increasing times; punctuation dropped everywhere when `unpunctuated`.
+fn build_words(seeds: &[WordSeed], unpunctuated: bool) -> Vec<Word> {
+    let mut t = 0.0;
+    seeds
+        .iter()
+        .map(|&(vocabulary, punctuation, gap, length)| {
+            let start = t + gap;
+            t = start + length;
+            let mark = if unpunctuated {
+                ""
+            } else {
+                PUNCTUATION[punctuation]
+            };
+            Word {
+                text: format!("{}{}", VOCABULARY[vocabulary], mark),
+                start,
+                end: t,
+                confidence: 1.0,
+                speaker: None,
+            }
+        })
+        .collect()
+}
+
+fn select_options() -> impl Strategy<Value = SelectOptions> {
+    (1usize..7, 3.0..30.0f64, 0.0..40.0f64).prop_map(|(clips, min_seconds, extra)| SelectOptions {
+        clips,
+        min_seconds,
+        max_seconds: min_seconds + extra,
+    })
+}
+
+/// Pseudo-random but deterministic levels for `duration` seconds at 10 hops per second.
+fn levels_for(duration: f64, seed: u64) -> AudioLevels {
+    let hops = (duration * 10.0).ceil() as u64 + 1;
+    AudioLevels {
+        hop_seconds: 0.1,
+        db: (0..hops)
+            .map(|i| -70.0 + ((i.wrapping_mul(7919) ^ seed) % 55) as f32)
+            .collect(),
+    }
+}
+
+/// The long gaps between words, as silences.
+fn gaps_as_silences(words: &[Word]) -> Vec<Silence> {
+    words
+        .windows(2)
+        .filter(|pair| pair[1].start - pair[0].end > 1.0)
+        .map(|pair| Silence {
+            start: pair[0].end,
+            end: pair[1].start,
+        })
+        .collect()
+}
+
+fn assert_ranked_and_disjoint(chosen: &[Candidate]) {
+    for pair in chosen.windows(2) {
+        assert!(pair[0].score.total >= pair[1].score.total, "not ranked");
+    }
+    for (i, a) in chosen.iter().enumerate() {
+        for b in &chosen[i + 1..] {
+            assert!(!a.overlaps(b), "{a:?} overlaps {b:?}");
+        }
+    }
+    for clip in chosen {
+        assert!((0.0..=100.0).contains(&clip.score.total));
+        assert!(clip
+            .score
+            .parts
+            .values()
+            .all(|p| (0.0..=100.0).contains(&p.value)));
+    }
+}
+
+proptest! {
+    // Selection scores thousands of windows per case: fewer cases keep the debug build quick.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn transcript_clips_respect_bounds_sentences_and_each_other(
+        seeds in word_seeds(),
+        unpunctuated in any::<bool>(),
+        options in select_options(),
+        level_seed in any::<u64>(),
+        with_audio in any::<bool>(),
+    ) {
+        let words = build_words(&seeds, unpunctuated);
+        let duration = words.last().map_or(1.0, |w| w.end + 1.0);
+        let levels = levels_for(duration, level_seed);
+        let silences = gaps_as_silences(&words);
+        let signals = Signals {
+            levels: with_audio.then_some(&levels),
+            silences: &silences,
+            keyframe_changes: &[],
+            duration,
+        };
+        let scorer = BaselineScorer::new(&options);
+        let chosen = select_clips(&words, &signals, &options, &scorer).expect("valid options");
+        let again = select_clips(&words, &signals, &options, &scorer).expect("valid options");
+        prop_assert_eq!(&chosen, &again);
+        prop_assert!(chosen.len() <= options.clips);
+        assert_ranked_and_disjoint(&chosen);
+
+        let found = sentences(&words);
+        for clip in &chosen {
+            prop_assert!(options.fits(clip.duration()), "{:?}", clip);
+            prop_assert!(clip.first_sentence < clip.end_sentence);
+            prop_assert_eq!(clip.start, found[clip.first_sentence].start);
+            prop_assert_eq!(clip.end, found[clip.end_sentence - 1].end);
+            prop_assert!(!clip.text.is_empty());
+        }
+        // Fewer than asked only when every other fitting run of sentences overlaps a chosen clip.
+        if chosen.len() < options.clips {
+            for first in 0..found.len() {
+                for end in first + 1..=found.len() {
+                    let (start, stop) = (found[first].start, found[end - 1].end);
+                    if options.fits(stop - start) {
+                        prop_assert!(
+                            chosen.iter().any(|c| c.start < stop && start < c.end),
+                            "window {}..{} was free", start, stop
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn clips_without_words_respect_bounds_and_each_other(
+        duration in 1.0..900.0f64,
+        silence_seeds in prop::collection::vec((0.0..1.0f64, 0.1..3.0f64), 0..60),
+        cut_seeds in prop::collection::vec(0.0..1.0f64, 0..40),
+        options in select_options(),
+        level_seed in any::<u64>(),
+        with_audio in any::<bool>(),
+    ) {
+        let silences: Vec<Silence> = silence_seeds
+            .iter()
+            .map(|&(at, length)| Silence { start: at * duration, end: at * duration + length })
+            .collect();
+        let cuts: Vec<f64> = cut_seeds.iter().map(|at| at * duration).collect();
+        let levels = levels_for(duration, level_seed);
+        let signals = Signals {
+            levels: with_audio.then_some(&levels),
+            silences: &silences,
+            keyframe_changes: &[],
+            duration,
+        };
+        let scorer = BaselineScorer::new(&options);
+        let chosen = select_clips_without_words(&signals, &cuts, &options, &scorer)
+            .expect("valid input");
+        let again = select_clips_without_words(&signals, &cuts, &options, &scorer)
+            .expect("valid input");
+        prop_assert_eq!(&chosen, &again);
+        prop_assert!(chosen.len() <= options.clips);
+        assert_ranked_and_disjoint(&chosen);
+        for clip in &chosen {
+            prop_assert!(options.fits(clip.duration()), "{:?}", clip);
+            prop_assert!(clip.start >= 0.0 && clip.end <= duration);
+            prop_assert!(clip.text.is_empty());
+            prop_assert_eq!((clip.first_sentence, clip.end_sentence), (0, 0));
+        }
+        if duration >= options.min_seconds {
+            prop_assert!(!chosen.is_empty(), "a source longer than min gave no clip");
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn sentences_cover_every_word_in_order(seeds in word_seeds(), unpunctuated in any::<bool>()) {
+        let words = build_words(&seeds, unpunctuated);
+        let found = sentences(&words);
+        let mut next = 0;
+        for sentence in &found {
+            prop_assert_eq!(sentence.first_word, next);
+            prop_assert!(sentence.end_word > sentence.first_word);
+            let single_word = sentence.end_word - sentence.first_word == 1;
+            prop_assert!(sentence.end - sentence.start <= MAX_SENTENCE_SECONDS || single_word);
+            next = sentence.end_word;
+        }
+        prop_assert_eq!(next, words.len());
+    }
+
+    #[test]
+    fn describe_keeps_to_its_limits(
+        words in prop::collection::vec("[A-Za-z]{1,14}[.?!,]?", 0..120),
+        start in 0.0..10_000.0f64,
+    ) {
+        let text = words.join(" ");
+        let described = describe(&text, &[], start);
+        prop_assert!(described.title.chars().count() <= MAX_TITLE_CHARS);
+        prop_assert!(described.description.chars().count() <= MAX_DESCRIPTION_CHARS);
+        prop_assert!(described.hashtags.len() <= 5);
+        for tag in &described.hashtags {
+            prop_assert!(tag.starts_with('#'));
+            prop_assert!(tag[1..].chars().all(char::is_alphanumeric), "{}", tag);
+        }
+        prop_assert!(!described.title.is_empty());
+    }
+
+    #[test]
+    fn describe_gives_three_to_five_hashtags_with_enough_content_words(
+        picks in prop::collection::vec(0usize..8, 3..60),
+    ) {
+        const CONTENT: [&str; 8] =
+            ["rocket", "engine", "founder", "startup", "market", "podcast", "habit", "sleep"];
+        let mut words: Vec<&str> = vec![CONTENT[0], CONTENT[1], CONTENT[2]];
+        words.extend(picks.iter().map(|&i| CONTENT[i]));
+        let text = format!("{}.", words.join(" the "));
+        let tags = describe(&text, &[], 0.0).hashtags;
+        prop_assert!((3..=5).contains(&tags.len()), "{:?}", tags);
+    }
+}
