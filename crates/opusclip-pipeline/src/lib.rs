@@ -1,1 +1,24 @@
-//! placeholder
+//! Runs the stages of Video-OpusClip in order — probe, survey, transcript, select, close look,
+//! reframe, captions, render — times each, reports progress, and writes the outputs
+//! (`clip-NN.mp4`, `clip-NN.json`, captions, thumbnail, `manifest.json`) atomically.
+//!
+//! The whole source is decoded once cheaply (the survey: all audio, key frames only); only the
+//! chosen windows are decoded at full rate (the close look). Rendering is driven by a
+//! [`opusclip_core::ClipSpec`], so `opusclip render clip-NN.json` re-renders with the same code.
+
+pub mod atomic;
+pub mod clip;
+pub mod fonts;
+pub mod look;
+pub mod memory;
+pub mod options;
+pub mod progress;
+pub mod render;
+pub mod sample;
+pub mod survey;
+pub mod transcript;
+
+pub use clip::run_clip;
+pub use options::ClipOptions;
+pub use progress::{NoProgress, Progress};
+pub use render::{render_spec, RenderedClip};

@@ -1,1 +1,41 @@
-fn main() {}
+//! The `opusclip` binary: the command line over the Video-OpusClip engine.
+
+mod cli;
+mod clip_command;
+mod demo_command;
+mod inputs;
+mod logging;
+mod probe_command;
+mod progress_bar;
+mod render_command;
+mod summary;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    logging::init(cli.log_format, cli.verbose);
+    let outcome = match &cli.command {
+        cli::Command::Clip(args) => clip_command::run(args, cli.json),
+        cli::Command::Render(args) => render_command::run(args, cli.json),
+        cli::Command::Demo(args) => demo_command::run(args, cli.json),
+        cli::Command::Probe(args) => probe_command::run(args, cli.json),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            report_error(&error, cli.json);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// One line for people, or the `{error, code, details}` body with `--json`.
+fn report_error(error: &opusclip_core::Error, json: bool) {
+    if json {
+        println!("{}", error.to_body());
+    } else {
+        eprintln!("error: {error}");
+    }
+}

@@ -1,0 +1,248 @@
+//! `opusclip clip` for one input: every stage in order, timed, with progress, ending in the
+//! rendered clips and `manifest.json`.
+
+use crate::atomic;
+use crate::fonts::caption_measure;
+use crate::look::close_look;
+use crate::options::ClipOptions;
+use crate::progress::Progress;
+use crate::render::render_spec;
+use crate::survey::run_survey;
+use crate::transcript::{plan_transcript, transcribe, TranscriptPlan, NO_TRANSCRIPT_HINT};
+use opusclip_analyze::faces::FaceDetector;
+use opusclip_core::{
+    Candidate, ClipSpec, CloseLook, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result,
+    SourceRef, StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
+};
+use opusclip_reframe::{plan_crop, ReframeInput};
+use opusclip_select::{select_clips, select_clips_without_words, BaselineScorer, SelectOptions, Signals};
+use std::path::Path;
+use std::time::Instant;
+
+/// Seconds of transcript kept on each side of a clip in its spec, so extending a clip keeps
+/// its captions.
+pub const SPEC_WORD_MARGIN: f64 = 5.0;
+/// A key-frame change this large (mean absolute luma difference) counts as a shot change when
+/// choosing clips without words.
+pub const KEYFRAME_CUT_SCORE: f32 = 27.0;
+
+struct Stages<'a> {
+    timings: Vec<StageTiming>,
+    progress: &'a dyn Progress,
+}
+
+impl Stages<'_> {
+    fn run<T>(&mut self, name: &str, work: impl FnOnce(&dyn Progress) -> Result<T>) -> Result<T> {
+        self.progress.stage(name);
+        let started = Instant::now();
+        let _span = tracing::info_span!("stage", name).entered();
+        let outcome = work(self.progress);
+        let seconds = started.elapsed().as_secs_f64();
+        self.add(name, seconds);
+        self.progress.stage_done(name, seconds);
+        tracing::info!(stage = name, seconds, ok = outcome.is_ok(), "stage finished");
+        outcome
+    }
+
+    fn add(&mut self, name: &str, seconds: f64) {
+        match self.timings.iter_mut().find(|timing| timing.name == name) {
+            Some(timing) => timing.seconds += seconds,
+            None => self.timings.push(StageTiming { name: name.to_string(), seconds }),
+        }
+    }
+}
+
+/// Clip `input` into `out_dir` (created if missing) and return the manifest written there.
+pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &dyn Progress) -> Result<Manifest> {
+    options.validate()?;
+    opusclip_media::render::check_ffmpeg()?;
+    let mut stages = Stages { timings: Vec::new(), progress };
+    let mut warnings = Vec::new();
+    let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
+    let (facts, hash) = stages.run("probe", |_| {
+        let facts = opusclip_media::probe(&input)?;
+        Ok((facts, opusclip_media::content_hash(&input)?))
+    })?;
+    let plan = stages.run("transcript", |_| plan_transcript(&input, !facts.subtitles.is_empty(), options))?;
+    let needs_samples = matches!(plan, TranscriptPlan::Whisper(_));
+    let surveyed = stages.run("survey", |p| run_survey(&input, &facts, needs_samples, p))?;
+    let transcript = stages.run("transcript", |p| match plan {
+        TranscriptPlan::Ready(transcript) => Ok(Some(transcript)),
+        TranscriptPlan::Whisper(model) => {
+            let samples = surveyed.samples.as_deref().unwrap_or(&[]);
+            transcribe(samples, &model, options, &mut |f| p.advance(f64::from(f))).map(Some)
+        }
+        TranscriptPlan::None => Ok(None),
+    })?;
+    if transcript.as_ref().is_none_or(|t| t.words.is_empty()) {
+        progress.warn(NO_TRANSCRIPT_HINT);
+        warnings.push(NO_TRANSCRIPT_HINT.to_string());
+    }
+    let words: &[Word] = transcript.as_ref().map(|t| t.words.as_slice()).unwrap_or(&[]);
+    let candidates = stages.run("select", |_| choose(words, &surveyed.survey, &facts, options))?;
+    if candidates.len() < options.clips {
+        let message = format!(
+            "asked for {} clips, {} fit: the source has too few non-overlapping {}–{} s stretches{}",
+            options.clips,
+            candidates.len(),
+            options.min_seconds,
+            options.max_seconds,
+            if words.is_empty() { "" } else { " that start and end on sentences" }
+        );
+        progress.warn(&message);
+        warnings.push(message);
+    }
+    let looks = stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?;
+    let specs = stages.run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, options)))?;
+    std::fs::create_dir_all(out_dir).map_err(|e| opusclip_core::Error::io("create", out_dir, e))?;
+    let measure = caption_measure(options.font_dir.as_deref());
+    let clips = stages.run("render", |p| {
+        let mut clips = Vec::new();
+        for (rank, (spec, candidate)) in specs.iter().zip(&candidates).enumerate() {
+            let spec_name = format!("{}.json", spec.id);
+            atomic::write_json(&out_dir.join(&spec_name), spec)?;
+            let base = rank as f64 / specs.len() as f64;
+            let share = 1.0 / specs.len() as f64;
+            let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
+            clips.push(manifest_clip(rank, spec, candidate, words, rendered, spec_name));
+        }
+        Ok(clips)
+    })?;
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        source: ManifestSource { path: input.display().to_string(), hash, probe: facts },
+        transcript_source: transcript.as_ref().filter(|t| !t.words.is_empty()).map(|t| t.source),
+        clips,
+        stages: stages.timings,
+        peak_memory_bytes: crate::memory::peak_rss_bytes(),
+        tool_version: TOOL_VERSION.to_string(),
+        warnings,
+    };
+    atomic::write_json(&out_dir.join("manifest.json"), &manifest)?;
+    Ok(manifest)
+}
+
+fn choose(words: &[Word], survey: &Survey, facts: &ProbeFacts, options: &ClipOptions) -> Result<Vec<Candidate>> {
+    let select_options =
+        SelectOptions { clips: options.clips, min_seconds: options.min_seconds, max_seconds: options.max_seconds };
+    let scorer = BaselineScorer::new(&select_options);
+    let signals = Signals::from_survey(survey, facts.duration);
+    if words.is_empty() {
+        let cuts: Vec<f64> =
+            survey.keyframe_changes.iter().filter(|c| c.score >= KEYFRAME_CUT_SCORE).map(|c| c.t).collect();
+        select_clips_without_words(&signals, &cuts, &select_options, &scorer)
+    } else {
+        select_clips(words, &signals, &select_options, &scorer)
+    }
+}
+
+fn look_at_all(input: &Path, facts: &ProbeFacts, candidates: &[Candidate], progress: &dyn Progress) -> Result<Vec<CloseLook>> {
+    let mut detector = FaceDetector::new()?;
+    let count = candidates.len().max(1) as f64;
+    candidates
+        .iter()
+        .enumerate()
+        .map(|(index, candidate)| {
+            close_look(input, facts, candidate.start, candidate.end, &mut detector, &mut |f| {
+                progress.advance((index as f64 + f) / count)
+            })
+        })
+        .collect()
+}
+
+fn build_specs(
+    input: &Path,
+    hash: &str,
+    facts: &ProbeFacts,
+    candidates: &[Candidate],
+    looks: &[CloseLook],
+    words: &[Word],
+    options: &ClipOptions,
+) -> Vec<ClipSpec> {
+    let display = facts.video.display_size();
+    let sentences = opusclip_select::sentences(words);
+    candidates
+        .iter()
+        .zip(looks)
+        .enumerate()
+        .map(|(rank, (candidate, look))| {
+            let outputs = options
+                .aspects
+                .iter()
+                .map(|&aspect| {
+                    let (width, height) = aspect.size();
+                    let reframe = ReframeInput::new(display, aspect, candidate.start, candidate.end)
+                        .with_faces(&look.faces)
+                        .with_cuts(&look.cuts);
+                    OutputSpec { aspect, width, height, layout: Default::default(), crop_keyframes: plan_crop(&reframe) }
+                })
+                .collect();
+            let clip_sentences: Vec<&str> = sentences
+                .get(candidate.first_sentence..candidate.end_sentence)
+                .unwrap_or(&[])
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect();
+            let text = opusclip_select::describe(&candidate.text, &clip_sentences, candidate.start);
+            ClipSpec {
+                schema_version: SCHEMA_VERSION,
+                id: format!("clip-{:02}", rank + 1),
+                source: SourceRef {
+                    path: input.display().to_string(),
+                    hash: hash.to_string(),
+                    display_width: display.0,
+                    display_height: display.1,
+                    fps: facts.video.fps,
+                    has_audio: facts.audio.is_some(),
+                },
+                start: candidate.start,
+                end: candidate.end,
+                words: words
+                    .iter()
+                    .filter(|w| w.end > candidate.start - SPEC_WORD_MARGIN && w.start < candidate.end + SPEC_WORD_MARGIN)
+                    .cloned()
+                    .collect(),
+                outputs,
+                caption_style: options.caption_style.clone(),
+                title: text.title,
+            }
+        })
+        .collect()
+}
+
+fn manifest_clip(
+    rank: usize,
+    spec: &ClipSpec,
+    candidate: &Candidate,
+    words: &[Word],
+    rendered: crate::render::RenderedClip,
+    spec_name: String,
+) -> ManifestClip {
+    let transcript: Vec<&str> = words
+        .iter()
+        .filter(|w| w.start >= candidate.start - 1e-6 && w.end <= candidate.end + 1e-6)
+        .map(|w| w.text.as_str())
+        .collect();
+    let described = opusclip_select::describe(&candidate.text, &[], candidate.start);
+    ManifestClip {
+        id: spec.id.clone(),
+        rank: rank as u32 + 1,
+        start: candidate.start,
+        end: candidate.end,
+        duration: candidate.duration(),
+        score: candidate.score.clone(),
+        title: spec.title.clone(),
+        description: described.description,
+        hashtags: described.hashtags,
+        transcript: transcript.join(" "),
+        outputs: rendered.outputs,
+        captions: rendered.captions,
+        thumbnail: rendered.thumbnail,
+        spec: spec_name,
+    }
+}
+
+/// The transcript as written next to a run for debugging (not part of the output layout).
+pub fn transcript_json(transcript: &Transcript) -> Result<String> {
+    serde_json::to_string_pretty(transcript).map_err(|e| opusclip_core::Error::Internal(e.to_string()))
+}

@@ -1,0 +1,165 @@
+//! Rendering one clip from its `ClipSpec`: captions laid out per output (ASS burned in, SRT and
+//! VTT beside), every aspect ratio from one decode, and a thumbnail. `opusclip render` and
+//! `opusclip clip` both come through here, so a re-render equals the first render.
+
+use crate::atomic;
+use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, TextMeasure};
+use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, OutputFile, Result};
+use opusclip_media::render::{render, thumbnail, RenderJob, RenderOutput};
+use std::path::{Path, PathBuf};
+
+/// What rendering a spec wrote, relative to its directory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedClip {
+    pub outputs: Vec<OutputFile>,
+    pub captions: CaptionFiles,
+    pub thumbnail: Option<String>,
+}
+
+/// File name of output `index` of clip `id`: the first is `clip-01.mp4`, then `clip-01.1x1.mp4`…
+pub fn output_file_name(id: &str, index: usize, spec: &ClipSpec) -> String {
+    if index == 0 {
+        format!("{id}.mp4")
+    } else {
+        format!("{id}.{}.mp4", spec.outputs[index].aspect.file_tag())
+    }
+}
+
+/// Render every output of `spec` into `dir`, with captions and a thumbnail.
+pub fn render_spec(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeasure, progress: &mut dyn FnMut(f64)) -> Result<RenderedClip> {
+    if spec.outputs.is_empty() {
+        return Err(Error::invalid_input(format!("{}: the spec has no outputs to render", spec.id)));
+    }
+    if !(spec.end > spec.start) {
+        return Err(Error::invalid_input(format!(
+            "{}: end ({:.2}) must be after start ({:.2})",
+            spec.id, spec.end, spec.start
+        )));
+    }
+    let source = Path::new(&spec.source.path);
+    if !source.is_file() {
+        return Err(Error::invalid_input(format!(
+            "{}: its source {} is gone; put the video back at that path or edit `source.path` in the spec",
+            spec.id, spec.source.path
+        )));
+    }
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
+    let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
+    let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
+    let mut first_pages = Vec::new();
+    for (index, output) in spec.outputs.iter().enumerate() {
+        if !captions_wanted {
+            ass_files.push(None);
+            continue;
+        }
+        let frame = (output.width, output.height);
+        let pages = plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure);
+        let ass_path = scratch.path().join(format!("captions-{index}.ass"));
+        std::fs::write(&ass_path, write_ass(&pages, &spec.caption_style, frame))
+            .map_err(|e| Error::io("write", &ass_path, e))?;
+        ass_files.push(Some(ass_path));
+        if index == 0 {
+            first_pages = pages;
+        }
+    }
+    let destinations: Vec<PathBuf> =
+        (0..spec.outputs.len()).map(|index| dir.join(output_file_name(&spec.id, index, spec))).collect();
+    let outputs = spec
+        .outputs
+        .iter()
+        .zip(&ass_files)
+        .zip(&destinations)
+        .map(|((output, ass), destination)| RenderOutput {
+            spec: output,
+            subtitles_ass: ass.as_deref(),
+            destination,
+        })
+        .collect();
+    let job = RenderJob {
+        source,
+        start: spec.start,
+        end: spec.end,
+        fps: spec.source.fps,
+        has_audio: spec.source.has_audio,
+        outputs,
+    };
+    render(&job, progress)?;
+    let captions = write_caption_files(spec, dir, &first_pages, captions_wanted)?;
+    let thumbnail_name = format!("{}.jpg", spec.id);
+    let first = &spec.outputs[0];
+    let at = spec.duration() / 3.0;
+    let crop = crop_at(&first.crop_keyframes, at);
+    let thumbnail = match crop {
+        Some(crop) => {
+            thumbnail(source, spec.start + at, &crop, (first.width, first.height), &dir.join(&thumbnail_name))?;
+            Some(thumbnail_name)
+        }
+        None => None,
+    };
+    Ok(RenderedClip {
+        outputs: spec
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(index, output)| OutputFile {
+                aspect: output.aspect,
+                path: output_file_name(&spec.id, index, spec),
+                width: output.width,
+                height: output.height,
+            })
+            .collect(),
+        captions,
+        thumbnail,
+    })
+}
+
+fn write_caption_files(
+    spec: &ClipSpec,
+    dir: &Path,
+    pages: &[opusclip_captions::CaptionPage],
+    wanted: bool,
+) -> Result<CaptionFiles> {
+    if !wanted {
+        return Ok(CaptionFiles { srt: None, vtt: None });
+    }
+    let srt = format!("{}.srt", spec.id);
+    let vtt = format!("{}.vtt", spec.id);
+    atomic::write(&dir.join(&srt), write_srt(pages).as_bytes())?;
+    atomic::write(&dir.join(&vtt), write_vtt(pages).as_bytes())?;
+    Ok(CaptionFiles { srt: Some(srt), vtt: Some(vtt) })
+}
+
+/// The crop window at clip time `t`, interpolated between keyframes.
+pub fn crop_at(keyframes: &[CropKeyframe], t: f64) -> Option<CropKeyframe> {
+    let first = keyframes.first()?;
+    if t <= first.t {
+        return Some(*first);
+    }
+    for pair in keyframes.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if t >= a.t && t <= b.t {
+            let span = b.t - a.t;
+            let f = if span > 0.0 { (t - a.t) / span } else { 1.0 };
+            return Some(CropKeyframe { t, x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f, w: a.w, h: a.h });
+        }
+    }
+    keyframes.last().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(t: f64, x: f64) -> CropKeyframe {
+        CropKeyframe { t, x, y: 0.0, w: 608.0, h: 1080.0 }
+    }
+
+    #[test]
+    fn crop_is_interpolated_and_clamped_to_the_ends() {
+        let keys = [key(0.0, 0.0), key(2.0, 100.0), key(2.0, 500.0), key(4.0, 500.0)];
+        assert_eq!(crop_at(&keys, 1.0).unwrap().x, 50.0);
+        assert_eq!(crop_at(&keys, 3.0).unwrap().x, 500.0);
+        assert_eq!(crop_at(&keys, 9.0).unwrap().x, 500.0);
+        assert!(crop_at(&[], 1.0).is_none());
+    }
+}

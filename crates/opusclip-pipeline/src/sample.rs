@@ -1,0 +1,258 @@
+//! A sample talk made from nothing but espeak-ng and FFmpeg: synthesized sentences (so the SRT
+//! holds their real times), a picture with a moving subject and a hard cut. `opusclip demo`
+//! shows the product with it; tests and benchmarks use it as input with known truth.
+
+use crate::atomic;
+use opusclip_core::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The demo's script: paragraphs of sentences, with a question and its answer.
+pub const SCRIPT: &[&[&str]] = &[
+    &[
+        "Welcome back to the show.",
+        "Today we are talking about how small teams ship video every single day.",
+        "Most creators record an hour and post nothing, because editing takes forever.",
+    ],
+    &[
+        "So why do short clips matter so much?",
+        "Here is the answer.",
+        "A thirty second clip reaches people who would never watch a full hour.",
+        "One good moment can bring you ten thousand new viewers in a week.",
+    ],
+    &[
+        "The secret is to cut on whole sentences.",
+        "Never start a clip in the middle of a thought.",
+        "Your audience can feel it when a sentence is chopped in half.",
+        "Start with a question, end on the payoff, and keep the speaker in the frame.",
+    ],
+    &[
+        "Captions matter too.",
+        "Most people watch with the sound off, on a phone, on a train.",
+        "Large words that light up as they are spoken keep the eye on the screen.",
+        "Keep them inside the safe area, so the buttons of the app do not cover them.",
+    ],
+    &[
+        "What should you do first?",
+        "Pick your three best stories and clip them tonight.",
+        "Post one every day this week and watch what your audience does.",
+        "Then do it again with what you learned.",
+        "Thanks for listening, and see you next time.",
+    ],
+];
+
+/// Sample rate espeak-ng writes.
+const SPEECH_RATE: u32 = 22_050;
+/// Silence between sentences and between paragraphs, seconds.
+const SENTENCE_GAP: f64 = 0.35;
+const PARAGRAPH_GAP: f64 = 0.9;
+
+/// The files of a generated sample talk.
+#[derive(Debug, Clone)]
+pub struct SampleTalk {
+    pub video: PathBuf,
+    pub srt: PathBuf,
+    pub duration: f64,
+    /// Each sentence with its spoken start and end.
+    pub cues: Vec<(f64, f64, String)>,
+}
+
+/// Options for the sample talk.
+#[derive(Debug, Clone)]
+pub struct SampleOptions {
+    /// Repeat the script until the talk lasts at least this long (seconds); 0 = once.
+    pub min_duration: f64,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions { min_duration: 0.0, width: 1920, height: 1080, fps: 30 }
+    }
+}
+
+fn tool_missing(tool: &str, package: &str) -> Error {
+    Error::invalid_input(format!(
+        "{tool} is needed to make the sample talk but was not found: install it (`apt-get install {package}`) or run `make demo`"
+    ))
+}
+
+/// Synthesize one sentence to 16-bit mono PCM at [`SPEECH_RATE`].
+fn speak(sentence: &str, scratch: &Path) -> Result<Vec<i16>> {
+    let wav = scratch.join("sentence.wav");
+    let status = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "160", "-w"])
+        .arg(&wav)
+        .arg(sentence)
+        .status()
+        .map_err(|_| tool_missing("espeak-ng", "espeak-ng"))?;
+    if !status.success() {
+        return Err(Error::video(format!("espeak-ng failed on {sentence:?}")));
+    }
+    let bytes = std::fs::read(&wav).map_err(|e| Error::io("read", &wav, e))?;
+    pcm_of_wav(&bytes).ok_or_else(|| Error::video("espeak-ng wrote an unexpected WAV file"))
+}
+
+/// The samples of a 16-bit mono WAV file.
+fn pcm_of_wav(bytes: &[u8]) -> Option<Vec<i16>> {
+    let mut at = 12;
+    while at + 8 <= bytes.len() {
+        let id = &bytes[at..at + 4];
+        let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().ok()?) as usize;
+        let body = at + 8;
+        if id == b"data" {
+            let end = (body + size).min(bytes.len());
+            return Some(bytes[body..end].chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect());
+        }
+        at = body + size + (size & 1);
+    }
+    None
+}
+
+/// First and one-past-last sample louder than a whisper.
+fn voiced_span(samples: &[i16]) -> (usize, usize) {
+    let loud = |s: &i16| s.unsigned_abs() > 600;
+    let first = samples.iter().position(loud).unwrap_or(0);
+    let last = samples.iter().rposition(loud).map_or(samples.len(), |i| i + 1);
+    (first, last.max(first))
+}
+
+fn wav_bytes(samples: &[i16], rate: u32) -> Vec<u8> {
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for sample in samples {
+        out.extend_from_slice(&sample.to_le_bytes());
+    }
+    out
+}
+
+fn srt_time(seconds: f64) -> String {
+    let ms = (seconds * 1000.0).round() as u64;
+    format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+/// Build the speech track and its cues.
+fn build_speech(options: &SampleOptions, scratch: &Path) -> Result<(Vec<i16>, Vec<(f64, f64, String)>)> {
+    let rate = f64::from(SPEECH_RATE);
+    let mut track: Vec<i16> = vec![0; (0.5 * rate) as usize];
+    let mut cues = Vec::new();
+    let mut spoken = std::collections::HashMap::new();
+    loop {
+        for paragraph in SCRIPT {
+            for sentence in *paragraph {
+                if !spoken.contains_key(sentence) {
+                    spoken.insert(*sentence, speak(sentence, scratch)?);
+                }
+                let samples = &spoken[sentence];
+                let (first, last) = voiced_span(samples);
+                let start = (track.len() + first) as f64 / rate;
+                let end = (track.len() + last) as f64 / rate;
+                cues.push((start, end, sentence.to_string()));
+                track.extend_from_slice(&samples[first..last]);
+                track.extend(std::iter::repeat_n(0, (SENTENCE_GAP * rate) as usize));
+                // Sentences must not overlap: move the cue start past the previous end.
+                let _ = first;
+            }
+            track.extend(std::iter::repeat_n(0, ((PARAGRAPH_GAP - SENTENCE_GAP) * rate) as usize));
+        }
+        if track.len() as f64 / rate >= options.min_duration {
+            break;
+        }
+    }
+    Ok((track, cues))
+}
+
+/// Make `talk.mp4` and `talk.srt` in `dir`.
+pub fn make_sample_talk(dir: &Path, options: &SampleOptions) -> Result<SampleTalk> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    let scratch = tempfile::tempdir().map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
+    let (track, cues) = build_speech(options, scratch.path())?;
+    let duration = track.len() as f64 / f64::from(SPEECH_RATE);
+    let wav = scratch.path().join("speech.wav");
+    std::fs::write(&wav, wav_bytes(&track, SPEECH_RATE)).map_err(|e| Error::io("write", &wav, e))?;
+    let srt: String = cues
+        .iter()
+        .enumerate()
+        .map(|(i, (start, end, text))| format!("{}\n{} --> {}\n{}\n\n", i + 1, srt_time(*start), srt_time(*end), text))
+        .collect();
+    let srt_path = dir.join("talk.srt");
+    atomic::write(&srt_path, srt.as_bytes())?;
+    let video = dir.join("talk.mp4");
+    encode_picture(&wav, &video, duration, options)?;
+    Ok(SampleTalk { video, srt: srt_path, duration, cues })
+}
+
+/// A dark stage with a warm "speaker" that sways left and right, a hard cut to another colour
+/// at 55 % of the talk, and the speech as AAC.
+fn encode_picture(wav: &Path, video: &Path, duration: f64, options: &SampleOptions) -> Result<()> {
+    let (w, h, fps) = (options.width, options.height, options.fps);
+    let cut = (duration * 0.55).round();
+    let subject_w = w / 5;
+    let subject_h = h * 5 / 9;
+    let graph = format!(
+        "color=c=0x1d2b3a:s={w}x{h}:r={fps}:d={duration:.3}[stage];\
+         color=c=0x3a2b1d:s={w}x{h}:r={fps}:d={duration:.3}[stage2];\
+         color=c=0xe0a060:s={subject_w}x{subject_h}:r={fps}:d={duration:.3}[body];\
+         color=c=0xf0d0b0:s={head}x{head}:r={fps}:d={duration:.3}[head];\
+         [stage][stage2]overlay=enable='gte(t,{cut})'[set];\
+         [body][head]overlay=x=(W-w)/2:y=0[speaker];\
+         [set][speaker]overlay=x='(W-w)/2+W/4*sin(t/7)':y=H-h:eval=frame,format=yuv420p[v]",
+        head = subject_w * 3 / 5,
+    );
+    let partial = atomic::partial_path(video).with_extension("mp4");
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-filter_complex", &graph, "-i"])
+        .arg(wav)
+        .args(["-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"])
+        .args(["-g", &(fps * 2).to_string(), "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"])
+        .arg(&partial)
+        .output()
+        .map_err(|_| tool_missing("ffmpeg", "ffmpeg"))?;
+    if !output.status.success() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(Error::video(format!(
+            "ffmpeg could not make the sample video: {}",
+            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
+        )));
+    }
+    std::fs::rename(&partial, video).map_err(|e| Error::io("rename into place", video, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wav_round_trip_and_voiced_span() {
+        let samples: Vec<i16> = [0, 0, 5000, -7000, 100, 0].to_vec();
+        let bytes = wav_bytes(&samples, 22_050);
+        assert_eq!(pcm_of_wav(&bytes).unwrap(), samples);
+        assert_eq!(voiced_span(&samples), (2, 4));
+    }
+
+    #[test]
+    fn srt_times_are_formatted() {
+        assert_eq!(srt_time(3723.0456), "01:02:03,046");
+    }
+
+    #[test]
+    fn script_has_a_question_and_its_answer() {
+        let all: Vec<&str> = SCRIPT.iter().flat_map(|p| p.iter().copied()).collect();
+        let question = all.iter().position(|s| s.ends_with('?')).unwrap();
+        assert!(all[question + 1].contains("answer"));
+    }
+}

@@ -1,0 +1,119 @@
+//! The command-line interface: commands, their options and the help that teaches them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Video-OpusClip: turn a long talking video into ranked, captioned, vertical clips.
+///
+/// Start with `opusclip demo` to see it work on a generated talk, then
+/// `opusclip clip talk.mp4 --transcript talk.srt -o clips/`.
+#[derive(Debug, Parser)]
+#[command(name = "opusclip", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print machine-readable JSON on stdout (results, or `{error, code, details}`).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log format on stderr: `text` for people, `json` for log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// More detail in the logs (-v info, -vv debug). DEBUG=true also turns on debug logs.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find the best moments of a video and render them as captioned clips.
+    ///
+    /// Writes into DIR: clip-01.mp4 (9:16 by default), clip-01.json (its ClipSpec, for
+    /// `opusclip render`), clip-01.srt/.vtt, clip-01.jpg and manifest.json. With several inputs
+    /// (or a directory) each input gets DIR/<name>/; one failing input does not stop the others.
+    ///
+    /// Words come from the first of: --transcript FILE, a sidecar NAME.srt/NAME.vtt beside the
+    /// video, a subtitle stream inside it, or whisper (--whisper-model / MODEL_PATH). Without
+    /// words, clips are cut at silences and shot changes and have no captions.
+    ///
+    /// Example: opusclip clip talk.mp4 --transcript talk.srt --clips 3 --aspect 9:16 --aspect 1:1
+    Clip(ClipArgs),
+    /// Re-render a clip from its ClipSpec (clip-NN.json) after editing it.
+    ///
+    /// Edit start/end, the words or the caption style in the JSON, then run this: the clip's
+    /// files beside the spec are replaced (atomically) using the same renderer as `clip`.
+    Render(RenderArgs),
+    /// Generate a ~2-minute sample talk (espeak-ng speech, moving subject, SRT) and clip it.
+    Demo(DemoArgs),
+    /// Print what Video-OpusClip reads from a video: duration, fps, size, pixel shape, rotation, streams.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClipArgs {
+    /// Video files or directories of videos.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(short, long, value_name = "DIR", default_value = "clips")]
+    pub output: PathBuf,
+    /// How many clips to make.
+    #[arg(long, default_value_t = 5)]
+    pub clips: usize,
+    /// Shortest clip, in seconds.
+    #[arg(long, default_value_t = 20.0)]
+    pub min: f64,
+    /// Longest clip, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub max: f64,
+    /// Output aspect ratio (repeatable): 9:16, 1:1, 4:5, 16:9. The first names clip-NN.mp4.
+    #[arg(long = "aspect", value_name = "RATIO", default_values_t = vec![String::from("9:16")])]
+    pub aspects: Vec<String>,
+    /// Subtitle file (SRT or WebVTT) with the spoken words (single input only).
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// whisper.cpp ggml model for speech recognition when no subtitles exist.
+    #[arg(long, value_name = "PATH", env = "MODEL_PATH")]
+    pub whisper_model: Option<PathBuf>,
+    /// Spoken language for speech recognition (e.g. en); detected when absent.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Render without burned-in captions (SRT/VTT are still written).
+    #[arg(long)]
+    pub no_captions: bool,
+    /// Directory with extra caption fonts.
+    #[arg(long, value_name = "DIR", env = "OPUSCLIP_FONT_DIR")]
+    pub font_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The clip's spec, e.g. clips/clip-01.json.
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the sample talk and its clips go.
+    #[arg(short, long, value_name = "DIR", default_value = "demo-out")]
+    pub output: PathBuf,
+    /// Make the talk at least this many minutes long (the script repeats).
+    #[arg(long, default_value_t = 0.0)]
+    pub minutes: f64,
+    /// Only generate the sample talk; do not clip it.
+    #[arg(long)]
+    pub no_clip: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The video to read.
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+}
