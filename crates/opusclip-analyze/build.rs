@@ -7,9 +7,7 @@ const MODEL: &str = "seeta_fd_frontal_v1.0.bin";
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let found = candidate_roots()
-        .into_iter()
-        .find_map(|root| find_model(&root));
+    let found = candidate_roots().into_iter().find_map(|root| find_model(&root));
     match found {
         Some(model) => {
             std::fs::copy(&model, out.join(MODEL)).expect("copy the rustface model into OUT_DIR");
@@ -30,9 +28,7 @@ fn candidate_roots() -> Vec<PathBuf> {
     }
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
-        });
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
     roots.push(cargo_home.join("registry").join("src"));
     // A vendored build keeps crates beside the workspace.
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -46,20 +42,10 @@ fn find_model(root: &Path) -> Option<PathBuf> {
     }
     for registry in std::fs::read_dir(root).ok()?.flatten() {
         let direct = registry.path().join("model").join(MODEL);
-        if registry
-            .file_name()
-            .to_string_lossy()
-            .starts_with("rustface-")
-            && direct.is_file()
-        {
+        if registry.file_name().to_string_lossy().starts_with("rustface-") && direct.is_file() {
             return Some(direct);
         }
-        for package in std::fs::read_dir(registry.path())
-            .ok()
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
+        for package in std::fs::read_dir(registry.path()).ok().into_iter().flatten().flatten() {
             let name = package.file_name().to_string_lossy().into_owned();
             let candidate = package.path().join("model").join(MODEL);
             if name.starts_with("rustface-0.1") && candidate.is_file() {

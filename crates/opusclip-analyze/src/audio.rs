@@ -39,11 +39,7 @@ impl LevelMeter {
 
     fn close_hop(&mut self) {
         let mean = self.sum_squares / self.count.max(1) as f64;
-        let db = if mean <= 1e-10 {
-            FLOOR_DB
-        } else {
-            (10.0 * mean.log10()) as f32
-        };
+        let db = if mean <= 1e-10 { FLOOR_DB } else { (10.0 * mean.log10()) as f32 };
         self.levels.push(db.max(FLOOR_DB));
         self.sum_squares = 0.0;
         self.count = 0;
@@ -54,10 +50,7 @@ impl LevelMeter {
         if self.count > 0 {
             self.close_hop();
         }
-        AudioLevels {
-            hop_seconds: HOP_SECONDS,
-            db: self.levels,
-        }
+        AudioLevels { hop_seconds: HOP_SECONDS, db: self.levels }
     }
 }
 
@@ -72,10 +65,7 @@ pub struct SilenceParams {
 
 impl Default for SilenceParams {
     fn default() -> Self {
-        SilenceParams {
-            threshold_db: -35.0,
-            min_duration: 0.3,
-        }
+        SilenceParams { threshold_db: -35.0, min_duration: 0.3 }
     }
 }
 
@@ -85,10 +75,7 @@ pub fn silences(levels: &AudioLevels, params: SilenceParams) -> Vec<Silence> {
     let mut run_start: Option<usize> = None;
     let hop = levels.hop_seconds;
     let close = |start: usize, end: usize, found: &mut Vec<Silence>| {
-        let silence = Silence {
-            start: start as f64 * hop,
-            end: end as f64 * hop,
-        };
+        let silence = Silence { start: start as f64 * hop, end: end as f64 * hop };
         if silence.end - silence.start >= params.min_duration - 1e-9 {
             found.push(silence);
         }
@@ -142,17 +129,8 @@ mod tests {
 
     #[test]
     fn trailing_silence_is_closed() {
-        let levels = AudioLevels {
-            hop_seconds: 0.1,
-            db: vec![-10.0, -60.0, -60.0, -60.0, -60.0],
-        };
+        let levels = AudioLevels { hop_seconds: 0.1, db: vec![-10.0, -60.0, -60.0, -60.0, -60.0] };
         let found = silences(&levels, SilenceParams::default());
-        assert_eq!(
-            found,
-            vec![Silence {
-                start: 0.1,
-                end: 0.5
-            }]
-        );
+        assert_eq!(found, vec![Silence { start: 0.1, end: 0.5 }]);
     }
 }

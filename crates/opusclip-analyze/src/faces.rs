@@ -22,9 +22,8 @@ pub const MIN_FACE_PIXELS: u32 = 24;
 impl FaceDetector {
     /// Load the embedded model.
     pub fn new() -> opusclip_core::Result<FaceDetector> {
-        let model = rustface::read_model(std::io::Cursor::new(MODEL_BYTES)).map_err(|e| {
-            opusclip_core::Error::model(format!("embedded face model is unreadable: {e}"))
-        })?;
+        let model = rustface::read_model(std::io::Cursor::new(MODEL_BYTES))
+            .map_err(|e| opusclip_core::Error::model(format!("embedded face model is unreadable: {e}")))?;
         let mut detector = rustface::create_detector_with_model(model);
         detector.set_min_face_size(MIN_FACE_PIXELS);
         detector.set_score_thresh(2.0);
@@ -69,40 +68,13 @@ mod tests {
     fn embedded_model_loads_and_blank_picture_has_no_face() {
         let mut detector = FaceDetector::new().unwrap();
         let blank = vec![128u8; 320 * 180];
-        assert!(detector
-            .detect(
-                GrayView {
-                    width: 320,
-                    height: 180,
-                    data: &blank
-                },
-                2.0
-            )
-            .is_empty());
+        assert!(detector.detect(GrayView { width: 320, height: 180, data: &blank }, 2.0).is_empty());
     }
 
     #[test]
     fn tiny_or_inconsistent_pictures_are_refused_without_panic() {
         let mut detector = FaceDetector::new().unwrap();
-        assert!(detector
-            .detect(
-                GrayView {
-                    width: 10,
-                    height: 10,
-                    data: &[0; 100]
-                },
-                1.0
-            )
-            .is_empty());
-        assert!(detector
-            .detect(
-                GrayView {
-                    width: 64,
-                    height: 64,
-                    data: &[0; 10]
-                },
-                1.0
-            )
-            .is_empty());
+        assert!(detector.detect(GrayView { width: 10, height: 10, data: &[0; 100] }, 1.0).is_empty());
+        assert!(detector.detect(GrayView { width: 64, height: 64, data: &[0; 10] }, 1.0).is_empty());
     }
 }

@@ -15,10 +15,7 @@ impl KeyframeChanges {
     pub fn push(&mut self, t: f64, frame: GrayView) {
         let size = (frame.width, frame.height);
         if !self.previous.is_empty() && size == self.previous_size {
-            self.changes.push(VisualChange {
-                t,
-                score: mean_abs_diff(&self.previous, frame.data),
-            });
+            self.changes.push(VisualChange { t, score: mean_abs_diff(&self.previous, frame.data) });
         }
         self.previous.clear();
         self.previous.extend_from_slice(frame.data);
@@ -39,30 +36,9 @@ mod tests {
         let mut changes = KeyframeChanges::default();
         let dark = vec![0u8; 16];
         let bright = vec![200u8; 16];
-        changes.push(
-            0.0,
-            GrayView {
-                width: 4,
-                height: 4,
-                data: &dark,
-            },
-        );
-        changes.push(
-            2.0,
-            GrayView {
-                width: 4,
-                height: 4,
-                data: &dark,
-            },
-        );
-        changes.push(
-            4.0,
-            GrayView {
-                width: 4,
-                height: 4,
-                data: &bright,
-            },
-        );
+        changes.push(0.0, GrayView { width: 4, height: 4, data: &dark });
+        changes.push(2.0, GrayView { width: 4, height: 4, data: &dark });
+        changes.push(4.0, GrayView { width: 4, height: 4, data: &bright });
         let found = changes.finish();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].score, 0.0);

@@ -21,11 +21,7 @@ pub fn mean_abs_diff(a: &[u8], b: &[u8]) -> f32 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;
     }
-    let total: u64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| u64::from(x.abs_diff(*y)))
-        .sum();
+    let total: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
     total as f32 / a.len() as f32
 }
 

@@ -17,10 +17,7 @@ pub struct ContentParams {
 
 impl Default for ContentParams {
     fn default() -> Self {
-        ContentParams {
-            threshold: 27.0,
-            min_scene_frames: 15,
-        }
+        ContentParams { threshold: 27.0, min_scene_frames: 15 }
     }
 }
 
@@ -44,13 +41,7 @@ pub struct ContentDetector {
 
 impl ContentDetector {
     pub fn new(params: ContentParams) -> ContentDetector {
-        ContentDetector {
-            params,
-            previous: Vec::new(),
-            last_cut_frame: None,
-            first_frame: None,
-            cuts: Vec::new(),
-        }
+        ContentDetector { params, previous: Vec::new(), last_cut_frame: None, first_frame: None, cuts: Vec::new() }
     }
 
     /// Feed the next frame; returns the cut it starts, if any.
@@ -61,11 +52,7 @@ impl ContentDetector {
             let score = mean_abs_diff(&self.previous, frame.data);
             let since = frame_index.saturating_sub(self.last_cut_frame.unwrap_or(first));
             if score >= self.params.threshold && since >= self.params.min_scene_frames {
-                let cut = Cut {
-                    frame: frame_index,
-                    t,
-                    score,
-                };
+                let cut = Cut { frame: frame_index, t, score };
                 self.cuts.push(cut);
                 self.last_cut_frame = Some(frame_index);
                 found = Some(cut);
@@ -91,21 +78,11 @@ pub fn shots_from_cuts(cuts: &[Cut], start: (u64, f64), end: (u64, f64)) -> Vec<
     let mut shot_start = start;
     for cut in cuts {
         if cut.frame > shot_start.0 && cut.frame < end.0 {
-            shots.push(Shot {
-                start: shot_start.1,
-                end: cut.t,
-                start_frame: shot_start.0,
-                end_frame: cut.frame - 1,
-            });
+            shots.push(Shot { start: shot_start.1, end: cut.t, start_frame: shot_start.0, end_frame: cut.frame - 1 });
             shot_start = (cut.frame, cut.t);
         }
     }
-    shots.push(Shot {
-        start: shot_start.1,
-        end: end.1,
-        start_frame: shot_start.0,
-        end_frame: end.0,
-    });
+    shots.push(Shot { start: shot_start.1, end: end.1, start_frame: shot_start.0, end_frame: end.0 });
     shots
 }
 
@@ -116,15 +93,7 @@ mod tests {
     fn feed(detector: &mut ContentDetector, levels: &[u8]) {
         for (index, &level) in levels.iter().enumerate() {
             let data = vec![level; 64];
-            detector.push(
-                index as u64,
-                index as f64 / 30.0,
-                GrayView {
-                    width: 8,
-                    height: 8,
-                    data: &data,
-                },
-            );
+            detector.push(index as u64, index as f64 / 30.0, GrayView { width: 8, height: 8, data: &data });
         }
     }
 
@@ -160,18 +129,7 @@ mod tests {
 
     #[test]
     fn shots_cover_the_window() {
-        let cuts = [
-            Cut {
-                frame: 30,
-                t: 1.0,
-                score: 50.0,
-            },
-            Cut {
-                frame: 90,
-                t: 3.0,
-                score: 50.0,
-            },
-        ];
+        let cuts = [Cut { frame: 30, t: 1.0, score: 50.0 }, Cut { frame: 90, t: 3.0, score: 50.0 }];
         let shots = shots_from_cuts(&cuts, (0, 0.0), (149, 5.0));
         assert_eq!(shots.len(), 3);
         assert_eq!((shots[1].start_frame, shots[1].end_frame), (30, 89));

@@ -35,9 +35,7 @@ fn parse_rgb(rrggbb: &str) -> Result<(u8, u8, u8)> {
 /// The colour for a Style line (`&HAABBGGRR`, no trailing `&`); `fallback` when `rrggbb`
 /// does not parse.
 fn style_colour(rrggbb: &str, fallback: &str) -> String {
-    let colour = ass_colour(rrggbb)
-        .or_else(|_| ass_colour(fallback))
-        .unwrap_or_else(|_| "&H00FFFFFF&".to_string());
+    let colour = ass_colour(rrggbb).or_else(|_| ass_colour(fallback)).unwrap_or_else(|_| "&H00FFFFFF&".to_string());
     colour.trim_end_matches('&').to_string()
 }
 
@@ -130,9 +128,7 @@ fn write_style(ass: &mut String, style: &CaptionStyle, frame: (u32, u32)) {
 }
 
 fn write_events(ass: &mut String, pages: &[CaptionPage], style: &CaptionStyle, frame: (u32, u32)) {
-    ass.push_str(
-        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n",
-    );
+    ass.push_str("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
     let highlight = HighlightTags::new(style, base_font_size_px(style, frame));
     let mut last_end = 0;
     for page in pages {
@@ -168,11 +164,7 @@ impl HighlightTags {
         let colour = ass_colour(&style.highlight_color)
             .or_else(|_| ass_colour(&defaults.highlight_color))
             .unwrap_or_else(|_| "&H0000D7FF&".to_string());
-        HighlightTags {
-            colour,
-            scale: style.highlight_scale.max(1),
-            base_font_size_px,
-        }
+        HighlightTags { colour, scale: style.highlight_scale.max(1), base_font_size_px }
     }
 
     /// `{\fsN}` for a page drawn smaller than the style, else nothing.
@@ -203,11 +195,7 @@ fn page_events(page: &CaptionPage, highlight: &HighlightTags, last_end: &mut u64
     let mut events = Vec::new();
     for (index, pair) in bounds.windows(2).enumerate() {
         if pair[0] < pair[1] {
-            events.push(Event {
-                start: pair[0],
-                end: pair[1],
-                text: page_text(page, index, highlight, &size_tag),
-            });
+            events.push(Event { start: pair[0], end: pair[1], text: page_text(page, index, highlight, &size_tag) });
         }
     }
     *last_end = previous;
@@ -215,12 +203,7 @@ fn page_events(page: &CaptionPage, highlight: &HighlightTags, last_end: &mut u64
 }
 
 /// The whole page as Dialogue text with word `highlighted` (reading order) marked.
-fn page_text(
-    page: &CaptionPage,
-    highlighted: usize,
-    highlight: &HighlightTags,
-    size_tag: &str,
-) -> String {
+fn page_text(page: &CaptionPage, highlighted: usize, highlight: &HighlightTags, size_tag: &str) -> String {
     let mut text = String::new();
     if !size_tag.is_empty() {
         let _ = write!(text, "{{{size_tag}}}");
@@ -237,11 +220,7 @@ fn page_text(
             let escaped = escape_ass_text(&word.text);
             if index == highlighted {
                 let scale = highlight.scale;
-                let _ = write!(
-                    text,
-                    "{{\\c{}\\fscx{scale}\\fscy{scale}}}{escaped}{{\\r{size_tag}}}",
-                    highlight.colour
-                );
+                let _ = write!(text, "{{\\c{}\\fscx{scale}\\fscy{scale}}}{escaped}{{\\r{size_tag}}}", highlight.colour);
             } else {
                 text.push_str(&escaped);
             }

@@ -4,11 +4,7 @@
 use super::*;
 
 fn caption_word(text: &str, start: f64, end: f64) -> CaptionWord {
-    CaptionWord {
-        text: text.into(),
-        start,
-        end,
-    }
+    CaptionWord { text: text.into(), start, end }
 }
 
 /// Two pages: "Hello big / world" (with a pause before "world") and "again".
@@ -18,20 +14,12 @@ fn fixture_pages() -> Vec<CaptionPage> {
             start: 0.0,
             end: 1.6,
             lines: vec![
-                vec![
-                    caption_word("Hello", 0.0, 0.4),
-                    caption_word("big", 0.4, 0.5),
-                ],
+                vec![caption_word("Hello", 0.0, 0.4), caption_word("big", 0.4, 0.5)],
                 vec![caption_word("world", 0.8, 1.2)],
             ],
             font_size_px: 72.0,
         },
-        CaptionPage {
-            start: 1.6,
-            end: 2.5,
-            lines: vec![vec![caption_word("again", 1.6, 2.0)]],
-            font_size_px: 72.0,
-        },
+        CaptionPage { start: 1.6, end: 2.5, lines: vec![vec![caption_word("again", 1.6, 2.0)]], font_size_px: 72.0 },
     ]
 }
 
@@ -41,11 +29,7 @@ fn dialogues(ass: &str) -> Vec<(String, String, String)> {
         .filter_map(|line| line.strip_prefix("Dialogue: "))
         .map(|rest| {
             let fields: Vec<&str> = rest.splitn(10, ',').collect();
-            (
-                fields[1].to_string(),
-                fields[2].to_string(),
-                fields[9].to_string(),
-            )
+            (fields[1].to_string(), fields[2].to_string(), fields[9].to_string())
         })
         .collect()
 }
@@ -95,20 +79,13 @@ fn header_sets_play_resolution_wrapping_and_style() {
 #[test]
 fn caption_block_bottom_sits_inside_the_safe_area() {
     assert_eq!(bottom_margin(1920), 576);
-    let style = CaptionStyle {
-        max_lines: 3,
-        ..CaptionStyle::default()
-    };
+    let style = CaptionStyle { max_lines: 3, ..CaptionStyle::default() };
     for (width, height) in [(1080, 1920), (1080, 1080), (1080, 1350), (1920, 1080)] {
         let safe = SafeArea::for_frame(width, height);
         let bottom = height - bottom_margin(height);
-        let block_height =
-            f64::from(style.max_lines) * base_font_size_px(&style, (width, height)) * 1.3;
+        let block_height = f64::from(style.max_lines) * base_font_size_px(&style, (width, height)) * 1.3;
         assert!(bottom < safe.y1, "{height}: bottom {bottom}");
-        assert!(
-            f64::from(bottom) - block_height > f64::from(safe.y0),
-            "{height}"
-        );
+        assert!(f64::from(bottom) - block_height > f64::from(safe.y0), "{height}");
     }
 }
 
@@ -127,10 +104,7 @@ fn one_event_per_word_highlighting_only_that_word() {
 #[test]
 fn events_are_contiguous_and_cover_each_page() {
     let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
-    let times: Vec<(String, String)> = dialogues(&ass)
-        .into_iter()
-        .map(|(s, e, _)| (s, e))
-        .collect();
+    let times: Vec<(String, String)> = dialogues(&ass).into_iter().map(|(s, e, _)| (s, e)).collect();
     let expected = [
         ("0:00:00.00", "0:00:00.40"),
         // "big" stays highlighted through the pause until "world" starts.
@@ -138,10 +112,7 @@ fn events_are_contiguous_and_cover_each_page() {
         ("0:00:00.80", "0:00:01.60"),
         ("0:00:01.60", "0:00:02.50"),
     ];
-    let expected: Vec<(String, String)> = expected
-        .iter()
-        .map(|(s, e)| (s.to_string(), e.to_string()))
-        .collect();
+    let expected: Vec<(String, String)> = expected.iter().map(|(s, e)| (s.to_string(), e.to_string())).collect();
     assert_eq!(times, expected);
 }
 
@@ -162,10 +133,7 @@ fn shrunk_pages_carry_their_font_size_through_resets() {
     pages[1].font_size_px = 40.5;
     let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
     let last = dialogues(&ass).pop().unwrap().2;
-    assert_eq!(
-        last,
-        "{\\fs40.5}{\\c&H0000D7FF&\\fscx115\\fscy115}again{\\r\\fs40.5}"
-    );
+    assert_eq!(last, "{\\fs40.5}{\\c&H0000D7FF&\\fscx115\\fscy115}again{\\r\\fs40.5}");
 }
 
 #[test]
@@ -173,16 +141,11 @@ fn transcript_text_is_escaped_in_events() {
     let pages = vec![CaptionPage {
         start: 0.0,
         end: 1.0,
-        lines: vec![vec![
-            caption_word("{x}", 0.0, 0.5),
-            caption_word("a\\b", 0.5, 1.0),
-        ]],
+        lines: vec![vec![caption_word("{x}", 0.0, 0.5), caption_word("a\\b", 0.5, 1.0)]],
         font_size_px: 72.0,
     }];
     let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
     let events = dialogues(&ass);
-    assert!(events[0]
-        .2
-        .starts_with("{\\c&H0000D7FF&\\fscx115\\fscy115}\\{x\\}{\\r}"));
+    assert!(events[0].2.starts_with("{\\c&H0000D7FF&\\fscx115\\fscy115}\\{x\\}{\\r}"));
     assert!(events[0].2.ends_with(" a\\\u{200B}b"));
 }

@@ -45,12 +45,7 @@ impl SafeArea {
     pub fn for_frame(width: u32, height: u32) -> SafeArea {
         let margin_x = (f64::from(width) * Self::HORIZONTAL_MARGIN).round() as u32;
         let margin_y = (f64::from(height) * Self::VERTICAL_MARGIN).round() as u32;
-        SafeArea {
-            x0: margin_x,
-            x1: width.saturating_sub(margin_x),
-            y0: margin_y,
-            y1: height.saturating_sub(margin_y),
-        }
+        SafeArea { x0: margin_x, x1: width.saturating_sub(margin_x), y0: margin_y, y1: height.saturating_sub(margin_y) }
     }
 
     /// Usable width in pixels.
@@ -98,20 +93,13 @@ impl CaptionPage {
 
     /// Plain text of the page: words joined by spaces, lines by `\n`.
     pub fn text(&self) -> String {
-        self.lines
-            .iter()
-            .map(|line| line_text(line))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.lines.iter().map(|line| line_text(line)).collect::<Vec<_>>().join("\n")
     }
 }
 
 /// Words of one line joined by single spaces.
 pub fn line_text(line: &[CaptionWord]) -> String {
-    line.iter()
-        .map(|word| word.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    line.iter().map(|word| word.text.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 /// How much captions scale for a frame: the smaller dimension over 1080.
@@ -131,15 +119,8 @@ pub fn outline_px(style: &CaptionStyle, frame: (u32, u32)) -> f64 {
 
 /// Width a line takes on screen when its widest word is the enlarged spoken word: the plain
 /// width (words and spaces) plus that word's enlargement plus the outline on both sides.
-pub fn drawn_line_width(
-    plain_width: f64,
-    widest_word_width: f64,
-    style: &CaptionStyle,
-    frame: (u32, u32),
-) -> f64 {
-    plain_width
-        + widest_word_width * (highlight_factor(style) - 1.0)
-        + 2.0 * outline_px(style, frame)
+pub fn drawn_line_width(plain_width: f64, widest_word_width: f64, style: &CaptionStyle, frame: (u32, u32)) -> f64 {
+    plain_width + widest_word_width * (highlight_factor(style) - 1.0) + 2.0 * outline_px(style, frame)
 }
 
 /// Lays out the words of the clip `[clip_start, clip_end]` (source seconds) as caption pages
@@ -171,12 +152,7 @@ pub fn plan_pages(
 }
 
 /// The words overlapping the clip, cleaned, sorted and converted to clip-relative times.
-fn clip_relative_words(
-    words: &[Word],
-    clip_start: f64,
-    duration: f64,
-    uppercase: bool,
-) -> Vec<CaptionWord> {
+fn clip_relative_words(words: &[Word], clip_start: f64, duration: f64, uppercase: bool) -> Vec<CaptionWord> {
     let clip_end = clip_start + duration;
     let mut kept: Vec<CaptionWord> = words
         .iter()
@@ -215,11 +191,7 @@ fn display_text(raw: &str, uppercase: bool) -> Option<String> {
     if cleaned.is_empty() {
         return None;
     }
-    Some(if uppercase {
-        cleaned.to_uppercase()
-    } else {
-        cleaned
-    })
+    Some(if uppercase { cleaned.to_uppercase() } else { cleaned })
 }
 
 /// The spoken word's size relative to the others (never below 1).
@@ -251,11 +223,7 @@ impl LineFitter<'_> {
 
     /// Whether `line` extended by a word of `word_width` still fits.
     fn fits(&self, line: &LineWidth, word_width: f64) -> bool {
-        let plain = if line.word_count == 0 {
-            word_width
-        } else {
-            line.plain + self.space_width() + word_width
-        };
+        let plain = if line.word_count == 0 { word_width } else { line.plain + self.space_width() + word_width };
         let widest = line.widest.max(word_width);
         drawn_line_width(plain, widest, self.style, self.frame) <= self.safe_width
     }
@@ -286,21 +254,14 @@ struct PageDraft {
 }
 
 /// Fills pages word by word; see the module comment for the rules.
-fn group_into_pages(
-    words: Vec<CaptionWord>,
-    fitter: &LineFitter<'_>,
-    max_lines: usize,
-) -> Vec<PageDraft> {
+fn group_into_pages(words: Vec<CaptionWord>, fitter: &LineFitter<'_>, max_lines: usize) -> Vec<PageDraft> {
     let mut builder = PageBuilder::new(fitter.font_size_px);
     for word in words {
         let width = fitter.word_width(&word.text);
         if !fitter.fits(&LineWidth::default(), width) {
             builder.finish_page();
             let font_size_px = fitter.shrunk_font_size(width);
-            builder.pages.push(PageDraft {
-                lines: vec![vec![word]],
-                font_size_px,
-            });
+            builder.pages.push(PageDraft { lines: vec![vec![word]], font_size_px });
             continue;
         }
         if builder.should_break_before(&word) {
@@ -329,12 +290,7 @@ struct PageBuilder {
 
 impl PageBuilder {
     fn new(font_size_px: f64) -> PageBuilder {
-        PageBuilder {
-            pages: Vec::new(),
-            lines: Vec::new(),
-            line: LineWidth::default(),
-            font_size_px,
-        }
+        PageBuilder { pages: Vec::new(), lines: Vec::new(), line: LineWidth::default(), font_size_px }
     }
 
     fn is_empty(&self) -> bool {
@@ -384,53 +340,31 @@ impl PageBuilder {
         if self.lines.is_empty() {
             return;
         }
-        self.pages.push(PageDraft {
-            lines: std::mem::take(&mut self.lines),
-            font_size_px: self.font_size_px,
-        });
+        self.pages.push(PageDraft { lines: std::mem::take(&mut self.lines), font_size_px: self.font_size_px });
         self.line = LineWidth::default();
     }
 }
 
 /// Whether a word ends a sentence (`.`, `?`, `!`, `…`, also before closing quotes).
 pub fn ends_sentence(text: &str) -> bool {
-    let trimmed =
-        text.trim_end_matches(['"', '\'', ')', ']', '}', '\u{201D}', '\u{2019}', '\u{BB}']);
-    trimmed.ends_with([
-        '.', '?', '!', '\u{2026}', '\u{3002}', '\u{FF1F}', '\u{FF01}',
-    ])
+    let trimmed = text.trim_end_matches(['"', '\'', ')', ']', '}', '\u{201D}', '\u{2019}', '\u{BB}']);
+    trimmed.ends_with(['.', '?', '!', '\u{2026}', '\u{3002}', '\u{FF1F}', '\u{FF01}'])
 }
 
 /// Settles each page's on-screen time: from its first word's start to the next page's start
 /// or its last word's end plus [`HOLD_SECONDS`], whichever is first, never past the clip.
 fn time_pages(drafts: Vec<PageDraft>, duration: f64) -> Vec<CaptionPage> {
-    let starts: Vec<f64> = drafts
-        .iter()
-        .map(|draft| first_start(&draft.lines))
-        .collect();
+    let starts: Vec<f64> = drafts.iter().map(|draft| first_start(&draft.lines)).collect();
     drafts
         .into_iter()
         .enumerate()
         .map(|(index, draft)| {
             let start = starts[index];
             let next_start = starts.get(index + 1).copied().unwrap_or(duration);
-            let last_end = draft
-                .lines
-                .iter()
-                .flatten()
-                .map(|w| w.end)
-                .fold(start, f64::max);
-            let end = (last_end + HOLD_SECONDS)
-                .min(next_start)
-                .min(duration)
-                .max(start);
+            let last_end = draft.lines.iter().flatten().map(|w| w.end).fold(start, f64::max);
+            let end = (last_end + HOLD_SECONDS).min(next_start).min(duration).max(start);
             let lines = clamp_word_times(draft.lines, start, end);
-            CaptionPage {
-                start,
-                end,
-                lines,
-                font_size_px: draft.font_size_px,
-            }
+            CaptionPage { start, end, lines, font_size_px: draft.font_size_px }
         })
         .collect()
 }
@@ -447,11 +381,7 @@ fn clamp_word_times(lines: Vec<Vec<CaptionWord>>, start: f64, end: f64) -> Vec<V
             line.into_iter()
                 .map(|word| {
                     let word_start = word.start.clamp(start, end);
-                    CaptionWord {
-                        start: word_start,
-                        end: word.end.clamp(word_start, end),
-                        text: word.text,
-                    }
+                    CaptionWord { start: word_start, end: word.end.clamp(word_start, end), text: word.text }
                 })
                 .collect()
         })

@@ -14,13 +14,7 @@ impl TextMeasure for HalfEm {
 }
 
 fn word(text: &str, start: f64, end: f64) -> Word {
-    Word {
-        text: text.into(),
-        start,
-        end,
-        confidence: 1.0,
-        speaker: None,
-    }
+    Word { text: text.into(), start, end, confidence: 1.0, speaker: None }
 }
 
 /// Words of `text`, each 0.3 s long, back to back from `start`.
@@ -40,22 +34,13 @@ const VERTICAL: (u32, u32) = (1080, 1920);
 #[test]
 fn safe_area_has_ten_and_twenty_percent_margins() {
     let vertical = SafeArea::for_frame(1080, 1920);
-    assert_eq!(
-        (vertical.x0, vertical.x1, vertical.y0, vertical.y1),
-        (108, 972, 384, 1536)
-    );
+    assert_eq!((vertical.x0, vertical.x1, vertical.y0, vertical.y1), (108, 972, 384, 1536));
     assert_eq!(vertical.width(), 864);
     assert_eq!(vertical.height(), 1152);
     let square = SafeArea::for_frame(1080, 1080);
-    assert_eq!(
-        (square.x0, square.x1, square.y0, square.y1),
-        (108, 972, 216, 864)
-    );
+    assert_eq!((square.x0, square.x1, square.y0, square.y1), (108, 972, 216, 864));
     let portrait = SafeArea::for_frame(1080, 1350);
-    assert_eq!(
-        (portrait.x0, portrait.x1, portrait.y0, portrait.y1),
-        (108, 972, 270, 1080)
-    );
+    assert_eq!((portrait.x0, portrait.x1, portrait.y0, portrait.y1), (108, 972, 270, 1080));
     let wide = SafeArea::for_frame(1920, 1080);
     assert_eq!((wide.x0, wide.x1, wide.y0, wide.y1), (192, 1728, 216, 864));
 }
@@ -78,19 +63,9 @@ fn only_words_overlapping_the_clip_are_taken_with_clip_relative_clamped_times() 
         word("after", 15.0, 16.0),
         word("touching", 9.0, 10.0),
     ];
-    let pages = plan_pages(
-        &words,
-        10.0,
-        15.0,
-        &CaptionStyle::default(),
-        VERTICAL,
-        &ApproxMetrics,
-    );
-    let shown: Vec<(&str, f64, f64)> = pages
-        .iter()
-        .flat_map(|page| page.words())
-        .map(|w| (w.text.as_str(), w.start, w.end))
-        .collect();
+    let pages = plan_pages(&words, 10.0, 15.0, &CaptionStyle::default(), VERTICAL, &ApproxMetrics);
+    let shown: Vec<(&str, f64, f64)> =
+        pages.iter().flat_map(|page| page.words()).map(|w| (w.text.as_str(), w.start, w.end)).collect();
     assert_eq!(shown.len(), 3, "{shown:?}");
     assert_eq!(shown[0].0, "straddles");
     assert_eq!((shown[0].1, (shown[0].2 * 1e9).round() / 1e9), (0.0, 0.4));
@@ -115,28 +90,14 @@ fn empty_or_inverted_clips_have_no_pages() {
 fn long_pause_starts_a_new_page() {
     let mut words = spoken("one two", 0.0);
     words.extend(spoken("three four", 0.6 + PAUSE_BREAK_SECONDS + 0.1));
-    let pages = plan_pages(
-        &words,
-        0.0,
-        10.0,
-        &CaptionStyle::default(),
-        VERTICAL,
-        &ApproxMetrics,
-    );
+    let pages = plan_pages(&words, 0.0, 10.0, &CaptionStyle::default(), VERTICAL, &ApproxMetrics);
     assert_eq!(texts(&pages), vec!["one two", "three four"]);
 }
 
 #[test]
 fn sentence_end_breaks_only_pages_with_several_words() {
     let words = spoken("Yes. We did that. Then more", 0.0);
-    let pages = plan_pages(
-        &words,
-        0.0,
-        10.0,
-        &CaptionStyle::default(),
-        VERTICAL,
-        &ApproxMetrics,
-    );
+    let pages = plan_pages(&words, 0.0, 10.0, &CaptionStyle::default(), VERTICAL, &ApproxMetrics);
     let pages_text = texts(&pages).join(" | ").replace('\n', " ");
     assert_eq!(pages_text, "Yes. We did that. | Then more");
 }
@@ -144,10 +105,7 @@ fn sentence_end_breaks_only_pages_with_several_words() {
 #[test]
 fn pages_hold_at_most_the_word_limit() {
     let words = spoken(&"a ".repeat(20), 0.0);
-    let style = CaptionStyle {
-        max_lines: 3,
-        ..CaptionStyle::default()
-    };
+    let style = CaptionStyle { max_lines: 3, ..CaptionStyle::default() };
     let pages = plan_pages(&words, 0.0, 10.0, &style, VERTICAL, &ApproxMetrics);
     let counts: Vec<usize> = pages.iter().map(|p| p.words().count()).collect();
     assert_eq!(counts, vec![8, 8, 4]);
@@ -157,29 +115,16 @@ fn pages_hold_at_most_the_word_limit() {
 fn lines_break_by_measured_width_and_respect_max_lines() {
     // HalfEm at 72 px: 36 px per character; the safe width is 864 px.
     let words = spoken("aaaaaa bbbbbb cccccc dddddd eeeeee", 0.0);
-    let style = CaptionStyle {
-        outline: 0,
-        highlight_scale: 100,
-        ..CaptionStyle::default()
-    };
+    let style = CaptionStyle { outline: 0, highlight_scale: 100, ..CaptionStyle::default() };
     // Two six-letter words + a space = 13 chars = 468 px; three = 20 chars = 720 px; four no.
     let pages = plan_pages(&words, 0.0, 10.0, &style, VERTICAL, &HalfEm);
     assert_eq!(texts(&pages), vec!["aaaaaa bbbbbb cccccc\ndddddd eeeeee"]);
     // The enlarged spoken word must fit too: at 170 % a six-letter word grows by 151 px, so
     // three words (720 + 151 px) no longer fit a line while two (468 + 151 px) do.
-    let enlarged = CaptionStyle {
-        highlight_scale: 170,
-        ..style.clone()
-    };
+    let enlarged = CaptionStyle { highlight_scale: 170, ..style.clone() };
     let pages = plan_pages(&words, 0.0, 10.0, &enlarged, VERTICAL, &HalfEm);
-    assert_eq!(
-        texts(&pages),
-        vec!["aaaaaa bbbbbb\ncccccc dddddd", "eeeeee"]
-    );
-    let one_line = CaptionStyle {
-        max_lines: 1,
-        ..style
-    };
+    assert_eq!(texts(&pages), vec!["aaaaaa bbbbbb\ncccccc dddddd", "eeeeee"]);
+    let one_line = CaptionStyle { max_lines: 1, ..style };
     let pages = plan_pages(&words, 0.0, 10.0, &one_line, VERTICAL, &HalfEm);
     assert_eq!(texts(&pages), vec!["aaaaaa bbbbbb cccccc", "dddddd eeeeee"]);
 }
@@ -201,10 +146,7 @@ fn a_word_wider_than_the_safe_area_gets_its_own_shrunk_page() {
 #[test]
 fn uppercase_style_upper_cases_and_whitespace_is_cleaned() {
     let words = vec![word(" straße\n", 0.0, 0.5), word("ok", 0.5, 1.0)];
-    let style = CaptionStyle {
-        uppercase: true,
-        ..CaptionStyle::default()
-    };
+    let style = CaptionStyle { uppercase: true, ..CaptionStyle::default() };
     let pages = plan_pages(&words, 0.0, 5.0, &style, VERTICAL, &ApproxMetrics);
     assert_eq!(texts(&pages), vec!["STRASSE OK"]);
 }
@@ -214,14 +156,7 @@ fn pages_hold_briefly_then_give_way_to_the_next_page() {
     let mut words = spoken("first page here.", 0.0);
     words.extend(spoken("second page", 0.95));
     words.extend(spoken("third", 3.0));
-    let pages = plan_pages(
-        &words,
-        0.0,
-        3.2,
-        &CaptionStyle::default(),
-        VERTICAL,
-        &ApproxMetrics,
-    );
+    let pages = plan_pages(&words, 0.0, 3.2, &CaptionStyle::default(), VERTICAL, &ApproxMetrics);
     assert_eq!(pages.len(), 3);
     assert_eq!((pages[0].start, pages[0].end), (0.0, 0.95));
     assert!((pages[1].end - (1.55 + HOLD_SECONDS)).abs() < 1e-9);
@@ -257,14 +192,8 @@ impl Rng {
 
 fn random_word_text(rng: &mut Rng) -> String {
     const LETTERS: &[u8] = b"aeimowAEIMWlj.,?!";
-    let length = if rng.below(12) == 0 {
-        15 + rng.below(30)
-    } else {
-        1 + rng.below(10)
-    } as usize;
-    (0..length)
-        .map(|_| LETTERS[rng.below(LETTERS.len() as u64) as usize] as char)
-        .collect()
+    let length = if rng.below(12) == 0 { 15 + rng.below(30) } else { 1 + rng.below(10) } as usize;
+    (0..length).map(|_| LETTERS[rng.below(LETTERS.len() as u64) as usize] as char).collect()
 }
 
 fn random_words(rng: &mut Rng, count: usize) -> Vec<Word> {
@@ -273,12 +202,7 @@ fn random_words(rng: &mut Rng, count: usize) -> Vec<Word> {
         .map(|_| {
             let start = t;
             let end = start + 0.05 + rng.unit() * 0.6;
-            t = end
-                + if rng.below(6) == 0 {
-                    rng.unit() * 2.0
-                } else {
-                    rng.unit() * 0.1
-                };
+            t = end + if rng.below(6) == 0 { rng.unit() * 2.0 } else { rng.unit() * 0.1 };
             word(&random_word_text(rng), start, end)
         })
         .collect()
@@ -297,13 +221,7 @@ fn random_style(rng: &mut Rng) -> CaptionStyle {
 
 #[test]
 fn randomized_layouts_fit_keep_every_word_once_and_never_overlap() {
-    let frames = [
-        (1080, 1920),
-        (1080, 1080),
-        (1080, 1350),
-        (1920, 1080),
-        (720, 1280),
-    ];
+    let frames = [(1080, 1920), (1080, 1080), (1080, 1350), (1920, 1080), (720, 1280)];
     let mut rng = Rng(0x5EED_CAB1_0000_0001);
     let (mut multi_line_pages, mut shrunk_pages) = (0, 0);
     for _ in 0..300 {
@@ -320,10 +238,7 @@ fn randomized_layouts_fit_keep_every_word_once_and_never_overlap() {
         shrunk_pages += pages.iter().filter(|p| p.font_size_px < base).count();
     }
     // The generator must exercise line breaking and shrinking, or the checks prove little.
-    assert!(
-        multi_line_pages > 50 && shrunk_pages > 5,
-        "{multi_line_pages} {shrunk_pages}"
-    );
+    assert!(multi_line_pages > 50 && shrunk_pages > 5, "{multi_line_pages} {shrunk_pages}");
 }
 
 fn check_layout(
@@ -339,19 +254,9 @@ fn check_layout(
     let expected: Vec<String> = words
         .iter()
         .filter(|w| w.start < clip_end && w.end > clip_start)
-        .map(|w| {
-            if style.uppercase {
-                w.text.to_uppercase()
-            } else {
-                w.text.clone()
-            }
-        })
+        .map(|w| if style.uppercase { w.text.to_uppercase() } else { w.text.clone() })
         .collect();
-    let shown: Vec<String> = pages
-        .iter()
-        .flat_map(|p| p.words())
-        .map(|w| w.text.clone())
-        .collect();
+    let shown: Vec<String> = pages.iter().flat_map(|p| p.words()).map(|w| w.text.clone()).collect();
     assert_eq!(shown, expected, "every word once, in order");
     let mut previous_end = 0.0;
     for page in pages {
@@ -362,16 +267,10 @@ fn check_layout(
         for line in &page.lines {
             assert!(!line.is_empty());
             let plain = ApproxMetrics.advance_width(&line_text(line), page.font_size_px);
-            let widest = line
-                .iter()
-                .map(|w| ApproxMetrics.advance_width(&w.text, page.font_size_px))
-                .fold(0.0, f64::max);
+            let widest =
+                line.iter().map(|w| ApproxMetrics.advance_width(&w.text, page.font_size_px)).fold(0.0, f64::max);
             let drawn = drawn_line_width(plain, widest, style, frame);
-            assert!(
-                drawn <= safe_width + 1e-6,
-                "{:?} is {drawn} wide",
-                line_text(line)
-            );
+            assert!(drawn <= safe_width + 1e-6, "{:?} is {drawn} wide", line_text(line));
             for word in line {
                 assert!(word.start >= page.start && word.end <= page.end && word.start <= word.end);
             }

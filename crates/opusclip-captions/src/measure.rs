@@ -31,32 +31,19 @@ impl FontMetrics {
     /// Reads units per em and the advance of every character the font maps. Characters the
     /// font lacks measure as the font's `.notdef` glyph (or half an em when that is empty).
     pub fn from_ttf_bytes(bytes: &[u8]) -> Result<FontMetrics> {
-        let face = ttf_parser::Face::parse(bytes, 0).map_err(|e| {
-            Error::invalid_input(format!("not a usable TrueType/OpenType font: {e}"))
-        })?;
+        let face = ttf_parser::Face::parse(bytes, 0)
+            .map_err(|e| Error::invalid_input(format!("not a usable TrueType/OpenType font: {e}")))?;
         let units_per_em = f64::from(face.units_per_em());
         if units_per_em <= 0.0 {
             return Err(Error::invalid_input("font declares zero units per em"));
         }
         let advances = character_advances(&face);
         if advances.is_empty() {
-            return Err(Error::invalid_input(
-                "font has no Unicode character map with horizontal advances",
-            ));
+            return Err(Error::invalid_input("font has no Unicode character map with horizontal advances"));
         }
-        let notdef_advance = face
-            .glyph_hor_advance(ttf_parser::GlyphId(0))
-            .map_or(0.0, f64::from);
-        let fallback_advance = if notdef_advance > 0.0 {
-            notdef_advance
-        } else {
-            units_per_em / 2.0
-        };
-        Ok(FontMetrics {
-            units_per_em,
-            advances,
-            fallback_advance,
-        })
+        let notdef_advance = face.glyph_hor_advance(ttf_parser::GlyphId(0)).map_or(0.0, f64::from);
+        let fallback_advance = if notdef_advance > 0.0 { notdef_advance } else { units_per_em / 2.0 };
+        Ok(FontMetrics { units_per_em, advances, fallback_advance })
     }
 
     /// Font design units per em.
@@ -73,9 +60,7 @@ impl FontMetrics {
         if is_zero_width(character) {
             return 0.0;
         }
-        self.advances
-            .get(&character)
-            .map_or(self.fallback_advance, |&units| f64::from(units))
+        self.advances.get(&character).map_or(self.fallback_advance, |&units| f64::from(units))
     }
 }
 
@@ -103,9 +88,7 @@ fn character_advances(face: &ttf_parser::Face<'_>) -> HashMap<char, u16> {
             if advances.contains_key(&character) {
                 return;
             }
-            let advance = subtable
-                .glyph_index(codepoint)
-                .and_then(|glyph| face.glyph_hor_advance(glyph));
+            let advance = subtable.glyph_index(codepoint).and_then(|glyph| face.glyph_hor_advance(glyph));
             if let Some(advance) = advance {
                 advances.insert(character, advance);
             }
@@ -242,10 +225,7 @@ mod tests {
             let real = font.advance_width(sample, 72.0);
             let approx = ApproxMetrics.advance_width(sample, 72.0);
             let error = (approx - real).abs() / real;
-            assert!(
-                error < 0.15,
-                "{sample:?}: approx {approx:.1} real {real:.1}"
-            );
+            assert!(error < 0.15, "{sample:?}: approx {approx:.1} real {real:.1}");
         }
     }
 

@@ -30,16 +30,8 @@ fn cues(pages: &[CaptionPage]) -> Vec<Cue> {
         if end_ms <= start_ms {
             continue;
         }
-        let lines = page
-            .lines
-            .iter()
-            .map(|line| crate::layout::line_text(line))
-            .collect();
-        cues.push(Cue {
-            start_ms,
-            end_ms,
-            lines,
-        });
+        let lines = page.lines.iter().map(|line| crate::layout::line_text(line)).collect();
+        cues.push(Cue { start_ms, end_ms, lines });
         last_end = end_ms;
     }
     cues
@@ -89,9 +81,7 @@ pub fn write_vtt(pages: &[CaptionPage]) -> String {
 
 /// Escapes the characters WebVTT cue text reserves.
 fn escape_vtt_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -102,29 +92,13 @@ mod tests {
     fn page(start: f64, end: f64, lines: &[&[&str]]) -> CaptionPage {
         let lines = lines
             .iter()
-            .map(|line| {
-                line.iter()
-                    .map(|text| CaptionWord {
-                        text: text.to_string(),
-                        start,
-                        end,
-                    })
-                    .collect()
-            })
+            .map(|line| line.iter().map(|text| CaptionWord { text: text.to_string(), start, end }).collect())
             .collect();
-        CaptionPage {
-            start,
-            end,
-            lines,
-            font_size_px: 72.0,
-        }
+        CaptionPage { start, end, lines, font_size_px: 72.0 }
     }
 
     fn fixture() -> Vec<CaptionPage> {
-        vec![
-            page(0.0, 1.5, &[&["Hello", "there"], &["world"]]),
-            page(1.5, 3661.0016, &[&["Fish", "&", "<chips>"]]),
-        ]
+        vec![page(0.0, 1.5, &[&["Hello", "there"], &["world"]]), page(1.5, 3661.0016, &[&["Fish", "&", "<chips>"]])]
     }
 
     #[test]
@@ -146,16 +120,9 @@ mod tests {
     fn empty_and_overlapping_pages_are_handled() {
         assert_eq!(write_srt(&[]), "");
         assert_eq!(write_vtt(&[]), "WEBVTT\n\n");
-        let pages = vec![
-            page(0.0, 2.0, &[&["a"]]),
-            page(1.0, 3.0, &[&["b"]]),
-            page(3.0, 3.0, &[&["gone"]]),
-        ];
+        let pages = vec![page(0.0, 2.0, &[&["a"]]), page(1.0, 3.0, &[&["b"]]), page(3.0, 3.0, &[&["gone"]])];
         let srt = write_srt(&pages);
-        assert!(
-            srt.contains("2\n00:00:02,000 --> 00:00:03,000\nb\n"),
-            "{srt}"
-        );
+        assert!(srt.contains("2\n00:00:02,000 --> 00:00:03,000\nb\n"), "{srt}");
         assert!(!srt.contains("gone"));
     }
 }

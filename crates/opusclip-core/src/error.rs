@@ -67,40 +67,20 @@ pub enum Error {
 
 impl Error {
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            message: message.into(),
-            details: Value::Null,
-        }
+        Error::InvalidInput { message: message.into(), details: Value::Null }
     }
     pub fn video(message: impl Into<String>) -> Self {
-        Error::VideoProcessing {
-            message: message.into(),
-            details: Value::Null,
-        }
+        Error::VideoProcessing { message: message.into(), details: Value::Null }
     }
     pub fn model(message: impl Into<String>) -> Self {
-        Error::ModelLoading {
-            message: message.into(),
-            details: Value::Null,
-        }
+        Error::ModelLoading { message: message.into(), details: Value::Null }
     }
     pub fn transcript(message: impl Into<String>) -> Self {
-        Error::Transcript {
-            message: message.into(),
-            details: Value::Null,
-        }
+        Error::Transcript { message: message.into(), details: Value::Null }
     }
     /// An I/O error with the action and the path it concerned.
-    pub fn io(
-        action: &'static str,
-        path: impl AsRef<std::path::Path>,
-        source: std::io::Error,
-    ) -> Self {
-        Error::Io {
-            action,
-            path: path.as_ref().display().to_string(),
-            source,
-        }
+    pub fn io(action: &'static str, path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.as_ref().display().to_string(), source }
     }
     /// Attach structured details (kept for the `details` field of error bodies).
     pub fn with_details(mut self, value: Value) -> Self {
@@ -147,8 +127,7 @@ mod tests {
 
     #[test]
     fn body_has_error_code_and_details() {
-        let err =
-            Error::invalid_input("no video stream in a.mp3").with_details(json!({"path": "a.mp3"}));
+        let err = Error::invalid_input("no video stream in a.mp3").with_details(json!({"path": "a.mp3"}));
         let body = err.to_body();
         assert_eq!(body["code"], "INVALID_INPUT_ERROR");
         assert_eq!(body["error"], "no video stream in a.mp3");
@@ -157,9 +136,7 @@ mod tests {
 
     #[test]
     fn configuration_lists_every_problem() {
-        let err = Error::Configuration {
-            problems: vec!["A bad".into(), "B bad".into()],
-        };
+        let err = Error::Configuration { problems: vec!["A bad".into(), "B bad".into()] };
         assert_eq!(err.to_string(), "invalid configuration: A bad; B bad");
         assert_eq!(err.to_body()["details"]["problems"][1], "B bad");
     }

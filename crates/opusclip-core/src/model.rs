@@ -42,11 +42,7 @@ pub struct VideoFacts {
 impl VideoFacts {
     /// Size as displayed: square pixels, rotation applied. Crop keyframes live in this space.
     pub fn display_size(&self) -> (u32, u32) {
-        let sar = if self.sar_num == 0 || self.sar_den == 0 {
-            1.0
-        } else {
-            self.sar_num as f64 / self.sar_den as f64
-        };
+        let sar = if self.sar_num == 0 || self.sar_den == 0 { 1.0 } else { self.sar_num as f64 / self.sar_den as f64 };
         let (mut w, mut h) = (self.width as f64, self.height as f64);
         if sar > 1.0 {
             w *= sar;
@@ -286,10 +282,7 @@ mod tests {
 
     #[test]
     fn level_window_is_clamped() {
-        let levels = AudioLevels {
-            hop_seconds: 0.1,
-            db: vec![-20.0; 10],
-        };
+        let levels = AudioLevels { hop_seconds: 0.1, db: vec![-20.0; 10] };
         assert_eq!(levels.window(0.2, 0.5).len(), 3);
         assert_eq!(levels.window(0.5, 99.0).len(), 5);
         assert!(levels.window(5.0, 6.0).is_empty());

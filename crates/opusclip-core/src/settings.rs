@@ -95,16 +95,14 @@ impl Settings {
         let mut values = BTreeMap::new();
         let toml_path = dir.join("opusclip.toml");
         if toml_path.exists() {
-            let text = std::fs::read_to_string(&toml_path)
-                .map_err(|e| Error::io("read", &toml_path, e))?;
+            let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::io("read", &toml_path, e))?;
             values.extend(parse_toml(&text).map_err(|problem| Error::Configuration {
                 problems: vec![format!("{}: {problem}", toml_path.display())],
             })?);
         }
         let env_path = dir.join(".env");
         if env_path.exists() {
-            let text =
-                std::fs::read_to_string(&env_path).map_err(|e| Error::io("read", &env_path, e))?;
+            let text = std::fs::read_to_string(&env_path).map_err(|e| Error::io("read", &env_path, e))?;
             values.extend(parse_dotenv(&text));
         }
         for name in VARIABLES {
@@ -175,16 +173,10 @@ impl Settings {
             problems.push("API_PORT must be 1..65535".to_string());
         }
         if !(1..=1024).contains(&self.batch_size) {
-            problems.push(format!(
-                "BATCH_SIZE must be 1..1024, got {}",
-                self.batch_size
-            ));
+            problems.push(format!("BATCH_SIZE must be 1..1024, got {}", self.batch_size));
         }
         if !(1..=256).contains(&self.max_workers) {
-            problems.push(format!(
-                "MAX_WORKERS must be 1..256, got {}",
-                self.max_workers
-            ));
+            problems.push(format!("MAX_WORKERS must be 1..256, got {}", self.max_workers));
         }
         if self.device == Device::Cuda && !self.enable_gpu {
             problems.push("DEVICE=cuda needs ENABLE_GPU=true".to_string());
@@ -194,9 +186,7 @@ impl Settings {
         }
         if let Some(url) = &self.redis_url {
             if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
-                problems.push(format!(
-                    "REDIS_URL must start with redis:// or rediss://, got {url}"
-                ));
+                problems.push(format!("REDIS_URL must start with redis:// or rediss://, got {url}"));
             }
         }
         if let Some(path) = &self.model_path {
@@ -228,8 +218,7 @@ fn parse_bool(raw: &str) -> std::result::Result<bool, String> {
 }
 
 fn parse_number<T: std::str::FromStr>(raw: &str) -> std::result::Result<T, String> {
-    raw.parse::<T>()
-        .map_err(|_| "expected a whole number".to_string())
+    raw.parse::<T>().map_err(|_| "expected a whole number".to_string())
 }
 
 /// `KEY=VALUE` lines; `#` comments, `export ` prefixes and quotes are handled.
@@ -271,10 +260,7 @@ mod tests {
     use super::*;
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -284,12 +270,8 @@ mod tests {
 
     #[test]
     fn reads_specified_names() {
-        let s = Settings::from_values(&values(&[
-            ("API_PORT", "9000"),
-            ("DEBUG", "true"),
-            ("MAX_WORKERS", "4"),
-        ]))
-        .unwrap();
+        let s =
+            Settings::from_values(&values(&[("API_PORT", "9000"), ("DEBUG", "true"), ("MAX_WORKERS", "4")])).unwrap();
         assert_eq!((s.api_port, s.debug, s.max_workers), (9000, true, 4));
     }
 
@@ -302,9 +284,7 @@ mod tests {
             ("REDIS_URL", "localhost:6379"),
         ]))
         .unwrap_err();
-        let Error::Configuration { problems } = err else {
-            panic!("wrong kind")
-        };
+        let Error::Configuration { problems } = err else { panic!("wrong kind") };
         assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("DEVICE")));
         assert!(problems.iter().any(|p| p.contains("BATCH_SIZE")));
@@ -314,11 +294,7 @@ mod tests {
     fn later_sources_win() {
         let dir = std::env::temp_dir().join(format!("opusclip-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("opusclip.toml"),
-            "api_port = 7000\nbatch_size = 8\n",
-        )
-        .unwrap();
+        std::fs::write(dir.join("opusclip.toml"), "api_port = 7000\nbatch_size = 8\n").unwrap();
         std::fs::write(dir.join(".env"), "# comment\nexport API_PORT=7001\n").unwrap();
         let s = Settings::load(&dir).unwrap();
         std::fs::remove_dir_all(&dir).ok();

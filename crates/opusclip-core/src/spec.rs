@@ -19,12 +19,7 @@ pub enum Aspect {
 }
 
 impl Aspect {
-    pub const ALL: [Aspect; 4] = [
-        Aspect::Vertical,
-        Aspect::Square,
-        Aspect::Portrait,
-        Aspect::Wide,
-    ];
+    pub const ALL: [Aspect; 4] = [Aspect::Vertical, Aspect::Square, Aspect::Portrait, Aspect::Wide];
 
     /// Output size in pixels.
     pub fn size(self) -> (u32, u32) {
@@ -67,9 +62,7 @@ impl FromStr for Aspect {
         Aspect::ALL
             .into_iter()
             .find(|aspect| aspect.label() == normalized)
-            .ok_or_else(|| {
-                format!("unknown aspect ratio '{text}': use one of 9:16, 1:1, 4:5, 16:9")
-            })
+            .ok_or_else(|| format!("unknown aspect ratio '{text}': use one of 9:16, 1:1, 4:5, 16:9"))
     }
 }
 

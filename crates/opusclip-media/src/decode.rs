@@ -32,11 +32,7 @@ pub struct SurveyOptions {
 
 impl Default for SurveyOptions {
     fn default() -> Self {
-        SurveyOptions {
-            keyframe_width: 64,
-            audio: true,
-            keyframes: true,
-        }
+        SurveyOptions { keyframe_width: 64, audio: true, keyframes: true }
     }
 }
 
@@ -91,16 +87,10 @@ fn container_start(input: &format::context::Input) -> f64 {
     }
 }
 
-fn video_decoder(
-    input: &format::context::Input,
-    index: usize,
-    keyframes_only: bool,
-) -> Result<ffmpeg::decoder::Video> {
-    let stream = input
-        .stream(index)
-        .ok_or_else(|| Error::video("video stream disappeared"))?;
-    let mut context = codec::Context::from_parameters(stream.parameters())
-        .map_err(|e| decode_error("video codec parameters", e))?;
+fn video_decoder(input: &format::context::Input, index: usize, keyframes_only: bool) -> Result<ffmpeg::decoder::Video> {
+    let stream = input.stream(index).ok_or_else(|| Error::video("video stream disappeared"))?;
+    let mut context =
+        codec::Context::from_parameters(stream.parameters()).map_err(|e| decode_error("video codec parameters", e))?;
     context.set_threading(codec::threading::Config {
         kind: codec::threading::Type::Frame,
         count: 2,
@@ -111,17 +101,12 @@ fn video_decoder(
         decoder.skip_frame(Discard::NonKey);
         decoder.skip_loop_filter(Discard::All);
     }
-    decoder
-        .video()
-        .map_err(|e| decode_error("cannot open the video decoder", e))
+    decoder.video().map_err(|e| decode_error("cannot open the video decoder", e))
 }
 
 /// Scales decoded frames to gray at a display-oriented target width, applying SAR and rotation.
 struct GrayScaler {
-    scaler: Option<(
-        software::scaling::Context,
-        (ffmpeg::format::Pixel, u32, u32),
-    )>,
+    scaler: Option<(software::scaling::Context, (ffmpeg::format::Pixel, u32, u32))>,
     unrotated: (u32, u32),
     rotation: u32,
     scaled: frame::Video,
@@ -133,30 +118,15 @@ impl GrayScaler {
         unrotated_facts.rotation = 0;
         let (uw, uh) = unrotated_facts.display_size();
         let rotation = facts.video.rotation;
-        let display_width = if rotation == 90 || rotation == 270 {
-            uh
-        } else {
-            uw
-        };
+        let display_width = if rotation == 90 || rotation == 270 { uh } else { uw };
         let width = target_width.min(display_width).max(16);
         let even = |v: f64| ((v / 2.0).round() as u32).max(4) * 2;
         let unrotated = if rotation == 90 || rotation == 270 {
-            (
-                even(width as f64 * uw as f64 / uh as f64),
-                even(width as f64),
-            )
+            (even(width as f64 * uw as f64 / uh as f64), even(width as f64))
         } else {
-            (
-                even(width as f64),
-                even(width as f64 * uh as f64 / uw as f64),
-            )
+            (even(width as f64), even(width as f64 * uh as f64 / uw as f64))
         };
-        GrayScaler {
-            scaler: None,
-            unrotated,
-            rotation,
-            scaled: frame::Video::empty(),
-        }
+        GrayScaler { scaler: None, unrotated, rotation, scaled: frame::Video::empty() }
     }
 
     fn convert(&mut self, decoded: &frame::Video, t: f64, out: &mut GrayFrame) -> Result<()> {
@@ -175,9 +145,7 @@ impl GrayScaler {
             self.scaler = Some((context, key));
         }
         if let Some((scaler, _)) = self.scaler.as_mut() {
-            scaler
-                .run(decoded, &mut self.scaled)
-                .map_err(|e| decode_error("scaling failed", e))?;
+            scaler.run(decoded, &mut self.scaled).map_err(|e| decode_error("scaling failed", e))?;
         }
         let (w, h) = self.unrotated;
         let stride = self.scaled.stride(0);
@@ -233,10 +201,7 @@ fn rotate_into(plane: &[u8], stride: usize, w: u32, h: u32, rotation: u32, out: 
 /// Decodes an audio stream to 16 kHz mono f32, zero-filling a late start.
 struct AudioTo16k {
     decoder: ffmpeg::decoder::Audio,
-    resampler: Option<(
-        software::resampling::Context,
-        (ffmpeg::format::Sample, u64, u32),
-    )>,
+    resampler: Option<(software::resampling::Context, (ffmpeg::format::Sample, u64, u32))>,
     time_base: f64,
     origin: f64,
     emitted: u64,
@@ -246,16 +211,11 @@ struct AudioTo16k {
 
 impl AudioTo16k {
     fn new(input: &format::context::Input, index: usize, origin: f64) -> Result<AudioTo16k> {
-        let stream = input
-            .stream(index)
-            .ok_or_else(|| Error::video("audio stream disappeared"))?;
+        let stream = input.stream(index).ok_or_else(|| Error::video("audio stream disappeared"))?;
         let time_base = f64::from(stream.time_base());
         let context = codec::Context::from_parameters(stream.parameters())
             .map_err(|e| decode_error("audio codec parameters", e))?;
-        let decoder = context
-            .decoder()
-            .audio()
-            .map_err(|e| decode_error("cannot open the audio decoder", e))?;
+        let decoder = context.decoder().audio().map_err(|e| decode_error("cannot open the audio decoder", e))?;
         Ok(AudioTo16k {
             decoder,
             resampler: None,
@@ -337,20 +297,9 @@ pub fn survey_decode(
     let mut input = open(path)?;
     let origin = container_start(&input);
     let video_index = facts.video.index;
-    let video_time_base = input
-        .stream(video_index)
-        .map(|s| f64::from(s.time_base()))
-        .unwrap_or(0.0);
-    let mut video = if options.keyframes {
-        Some(video_decoder(&input, video_index, true)?)
-    } else {
-        None
-    };
-    let audio_index = if options.audio {
-        input.streams().best(media::Type::Audio).map(|s| s.index())
-    } else {
-        None
-    };
+    let video_time_base = input.stream(video_index).map(|s| f64::from(s.time_base())).unwrap_or(0.0);
+    let mut video = if options.keyframes { Some(video_decoder(&input, video_index, true)?) } else { None };
+    let audio_index = if options.audio { input.streams().best(media::Type::Audio).map(|s| s.index()) } else { None };
     let mut audio = match audio_index {
         Some(index) => Some(AudioTo16k::new(&input, index, origin)?),
         None => None,
@@ -368,15 +317,7 @@ pub fn survey_decode(
         } else if index == video_index && packet.is_key() {
             if let Some(video) = video.as_mut() {
                 let _ = video.send_packet(&packet);
-                drain_video(
-                    video,
-                    &mut decoded,
-                    &mut scaler,
-                    &mut gray,
-                    video_time_base,
-                    origin,
-                    sink,
-                )?;
+                drain_video(video, &mut decoded, &mut scaler, &mut gray, video_time_base, origin, sink)?;
             }
         }
         if let Some(pts) = packet.pts() {
@@ -389,15 +330,7 @@ pub fn survey_decode(
     }
     if let Some(video) = video.as_mut() {
         let _ = video.send_eof();
-        drain_video(
-            video,
-            &mut decoded,
-            &mut scaler,
-            &mut gray,
-            video_time_base,
-            origin,
-            sink,
-        )?;
+        drain_video(video, &mut decoded, &mut scaler, &mut gray, video_time_base, origin, sink)?;
     }
     if let Some(audio) = audio.as_mut() {
         audio.push(None, sink)?;
@@ -435,16 +368,11 @@ pub fn decode_window(
     let mut input = open(path)?;
     let origin = container_start(&input);
     let video_index = facts.video.index;
-    let time_base = input
-        .stream(video_index)
-        .map(|s| f64::from(s.time_base()))
-        .unwrap_or(0.0);
+    let time_base = input.stream(video_index).map(|s| f64::from(s.time_base())).unwrap_or(0.0);
     let mut video = video_decoder(&input, video_index, false)?;
     let seek_to = ((options.start + origin).max(0.0) * f64::from(ffmpeg::ffi::AV_TIME_BASE)) as i64;
     if options.start > 0.0 {
-        input
-            .seek(seek_to, ..seek_to)
-            .map_err(|e| decode_error("cannot seek", e))?;
+        input.seek(seek_to, ..seek_to).map_err(|e| decode_error("cannot seek", e))?;
     }
     let mut small_scaler = GrayScaler::new(facts, options.small_width);
     let mut detail_scaler = GrayScaler::new(facts, options.detail_width);
@@ -453,11 +381,7 @@ pub fn decode_window(
         small: GrayFrame::default(),
         detail: GrayFrame::default(),
         next_detail: options.start,
-        detail_interval: if options.detail_fps > 0.0 {
-            1.0 / options.detail_fps
-        } else {
-            f64::INFINITY
-        },
+        detail_interval: if options.detail_fps > 0.0 { 1.0 / options.detail_fps } else { f64::INFINITY },
         fps: facts.video.fps.max(1.0),
         finished: false,
     };
@@ -466,29 +390,13 @@ pub fn decode_window(
             continue;
         }
         let _ = video.send_packet(&packet);
-        window.drain(
-            &mut video,
-            &mut small_scaler,
-            &mut detail_scaler,
-            time_base,
-            origin,
-            &options,
-            on_frame,
-        )?;
+        window.drain(&mut video, &mut small_scaler, &mut detail_scaler, time_base, origin, &options, on_frame)?;
         if window.finished {
             return Ok(());
         }
     }
     let _ = video.send_eof();
-    window.drain(
-        &mut video,
-        &mut small_scaler,
-        &mut detail_scaler,
-        time_base,
-        origin,
-        &options,
-        on_frame,
-    )
+    window.drain(&mut video, &mut small_scaler, &mut detail_scaler, time_base, origin, &options, on_frame)
 }
 
 struct WindowState {

@@ -13,25 +13,19 @@ const SAMPLE_BYTES: u64 = 1 << 20;
 /// Hex SHA-256 of the file's size and sampled content.
 pub fn content_hash(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
-    let size = file
-        .metadata()
-        .map_err(|e| Error::io("stat", path, e))?
-        .len();
+    let size = file.metadata().map_err(|e| Error::io("stat", path, e))?.len();
     let mut hasher = Sha256::new();
     hasher.update(size.to_le_bytes());
     let mut buffer = vec![0u8; SAMPLE_BYTES as usize];
     if size <= SAMPLE_COUNT * SAMPLE_BYTES {
         let mut all = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut all)
-            .map_err(|e| Error::io("read", path, e))?;
+        file.read_to_end(&mut all).map_err(|e| Error::io("read", path, e))?;
         hasher.update(&all);
     } else {
         let stride = (size - SAMPLE_BYTES) / (SAMPLE_COUNT - 1);
         for index in 0..SAMPLE_COUNT {
-            file.seek(SeekFrom::Start(index * stride))
-                .map_err(|e| Error::io("seek", path, e))?;
-            file.read_exact(&mut buffer)
-                .map_err(|e| Error::io("read", path, e))?;
+            file.seek(SeekFrom::Start(index * stride)).map_err(|e| Error::io("seek", path, e))?;
+            file.read_exact(&mut buffer).map_err(|e| Error::io("read", path, e))?;
             hasher.update(&buffer);
         }
     }

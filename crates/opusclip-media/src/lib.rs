@@ -10,9 +10,7 @@ pub mod hash;
 pub mod probe;
 pub mod render;
 
-pub use decode::{
-    decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions,
-};
+pub use decode::{decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions};
 pub use hash::content_hash;
 pub use probe::probe;
 

@@ -18,11 +18,7 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
         return Err(zero_duration(path));
     }
     let video = video_facts(&input, path)?;
-    let duration = if duration > 0.0 {
-        duration
-    } else {
-        stream_duration(&input, video.index)
-    };
+    let duration = if duration > 0.0 { duration } else { stream_duration(&input, video.index) };
     if !(duration > 0.0) || !duration.is_finite() {
         return Err(zero_duration(path));
     }
@@ -30,13 +26,7 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
     let subtitles = subtitle_facts(&input);
     let format = input.format().name().to_string();
     check_tail_readable(&mut input, path, video.index, duration)?;
-    Ok(ProbeFacts {
-        format,
-        duration,
-        video,
-        audio,
-        subtitles,
-    })
+    Ok(ProbeFacts { format, duration, video, audio, subtitles })
 }
 
 fn zero_duration(path: &Path) -> Error {
@@ -53,11 +43,8 @@ fn details(path: &Path, reason: &str) -> serde_json::Value {
 
 fn check_file(path: &Path) -> Result<()> {
     let metadata = std::fs::metadata(path).map_err(|_| {
-        Error::invalid_input(format!(
-            "input not found: {} — check the path",
-            path.display()
-        ))
-        .with_details(details(path, "missing"))
+        Error::invalid_input(format!("input not found: {} — check the path", path.display()))
+            .with_details(details(path, "missing"))
     })?;
     if metadata.is_dir() {
         return Err(Error::invalid_input(format!(
@@ -68,8 +55,7 @@ fn check_file(path: &Path) -> Result<()> {
     }
     if metadata.len() == 0 {
         return Err(
-            Error::invalid_input(format!("{} is empty (0 bytes)", path.display()))
-                .with_details(details(path, "empty")),
+            Error::invalid_input(format!("{} is empty (0 bytes)", path.display())).with_details(details(path, "empty"))
         );
     }
     Ok(())
@@ -176,11 +162,8 @@ fn video_facts(input: &format::context::Input, path: &Path) -> Result<VideoFacts
     })?;
     let (width, height) = (decoder.width(), decoder.height());
     if width == 0 || height == 0 {
-        return Err(Error::invalid_input(format!(
-            "{}: the video stream has no picture size",
-            path.display()
-        ))
-        .with_details(details(path, "no_size")));
+        return Err(Error::invalid_input(format!("{}: the video stream has no picture size", path.display()))
+            .with_details(details(path, "no_size")));
     }
     // SAFETY: reading a plain field of a live AVStream owned by `input`.
     let stream_sar = unsafe { (*stream.as_ptr()).sample_aspect_ratio };
@@ -196,16 +179,11 @@ fn video_facts(input: &format::context::Input, path: &Path) -> Result<VideoFacts
     };
     let time_base = rational(stream.time_base());
     let start_pts = stream.start_time();
-    let start_time = if start_pts == ffmpeg::ffi::AV_NOPTS_VALUE {
-        0.0
-    } else {
-        start_pts as f64 * time_base
-    };
+    let start_time = if start_pts == ffmpeg::ffi::AV_NOPTS_VALUE { 0.0 } else { start_pts as f64 * time_base };
     let avg_fps = rational(stream.avg_frame_rate());
     let nominal_fps = rational(stream.rate());
     let fps = if avg_fps > 0.0 { avg_fps } else { nominal_fps };
-    let variable_frame_rate =
-        avg_fps > 0.0 && nominal_fps > 0.0 && (avg_fps - nominal_fps).abs() / nominal_fps > 0.01;
+    let variable_frame_rate = avg_fps > 0.0 && nominal_fps > 0.0 && (avg_fps - nominal_fps).abs() / nominal_fps > 0.01;
     let frames = stream.frames();
     Ok(VideoFacts {
         index: stream.index(),
@@ -226,13 +204,10 @@ fn video_facts(input: &format::context::Input, path: &Path) -> Result<VideoFacts
 /// Clockwise display rotation (0, 90, 180, 270) from the stream's display matrix.
 fn rotation_of(stream: &format::stream::Stream) -> u32 {
     for side_data in stream.side_data() {
-        if side_data.kind() == codec::packet::side_data::Type::DisplayMatrix
-            && side_data.data().len() >= 36
-        {
+        if side_data.kind() == codec::packet::side_data::Type::DisplayMatrix && side_data.data().len() >= 36 {
             // SAFETY: a display matrix is nine i32 values; the slice holds at least 36 bytes.
-            let counter_clockwise = unsafe {
-                ffmpeg::ffi::av_display_rotation_get(side_data.data().as_ptr() as *const i32)
-            };
+            let counter_clockwise =
+                unsafe { ffmpeg::ffi::av_display_rotation_get(side_data.data().as_ptr() as *const i32) };
             if counter_clockwise.is_nan() {
                 return 0;
             }
@@ -280,10 +255,7 @@ fn check_tail_readable(
         // Not seekable (e.g. raw streams): nothing more to learn cheaply.
         return Ok(());
     }
-    let found_video = input
-        .packets()
-        .take(400)
-        .any(|(stream, _)| stream.index() == video_index);
+    let found_video = input.packets().take(400).any(|(stream, _)| stream.index() == video_index);
     // Rewind so callers holding the context would start at the beginning.
     let _ = input.seek(0, ..0);
     if found_video {

@@ -88,15 +88,10 @@ pub fn check_ffmpeg() -> Result<()> {
 
 /// Runs `ffmpeg -hide_banner LISTING_FLAG` and returns its stdout.
 fn ffmpeg_listing(listing_flag: &str) -> Result<String> {
-    let output = Command::new("ffmpeg")
-        .args(["-hide_banner", listing_flag])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| {
-            Error::video(
-                "ffmpeg was not found on the PATH: install it (e.g. `apt-get install ffmpeg`)",
-            )
-            .with_details(json!({ "reason": err.to_string() }))
+    let output =
+        Command::new("ffmpeg").args(["-hide_banner", listing_flag]).stdin(Stdio::null()).output().map_err(|err| {
+            Error::video("ffmpeg was not found on the PATH: install it (e.g. `apt-get install ffmpeg`)")
+                .with_details(json!({ "reason": err.to_string() }))
         })?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
@@ -113,11 +108,8 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     let duration = job.end - job.start;
     let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
     write_file(&graph_file.path, &filter_graph(job))?;
-    let partials: Vec<TempFile> = job
-        .outputs
-        .iter()
-        .map(|output| TempFile::new(partial_path(output.destination)))
-        .collect();
+    let partials: Vec<TempFile> =
+        job.outputs.iter().map(|output| TempFile::new(partial_path(output.destination))).collect();
 
     let mut args = vec![
         "-ss".into(),
@@ -144,15 +136,10 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
 /// Rejects jobs ffmpeg would fail on in confusing ways.
 fn validate_job(job: &RenderJob) -> Result<()> {
     if !(job.start.is_finite() && job.end.is_finite() && job.start >= 0.0 && job.end > job.start) {
-        return Err(Error::invalid_input(format!(
-            "clip span {}..{} s is empty or invalid",
-            job.start, job.end
-        )));
+        return Err(Error::invalid_input(format!("clip span {}..{} s is empty or invalid", job.start, job.end)));
     }
     if job.outputs.is_empty() {
-        return Err(Error::invalid_input(
-            "a render job needs at least one output",
-        ));
+        return Err(Error::invalid_input("a render job needs at least one output"));
     }
     for output in &job.outputs {
         validate_output(output.spec)?;
@@ -163,24 +150,14 @@ fn validate_job(job: &RenderJob) -> Result<()> {
 fn validate_output(spec: &OutputSpec) -> Result<()> {
     let label = spec.aspect.label();
     if spec.width < 2 || spec.height < 2 {
-        return Err(Error::invalid_input(format!(
-            "output {label} has an invalid size {}x{}",
-            spec.width, spec.height
-        )));
+        return Err(Error::invalid_input(format!("output {label} has an invalid size {}x{}", spec.width, spec.height)));
     }
     let Some(first) = spec.crop_keyframes.first() else {
-        return Err(Error::invalid_input(format!(
-            "output {label} has no crop keyframes"
-        )));
+        return Err(Error::invalid_input(format!("output {label} has no crop keyframes")));
     };
-    let all_finite = spec
-        .crop_keyframes
-        .iter()
-        .all(|k| [k.t, k.x, k.y, k.w, k.h].iter().all(|v| v.is_finite()));
+    let all_finite = spec.crop_keyframes.iter().all(|k| [k.t, k.x, k.y, k.w, k.h].iter().all(|v| v.is_finite()));
     if !all_finite || first.w < 1.0 || first.h < 1.0 {
-        return Err(Error::invalid_input(format!(
-            "output {label} has an invalid crop keyframe"
-        )));
+        return Err(Error::invalid_input(format!("output {label} has an invalid crop keyframe")));
     }
     Ok(())
 }
@@ -190,18 +167,12 @@ fn validate_output(spec: &OutputSpec) -> Result<()> {
 fn filter_graph(job: &RenderJob) -> String {
     let count = job.outputs.len();
     if count == 1 {
-        return format!(
-            "[0:v]{SQUARE_PIXELS},{}[out0]\n",
-            output_chain(&job.outputs[0])
-        );
+        return format!("[0:v]{SQUARE_PIXELS},{}[out0]\n", output_chain(&job.outputs[0]));
     }
     let split_labels: String = (0..count).map(|index| format!("[src{index}]")).collect();
     let mut graph = format!("[0:v]{SQUARE_PIXELS},split={count}{split_labels};\n");
     for (index, output) in job.outputs.iter().enumerate() {
-        graph.push_str(&format!(
-            "[src{index}]{}[out{index}];\n",
-            output_chain(output)
-        ));
+        graph.push_str(&format!("[src{index}]{}[out{index}];\n", output_chain(output)));
     }
     graph.truncate(graph.len() - 2);
     graph.push('\n');
@@ -211,12 +182,8 @@ fn filter_graph(job: &RenderJob) -> String {
 /// crop → scale → (captions) → yuv420p for one output.
 fn output_chain(output: &RenderOutput) -> String {
     let spec = output.spec;
-    let mut chain = format!(
-        "{},scale={}:{}:flags=bicubic,setsar=1",
-        crop_filter(&spec.crop_keyframes),
-        spec.width,
-        spec.height
-    );
+    let mut chain =
+        format!("{},scale={}:{}:flags=bicubic,setsar=1", crop_filter(&spec.crop_keyframes), spec.width, spec.height);
     if let Some(subtitles) = output.subtitles_ass {
         chain.push_str(&format!(",ass=filename={}", escape_filter_path(subtitles)));
     }
@@ -227,10 +194,8 @@ fn output_chain(output: &RenderOutput) -> String {
 /// A `crop` filter whose window size comes from the first keyframe and whose position follows
 /// all of them. Assumes `keyframes` is not empty.
 fn crop_filter(keyframes: &[CropKeyframe]) -> String {
-    let (width, height) = keyframes
-        .first()
-        .map(|first| (first.w.round().max(2.0), first.h.round().max(2.0)))
-        .unwrap_or((2.0, 2.0));
+    let (width, height) =
+        keyframes.first().map(|first| (first.w.round().max(2.0), first.h.round().max(2.0))).unwrap_or((2.0, 2.0));
     format!(
         "crop=w='min({},iw)':h='min({},ih)':x='{}':y='{}'",
         format_number(width),
@@ -288,11 +253,7 @@ fn output_args(job: &RenderJob, index: usize, partial: &Path) -> Vec<OsString> {
 
 /// The output frame rate as ffmpeg reads it: NTSC rates as exact fractions, capped at 60.
 fn frame_rate_arg(fps: f64) -> String {
-    let fps = if fps.is_finite() && fps > 0.0 {
-        fps.min(MAX_OUTPUT_FPS)
-    } else {
-        FALLBACK_FPS
-    };
+    let fps = if fps.is_finite() && fps > 0.0 { fps.min(MAX_OUTPUT_FPS) } else { FALLBACK_FPS };
     let ntsc_base = (fps * 1.001).round();
     if ntsc_base >= 1.0 && (fps - ntsc_base * 1000.0 / 1001.0).abs() < 0.005 && fps != ntsc_base {
         return format!("{}/1001", ntsc_base * 1000.0);
@@ -302,13 +263,7 @@ fn frame_rate_arg(fps: f64) -> String {
 
 /// Writes one JPEG frame of `source` at `at` seconds, cropped to `crop` (square display pixels)
 /// and scaled to `out_size`; `destination` is replaced atomically.
-pub fn thumbnail(
-    source: &Path,
-    at: f64,
-    crop: &CropKeyframe,
-    out_size: (u32, u32),
-    destination: &Path,
-) -> Result<()> {
+pub fn thumbnail(source: &Path, at: f64, crop: &CropKeyframe, out_size: (u32, u32), destination: &Path) -> Result<()> {
     if !at.is_finite() || at < 0.0 || out_size.0 < 2 || out_size.1 < 2 {
         return Err(Error::invalid_input(format!(
             "invalid thumbnail request: at {at} s, size {}x{}",
@@ -346,10 +301,7 @@ pub fn thumbnail(
 fn unique_name(prefix: &str, extension: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let serial = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "opusclip-{prefix}-{}-{serial}.{extension}",
-        std::process::id()
-    )
+    format!("opusclip-{prefix}-{}-{serial}.{extension}", std::process::id())
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<()> {
@@ -368,36 +320,20 @@ mod tests {
             width,
             height,
             layout: Layout::Track,
-            crop_keyframes: vec![CropKeyframe {
-                t: 0.0,
-                x: 10.0,
-                y: 0.0,
-                w: 404.6,
-                h: 720.0,
-            }],
+            crop_keyframes: vec![CropKeyframe { t: 0.0, x: 10.0, y: 0.0, w: 404.6, h: 720.0 }],
         }
     }
 
     fn job<'a>(outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-        RenderJob {
-            source: Path::new("in.mp4"),
-            start: 1.0,
-            end: 3.0,
-            fps: 30.0,
-            has_audio: true,
-            outputs,
-        }
+        RenderJob { source: Path::new("in.mp4"), start: 1.0, end: 3.0, fps: 30.0, has_audio: true, outputs }
     }
 
     #[test]
     fn single_output_graph_is_one_chain() {
         let vertical = spec(Aspect::Vertical);
         let subtitles = Path::new("/tmp/c.ass");
-        let outputs = vec![RenderOutput {
-            spec: &vertical,
-            subtitles_ass: Some(subtitles),
-            destination: Path::new("a.mp4"),
-        }];
+        let outputs =
+            vec![RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a.mp4") }];
         let graph = filter_graph(&job(outputs));
         assert_eq!(
             graph,
@@ -414,18 +350,11 @@ mod tests {
         let (vertical, square) = (spec(Aspect::Vertical), spec(Aspect::Square));
         let outputs = [&vertical, &square]
             .into_iter()
-            .map(|spec| RenderOutput {
-                spec,
-                subtitles_ass: None,
-                destination: Path::new("a.mp4"),
-            })
+            .map(|spec| RenderOutput { spec, subtitles_ass: None, destination: Path::new("a.mp4") })
             .collect();
         let graph = filter_graph(&job(outputs));
         assert_eq!(graph.matches("[0:v]").count(), 1);
-        assert!(
-            graph.contains(",split=2[src0][src1];\n[src0]crop="),
-            "{graph}"
-        );
+        assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1920:"), "{graph}");
         assert!(graph.contains("[src1]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1080:"), "{graph}");
@@ -436,10 +365,7 @@ mod tests {
     #[test]
     fn paths_are_escaped_for_both_parser_levels() {
         assert_eq!(escape_filter_path(Path::new("/a/b.ass")), "'/a/b.ass'");
-        assert_eq!(
-            escape_filter_path(Path::new("a'b:c\\d,[e];f")),
-            "'a\\'\\''b\\:c\\\\d,[e];f'"
-        );
+        assert_eq!(escape_filter_path(Path::new("a'b:c\\d,[e];f")), "'a\\'\\''b\\:c\\\\d,[e];f'");
     }
 
     #[test]
@@ -459,22 +385,13 @@ mod tests {
     #[test]
     fn encoder_arguments_map_video_and_optional_audio() {
         let vertical = spec(Aspect::Vertical);
-        let output = RenderOutput {
-            spec: &vertical,
-            subtitles_ass: None,
-            destination: Path::new("a.mp4"),
-        };
+        let output = RenderOutput { spec: &vertical, subtitles_ass: None, destination: Path::new("a.mp4") };
         let mut silent = job(vec![output]);
-        let with_audio: Vec<String> = output_args(&silent, 0, Path::new("p.mp4"))
-            .iter()
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect();
+        let with_audio: Vec<String> =
+            output_args(&silent, 0, Path::new("p.mp4")).iter().map(|arg| arg.to_string_lossy().into_owned()).collect();
         let text = with_audio.join(" ");
         assert!(text.starts_with("-map [out0] -map 0:a:0? -c:a aac -b:a 128k -c:v libx264"));
-        assert!(
-            text.contains("-threads 2 -r 30 -movflags +faststart"),
-            "{text}"
-        );
+        assert!(text.contains("-threads 2 -r 30 -movflags +faststart"), "{text}");
         assert_eq!(with_audio.last().map(String::as_str), Some("p.mp4"));
         silent.has_audio = false;
         let without_audio = output_args(&silent, 0, Path::new("p.mp4"));
@@ -485,14 +402,7 @@ mod tests {
     fn invalid_keyframes_are_rejected() {
         let mut bad = spec(Aspect::Vertical);
         bad.crop_keyframes[0].x = f64::NAN;
-        let output = RenderOutput {
-            spec: &bad,
-            subtitles_ass: None,
-            destination: Path::new("a.mp4"),
-        };
-        assert!(matches!(
-            validate_job(&job(vec![output])),
-            Err(Error::InvalidInput { .. })
-        ));
+        let output = RenderOutput { spec: &bad, subtitles_ass: None, destination: Path::new("a.mp4") };
+        assert!(matches!(validate_job(&job(vec![output])), Err(Error::InvalidInput { .. })));
     }
 }

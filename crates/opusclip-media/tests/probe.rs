@@ -2,9 +2,7 @@
 //! facts of good input (size, fps, SAR, rotation, streams) come out right.
 
 use opusclip_core::{Error, ErrorCode};
-use opusclip_media::{
-    decode_window, probe, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowOptions,
-};
+use opusclip_media::{decode_window, probe, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowOptions};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -52,11 +50,7 @@ fn text_file_is_not_media() {
 #[test]
 fn audio_only_has_no_video() {
     let dir = tempfile::tempdir().unwrap();
-    let path = generate(
-        dir.path(),
-        "voice.m4a",
-        &["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac"],
-    );
+    let path = generate(dir.path(), "voice.m4a", &["-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac"]);
     let error = probe(&path).unwrap_err();
     assert_eq!(reason(&error), "no_video", "{error}");
     assert!(error.to_string().contains("no video stream"));
@@ -68,16 +62,7 @@ fn zero_frames_is_zero_duration() {
     let path = generate(
         dir.path(),
         "zero.mp4",
-        &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=s=320x240:r=25",
-            "-t",
-            "0",
-            "-c:v",
-            "libx264",
-        ],
+        &["-f", "lavfi", "-i", "testsrc=s=320x240:r=25", "-t", "0", "-c:v", "libx264"],
     );
     let error = probe(&path).unwrap_err();
     assert_eq!(reason(&error), "zero_duration", "{error}");
@@ -155,18 +140,7 @@ fn rotated_file(dir: &Path, seconds: u32, gop: u32) -> PathBuf {
             &gop.to_string(),
         ],
     );
-    generate(
-        dir,
-        "rotated.mp4",
-        &[
-            "-i",
-            plain.to_str().unwrap(),
-            "-c",
-            "copy",
-            "-metadata:s:v:0",
-            "rotate=90",
-        ],
-    )
+    generate(dir, "rotated.mp4", &["-i", plain.to_str().unwrap(), "-c", "copy", "-metadata:s:v:0", "rotate=90"])
 }
 
 #[test]
@@ -180,16 +154,7 @@ fn rotation_and_sar_are_read() {
     let anamorphic = generate(
         dir.path(),
         "sar.mp4",
-        &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=s=352x288:r=25:d=1",
-            "-vf",
-            "setsar=16/11",
-            "-c:v",
-            "libx264",
-        ],
+        &["-f", "lavfi", "-i", "testsrc=s=352x288:r=25:d=1", "-vf", "setsar=16/11", "-c:v", "libx264"],
     );
     let facts = probe(&anamorphic).unwrap();
     assert_eq!((facts.video.sar_num, facts.video.sar_den), (16, 11));
@@ -228,10 +193,7 @@ fn survey_reads_all_audio_and_only_key_frames() {
     let times: Vec<f64> = sink.keyframes.iter().map(|f| f.t).collect();
     assert_eq!(times.len(), 4, "{times:?}");
     assert!((times[1] - 1.0).abs() < 0.01);
-    assert_eq!(
-        (sink.keyframes[0].width, sink.keyframes[0].height),
-        (64, 36)
-    );
+    assert_eq!((sink.keyframes[0].width, sink.keyframes[0].height), (64, 36));
     assert_eq!(sink.last_progress, 1.0);
 }
 
@@ -240,13 +202,7 @@ fn window_decode_sees_every_frame_of_the_window_in_display_orientation() {
     let dir = tempfile::tempdir().unwrap();
     let rotated = rotated_file(dir.path(), 4, 50);
     let facts = probe(&rotated).unwrap();
-    let options = WindowOptions {
-        start: 1.0,
-        end: 3.0,
-        small_width: 120,
-        detail_width: 240,
-        detail_fps: 5.0,
-    };
+    let options = WindowOptions { start: 1.0, end: 3.0, small_width: 120, detail_width: 240, detail_fps: 5.0 };
     let mut indices = Vec::new();
     let mut details = 0;
     let mut size = (0, 0);
@@ -263,39 +219,17 @@ fn window_decode_sees_every_frame_of_the_window_in_display_orientation() {
     let cli = Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-ss", "1", "-i"])
         .arg(&rotated)
-        .args([
-            "-frames:v",
-            "1",
-            "-vf",
-            "scale=120:160",
-            "-pix_fmt",
-            "gray",
-            "-f",
-            "rawvideo",
-            "-",
-        ])
+        .args(["-frames:v", "1", "-vf", "scale=120:160", "-pix_fmt", "gray", "-f", "rawvideo", "-"])
         .output()
         .unwrap();
     let ours = first.unwrap();
-    let difference = cli
-        .stdout
-        .iter()
-        .zip(&ours.data)
-        .map(|(a, b)| f64::from(a.abs_diff(*b)))
-        .sum::<f64>()
-        / ours.data.len() as f64;
+    let difference =
+        cli.stdout.iter().zip(&ours.data).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>() / ours.data.len() as f64;
     assert_eq!(cli.stdout.len(), ours.data.len());
-    assert!(
-        difference < 12.0,
-        "our frame differs from the CLI's by {difference} on average"
-    );
+    assert!(difference < 12.0, "our frame differs from the CLI's by {difference} on average");
     assert_eq!(indices.first(), Some(&25));
     assert_eq!(indices.last(), Some(&74));
     assert_eq!(indices.len(), 50);
     assert_eq!(details, 10);
-    assert_eq!(
-        size,
-        (120, 160),
-        "rotated 240x320 display scaled to 120 wide"
-    );
+    assert_eq!(size, (120, 160), "rotated 240x320 display scaled to 120 wide");
 }

@@ -20,11 +20,7 @@ fn run_tool(program: &str, fixed: &str, paths: &[&Path]) -> Vec<u8> {
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|err| panic!("{program} must be installed: {err}"));
-    assert!(
-        output.status.success(),
-        "{program} {fixed} {paths:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{program} {fixed} {paths:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     output.stdout
 }
 
@@ -55,24 +51,12 @@ fn keyframe(t: f64, x: f64, w: f64, h: f64) -> CropKeyframe {
 
 fn output_spec(aspect: Aspect, crop_keyframes: Vec<CropKeyframe>) -> OutputSpec {
     let (width, height) = aspect.size();
-    OutputSpec {
-        aspect,
-        width,
-        height,
-        layout: Layout::Track,
-        crop_keyframes,
-    }
+    OutputSpec { aspect, width, height, layout: Layout::Track, crop_keyframes }
 }
 
 /// 9:16 window (405x720) panning from x=0 at t=0 to x=600 at t=2.
 fn panning_vertical() -> OutputSpec {
-    output_spec(
-        Aspect::Vertical,
-        vec![
-            keyframe(0.0, 0.0, 405.0, 720.0),
-            keyframe(2.0, 600.0, 405.0, 720.0),
-        ],
-    )
+    output_spec(Aspect::Vertical, vec![keyframe(0.0, 0.0, 405.0, 720.0), keyframe(2.0, 600.0, 405.0, 720.0)])
 }
 
 fn write_captions(path: &Path) {
@@ -93,11 +77,7 @@ fn ffprobe(path: &Path) -> Value {
 }
 
 fn stream<'a>(probe: &'a Value, codec_type: &str) -> Option<&'a Value> {
-    probe["streams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|stream| stream["codec_type"] == codec_type)
+    probe["streams"].as_array().unwrap().iter().find(|stream| stream["codec_type"] == codec_type)
 }
 
 fn number(value: &Value) -> f64 {
@@ -121,22 +101,14 @@ fn luma_at(path: &Path, at: f64, width: usize, height: usize) -> Vec<u8> {
 }
 
 fn mean_abs_difference(a: &[u8], b: &[u8]) -> f64 {
-    let total: u64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| u64::from(x.abs_diff(*y)))
-        .sum();
+    let total: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
     total as f64 / a.len() as f64
 }
 
 /// Mean luma of the leftmost `columns` columns.
 fn left_edge_luma(frame: &[u8], width: usize, columns: usize) -> f64 {
     let rows = frame.len() / width;
-    let total: u64 = frame
-        .chunks(width)
-        .flat_map(|row| &row[..columns])
-        .map(|&value| u64::from(value))
-        .sum();
+    let total: u64 = frame.chunks(width).flat_map(|row| &row[..columns]).map(|&value| u64::from(value)).sum();
     total as f64 / (rows * columns) as f64
 }
 
@@ -149,12 +121,7 @@ fn frame_md5s(path: &Path) -> Vec<String> {
         .output()
         .unwrap();
     assert!(output.status.success(), "framemd5 of {path:?} failed");
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    String::from_utf8(output.stdout).unwrap().lines().filter(|line| !line.starts_with('#')).map(str::to_owned).collect()
 }
 
 fn file_names(dir: &Path) -> Vec<String> {
@@ -168,31 +135,16 @@ fn file_names(dir: &Path) -> Vec<String> {
 
 /// An output without captions.
 fn uncaptioned<'a>(spec: &'a OutputSpec, destination: &'a Path) -> RenderOutput<'a> {
-    RenderOutput {
-        spec,
-        subtitles_ass: None,
-        destination,
-    }
+    RenderOutput { spec, subtitles_ass: None, destination }
 }
 
 /// An output with burned-in captions.
 fn captioned<'a>(spec: &'a OutputSpec, ass: &'a Path, destination: &'a Path) -> RenderOutput<'a> {
-    RenderOutput {
-        spec,
-        subtitles_ass: Some(ass),
-        destination,
-    }
+    RenderOutput { spec, subtitles_ass: Some(ass), destination }
 }
 
 fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-    RenderJob {
-        source,
-        start: 1.0,
-        end: 3.0,
-        fps: SOURCE_FPS,
-        has_audio,
-        outputs,
-    }
+    RenderJob { source, start: 1.0, end: 3.0, fps: SOURCE_FPS, has_audio, outputs }
 }
 
 #[test]
@@ -212,42 +164,23 @@ fn renders_a_captioned_vertical_clip_with_audio() {
     let destination = out_dir.join("clip-01.mp4");
     let outputs = vec![captioned(&spec, &captions, &destination)];
     let mut fractions = Vec::new();
-    render(&job(&source, true, outputs), &mut |fraction| {
-        fractions.push(fraction)
-    })
-    .unwrap();
+    render(&job(&source, true, outputs), &mut |fraction| fractions.push(fraction)).unwrap();
 
     let probe = ffprobe(&destination);
     let video = stream(&probe, "video").expect("a video stream");
     assert_eq!(video["codec_name"], "h264");
-    assert_eq!(
-        (video["width"].as_u64(), video["height"].as_u64()),
-        (Some(1080), Some(1920))
-    );
+    assert_eq!((video["width"].as_u64(), video["height"].as_u64()), (Some(1080), Some(1920)));
     assert_eq!(video["pix_fmt"], "yuv420p");
     let frames = number(&video["nb_read_frames"]);
     assert!((frames - 60.0).abs() <= 1.0, "{frames} frames");
     let duration = number(&video["duration"]);
-    assert!(
-        (duration - 2.0).abs() <= 1.0 / SOURCE_FPS + 1e-3,
-        "{duration} s"
-    );
-    assert_eq!(
-        stream(&probe, "audio").expect("an audio stream")["codec_name"],
-        "aac"
-    );
+    assert!((duration - 2.0).abs() <= 1.0 / SOURCE_FPS + 1e-3, "{duration} s");
+    assert_eq!(stream(&probe, "audio").expect("an audio stream")["codec_name"], "aac");
 
     assert_eq!(fractions.last(), Some(&1.0), "{fractions:?}");
-    assert!(
-        fractions.windows(2).all(|pair| pair[0] <= pair[1]),
-        "{fractions:?}"
-    );
+    assert!(fractions.windows(2).all(|pair| pair[0] <= pair[1]), "{fractions:?}");
     assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
-    assert_eq!(
-        file_names(&out_dir),
-        ["clip-01.mp4"],
-        "no temporary files left"
-    );
+    assert_eq!(file_names(&out_dir), ["clip-01.mp4"], "no temporary files left");
 }
 
 #[test]
@@ -257,25 +190,16 @@ fn renders_two_aspects_in_one_call() {
     let vertical = panning_vertical();
     let square = output_spec(Aspect::Square, vec![keyframe(0.0, 280.0, 720.0, 720.0)]);
     let (vertical_path, square_path) = (dir.path().join("a.mp4"), dir.path().join("a.1x1.mp4"));
-    let outputs = vec![
-        uncaptioned(&vertical, &vertical_path),
-        uncaptioned(&square, &square_path),
-    ];
+    let outputs = vec![uncaptioned(&vertical, &vertical_path), uncaptioned(&square, &square_path)];
     render(&job(&source, false, outputs), &mut |_| {}).unwrap();
 
     for (path, size) in [(&vertical_path, (1080, 1920)), (&square_path, (1080, 1080))] {
         let probe = ffprobe(path);
         let video = stream(&probe, "video").expect("a video stream");
-        assert_eq!(
-            (video["width"].as_u64(), video["height"].as_u64()),
-            (Some(size.0), Some(size.1))
-        );
+        assert_eq!((video["width"].as_u64(), video["height"].as_u64()), (Some(size.0), Some(size.1)));
         let frames = number(&video["nb_read_frames"]);
         assert!((frames - 60.0).abs() <= 1.0, "{path:?}: {frames} frames");
-        assert!(
-            stream(&probe, "audio").is_none(),
-            "a source without audio gives none"
-        );
+        assert!(stream(&probe, "audio").is_none(), "a source without audio gives none");
     }
 }
 
@@ -283,15 +207,10 @@ fn renders_two_aspects_in_one_call() {
 fn crop_follows_keyframes_from_the_clip_start() {
     let dir = tempfile::tempdir().unwrap();
     let source = horizontal_gradient(dir.path());
-    let (moving_spec, still_spec) = (
-        panning_vertical(),
-        output_spec(Aspect::Vertical, vec![keyframe(0.0, 300.0, 405.0, 720.0)]),
-    );
+    let (moving_spec, still_spec) =
+        (panning_vertical(), output_spec(Aspect::Vertical, vec![keyframe(0.0, 300.0, 405.0, 720.0)]));
     let (moving, still) = (dir.path().join("moving.mp4"), dir.path().join("still.mp4"));
-    let outputs = vec![
-        uncaptioned(&moving_spec, &moving),
-        uncaptioned(&still_spec, &still),
-    ];
+    let outputs = vec![uncaptioned(&moving_spec, &moving), uncaptioned(&still_spec, &still)];
     render(&job(&source, false, outputs), &mut |_| {}).unwrap();
 
     // x(t) = 300·t on the clip's own clock: if t started at the source time (1 s) instead,
@@ -299,27 +218,12 @@ fn crop_follows_keyframes_from_the_clip_start() {
     for (at, expected_x) in [(0.0, 0.0), (1.0, 300.0), (1.9, 570.0)] {
         let frame = luma_at(&moving, at, 1080, 1920);
         let source_x = left_edge_luma(&frame, 1080, 2) * 5.0;
-        assert!(
-            (source_x - expected_x).abs() < 15.0,
-            "at {at} s: x {source_x}"
-        );
+        assert!((source_x - expected_x).abs() < 15.0, "at {at} s: x {source_x}");
     }
-    let (first, late) = (
-        luma_at(&moving, 0.0, 1080, 1920),
-        luma_at(&moving, 1.9, 1080, 1920),
-    );
-    assert!(
-        mean_abs_difference(&first, &late) > 50.0,
-        "the moving crop moves"
-    );
-    let (first, late) = (
-        luma_at(&still, 0.0, 1080, 1920),
-        luma_at(&still, 1.9, 1080, 1920),
-    );
-    assert!(
-        mean_abs_difference(&first, &late) < 1.0,
-        "a still crop stays"
-    );
+    let (first, late) = (luma_at(&moving, 0.0, 1080, 1920), luma_at(&moving, 1.9, 1080, 1920));
+    assert!(mean_abs_difference(&first, &late) > 50.0, "the moving crop moves");
+    let (first, late) = (luma_at(&still, 0.0, 1080, 1920), luma_at(&still, 1.9, 1080, 1920));
+    assert!(mean_abs_difference(&first, &late) < 1.0, "a still crop stays");
 }
 
 #[test]
@@ -332,20 +236,11 @@ fn captions_are_burned_in_from_an_awkward_path() {
     write_captions(&captions);
     let spec = panning_vertical();
     let (plain, with_captions) = (dir.path().join("plain.mp4"), awkward_dir.join("out, 1.mp4"));
-    let outputs = vec![
-        uncaptioned(&spec, &plain),
-        captioned(&spec, &captions, &with_captions),
-    ];
+    let outputs = vec![uncaptioned(&spec, &plain), captioned(&spec, &captions, &with_captions)];
     render(&job(&source, false, outputs), &mut |_| {}).unwrap();
 
-    let difference = mean_abs_difference(
-        &luma_at(&plain, 0.5, 1080, 1920),
-        &luma_at(&with_captions, 0.5, 1080, 1920),
-    );
-    assert!(
-        difference > 2.0,
-        "captions change the picture ({difference})"
-    );
+    let difference = mean_abs_difference(&luma_at(&plain, 0.5, 1080, 1920), &luma_at(&with_captions, 0.5, 1080, 1920));
+    assert!(difference > 2.0, "captions change the picture ({difference})");
 }
 
 #[test]
@@ -375,19 +270,9 @@ fn a_failed_render_leaves_no_file() {
     let Error::VideoProcessing { details, .. } = &error else {
         panic!("expected VideoProcessing, got {error:?}");
     };
-    assert!(
-        details["stderr"].as_str().unwrap().contains("missing.mp4"),
-        "{details}"
-    );
-    assert!(
-        details["command"].as_str().unwrap().contains("libx264"),
-        "{details}"
-    );
-    assert!(
-        file_names(dir.path()).is_empty(),
-        "{:?}",
-        file_names(dir.path())
-    );
+    assert!(details["stderr"].as_str().unwrap().contains("missing.mp4"), "{details}");
+    assert!(details["command"].as_str().unwrap().contains("libx264"), "{details}");
+    assert!(file_names(dir.path()).is_empty(), "{:?}", file_names(dir.path()));
 }
 
 #[test]
@@ -398,14 +283,8 @@ fn invalid_jobs_are_rejected_before_ffmpeg_runs() {
     let outputs = vec![uncaptioned(&spec, &destination)];
     let error = render(&job(&destination, false, outputs), &mut |_| {}).unwrap_err();
     assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
-    let empty = RenderJob {
-        end: 1.0,
-        ..job(&destination, false, Vec::new())
-    };
-    assert!(matches!(
-        render(&empty, &mut |_| {}),
-        Err(Error::InvalidInput { .. })
-    ));
+    let empty = RenderJob { end: 1.0, ..job(&destination, false, Vec::new()) };
+    assert!(matches!(render(&empty, &mut |_| {}), Err(Error::InvalidInput { .. })));
 }
 
 #[test]
@@ -419,22 +298,10 @@ fn thumbnail_is_a_jpeg_of_the_requested_size() {
     let probe = ffprobe(&destination);
     let video = stream(&probe, "video").expect("an image");
     assert_eq!(video["codec_name"], "mjpeg");
-    assert_eq!(
-        (video["width"].as_u64(), video["height"].as_u64()),
-        (Some(540), Some(960))
-    );
+    assert_eq!((video["width"].as_u64(), video["height"].as_u64()), (Some(540), Some(960)));
     assert_eq!(file_names(dir.path()), ["clip-01.jpg", "pattern.mp4"]);
 
-    let past_the_end = thumbnail(
-        &source,
-        60.0,
-        &crop,
-        (540, 960),
-        &dir.path().join("late.jpg"),
-    );
-    assert!(
-        matches!(past_the_end, Err(Error::VideoProcessing { .. })),
-        "{past_the_end:?}"
-    );
+    let past_the_end = thumbnail(&source, 60.0, &crop, (540, 960), &dir.path().join("late.jpg"));
+    assert!(matches!(past_the_end, Err(Error::VideoProcessing { .. })), "{past_the_end:?}");
     assert_eq!(file_names(dir.path()), ["clip-01.jpg", "pattern.mp4"]);
 }

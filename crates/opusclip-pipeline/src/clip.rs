@@ -11,8 +11,8 @@ use crate::survey::run_survey;
 use crate::transcript::{plan_transcript, transcribe, TranscriptPlan, NO_TRANSCRIPT_HINT};
 use opusclip_analyze::faces::FaceDetector;
 use opusclip_core::{
-    Candidate, ClipSpec, CloseLook, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result,
-    SourceRef, StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
+    Candidate, ClipSpec, CloseLook, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result, SourceRef,
+    StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
 };
 use opusclip_reframe::{plan_crop, ReframeInput};
 use opusclip_select::{select_clips, select_clips_without_words, BaselineScorer, SelectOptions, Signals};
@@ -93,7 +93,8 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         warnings.push(message);
     }
     let looks = stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?;
-    let specs = stages.run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, options)))?;
+    let specs =
+        stages.run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, options)))?;
     std::fs::create_dir_all(out_dir).map_err(|e| opusclip_core::Error::io("create", out_dir, e))?;
     let measure = caption_measure(options.font_dir.as_deref());
     let clips = stages.run("render", |p| {
@@ -136,7 +137,12 @@ fn choose(words: &[Word], survey: &Survey, facts: &ProbeFacts, options: &ClipOpt
     }
 }
 
-fn look_at_all(input: &Path, facts: &ProbeFacts, candidates: &[Candidate], progress: &dyn Progress) -> Result<Vec<CloseLook>> {
+fn look_at_all(
+    input: &Path,
+    facts: &ProbeFacts,
+    candidates: &[Candidate],
+    progress: &dyn Progress,
+) -> Result<Vec<CloseLook>> {
     let mut detector = FaceDetector::new()?;
     let count = candidates.len().max(1) as f64;
     candidates
@@ -174,7 +180,13 @@ fn build_specs(
                     let reframe = ReframeInput::new(display, aspect, candidate.start, candidate.end)
                         .with_faces(&look.faces)
                         .with_cuts(&look.cuts);
-                    OutputSpec { aspect, width, height, layout: Default::default(), crop_keyframes: plan_crop(&reframe) }
+                    OutputSpec {
+                        aspect,
+                        width,
+                        height,
+                        layout: Default::default(),
+                        crop_keyframes: plan_crop(&reframe),
+                    }
                 })
                 .collect();
             let clip_sentences: Vec<&str> = sentences
@@ -199,7 +211,9 @@ fn build_specs(
                 end: candidate.end,
                 words: words
                     .iter()
-                    .filter(|w| w.end > candidate.start - SPEC_WORD_MARGIN && w.start < candidate.end + SPEC_WORD_MARGIN)
+                    .filter(|w| {
+                        w.end > candidate.start - SPEC_WORD_MARGIN && w.start < candidate.end + SPEC_WORD_MARGIN
+                    })
                     .cloned()
                     .collect(),
                 outputs,

@@ -26,7 +26,12 @@ pub fn output_file_name(id: &str, index: usize, spec: &ClipSpec) -> String {
 }
 
 /// Render every output of `spec` into `dir`, with captions and a thumbnail.
-pub fn render_spec(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeasure, progress: &mut dyn FnMut(f64)) -> Result<RenderedClip> {
+pub fn render_spec(
+    spec: &ClipSpec,
+    dir: &Path,
+    measure: &dyn TextMeasure,
+    progress: &mut dyn FnMut(f64),
+) -> Result<RenderedClip> {
     if spec.outputs.is_empty() {
         return Err(Error::invalid_input(format!("{}: the spec has no outputs to render", spec.id)));
     }
@@ -43,7 +48,8 @@ pub fn render_spec(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeasure, progr
             spec.id, spec.source.path
         )));
     }
-    let scratch = tempfile::tempdir().map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
+    let scratch =
+        tempfile::tempdir().map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
     let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
     let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
     let mut first_pages = Vec::new();
@@ -69,11 +75,7 @@ pub fn render_spec(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeasure, progr
         .iter()
         .zip(&ass_files)
         .zip(&destinations)
-        .map(|((output, ass), destination)| RenderOutput {
-            spec: output,
-            subtitles_ass: ass.as_deref(),
-            destination,
-        })
+        .map(|((output, ass), destination)| RenderOutput { spec: output, subtitles_ass: ass.as_deref(), destination })
         .collect();
     let job = RenderJob {
         source,

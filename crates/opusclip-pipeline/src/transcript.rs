@@ -44,7 +44,12 @@ pub fn plan_transcript(input: &Path, has_subtitle_stream: bool, options: &ClipOp
 }
 
 /// Run whisper over the survey's samples.
-pub fn transcribe(samples: &[f32], model: &Path, options: &ClipOptions, progress: &mut dyn FnMut(f32)) -> Result<Transcript> {
+pub fn transcribe(
+    samples: &[f32],
+    model: &Path,
+    options: &ClipOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<Transcript> {
     let mut whisper = opusclip_speech::WhisperOptions::new(model);
     whisper.language = options.language.clone();
     whisper.threads = options.threads;

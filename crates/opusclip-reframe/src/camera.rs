@@ -43,12 +43,7 @@ pub(crate) struct AxisFollower {
 impl AxisFollower {
     /// A camera at rest at `position`.
     pub fn at_rest(position: f64, motion: AxisMotion) -> AxisFollower {
-        AxisFollower {
-            motion,
-            position,
-            velocity: 0.0,
-            following: false,
-        }
+        AxisFollower { motion, position, velocity: 0.0, following: false }
     }
 
     /// Where the camera is.
@@ -74,8 +69,7 @@ impl AxisFollower {
             self.come_to_rest();
             return;
         }
-        let wished_velocity =
-            (error / self.motion.smoothing).clamp(-self.motion.max_speed, self.motion.max_speed);
+        let wished_velocity = (error / self.motion.smoothing).clamp(-self.motion.max_speed, self.motion.max_speed);
         let velocity_lag = self.motion.smoothing * VELOCITY_LAG_FRACTION;
         let blend = 1.0 - (-dt / velocity_lag).exp();
         self.velocity += (wished_velocity - self.velocity) * blend;
@@ -119,22 +113,12 @@ pub(crate) fn run_camera(
     let mut horizontal = AxisFollower::at_rest(start.0, motion.0);
     let mut vertical = AxisFollower::at_rest(start.1, motion.1);
     let duration = (shot_end - shot_start).max(0.0);
-    let steps = (duration / SIMULATION_STEP - STEP_COUNT_TOLERANCE)
-        .ceil()
-        .max(0.0) as usize;
+    let steps = (duration / SIMULATION_STEP - STEP_COUNT_TOLERANCE).ceil().max(0.0) as usize;
     let mut path = Vec::with_capacity(steps + 1);
-    path.push(PathPoint {
-        t: shot_start,
-        x: start.0,
-        y: start.1,
-    });
+    path.push(PathPoint { t: shot_start, x: start.0, y: start.1 });
     let mut previous_t = shot_start;
     for step in 1..=steps {
-        let t = if step == steps {
-            shot_end
-        } else {
-            (shot_start + step as f64 * SIMULATION_STEP).min(shot_end)
-        };
+        let t = if step == steps { shot_end } else { (shot_start + step as f64 * SIMULATION_STEP).min(shot_end) };
         let dt = t - previous_t;
         if dt <= 0.0 {
             continue;
@@ -142,11 +126,7 @@ pub(crate) fn run_camera(
         let (target_x, target_y) = target_at(t);
         horizontal.step(target_x, dt);
         vertical.step(target_y, dt);
-        path.push(PathPoint {
-            t,
-            x: horizontal.position(),
-            y: vertical.position(),
-        });
+        path.push(PathPoint { t, x: horizontal.position(), y: vertical.position() });
         previous_t = t;
     }
     path
@@ -156,11 +136,7 @@ pub(crate) fn run_camera(
 mod tests {
     use super::*;
 
-    const MOTION: AxisMotion = AxisMotion {
-        dead_zone: 70.0,
-        max_speed: 360.0,
-        smoothing: 0.5,
-    };
+    const MOTION: AxisMotion = AxisMotion { dead_zone: 70.0, max_speed: 360.0, smoothing: 0.5 };
 
     fn run(start: f64, target: f64, seconds: f64) -> Vec<f64> {
         let mut camera = AxisFollower::at_rest(start, MOTION);
@@ -186,23 +162,14 @@ mod tests {
         for x in &positions {
             let step = x - previous;
             assert!(step >= 0.0, "moved backwards: {step}");
-            assert!(
-                step <= MOTION.max_speed * SIMULATION_STEP + 1e-9,
-                "too fast: {step}"
-            );
+            assert!(step <= MOTION.max_speed * SIMULATION_STEP + 1e-9, "too fast: {step}");
             assert!(*x <= 1400.0, "overshoot to {x}");
             previous = *x;
         }
         let last = positions[positions.len() - 1];
         assert_eq!(last, 1400.0);
-        let max_step = positions
-            .windows(2)
-            .map(|pair| pair[1] - pair[0])
-            .fold(0.0, f64::max);
-        assert!(
-            max_step > 0.9 * MOTION.max_speed * SIMULATION_STEP,
-            "never reached cruise speed: {max_step}"
-        );
+        let max_step = positions.windows(2).map(|pair| pair[1] - pair[0]).fold(0.0, f64::max);
+        assert!(max_step > 0.9 * MOTION.max_speed * SIMULATION_STEP, "never reached cruise speed: {max_step}");
     }
 
     #[test]

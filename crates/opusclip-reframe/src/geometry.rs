@@ -18,8 +18,8 @@ pub fn crop_size(source: (u32, u32), aspect: Aspect) -> (u32, u32) {
         return (0, 0);
     }
     let (aspect_width, aspect_height) = aspect.size();
-    let source_is_wider = u64::from(source_width) * u64::from(aspect_height)
-        >= u64::from(source_height) * u64::from(aspect_width);
+    let source_is_wider =
+        u64::from(source_width) * u64::from(aspect_height) >= u64::from(source_height) * u64::from(aspect_width);
     if source_is_wider {
         let width = f64::from(source_height) * f64::from(aspect_width) / f64::from(aspect_height);
         (even_at_most(width, source_width), source_height)
@@ -74,16 +74,8 @@ impl Frame {
     /// Move a window centre so that the window stays inside the frame.
     pub fn clamp_centre(&self, (x, y): (f64, f64)) -> (f64, f64) {
         (
-            clamp_into(
-                x,
-                self.crop_width / 2.0,
-                self.source_width - self.crop_width / 2.0,
-            ),
-            clamp_into(
-                y,
-                self.crop_height / 2.0,
-                self.source_height - self.crop_height / 2.0,
-            ),
+            clamp_into(x, self.crop_width / 2.0, self.source_width - self.crop_width / 2.0),
+            clamp_into(y, self.crop_height / 2.0, self.source_height - self.crop_height / 2.0),
         )
     }
 
@@ -101,14 +93,8 @@ impl Frame {
         let (centre_x, centre_y) = self.clamp_centre(centre);
         CropKeyframe {
             t,
-            x: even_corner(
-                centre_x - self.crop_width / 2.0,
-                self.source_width - self.crop_width,
-            ),
-            y: even_corner(
-                centre_y - self.crop_height / 2.0,
-                self.source_height - self.crop_height,
-            ),
+            x: even_corner(centre_x - self.crop_width / 2.0, self.source_width - self.crop_width),
+            y: even_corner(centre_y - self.crop_height / 2.0, self.source_height - self.crop_height),
             w: self.crop_width,
             h: self.crop_height,
         }
@@ -150,48 +136,30 @@ mod tests {
     use super::*;
 
     fn sizes(source: (u32, u32)) -> Vec<(u32, u32)> {
-        Aspect::ALL
-            .iter()
-            .map(|aspect| crop_size(source, *aspect))
-            .collect()
+        Aspect::ALL.iter().map(|aspect| crop_size(source, *aspect)).collect()
     }
 
     #[test]
     fn crop_sizes_from_1080p() {
         // 9:16, 1:1, 4:5, 16:9
-        assert_eq!(
-            sizes((1920, 1080)),
-            [(608, 1080), (1080, 1080), (864, 1080), (1920, 1080)]
-        );
+        assert_eq!(sizes((1920, 1080)), [(608, 1080), (1080, 1080), (864, 1080), (1920, 1080)]);
     }
 
     #[test]
     fn crop_sizes_from_720p() {
-        assert_eq!(
-            sizes((1280, 720)),
-            [(406, 720), (720, 720), (576, 720), (1280, 720)]
-        );
+        assert_eq!(sizes((1280, 720)), [(406, 720), (720, 720), (576, 720), (1280, 720)]);
     }
 
     #[test]
     fn crop_sizes_from_pal_display_size() {
         // 704x576 with a 12:11 sample aspect ratio displays as 768x576.
-        assert_eq!(
-            sizes((768, 576)),
-            [(324, 576), (576, 576), (460, 576), (768, 432)]
-        );
-        assert_eq!(
-            sizes((704, 576)),
-            [(324, 576), (576, 576), (460, 576), (704, 396)]
-        );
+        assert_eq!(sizes((768, 576)), [(324, 576), (576, 576), (460, 576), (768, 432)]);
+        assert_eq!(sizes((704, 576)), [(324, 576), (576, 576), (460, 576), (704, 396)]);
     }
 
     #[test]
     fn crop_sizes_from_vertical_source() {
-        assert_eq!(
-            sizes((1080, 1920)),
-            [(1080, 1920), (1080, 1080), (1080, 1350), (1080, 608)]
-        );
+        assert_eq!(sizes((1080, 1920)), [(1080, 1920), (1080, 1080), (1080, 1350), (1080, 608)]);
     }
 
     #[test]
@@ -210,25 +178,14 @@ mod tests {
         assert!((window.x + window.w / 2.0 - 640.0).abs() <= 1.0);
         assert_eq!(
             center_crop((1920, 1080), Aspect::Wide),
-            CropKeyframe {
-                t: 0.0,
-                x: 0.0,
-                y: 0.0,
-                w: 1920.0,
-                h: 1080.0
-            }
+            CropKeyframe { t: 0.0, x: 0.0, y: 0.0, w: 1920.0, h: 1080.0 }
         );
     }
 
     #[test]
     fn face_sits_in_upper_third_of_vertical_crop() {
         let frame = Frame::new((1080, 1920), Aspect::Portrait);
-        let face = BoxF {
-            x: 440.0,
-            y: 860.0,
-            w: 200.0,
-            h: 200.0,
-        };
+        let face = BoxF { x: 440.0, y: 860.0, w: 200.0, h: 200.0 };
         let window = frame.keyframe(0.0, frame.centre_on_face(&face));
         assert_eq!((window.w, window.h), (1080.0, 1350.0));
         let face_row = (960.0 - window.y) / window.h;

@@ -67,7 +67,7 @@ mod target;
 
 pub use geometry::{center_crop, crop_size};
 pub use params::{
-    ReframeInput, ReframeParams, DEFAULT_CONTINUITY_BONUS, DEFAULT_DEAD_ZONE,
-    DEFAULT_HOLD_AFTER_LOSS, DEFAULT_MAX_SPEED, DEFAULT_MIN_FACE_SCORE, DEFAULT_SMOOTHING,
+    ReframeInput, ReframeParams, DEFAULT_CONTINUITY_BONUS, DEFAULT_DEAD_ZONE, DEFAULT_HOLD_AFTER_LOSS,
+    DEFAULT_MAX_SPEED, DEFAULT_MIN_FACE_SCORE, DEFAULT_SMOOTHING,
 };
 pub use plan::plan_crop;

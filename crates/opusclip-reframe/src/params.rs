@@ -72,36 +72,11 @@ impl ReframeParams {
             (0.0..=1.0).contains(&self.dead_zone),
             "0..1 (a fraction of the crop width)",
         );
-        check(
-            "max_speed",
-            self.max_speed,
-            self.max_speed > 0.0,
-            "> 0 (crop widths per second)",
-        );
-        check(
-            "smoothing",
-            self.smoothing,
-            self.smoothing >= 0.0,
-            ">= 0 (seconds)",
-        );
-        check(
-            "min_face_score",
-            self.min_face_score,
-            true,
-            "a finite number",
-        );
-        check(
-            "hold_after_loss",
-            self.hold_after_loss,
-            self.hold_after_loss >= 0.0,
-            ">= 0 (seconds)",
-        );
-        check(
-            "continuity_bonus",
-            self.continuity_bonus,
-            self.continuity_bonus >= 0.0,
-            ">= 0",
-        );
+        check("max_speed", self.max_speed, self.max_speed > 0.0, "> 0 (crop widths per second)");
+        check("smoothing", self.smoothing, self.smoothing >= 0.0, ">= 0 (seconds)");
+        check("min_face_score", self.min_face_score, true, "a finite number");
+        check("hold_after_loss", self.hold_after_loss, self.hold_after_loss >= 0.0, ">= 0 (seconds)");
+        check("continuity_bonus", self.continuity_bonus, self.continuity_bonus >= 0.0, ">= 0");
         if problems.is_empty() {
             Ok(())
         } else {
@@ -235,17 +210,8 @@ mod tests {
 
     #[test]
     fn duration_is_never_negative() {
-        assert_eq!(
-            ReframeInput::new((1920, 1080), Aspect::Vertical, 10.0, 12.5).duration(),
-            2.5
-        );
-        assert_eq!(
-            ReframeInput::new((1920, 1080), Aspect::Vertical, 10.0, 5.0).duration(),
-            0.0
-        );
-        assert_eq!(
-            ReframeInput::new((1920, 1080), Aspect::Vertical, 0.0, f64::NAN).duration(),
-            0.0
-        );
+        assert_eq!(ReframeInput::new((1920, 1080), Aspect::Vertical, 10.0, 12.5).duration(), 2.5);
+        assert_eq!(ReframeInput::new((1920, 1080), Aspect::Vertical, 10.0, 5.0).duration(), 0.0);
+        assert_eq!(ReframeInput::new((1920, 1080), Aspect::Vertical, 0.0, f64::NAN).duration(), 0.0);
     }
 }

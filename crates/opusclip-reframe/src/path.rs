@@ -27,10 +27,7 @@ pub(crate) fn simplify(path: &[PathPoint], tolerance: f64) -> Vec<PathPoint> {
             }
         }
     }
-    path.iter()
-        .zip(keep)
-        .filter_map(|(point, kept)| kept.then_some(*point))
-        .collect()
+    path.iter().zip(keep).filter_map(|(point, kept)| kept.then_some(*point)).collect()
 }
 
 /// The point strictly between `first` and `last` farthest from the straight line between
@@ -55,10 +52,7 @@ fn interpolate(start: &PathPoint, end: &PathPoint, t: f64) -> (f64, f64) {
         return (start.x, start.y);
     }
     let along = (t - start.t) / span;
-    (
-        start.x + (end.x - start.x) * along,
-        start.y + (end.y - start.y) * along,
-    )
+    (start.x + (end.x - start.x) * along, start.y + (end.y - start.y) * along)
 }
 
 #[cfg(test)]
@@ -93,10 +87,7 @@ mod tests {
             _ => 200.0,
         };
         let path: Vec<PathPoint> = (0..60).map(|i| point(i as f64, x_at(i))).collect();
-        assert_eq!(
-            times(&simplify(&path, PATH_TOLERANCE)),
-            [0.0, 20.0, 40.0, 59.0]
-        );
+        assert_eq!(times(&simplify(&path, PATH_TOLERANCE)), [0.0, 20.0, 40.0, 59.0]);
     }
 
     #[test]
@@ -104,11 +95,7 @@ mod tests {
         let path: Vec<PathPoint> = (0..200)
             .map(|i| {
                 let t = i as f64 * 0.05;
-                PathPoint {
-                    t,
-                    x: 300.0 * (t * 0.7).sin(),
-                    y: 40.0 * t,
-                }
+                PathPoint { t, x: 300.0 * (t * 0.7).sin(), y: 40.0 * t }
             })
             .collect();
         let kept = simplify(&path, PATH_TOLERANCE);

@@ -30,11 +30,7 @@ use opusclip_core::{CropKeyframe, FaceFrame};
 pub fn plan_crop(input: &ReframeInput) -> Vec<CropKeyframe> {
     let params = input.params.sanitized();
     let frame = Frame::new(input.source_size, input.aspect);
-    let clip_start = if input.clip_start.is_finite() {
-        input.clip_start
-    } else {
-        0.0
-    };
+    let clip_start = if input.clip_start.is_finite() { input.clip_start } else { 0.0 };
     let duration = input.duration();
     let shots = split_into_shots(clip_start, clip_start + duration, input.cuts);
     let mut keyframes = Vec::new();
@@ -54,40 +50,21 @@ pub fn plan_crop(input: &ReframeInput) -> Vec<CropKeyframe> {
 ///
 /// This is where the camera modes slot in: a stationary or panning shot (or a split layout)
 /// produces its path here instead of the tracking camera.
-fn plan_shot(
-    shot: &ShotSpan,
-    faces: &[FaceFrame],
-    frame: &Frame,
-    params: &ReframeParams,
-) -> Vec<PathPoint> {
+fn plan_shot(shot: &ShotSpan, faces: &[FaceFrame], frame: &Frame, params: &ReframeParams) -> Vec<PathPoint> {
     let mut path = plan_tracking_shot(shot, faces, frame, params);
     if let [only] = path[..] {
-        path.push(PathPoint {
-            t: shot.end,
-            ..only
-        });
+        path.push(PathPoint { t: shot.end, ..only });
     }
     path
 }
 
 /// The tracking camera: follow the dominant face with a dead zone, smoothing and a speed cap.
-fn plan_tracking_shot(
-    shot: &ShotSpan,
-    faces: &[FaceFrame],
-    frame: &Frame,
-    params: &ReframeParams,
-) -> Vec<PathPoint> {
+fn plan_tracking_shot(shot: &ShotSpan, faces: &[FaceFrame], frame: &Frame, params: &ReframeParams) -> Vec<PathPoint> {
     let frames = frames_in_shot(faces, shot);
     let sightings = follow_dominant_face(&frames, params);
     let mut targets = TargetTimeline::new(&sightings, *frame, params.hold_after_loss);
     let start = targets.initial();
-    run_camera(
-        shot.start,
-        shot.end,
-        start,
-        axis_motions(frame, params),
-        |t| targets.at(t),
-    )
+    run_camera(shot.start, shot.end, start, axis_motions(frame, params), |t| targets.at(t))
 }
 
 /// The camera's motion limits in pixels: horizontal ones scale with the crop width,

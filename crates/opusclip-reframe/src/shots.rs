@@ -21,32 +21,21 @@ impl ShotSpan {
 /// The shots of `[clip_start, clip_end]`: cuts outside the open interval, non-finite ones and
 /// duplicates are ignored, so the shots are in order, touch, and cover the clip exactly.
 pub(crate) fn split_into_shots(clip_start: f64, clip_end: f64, cuts: &[f64]) -> Vec<ShotSpan> {
-    let mut inner_cuts: Vec<f64> = cuts
-        .iter()
-        .copied()
-        .filter(|cut| cut.is_finite() && clip_start < *cut && *cut < clip_end)
-        .collect();
+    let mut inner_cuts: Vec<f64> =
+        cuts.iter().copied().filter(|cut| cut.is_finite() && clip_start < *cut && *cut < clip_end).collect();
     inner_cuts.sort_by(f64::total_cmp);
     inner_cuts.dedup();
     let mut boundaries = Vec::with_capacity(inner_cuts.len() + 2);
     boundaries.push(clip_start);
     boundaries.extend(inner_cuts);
     boundaries.push(clip_end.max(clip_start));
-    boundaries
-        .windows(2)
-        .map(|pair| ShotSpan {
-            start: pair[0],
-            end: pair[1],
-        })
-        .collect()
+    boundaries.windows(2).map(|pair| ShotSpan { start: pair[0], end: pair[1] }).collect()
 }
 
 /// The face frames inside `shot`, in time order (stable for equal times).
 pub(crate) fn frames_in_shot<'a>(faces: &'a [FaceFrame], shot: &ShotSpan) -> Vec<&'a FaceFrame> {
-    let mut inside: Vec<&FaceFrame> = faces
-        .iter()
-        .filter(|frame| frame.t.is_finite() && shot.contains(frame.t))
-        .collect();
+    let mut inside: Vec<&FaceFrame> =
+        faces.iter().filter(|frame| frame.t.is_finite() && shot.contains(frame.t)).collect();
     inside.sort_by(|a, b| a.t.total_cmp(&b.t));
     inside
 }
@@ -67,10 +56,7 @@ mod tests {
     #[test]
     fn cuts_are_sorted_deduplicated_and_limited_to_the_clip() {
         let cuts = [15.0, 12.0, 15.0, 5.0, 10.0, 20.0, 25.0, f64::NAN];
-        assert_eq!(
-            spans(&split_into_shots(10.0, 20.0, &cuts)),
-            [(10.0, 12.0), (12.0, 15.0), (15.0, 20.0)]
-        );
+        assert_eq!(spans(&split_into_shots(10.0, 20.0, &cuts)), [(10.0, 12.0), (12.0, 15.0), (15.0, 20.0)]);
     }
 
     #[test]
@@ -81,21 +67,9 @@ mod tests {
     #[test]
     fn frames_are_filtered_and_sorted() {
         let frame = |t: f64| FaceFrame { t, faces: vec![] };
-        let faces = [
-            frame(3.0),
-            frame(1.0),
-            frame(9.0),
-            frame(f64::NAN),
-            frame(2.0),
-        ];
-        let shot = ShotSpan {
-            start: 1.0,
-            end: 3.0,
-        };
-        let times: Vec<f64> = frames_in_shot(&faces, &shot)
-            .iter()
-            .map(|frame| frame.t)
-            .collect();
+        let faces = [frame(3.0), frame(1.0), frame(9.0), frame(f64::NAN), frame(2.0)];
+        let shot = ShotSpan { start: 1.0, end: 3.0 };
+        let times: Vec<f64> = frames_in_shot(&faces, &shot).iter().map(|frame| frame.t).collect();
         assert_eq!(times, [1.0, 2.0]);
     }
 }

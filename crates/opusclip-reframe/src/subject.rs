@@ -30,11 +30,7 @@ pub(crate) fn follow_dominant_face(frames: &[&FaceFrame], params: &ReframeParams
 }
 
 /// The usable face with the highest weight; the first one wins a tie.
-fn pick_dominant_face(
-    faces: &[FaceBox],
-    previous: Option<&BoxF>,
-    params: &ReframeParams,
-) -> Option<BoxF> {
+fn pick_dominant_face(faces: &[FaceBox], previous: Option<&BoxF>, params: &ReframeParams) -> Option<BoxF> {
     let mut best: Option<(f64, BoxF)> = None;
     for face in faces.iter().filter(|face| is_usable(face, params)) {
         let weight = face_weight(face, previous, params.continuity_bonus);
@@ -48,9 +44,7 @@ fn pick_dominant_face(
 /// A face counts when its box is finite and not empty and its score reaches the minimum.
 fn is_usable(face: &FaceBox, params: &ReframeParams) -> bool {
     let bbox = &face.bbox;
-    let finite = [bbox.x, bbox.y, bbox.w, bbox.h, face.score]
-        .iter()
-        .all(|value| value.is_finite());
+    let finite = [bbox.x, bbox.y, bbox.w, bbox.h, face.score].iter().all(|value| value.is_finite());
     finite && bbox.w > 0.0 && bbox.h > 0.0 && face.score >= params.min_face_score
 }
 
@@ -68,9 +62,7 @@ fn closeness(face: &BoxF, previous: &BoxF) -> f64 {
     let (previous_x, previous_y) = previous.center();
     let distance = (face_x - previous_x).hypot(face_y - previous_y);
     let centre_closeness = 1.0 - distance / (2.0 * previous.w.max(f64::EPSILON));
-    intersection_over_union(face, previous)
-        .max(centre_closeness)
-        .clamp(0.0, 1.0)
+    intersection_over_union(face, previous).max(centre_closeness).clamp(0.0, 1.0)
 }
 
 /// Area of the overlap over the area of the union; 0 for disjoint boxes.
@@ -94,15 +86,7 @@ mod tests {
     use super::*;
 
     fn face(x: f64, size: f64, score: f64) -> FaceBox {
-        FaceBox {
-            bbox: BoxF {
-                x,
-                y: 300.0,
-                w: size,
-                h: size,
-            },
-            score,
-        }
+        FaceBox { bbox: BoxF { x, y: 300.0, w: size, h: size }, score }
     }
 
     fn frame(t: f64, faces: Vec<FaceBox>) -> FaceFrame {
@@ -111,31 +95,19 @@ mod tests {
 
     fn followed_x(frames: &[FaceFrame], params: &ReframeParams) -> Vec<Option<f64>> {
         let refs: Vec<&FaceFrame> = frames.iter().collect();
-        follow_dominant_face(&refs, params)
-            .iter()
-            .map(|sighting| sighting.face.map(|bbox| bbox.x))
-            .collect()
+        follow_dominant_face(&refs, params).iter().map(|sighting| sighting.face.map(|bbox| bbox.x)).collect()
     }
 
     #[test]
     fn largest_confident_face_wins() {
-        let frames = [
-            frame(0.0, vec![face(100.0, 100.0, 1.0), face(900.0, 200.0, 1.0)]),
-            frame(0.2, vec![]),
-        ];
-        let params = ReframeParams {
-            continuity_bonus: 0.0,
-            ..ReframeParams::default()
-        };
+        let frames = [frame(0.0, vec![face(100.0, 100.0, 1.0), face(900.0, 200.0, 1.0)]), frame(0.2, vec![])];
+        let params = ReframeParams { continuity_bonus: 0.0, ..ReframeParams::default() };
         assert_eq!(followed_x(&frames, &params), [Some(900.0), None]);
     }
 
     #[test]
     fn score_weighs_in_and_weak_faces_are_ignored() {
-        let frames = [frame(
-            0.0,
-            vec![face(100.0, 100.0, 0.9), face(900.0, 110.0, 0.1)],
-        )];
+        let frames = [frame(0.0, vec![face(100.0, 100.0, 0.9), face(900.0, 110.0, 0.1)])];
         let mut params = ReframeParams::default();
         assert_eq!(followed_x(&frames, &params), [Some(100.0)]);
         params.min_face_score = 0.95;
@@ -148,18 +120,9 @@ mod tests {
             frame(0.0, vec![face(100.0, 100.0, 1.0)]),
             frame(0.2, vec![face(102.0, 100.0, 1.0), face(900.0, 120.0, 1.0)]),
         ];
-        assert_eq!(
-            followed_x(&frames, &ReframeParams::default()),
-            [Some(100.0), Some(102.0)]
-        );
-        let no_preference = ReframeParams {
-            continuity_bonus: 0.0,
-            ..ReframeParams::default()
-        };
-        assert_eq!(
-            followed_x(&frames, &no_preference),
-            [Some(100.0), Some(900.0)]
-        );
+        assert_eq!(followed_x(&frames, &ReframeParams::default()), [Some(100.0), Some(102.0)]);
+        let no_preference = ReframeParams { continuity_bonus: 0.0, ..ReframeParams::default() };
+        assert_eq!(followed_x(&frames, &no_preference), [Some(100.0), Some(900.0)]);
     }
 
     #[test]
@@ -168,10 +131,7 @@ mod tests {
         nan.bbox.w = f64::NAN;
         let empty = face(300.0, 0.0, 1.0);
         let frames = [frame(0.0, vec![nan, empty, face(500.0, 10.0, 1.0)])];
-        assert_eq!(
-            followed_x(&frames, &ReframeParams::default()),
-            [Some(500.0)]
-        );
+        assert_eq!(followed_x(&frames, &ReframeParams::default()), [Some(500.0)]);
     }
 
     #[test]

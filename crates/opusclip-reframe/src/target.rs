@@ -25,18 +25,8 @@ impl<'a> TargetTimeline<'a> {
         let face_target = sightings
             .iter()
             .find_map(|sighting| sighting.face)
-            .map_or_else(
-                || frame.clamp_centre(frame.centre()),
-                |face| frame.centre_on_face(&face),
-            );
-        TargetTimeline {
-            sightings,
-            frame,
-            hold_after_loss,
-            next_sighting: 0,
-            face_target,
-            lost_since: None,
-        }
+            .map_or_else(|| frame.clamp_centre(frame.centre()), |face| frame.centre_on_face(&face));
+        TargetTimeline { sightings, frame, hold_after_loss, next_sighting: 0, face_target, lost_since: None }
     }
 
     /// Where the camera starts the shot: on the first face seen in it (the cut makes the jump
@@ -55,9 +45,7 @@ impl<'a> TargetTimeline<'a> {
             self.next_sighting += 1;
         }
         match self.lost_since {
-            Some(since) if t - since >= self.hold_after_loss => {
-                self.frame.clamp_centre(self.frame.centre())
-            }
+            Some(since) if t - since >= self.hold_after_loss => self.frame.clamp_centre(self.frame.centre()),
             _ => self.face_target,
         }
     }
@@ -81,15 +69,7 @@ mod tests {
     use opusclip_core::{Aspect, BoxF};
 
     fn seen(t: f64, centre_x: f64) -> Sighting {
-        Sighting {
-            t,
-            face: Some(BoxF {
-                x: centre_x - 50.0,
-                y: 300.0,
-                w: 100.0,
-                h: 100.0,
-            }),
-        }
+        Sighting { t, face: Some(BoxF { x: centre_x - 50.0, y: 300.0, w: 100.0, h: 100.0 }) }
     }
 
     fn missed(t: f64) -> Sighting {

@@ -77,31 +77,17 @@ pub fn describe(candidate_text: &str, sentences_of_clip: &[&str], start_seconds:
         sentences = split_sentences(candidate_text);
     }
     let Some(first) = sentences.first() else {
-        return ClipText {
-            title: format!("Clip at {}", timestamp(start_seconds)),
-            ..ClipText::default()
-        };
+        return ClipText { title: format!("Clip at {}", timestamp(start_seconds)), ..ClipText::default() };
     };
-    let hashtag_source = if candidate_text.trim().is_empty() {
-        sentences.join(" ")
-    } else {
-        candidate_text.to_string()
-    };
-    ClipText {
-        title: title(first),
-        description: description(&sentences),
-        hashtags: hashtags(&hashtag_source),
-    }
+    let hashtag_source =
+        if candidate_text.trim().is_empty() { sentences.join(" ") } else { candidate_text.to_string() };
+    ClipText { title: title(first), description: description(&sentences), hashtags: hashtags(&hashtag_source) }
 }
 
 /// The hook sentence without a closing period, shortened on a word boundary.
 fn title(sentence: &str) -> String {
     let trimmed = sentence.trim().trim_end_matches('.');
-    let trimmed = if trimmed.is_empty() {
-        sentence.trim()
-    } else {
-        trimmed
-    };
+    let trimmed = if trimmed.is_empty() { sentence.trim() } else { trimmed };
     shorten(trimmed, MAX_TITLE_CHARS)
 }
 
@@ -148,16 +134,10 @@ fn hashtags(text: &str) -> Vec<String> {
     for (position, word) in text.split_whitespace().filter_map(content_word).enumerate() {
         counts.entry(word).or_insert((0, position)).0 += 1;
     }
-    let mut ranked: Vec<(String, usize, usize)> = counts
-        .into_iter()
-        .map(|(word, (count, first_position))| (word, count, first_position))
-        .collect();
+    let mut ranked: Vec<(String, usize, usize)> =
+        counts.into_iter().map(|(word, (count, first_position))| (word, count, first_position)).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-    ranked
-        .into_iter()
-        .take(MAX_HASHTAGS)
-        .map(|(word, _, _)| camel_case_tag(&word))
-        .collect()
+    ranked.into_iter().take(MAX_HASHTAGS).map(|(word, _, _)| camel_case_tag(&word)).collect()
 }
 
 /// The lower-case content word of a token, or `None` for stopwords, numbers and short words.
@@ -165,10 +145,8 @@ fn content_word(token: &str) -> Option<String> {
     let token = token.replace('’', "'").to_lowercase();
     let token = token.trim_matches(|c: char| !c.is_alphanumeric());
     let token = token.strip_suffix("'s").unwrap_or(token);
-    let is_word = token.chars().all(|c| c.is_alphanumeric() || c == '-')
-        && token.chars().any(char::is_alphabetic);
-    let long_enough =
-        token.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_HASHTAG_WORD_CHARS;
+    let is_word = token.chars().all(|c| c.is_alphanumeric() || c == '-') && token.chars().any(char::is_alphabetic);
+    let long_enough = token.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_HASHTAG_WORD_CHARS;
     (is_word && long_enough && !STOPWORDS.contains(&token)).then(|| token.to_string())
 }
 
@@ -204,11 +182,7 @@ fn split_sentences(text: &str) -> Vec<String> {
 
 /// `MM:SS`, or `H:MM:SS` from an hour on; negative or non-finite times read as 0.
 fn timestamp(seconds: f64) -> String {
-    let whole = if seconds.is_finite() && seconds > 0.0 {
-        seconds.floor() as u64
-    } else {
-        0
-    };
+    let whole = if seconds.is_finite() && seconds > 0.0 { seconds.floor() as u64 } else { 0 };
     let (hours, minutes, secs) = (whole / 3600, whole / 60 % 60, whole % 60);
     if hours > 0 {
         format!("{hours}:{minutes:02}:{secs:02}")
@@ -227,15 +201,11 @@ mod tests {
 
     #[test]
     fn title_is_the_hook_sentence_cut_on_a_word_boundary() {
-        let long =
-            "Here is the single most important lesson I learned from building three companies.";
+        let long = "Here is the single most important lesson I learned from building three companies.";
         let text = describe(long, &[long], 0.0);
         assert!(char_count(&text.title) <= MAX_TITLE_CHARS, "{}", text.title);
         assert!(text.title.ends_with('…'));
-        assert_eq!(
-            text.title,
-            "Here is the single most important lesson I learned from…"
-        );
+        assert_eq!(text.title, "Here is the single most important lesson I learned from…");
         let short = describe("Stop doing this.", &["Stop doing this."], 0.0);
         assert_eq!(short.title, "Stop doing this");
     }
@@ -270,19 +240,12 @@ mod tests {
         assert_eq!(tags[1], "#Machine");
         assert!(tags.contains(&"#SelfDriving".to_string()), "{tags:?}");
         assert!((3..=5).contains(&tags.len()));
-        assert!(tags
-            .iter()
-            .all(|t| !t.contains(|c: char| c.is_whitespace() || c == '.')));
+        assert!(tags.iter().all(|t| !t.contains(|c: char| c.is_whitespace() || c == '.')));
     }
 
     #[test]
     fn stopwords_numbers_and_possessives_are_handled() {
-        let tags = describe(
-            "The the the and 2024 you you Tesla's tesla engine engine rocket",
-            &[],
-            0.0,
-        )
-        .hashtags;
+        let tags = describe("The the the and 2024 you you Tesla's tesla engine engine rocket", &[], 0.0).hashtags;
         assert_eq!(tags, ["#Tesla", "#Engine", "#Rocket"]);
     }
 

@@ -57,38 +57,24 @@ const STRONG_OPENERS: [&str; 24] = [
 ];
 
 /// Words that make a weak first word.
-const FILLERS: [&str; 14] = [
-    "um", "uh", "erm", "so", "and", "but", "like", "yeah", "okay", "ok", "well", "anyway", "right",
-    "also",
-];
+const FILLERS: [&str; 14] =
+    ["um", "uh", "erm", "so", "and", "but", "like", "yeah", "okay", "ok", "well", "anyway", "right", "also"];
 
 /// Words that address the viewer.
-const DIRECT_ADDRESS: [&str; 9] = [
-    "you",
-    "your",
-    "you're",
-    "yours",
-    "you'll",
-    "you've",
-    "you'd",
-    "yourself",
-    "yourselves",
-];
+const DIRECT_ADDRESS: [&str; 9] =
+    ["you", "your", "you're", "yours", "you'll", "you've", "you'd", "yourself", "yourselves"];
 
 /// Number words that count like digits.
 const NUMBER_WORDS: [&str; 16] = [
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty",
-    "fifty", "hundred", "thousand", "million", "billion",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "fifty", "hundred",
+    "thousand", "million", "billion",
 ];
 
 /// Hook from the words of the opening: `first_sentence` is the window's first sentence's text,
 /// `opening_words` its words plus any others said in the first [`HOOK_SECONDS`].
 pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePart {
-    let tokens: Vec<String> = opening_words
-        .iter()
-        .map(|word| normalize(&word.text))
-        .filter(|token| !token.is_empty())
-        .collect();
+    let tokens: Vec<String> =
+        opening_words.iter().map(|word| normalize(&word.text)).filter(|token| !token.is_empty()).collect();
     let mut points = BASE_POINTS;
     let mut findings = Vec::new();
     if is_question(first_sentence) {
@@ -116,10 +102,7 @@ pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePa
     }
     // The first finding carries the quote of the opening it is about.
     findings[0] = format!("{}: {}", findings[0], quote(first_sentence));
-    ScorePart {
-        value: points.clamp(0.0, 100.0),
-        reason: findings.join("; "),
-    }
+    ScorePart { value: points.clamp(0.0, 100.0), reason: findings.join("; ") }
 }
 
 /// Hook without words, from the sound of the first [`HOOK_SECONDS`]: 60 points for the share
@@ -128,17 +111,11 @@ pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePa
 pub fn hook_from_audio(window: &Window, signals: &Signals) -> ScorePart {
     let opening_end = (window.start + HOOK_SECONDS).min(window.end);
     let Some(onset_share) = signals.non_silent_share(window.start, opening_end) else {
-        return ScorePart {
-            value: 50.0,
-            reason: "no transcript or audio to judge the opening".into(),
-        };
+        return ScorePart { value: 50.0, reason: "no transcript or audio to judge the opening".into() };
     };
     let opening = signals.voiced_levels(window.start, opening_end);
     let whole = signals.voiced_levels(window.start, window.end);
-    let sound = format!(
-        "no transcript; {:.0}% of the first {HOOK_SECONDS:.0} s has sound",
-        onset_share * 100.0
-    );
+    let sound = format!("no transcript; {:.0}% of the first {HOOK_SECONDS:.0} s has sound", onset_share * 100.0);
     match (mean(&opening), mean(&whole)) {
         (Some(opening_db), Some(whole_db)) => {
             let lift_db = opening_db - whole_db;
@@ -148,14 +125,10 @@ pub fn hook_from_audio(window: &Window, signals: &Signals) -> ScorePart {
                 reason: format!("{sound}, {lift_db:+.1} dB against the clip's average"),
             }
         }
-        (None, Some(_)) => ScorePart {
-            value: (60.0 * onset_share).clamp(0.0, 100.0),
-            reason: format!("{sound}, a silent opening"),
-        },
-        _ => ScorePart {
-            value: (60.0 * onset_share + 20.0).clamp(0.0, 100.0),
-            reason: sound,
-        },
+        (None, Some(_)) => {
+            ScorePart { value: (60.0 * onset_share).clamp(0.0, 100.0), reason: format!("{sound}, a silent opening") }
+        }
+        _ => ScorePart { value: (60.0 * onset_share + 20.0).clamp(0.0, 100.0), reason: sound },
     }
 }
 
@@ -169,17 +142,11 @@ pub(crate) fn mean(values: &[f32]) -> Option<f64> {
 
 /// Lower case, curly apostrophes made straight, punctuation around the word removed.
 pub(crate) fn normalize(text: &str) -> String {
-    text.trim()
-        .replace('’', "'")
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase()
+    text.trim().replace('’', "'").trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
 }
 
 fn is_question(sentence: &str) -> bool {
-    sentence
-        .trim_end()
-        .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?')
-        .ends_with('?')
+    sentence.trim_end().trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?').ends_with('?')
 }
 
 /// The strong opener the first tokens start with, if any.
@@ -187,10 +154,7 @@ fn strong_opener(tokens: &[String]) -> Option<&'static str> {
     STRONG_OPENERS.into_iter().find(|phrase| {
         let phrase_tokens: Vec<&str> = phrase.split(' ').collect();
         phrase_tokens.len() <= tokens.len()
-            && phrase_tokens
-                .iter()
-                .zip(tokens)
-                .all(|(expected, token)| *expected == token)
+            && phrase_tokens.iter().zip(tokens).all(|(expected, token)| *expected == token)
     })
 }
 
@@ -240,18 +204,9 @@ mod tests {
     fn a_question_beats_a_filler_opener() {
         let question = hook("Why do most startups fail?");
         let filler = hook("Um so we went to the store.");
-        assert!(
-            question.value > filler.value + 30.0,
-            "{question:?} {filler:?}"
-        );
-        assert!(question
-            .reason
-            .contains("opens with a question: \"Why do most startups fail?\""));
-        assert!(
-            filler.reason.contains("filler \"um\": \"Um so we"),
-            "{}",
-            filler.reason
-        );
+        assert!(question.value > filler.value + 30.0, "{question:?} {filler:?}");
+        assert!(question.reason.contains("opens with a question: \"Why do most startups fail?\""));
+        assert!(filler.reason.contains("filler \"um\": \"Um so we"), "{}", filler.reason);
     }
 
     #[test]
@@ -269,21 +224,11 @@ mod tests {
     #[test]
     fn reasons_name_the_evidence_and_stay_on_one_line() {
         let part = hook("Here’s why you should never quit your job in 2024, seriously, everyone.");
-        assert!(
-            part.reason
-                .starts_with("strong opener \"here's\": \"Here’s why"),
-            "{}",
-            part.reason
-        );
+        assert!(part.reason.starts_with("strong opener \"here's\": \"Here’s why"), "{}", part.reason);
         assert!(part.reason.contains("\"2024\""));
         assert!(part.reason.contains("\"you\""));
         assert!(part.reason.contains('…'));
-        assert_eq!(
-            part.reason.matches("\"Here’s").count(),
-            1,
-            "{}",
-            part.reason
-        );
+        assert_eq!(part.reason.matches("\"Here’s").count(), 1, "{}", part.reason);
         assert!(!part.reason.contains('\n'));
         assert!(part.value <= 100.0);
     }
@@ -295,12 +240,7 @@ mod tests {
     }
 
     fn window(start: f64, end: f64) -> Window {
-        Window {
-            start,
-            end,
-            first_sentence: 0,
-            end_sentence: 0,
-        }
+        Window { start, end, first_sentence: 0, end_sentence: 0 }
     }
 
     #[test]
@@ -308,22 +248,10 @@ mod tests {
         // 30 s of levels at 10 hops/s: loud in the first 3 s, normal after.
         let mut db = vec![-30.0_f32; 300];
         db[..30].fill(-20.0);
-        let levels = AudioLevels {
-            hop_seconds: 0.1,
-            db,
-        };
-        let loud_start = Signals {
-            levels: Some(&levels),
-            ..Signals::empty(30.0)
-        };
-        let silences = [Silence {
-            start: 0.0,
-            end: 3.0,
-        }];
-        let silent_start = Signals {
-            silences: &silences,
-            ..loud_start
-        };
+        let levels = AudioLevels { hop_seconds: 0.1, db };
+        let loud_start = Signals { levels: Some(&levels), ..Signals::empty(30.0) };
+        let silences = [Silence { start: 0.0, end: 3.0 }];
+        let silent_start = Signals { silences: &silences, ..loud_start };
         let loud = hook_from_audio(&window(0.0, 30.0), &loud_start);
         let silent = hook_from_audio(&window(0.0, 30.0), &silent_start);
         assert!(loud.value > 90.0, "{loud:?}");

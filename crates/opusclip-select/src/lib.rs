@@ -54,8 +54,7 @@ pub use hook::HOOK_SECONDS;
 pub use options::SelectOptions;
 pub use parts::{FULL_LEVEL_RANGE_DB, FULL_LEVEL_STD_DB, FULL_WORDS_PER_SECOND};
 pub use score::{
-    weighted_total, BaselineScorer, Scorer, Window, DENSITY_WEIGHT, DYNAMICS_WEIGHT, HOOK_WEIGHT,
-    LENGTH_FIT_WEIGHT,
+    weighted_total, BaselineScorer, Scorer, Window, DENSITY_WEIGHT, DYNAMICS_WEIGHT, HOOK_WEIGHT, LENGTH_FIT_WEIGHT,
 };
 pub use select::select_clips;
 pub use sentences::{ends_sentence, sentences, MAX_SENTENCE_SECONDS, PAUSE_SPLIT_SECONDS};

@@ -16,11 +16,7 @@ pub struct SelectOptions {
 
 impl Default for SelectOptions {
     fn default() -> Self {
-        SelectOptions {
-            clips: 5,
-            min_seconds: 20.0,
-            max_seconds: 60.0,
-        }
+        SelectOptions { clips: 5, min_seconds: 20.0, max_seconds: 60.0 }
     }
 }
 
@@ -32,16 +28,10 @@ impl SelectOptions {
             problems.push("the number of clips must be at least 1".to_string());
         }
         if !self.min_seconds.is_finite() || self.min_seconds <= 0.0 {
-            problems.push(format!(
-                "the minimum clip length must be more than 0 s, got {}",
-                self.min_seconds
-            ));
+            problems.push(format!("the minimum clip length must be more than 0 s, got {}", self.min_seconds));
         }
         if !self.max_seconds.is_finite() {
-            problems.push(format!(
-                "the maximum clip length must be a number of seconds, got {}",
-                self.max_seconds
-            ));
+            problems.push(format!("the maximum clip length must be a number of seconds, got {}", self.max_seconds));
         }
         if self.min_seconds > self.max_seconds {
             problems.push(format!(
@@ -52,13 +42,11 @@ impl SelectOptions {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(
-            Error::invalid_input(problems.join("; ")).with_details(json!({
-                "clips": self.clips,
-                "min_seconds": self.min_seconds,
-                "max_seconds": self.max_seconds,
-            })),
-        )
+        Err(Error::invalid_input(problems.join("; ")).with_details(json!({
+            "clips": self.clips,
+            "min_seconds": self.min_seconds,
+            "max_seconds": self.max_seconds,
+        })))
     }
 
     /// Whether a span of `seconds` is within `[min_seconds, max_seconds]`.
@@ -73,11 +61,7 @@ mod tests {
     use opusclip_core::ErrorCode;
 
     fn options(clips: usize, min_seconds: f64, max_seconds: f64) -> SelectOptions {
-        SelectOptions {
-            clips,
-            min_seconds,
-            max_seconds,
-        }
+        SelectOptions { clips, min_seconds, max_seconds }
     }
 
     fn message(options: SelectOptions) -> String {
@@ -89,10 +73,7 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         let defaults = SelectOptions::default();
-        assert_eq!(
-            (defaults.clips, defaults.min_seconds, defaults.max_seconds),
-            (5, 20.0, 60.0)
-        );
+        assert_eq!((defaults.clips, defaults.min_seconds, defaults.max_seconds), (5, 20.0, 60.0));
         assert!(defaults.validate().is_ok());
         assert!(options(1, 30.0, 30.0).validate().is_ok());
     }

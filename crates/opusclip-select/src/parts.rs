@@ -25,10 +25,7 @@ pub fn density_from_words(window: &Window, words: &[&Word]) -> ScorePart {
     let rate_points = 50.0 * (rate / FULL_WORDS_PER_SECOND).min(1.0);
     ScorePart {
         value: (rate_points + 50.0 * share).clamp(0.0, 100.0),
-        reason: format!(
-            "{rate:.1} words/s, {:.0}% of the window has speech",
-            share * 100.0
-        ),
+        reason: format!("{rate:.1} words/s, {:.0}% of the window has speech", share * 100.0),
     }
 }
 
@@ -37,15 +34,9 @@ pub fn density_from_audio(window: &Window, signals: &Signals) -> ScorePart {
     match signals.non_silent_share(window.start, window.end) {
         Some(share) => ScorePart {
             value: (share * 100.0).clamp(0.0, 100.0),
-            reason: format!(
-                "no transcript; {:.0}% of the window has sound",
-                share * 100.0
-            ),
+            reason: format!("no transcript; {:.0}% of the window has sound", share * 100.0),
         },
-        None => ScorePart {
-            value: NEUTRAL,
-            reason: "no transcript or audio to measure speech".into(),
-        },
+        None => ScorePart { value: NEUTRAL, reason: "no transcript or audio to measure speech".into() },
     }
 }
 
@@ -60,15 +51,11 @@ pub fn dynamics(window: &Window, signals: &Signals) -> ScorePart {
         } else {
             "too little sound in the window to measure dynamics"
         };
-        return ScorePart {
-            value: NEUTRAL,
-            reason: reason.into(),
-        };
+        return ScorePart { value: NEUTRAL, reason: reason.into() };
     }
     let std_db = standard_deviation(&voiced);
     let range_db = percentile(&mut voiced, 0.95) - percentile(&mut voiced, 0.05);
-    let value = 50.0 * (std_db / FULL_LEVEL_STD_DB).min(1.0)
-        + 50.0 * (range_db / FULL_LEVEL_RANGE_DB).min(1.0);
+    let value = 50.0 * (std_db / FULL_LEVEL_STD_DB).min(1.0) + 50.0 * (range_db / FULL_LEVEL_RANGE_DB).min(1.0);
     ScorePart {
         value: value.clamp(0.0, 100.0),
         reason: format!(
@@ -121,11 +108,7 @@ fn covered_seconds(window: &Window, words: &[&Word]) -> f64 {
 fn standard_deviation(values: &[f32]) -> f64 {
     let count = values.len() as f64;
     let mean = values.iter().map(|&v| v as f64).sum::<f64>() / count;
-    let variance = values
-        .iter()
-        .map(|&v| (v as f64 - mean).powi(2))
-        .sum::<f64>()
-        / count;
+    let variance = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / count;
     variance.sqrt()
 }
 
@@ -143,12 +126,7 @@ mod tests {
     use opusclip_core::{AudioLevels, Silence};
 
     fn window(start: f64, end: f64) -> Window {
-        Window {
-            start,
-            end,
-            first_sentence: 0,
-            end_sentence: 0,
-        }
+        Window { start, end, first_sentence: 0, end_sentence: 0 }
     }
 
     /// `count` words of `length` seconds each, one every `step` seconds from 0.
@@ -174,22 +152,13 @@ mod tests {
         let sparse_part = density_from_words(&window(0.0, 30.0), &sparse_refs);
         assert!(dense_part.value > 90.0, "{dense_part:?}");
         assert!(sparse_part.value < 30.0, "{sparse_part:?}");
-        assert_eq!(
-            dense_part.reason,
-            "2.5 words/s, 95% of the window has speech"
-        );
+        assert_eq!(dense_part.reason, "2.5 words/s, 95% of the window has speech");
     }
 
     #[test]
     fn density_without_words_uses_the_share_with_sound() {
-        let silences = [Silence {
-            start: 0.0,
-            end: 10.0,
-        }];
-        let signals = Signals {
-            silences: &silences,
-            ..Signals::empty(40.0)
-        };
+        let silences = [Silence { start: 0.0, end: 10.0 }];
+        let signals = Signals { silences: &silences, ..Signals::empty(40.0) };
         let part = density_from_audio(&window(0.0, 40.0), &signals);
         assert!((part.value - 75.0).abs() < 1e-9);
         assert!(part.reason.contains("75% of the window has sound"));
@@ -199,23 +168,14 @@ mod tests {
 
     #[test]
     fn varied_loudness_scores_higher_dynamics_and_silence_is_ignored() {
-        let flat = AudioLevels {
-            hop_seconds: 0.1,
-            db: vec![-25.0; 300],
-        };
-        let varied = AudioLevels {
-            hop_seconds: 0.1,
-            db: (0..300).map(|i| -35.0 + (i % 20) as f32).collect(),
-        };
+        let flat = AudioLevels { hop_seconds: 0.1, db: vec![-25.0; 300] };
+        let varied = AudioLevels { hop_seconds: 0.1, db: (0..300).map(|i| -35.0 + (i % 20) as f32).collect() };
         let mut flat_with_gaps = flat.clone();
         for hop in flat_with_gaps.db.iter_mut().step_by(3) {
             *hop = -100.0;
         }
         let score = |levels: &AudioLevels| {
-            let signals = Signals {
-                levels: Some(levels),
-                ..Signals::empty(30.0)
-            };
+            let signals = Signals { levels: Some(levels), ..Signals::empty(30.0) };
             dynamics(&window(0.0, 30.0), &signals)
         };
         let varied_part = score(&varied);
@@ -223,10 +183,7 @@ mod tests {
         assert_eq!(score(&flat).value, 0.0);
         assert_eq!(score(&flat_with_gaps).value, 0.0);
         assert!(varied_part.reason.contains("300 voiced hops"));
-        assert_eq!(
-            dynamics(&window(0.0, 30.0), &Signals::empty(30.0)).value,
-            NEUTRAL
-        );
+        assert_eq!(dynamics(&window(0.0, 30.0), &Signals::empty(30.0)).value, NEUTRAL);
     }
 
     #[test]

@@ -49,13 +49,7 @@ impl Window {
 pub trait Scorer {
     /// An explained score for `window`: `total` and every part's `value` in 0..100.
     /// `sentences` and `words` are the whole transcript's (empty without one).
-    fn score(
-        &self,
-        window: &Window,
-        sentences: &[Sentence],
-        words: &[Word],
-        signals: &Signals,
-    ) -> Score;
+    fn score(&self, window: &Window, sentences: &[Sentence], words: &[Word], signals: &Signals) -> Score;
 }
 
 /// The first scorer: `hook`, `density`, `dynamics` and `length_fit`, combined as a weighted
@@ -72,10 +66,7 @@ pub struct BaselineScorer {
 impl BaselineScorer {
     /// A scorer for the clip lengths of `options`.
     pub fn new(options: &SelectOptions) -> BaselineScorer {
-        BaselineScorer {
-            min_seconds: options.min_seconds,
-            max_seconds: options.max_seconds,
-        }
+        BaselineScorer { min_seconds: options.min_seconds, max_seconds: options.max_seconds }
     }
 }
 
@@ -86,34 +77,19 @@ impl Default for BaselineScorer {
 }
 
 impl Scorer for BaselineScorer {
-    fn score(
-        &self,
-        window: &Window,
-        sentences: &[Sentence],
-        words: &[Word],
-        signals: &Signals,
-    ) -> Score {
+    fn score(&self, window: &Window, sentences: &[Sentence], words: &[Word], signals: &Signals) -> Score {
         let spoken = window_words(window, sentences, words);
         let (hook, density) = if spoken.is_empty() {
-            (
-                hook_from_audio(window, signals),
-                density_from_audio(window, signals),
-            )
+            (hook_from_audio(window, signals), density_from_audio(window, signals))
         } else {
             let (first_sentence, opening) = opening(window, sentences, &spoken);
-            (
-                hook_from_words(&first_sentence, &opening),
-                density_from_words(window, &spoken),
-            )
+            (hook_from_words(&first_sentence, &opening), density_from_words(window, &spoken))
         };
         let parts = BTreeMap::from([
             ("hook".to_string(), hook),
             ("density".to_string(), density),
             ("dynamics".to_string(), dynamics(window, signals)),
-            (
-                "length_fit".to_string(),
-                length_fit(window, self.min_seconds, self.max_seconds),
-            ),
+            ("length_fit".to_string(), length_fit(window, self.min_seconds, self.max_seconds)),
         ]);
         let total = weighted_total(
             &parts,
@@ -134,9 +110,7 @@ pub fn weighted_total(parts: &BTreeMap<String, ScorePart>, weights: &[(&str, f64
     let (weighted, weight_sum) = weights
         .iter()
         .filter_map(|(name, weight)| parts.get(*name).map(|part| (part.value, *weight)))
-        .fold((0.0, 0.0), |(sum, total_weight), (value, weight)| {
-            (sum + value * weight, total_weight + weight)
-        });
+        .fold((0.0, 0.0), |(sum, total_weight), (value, weight)| (sum + value * weight, total_weight + weight));
     if weight_sum > 0.0 {
         (weighted / weight_sum).clamp(0.0, 100.0)
     } else {
@@ -160,31 +134,20 @@ fn window_words<'w>(window: &Window, sentences: &[Sentence], words: &'w [Word]) 
 }
 
 /// The word indices covered by the window's sentences, when it has valid ones.
-fn sentence_word_range(
-    window: &Window,
-    sentences: &[Sentence],
-    word_count: usize,
-) -> Option<Range<usize>> {
+fn sentence_word_range(window: &Window, sentences: &[Sentence], word_count: usize) -> Option<Range<usize>> {
     if window.first_sentence >= window.end_sentence || window.end_sentence > sentences.len() {
         return None;
     }
     let first = sentences[window.first_sentence].first_word.min(word_count);
-    let end = sentences[window.end_sentence - 1]
-        .end_word
-        .clamp(first, word_count);
+    let end = sentences[window.end_sentence - 1].end_word.clamp(first, word_count);
     Some(first..end)
 }
 
 /// The text of the window's first sentence and the opening words: that sentence's words and
 /// any others said in the first [`HOOK_SECONDS`].
-fn opening<'w>(
-    window: &Window,
-    sentences: &[Sentence],
-    spoken: &[&'w Word],
-) -> (String, Vec<&'w Word>) {
-    let first_sentence = (window.first_sentence < window.end_sentence)
-        .then(|| sentences.get(window.first_sentence))
-        .flatten();
+fn opening<'w>(window: &Window, sentences: &[Sentence], spoken: &[&'w Word]) -> (String, Vec<&'w Word>) {
+    let first_sentence =
+        (window.first_sentence < window.end_sentence).then(|| sentences.get(window.first_sentence)).flatten();
     let sentence_words = first_sentence.map_or(0, |s| s.end_word.saturating_sub(s.first_word));
     let opening_end = window.start + HOOK_SECONDS;
     let opening: Vec<&Word> = spoken
@@ -195,11 +158,7 @@ fn opening<'w>(
         .collect();
     let text = match first_sentence {
         Some(sentence) => sentence.text.clone(),
-        None => opening
-            .iter()
-            .map(|word| word.text.trim())
-            .collect::<Vec<_>>()
-            .join(" "),
+        None => opening.iter().map(|word| word.text.trim()).collect::<Vec<_>>().join(" "),
     };
     (text, opening)
 }
@@ -240,14 +199,11 @@ mod tests {
 
     #[test]
     fn total_is_the_weighted_mean_of_the_parts() {
-        let words = transcript(
-            "Why do most people never finish what they start? It is because they plan too much.",
-            2.0,
-        );
+        let words =
+            transcript("Why do most people never finish what they start? It is because they plan too much.", 2.0);
         let sentences = sentences(&words);
         let signals = Signals::empty(10.0);
-        let score =
-            BaselineScorer::default().score(&whole(&sentences), &sentences, &words, &signals);
+        let score = BaselineScorer::default().score(&whole(&sentences), &sentences, &words, &signals);
         assert_eq!(score.parts.len(), 4);
         let expected = score.parts["hook"].value * HOOK_WEIGHT
             + score.parts["density"].value * DENSITY_WEIGHT
@@ -261,17 +217,12 @@ mod tests {
     #[test]
     fn a_question_window_outscores_a_filler_window() {
         let question = transcript("Why do you keep losing money? Here is the answer.", 2.5);
-        let filler = transcript(
-            "Um so yeah we were kind of there. And then it was fine.",
-            2.5,
-        );
+        let filler = transcript("Um so yeah we were kind of there. And then it was fine.", 2.5);
         let scorer = BaselineScorer::default();
         let signals = Signals::empty(10.0);
         let rate = |words: &[Word]| {
             let sentences = sentences(words);
-            scorer
-                .score(&whole(&sentences), &sentences, words, &signals)
-                .total
+            scorer.score(&whole(&sentences), &sentences, words, &signals).total
         };
         assert!(rate(&question) > rate(&filler));
     }
@@ -279,18 +230,11 @@ mod tests {
     #[test]
     fn windows_without_sentences_use_words_in_time_or_audio() {
         let words = transcript("You will never guess this.", 2.0);
-        let window = Window {
-            start: 0.0,
-            end: 30.0,
-            first_sentence: 0,
-            end_sentence: 0,
-        };
+        let window = Window { start: 0.0, end: 30.0, first_sentence: 0, end_sentence: 0 };
         let signals = Signals::empty(30.0);
         let with_words = BaselineScorer::default().score(&window, &[], &words, &signals);
         assert!(
-            with_words.parts["hook"]
-                .reason
-                .ends_with("(\"you\"): \"You will never guess this.\""),
+            with_words.parts["hook"].reason.ends_with("(\"you\"): \"You will never guess this.\""),
             "{}",
             with_words.parts["hook"].reason
         );
@@ -301,28 +245,14 @@ mod tests {
 
     #[test]
     fn weighted_total_skips_missing_parts() {
-        let parts = BTreeMap::from([(
-            "hook".to_string(),
-            ScorePart {
-                value: 80.0,
-                reason: String::new(),
-            },
-        )]);
-        assert_eq!(
-            weighted_total(&parts, &[("hook", 0.4), ("density", 0.6)]),
-            80.0
-        );
+        let parts = BTreeMap::from([("hook".to_string(), ScorePart { value: 80.0, reason: String::new() })]);
+        assert_eq!(weighted_total(&parts, &[("hook", 0.4), ("density", 0.6)]), 80.0);
         assert_eq!(weighted_total(&parts, &[("density", 0.6)]), 0.0);
     }
 
     #[test]
     fn windows_overlap_only_when_they_share_time() {
-        let at = |start, end| Window {
-            start,
-            end,
-            first_sentence: 0,
-            end_sentence: 0,
-        };
+        let at = |start, end| Window { start, end, first_sentence: 0, end_sentence: 0 };
         assert!(at(0.0, 10.0).overlaps(&at(9.0, 20.0)));
         assert!(!at(0.0, 10.0).overlaps(&at(10.0, 20.0)));
     }

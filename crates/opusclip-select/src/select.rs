@@ -54,12 +54,7 @@ fn sentence_windows(sentences: &[Sentence], options: &SelectOptions) -> Vec<Wind
                 break;
             }
             if options.fits(end - start) {
-                windows.push(Window {
-                    start,
-                    end,
-                    first_sentence: first,
-                    end_sentence,
-                });
+                windows.push(Window { start, end, first_sentence: first, end_sentence });
             }
         }
     }
@@ -110,10 +105,7 @@ pub(crate) fn choose_greedily(mut scored: Vec<ScoredWindow>, clips: usize) -> Ve
         if chosen.len() >= clips {
             break;
         }
-        if chosen
-            .iter()
-            .all(|taken| !taken.window.overlaps(&candidate.window))
-        {
+        if chosen.iter().all(|taken| !taken.window.overlaps(&candidate.window)) {
             chosen.push(candidate);
         }
     }
@@ -175,17 +167,12 @@ mod tests {
     }
 
     fn options(clips: usize, min_seconds: f64, max_seconds: f64) -> SelectOptions {
-        SelectOptions {
-            clips,
-            min_seconds,
-            max_seconds,
-        }
+        SelectOptions { clips, min_seconds, max_seconds }
     }
 
     fn select(words: &[Word], options: &SelectOptions) -> Vec<Candidate> {
         let signals = Signals::empty(1000.0);
-        select_clips(words, &signals, options, &BaselineScorer::new(options))
-            .expect("valid options")
+        select_clips(words, &signals, options, &BaselineScorer::new(options)).expect("valid options")
     }
 
     #[test]
@@ -200,9 +187,7 @@ mod tests {
             assert_eq!(window.end, sentences[window.end_sentence - 1].end);
         }
         // Spans of 2 sentences (~9.9 s) are too short; 3 (~14.9 s) fit; 4 are too long.
-        assert!(windows
-            .iter()
-            .all(|w| w.end_sentence - w.first_sentence == 3));
+        assert!(windows.iter().all(|w| w.end_sentence - w.first_sentence == 3));
         assert_eq!(windows.len(), 8);
     }
 
@@ -218,9 +203,7 @@ mod tests {
                 assert!(!a.overlaps(b));
             }
         }
-        assert!(chosen
-            .windows(2)
-            .all(|p| p[0].score.total >= p[1].score.total));
+        assert!(chosen.windows(2).all(|p| p[0].score.total >= p[1].score.total));
     }
 
     #[test]
@@ -242,8 +225,7 @@ mod tests {
     #[test]
     fn invalid_options_are_rejected() {
         let bad = options(0, 20.0, 60.0);
-        let err = select_clips(&[], &Signals::empty(0.0), &bad, &BaselineScorer::default())
-            .expect_err("zero clips");
+        let err = select_clips(&[], &Signals::empty(0.0), &bad, &BaselineScorer::default()).expect_err("zero clips");
         assert_eq!(err.code(), ErrorCode::InvalidInput);
     }
 
@@ -270,16 +252,12 @@ mod tests {
         struct NanScorer;
         impl Scorer for NanScorer {
             fn score(&self, w: &Window, _: &[Sentence], _: &[Word], _: &Signals) -> Score {
-                Score {
-                    total: if w.first_sentence == 0 { f64::NAN } else { 1.0 },
-                    ..Score::default()
-                }
+                Score { total: if w.first_sentence == 0 { f64::NAN } else { 1.0 }, ..Score::default() }
             }
         }
         let words = transcript(9, 5.0, &[]);
         let opts = options(1, 10.0, 15.0);
-        let chosen =
-            select_clips(&words, &Signals::empty(45.0), &opts, &NanScorer).expect("valid options");
+        let chosen = select_clips(&words, &Signals::empty(45.0), &opts, &NanScorer).expect("valid options");
         assert_eq!(chosen[0].first_sentence, 1);
     }
 }

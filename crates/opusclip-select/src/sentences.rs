@@ -21,9 +21,8 @@ const TERMINAL_PUNCTUATION: [char; 4] = ['.', '?', '!', '…'];
 const CLOSING_MARKS: [char; 8] = ['"', '\'', '”', '’', '»', ')', ']', '}'];
 
 /// Words ending in a period that do not end a sentence.
-const ABBREVIATIONS: [&str; 12] = [
-    "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "etc.", "e.g.", "i.e.", "jr.", "sr.",
-];
+const ABBREVIATIONS: [&str; 12] =
+    ["mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "etc.", "e.g.", "i.e.", "jr.", "sr."];
 
 /// Split `words` into sentences, in order, covering every word exactly once.
 ///
@@ -125,10 +124,7 @@ fn cap_length(words: &[Word], span: (usize, usize)) -> Vec<(usize, usize)> {
 
 /// Seconds from the first word's start to the latest end among the words of `[first, end)`.
 fn span_seconds(words: &[Word], first: usize, end: usize) -> f64 {
-    let span_end = words[first..end]
-        .iter()
-        .map(|word| word.end)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let span_end = words[first..end].iter().map(|word| word.end).fold(f64::NEG_INFINITY, f64::max);
     span_end - words[first].start
 }
 
@@ -152,19 +148,8 @@ fn build_sentence(words: &[Word], first: usize, end: usize) -> Sentence {
     let span = &words[first..end];
     let start = span[0].start;
     let latest_end = span.iter().map(|word| word.end).fold(start, f64::max);
-    let text = span
-        .iter()
-        .map(|word| word.text.trim())
-        .filter(|text| !text.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    Sentence {
-        first_word: first,
-        end_word: end,
-        start,
-        end: latest_end,
-        text,
-    }
+    let text = span.iter().map(|word| word.text.trim()).filter(|text| !text.is_empty()).collect::<Vec<_>>().join(" ");
+    Sentence { first_word: first, end_word: end, start, end: latest_end, text }
 }
 
 #[cfg(test)]
@@ -172,22 +157,12 @@ mod tests {
     use super::*;
 
     fn word(text: &str, start: f64, end: f64) -> Word {
-        Word {
-            text: text.into(),
-            start,
-            end,
-            confidence: 1.0,
-            speaker: None,
-        }
+        Word { text: text.into(), start, end, confidence: 1.0, speaker: None }
     }
 
     /// Words spaced evenly, 0.3 s long with 0.1 s gaps.
     fn evenly(texts: &[&str]) -> Vec<Word> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, text)| word(text, i as f64 * 0.4, i as f64 * 0.4 + 0.3))
-            .collect()
+        texts.iter().enumerate().map(|(i, text)| word(text, i as f64 * 0.4, i as f64 * 0.4 + 0.3)).collect()
     }
 
     fn texts(sentences: &[Sentence]) -> Vec<&str> {
@@ -198,10 +173,7 @@ mod tests {
     fn splits_at_terminal_punctuation() {
         let words = evenly(&["Hello", "world.", "Is", "it", "you?", "Yes!", "Well…", "ok"]);
         let found = sentences(&words);
-        assert_eq!(
-            texts(&found),
-            ["Hello world.", "Is it you?", "Yes!", "Well…", "ok"]
-        );
+        assert_eq!(texts(&found), ["Hello world.", "Is it you?", "Yes!", "Well…", "ok"]);
         assert_eq!((found[1].first_word, found[1].end_word), (2, 5));
         assert_eq!(found[1].start, words[2].start);
         assert_eq!(found[1].end, words[4].end);
@@ -210,10 +182,7 @@ mod tests {
     #[test]
     fn closing_quotes_stay_with_their_sentence() {
         let words = evenly(&["He", "said", "\"stop.\"", "Then", "left."]);
-        assert_eq!(
-            texts(&sentences(&words)),
-            ["He said \"stop.\"", "Then left."]
-        );
+        assert_eq!(texts(&sentences(&words)), ["He said \"stop.\"", "Then left."]);
         assert!(ends_sentence("right?”"));
         assert!(ends_sentence("(really!)"));
         assert!(!ends_sentence("\"quoted\""));
@@ -235,19 +204,12 @@ mod tests {
             word("then", 2.7, 3.0),  // 0.5 s: not enough
             word("moved", 3.8, 4.1), // 0.8 s
         ];
-        assert_eq!(
-            texts(&sentences(&words)),
-            ["so we", "started here then", "moved"]
-        );
+        assert_eq!(texts(&sentences(&words)), ["so we", "started here then", "moved"]);
     }
 
     #[test]
     fn pauses_are_ignored_when_the_text_is_punctuated() {
-        let words = vec![
-            word("one", 0.0, 0.3),
-            word("two.", 2.0, 2.3),
-            word("three", 5.0, 5.3),
-        ];
+        let words = vec![word("one", 0.0, 0.3), word("two.", 2.0, 2.3), word("three", 5.0, 5.3)];
         assert_eq!(texts(&sentences(&words)), ["one two.", "three"]);
     }
 
@@ -273,14 +235,10 @@ mod tests {
 
     #[test]
     fn touching_words_split_near_the_middle() {
-        let words: Vec<Word> = (0..60)
-            .map(|i| word("go", i as f64, i as f64 + 1.0))
-            .collect();
+        let words: Vec<Word> = (0..60).map(|i| word("go", i as f64, i as f64 + 1.0)).collect();
         let found = sentences(&words);
         assert!(found.len() >= 3);
-        assert!(found
-            .iter()
-            .all(|s| s.end - s.start <= MAX_SENTENCE_SECONDS));
+        assert!(found.iter().all(|s| s.end - s.start <= MAX_SENTENCE_SECONDS));
         assert!(found.iter().all(|s| s.end_word - s.first_word >= 10));
     }
 

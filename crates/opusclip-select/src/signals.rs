@@ -33,12 +33,7 @@ impl<'a> Signals<'a> {
 
     /// Signals of a source nothing was measured for (no audio, no key frames).
     pub fn empty(duration: f64) -> Signals<'static> {
-        Signals {
-            levels: None,
-            silences: &[],
-            keyframe_changes: &[],
-            duration,
-        }
+        Signals { levels: None, silences: &[], keyframe_changes: &[], duration }
     }
 
     /// Seconds of `[start, end)` covered by silences (overlapping silences counted once).
@@ -103,10 +98,7 @@ impl<'a> Signals<'a> {
         let mut mask = vec![false; hops.len()];
         let hop = levels.hop_seconds;
         let (window_start, window_end) = (hops.start as f64 * hop, hops.end as f64 * hop);
-        let touching = self
-            .silences
-            .iter()
-            .filter(|silence| silence.end > window_start && silence.start < window_end);
+        let touching = self.silences.iter().filter(|silence| silence.end > window_start && silence.start < window_end);
         for silence in touching {
             // Hops whose middle `(i + 0.5) * hop` lies in `[silence.start, silence.end)`.
             let first = ((silence.start / hop - 0.5).ceil().max(0.0) as usize).max(hops.start);
@@ -141,10 +133,7 @@ mod tests {
     #[test]
     fn silent_seconds_merges_overlaps_and_clips_to_the_window() {
         let silences = [silence(1.0, 3.0), silence(2.0, 4.0), silence(9.0, 12.0)];
-        let signals = Signals {
-            silences: &silences,
-            ..Signals::empty(20.0)
-        };
+        let signals = Signals { silences: &silences, ..Signals::empty(20.0) };
         assert!((signals.silent_seconds(0.0, 10.0) - 4.0).abs() < 1e-9);
         assert!((signals.silent_seconds(3.5, 9.5) - 1.0).abs() < 1e-9);
         assert_eq!(signals.silent_seconds(5.0, 8.0), 0.0);
@@ -155,16 +144,9 @@ mod tests {
         // 10 hops of 1 s: hop 2 is digital silence, hops 5..7 are inside a detected silence.
         let mut db = vec![-20.0_f32; 10];
         db[2] = -100.0;
-        let levels = AudioLevels {
-            hop_seconds: 1.0,
-            db,
-        };
+        let levels = AudioLevels { hop_seconds: 1.0, db };
         let silences = [silence(5.0, 7.0)];
-        let signals = Signals {
-            levels: Some(&levels),
-            silences: &silences,
-            ..Signals::empty(10.0)
-        };
+        let signals = Signals { levels: Some(&levels), silences: &silences, ..Signals::empty(10.0) };
         assert_eq!(signals.voiced_levels(0.0, 10.0).len(), 7);
         let share = signals.non_silent_share(0.0, 10.0).unwrap_or(-1.0);
         assert!((share - 0.7).abs() < 1e-9, "{share}");
@@ -173,10 +155,7 @@ mod tests {
     #[test]
     fn share_falls_back_to_silences_then_to_unknown() {
         let silences = [silence(0.0, 5.0)];
-        let only_silences = Signals {
-            silences: &silences,
-            ..Signals::empty(20.0)
-        };
+        let only_silences = Signals { silences: &silences, ..Signals::empty(20.0) };
         let share = only_silences.non_silent_share(0.0, 20.0).unwrap_or(-1.0);
         assert!((share - 0.75).abs() < 1e-9);
         assert_eq!(Signals::empty(20.0).non_silent_share(0.0, 20.0), None);
@@ -186,10 +165,7 @@ mod tests {
     #[test]
     fn from_survey_borrows_everything() {
         let survey = Survey {
-            levels: AudioLevels {
-                hop_seconds: 0.1,
-                db: vec![-30.0; 5],
-            },
+            levels: AudioLevels { hop_seconds: 0.1, db: vec![-30.0; 5] },
             silences: vec![silence(0.0, 0.2)],
             keyframe_changes: vec![VisualChange { t: 0.3, score: 9.0 }],
         };

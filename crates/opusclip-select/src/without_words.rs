@@ -43,19 +43,13 @@ pub fn select_clips_without_words(
         windows = fixed_windows(&boundaries, signals.duration, options);
     }
     let scored = score_windows(windows, &[], &[], signals, scorer);
-    Ok(choose_greedily(scored, options.clips)
-        .into_iter()
-        .map(|scored| to_candidate(scored, String::new()))
-        .collect())
+    Ok(choose_greedily(scored, options.clips).into_iter().map(|scored| to_candidate(scored, String::new())).collect())
 }
 
 /// Sorted, distinct boundaries inside `[0, duration]`, always including both ends.
 fn boundaries(signals: &Signals, cuts: &[f64]) -> Vec<f64> {
     let duration = signals.duration;
-    let silence_middles = signals
-        .silences
-        .iter()
-        .map(|silence| (silence.start + silence.end) / 2.0);
+    let silence_middles = signals.silences.iter().map(|silence| (silence.start + silence.end) / 2.0);
     let mut points: Vec<f64> = [0.0, duration]
         .into_iter()
         .chain(silence_middles)
@@ -91,11 +85,7 @@ fn fixed_windows(boundaries: &[f64], duration: f64, options: &SelectOptions) -> 
     let mut start = 0.0;
     while duration - start >= options.min_seconds {
         let target = start + options.max_seconds;
-        let end = if target >= duration {
-            duration
-        } else {
-            snap_back(boundaries, start, target, options.min_seconds)
-        };
+        let end = if target >= duration { duration } else { snap_back(boundaries, start, target, options.min_seconds) };
         if end <= start {
             break;
         }
@@ -114,11 +104,7 @@ fn fixed_windows(boundaries: &[f64], duration: f64, options: &SelectOptions) -> 
 /// after `start`, or `target` itself.
 fn snap_back(boundaries: &[f64], start: f64, target: f64, min_seconds: f64) -> f64 {
     let earliest = (target - BOUNDARY_SNAP_SECONDS).max(start + min_seconds);
-    boundaries
-        .iter()
-        .copied()
-        .rfind(|&b| b >= earliest && b <= target)
-        .unwrap_or(target)
+    boundaries.iter().copied().rfind(|&b| b >= earliest && b <= target).unwrap_or(target)
 }
 
 /// `end`, or the nearest value a few units in the last place away for which `end - start`
@@ -140,12 +126,7 @@ fn fitting_end(start: f64, end: f64, options: &SelectOptions) -> Option<f64> {
 }
 
 fn window(start: f64, end: f64) -> Window {
-    Window {
-        start,
-        end,
-        first_sentence: 0,
-        end_sentence: 0,
-    }
+    Window { start, end, first_sentence: 0, end_sentence: 0 }
 }
 
 #[cfg(test)]
@@ -155,28 +136,17 @@ mod tests {
     use opusclip_core::{AudioLevels, ErrorCode, Silence};
 
     fn options(clips: usize, min_seconds: f64, max_seconds: f64) -> SelectOptions {
-        SelectOptions {
-            clips,
-            min_seconds,
-            max_seconds,
-        }
+        SelectOptions { clips, min_seconds, max_seconds }
     }
 
     fn choose(signals: &Signals, cuts: &[f64], options: &SelectOptions) -> Vec<Candidate> {
-        select_clips_without_words(signals, cuts, options, &BaselineScorer::new(options))
-            .expect("valid input")
+        select_clips_without_words(signals, cuts, options, &BaselineScorer::new(options)).expect("valid input")
     }
 
     #[test]
     fn boundaries_are_sorted_distinct_and_inside_the_source() {
-        let silences = [Silence {
-            start: 10.0,
-            end: 12.0,
-        }];
-        let signals = Signals {
-            silences: &silences,
-            ..Signals::empty(100.0)
-        };
+        let silences = [Silence { start: 10.0, end: 12.0 }];
+        let signals = Signals { silences: &silences, ..Signals::empty(100.0) };
         let found = boundaries(&signals, &[50.0, 11.0, -1.0, 150.0, f64::NAN, 30.0]);
         assert_eq!(found, [0.0, 11.0, 30.0, 50.0, 100.0]);
     }
@@ -220,19 +190,9 @@ mod tests {
         for (i, hop) in db.iter_mut().enumerate().skip(400) {
             *hop = -30.0 + (i % 7) as f32 * 2.0;
         }
-        let levels = AudioLevels {
-            hop_seconds: 0.1,
-            db,
-        };
-        let silences = [Silence {
-            start: 0.0,
-            end: 40.0,
-        }];
-        let signals = Signals {
-            levels: Some(&levels),
-            silences: &silences,
-            ..Signals::empty(80.0)
-        };
+        let levels = AudioLevels { hop_seconds: 0.1, db };
+        let silences = [Silence { start: 0.0, end: 40.0 }];
+        let signals = Signals { levels: Some(&levels), silences: &silences, ..Signals::empty(80.0) };
         let chosen = choose(&signals, &[40.0], &options(1, 20.0, 60.0));
         assert_eq!(chosen.len(), 1);
         assert!(chosen[0].start >= 20.0, "{:?}", chosen[0]);
@@ -244,10 +204,7 @@ mod tests {
         let bounds = options(2, length, length);
         let windows = fixed_windows(&[0.0, 597.5], 597.5, &bounds);
         assert!(!windows.is_empty());
-        assert!(
-            windows.iter().all(|w| bounds.fits(w.duration())),
-            "{windows:?}"
-        );
+        assert!(windows.iter().all(|w| bounds.fits(w.duration())), "{windows:?}");
         let exact = options(9, 30.0, 30.0);
         assert_eq!(fixed_windows(&[0.0, 100.0], 100.0, &exact).len(), 3);
     }

@@ -4,29 +4,20 @@
 
 use opusclip_core::{AudioLevels, Candidate, Silence, Word};
 use opusclip_select::{
-    describe, select_clips, select_clips_without_words, sentences, BaselineScorer, SelectOptions,
-    Signals, MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS,
+    describe, select_clips, select_clips_without_words, sentences, BaselineScorer, SelectOptions, Signals,
+    MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS,
 };
 use proptest::prelude::*;
 
-const VOCABULARY: [&str; 12] = [
-    "you", "why", "money", "here's", "the", "secret", "um", "3", "never", "works", "so", "people",
-];
+const VOCABULARY: [&str; 12] =
+    ["you", "why", "money", "here's", "the", "secret", "um", "3", "never", "works", "so", "people"];
 const PUNCTUATION: [&str; 9] = ["", "", "", "", ".", "?", "!", ",", "…"];
 
 /// One generated word: vocabulary index, punctuation index, gap before it, its length.
 type WordSeed = (usize, usize, f64, f64);
 
 fn word_seeds() -> impl Strategy<Value = Vec<WordSeed>> {
-    prop::collection::vec(
-        (
-            0..VOCABULARY.len(),
-            0..PUNCTUATION.len(),
-            0.0..1.5f64,
-            0.1..0.8f64,
-        ),
-        0..300,
-    )
+    prop::collection::vec((0..VOCABULARY.len(), 0..PUNCTUATION.len(), 0.0..1.5f64, 0.1..0.8f64), 0..300)
 }
 
 /// Words with increasing times; punctuation dropped everywhere when `unpunctuated`.
@@ -37,18 +28,8 @@ fn build_words(seeds: &[WordSeed], unpunctuated: bool) -> Vec<Word> {
         .map(|&(vocabulary, punctuation, gap, length)| {
             let start = t + gap;
             t = start + length;
-            let mark = if unpunctuated {
-                ""
-            } else {
-                PUNCTUATION[punctuation]
-            };
-            Word {
-                text: format!("{}{}", VOCABULARY[vocabulary], mark),
-                start,
-                end: t,
-                confidence: 1.0,
-                speaker: None,
-            }
+            let mark = if unpunctuated { "" } else { PUNCTUATION[punctuation] };
+            Word { text: format!("{}{}", VOCABULARY[vocabulary], mark), start, end: t, confidence: 1.0, speaker: None }
         })
         .collect()
 }
@@ -66,9 +47,7 @@ fn levels_for(duration: f64, seed: u64) -> AudioLevels {
     let hops = (duration * 10.0).ceil() as u64 + 1;
     AudioLevels {
         hop_seconds: 0.1,
-        db: (0..hops)
-            .map(|i| -70.0 + ((i.wrapping_mul(7919) ^ seed) % 55) as f32)
-            .collect(),
+        db: (0..hops).map(|i| -70.0 + ((i.wrapping_mul(7919) ^ seed) % 55) as f32).collect(),
     }
 }
 
@@ -77,10 +56,7 @@ fn gaps_as_silences(words: &[Word]) -> Vec<Silence> {
     words
         .windows(2)
         .filter(|pair| pair[1].start - pair[0].end > 1.0)
-        .map(|pair| Silence {
-            start: pair[0].end,
-            end: pair[1].start,
-        })
+        .map(|pair| Silence { start: pair[0].end, end: pair[1].start })
         .collect()
 }
 
@@ -95,11 +71,7 @@ fn assert_ranked_and_disjoint(chosen: &[Candidate]) {
     }
     for clip in chosen {
         assert!((0.0..=100.0).contains(&clip.score.total));
-        assert!(clip
-            .score
-            .parts
-            .values()
-            .all(|p| (0.0..=100.0).contains(&p.value)));
+        assert!(clip.score.parts.values().all(|p| (0.0..=100.0).contains(&p.value)));
     }
 }
 

@@ -8,8 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// Subtitle codecs that are pictures, not text: they would need OCR.
-const BITMAP_SUBTITLE_CODECS: [&str; 4] =
-    ["hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub"];
+const BITMAP_SUBTITLE_CODECS: [&str; 4] = ["hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub"];
 
 /// One subtitle stream of a file, as ffprobe lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,15 +24,9 @@ struct SubtitleStream {
 /// first subtitle stream. Returns `Ok(None)` when the file has no subtitle stream and
 /// `Ok(Some(vec![]))` for a subtitle stream without cues. A stream index that is not a subtitle
 /// stream is [`Error::InvalidInput`]; a bitmap stream (PGS, VobSub, DVB) is [`Error::Transcript`].
-pub fn extract_embedded_subtitles(
-    input: &Path,
-    stream_index: Option<usize>,
-) -> Result<Option<Vec<Cue>>> {
+pub fn extract_embedded_subtitles(input: &Path, stream_index: Option<usize>) -> Result<Option<Vec<Cue>>> {
     if !input.is_file() {
-        return Err(Error::invalid_input(format!(
-            "input file {} does not exist or is not a file",
-            input.display()
-        )));
+        return Err(Error::invalid_input(format!("input file {} does not exist or is not a file", input.display())));
     }
     let streams = list_subtitle_streams(input)?;
     let Some(stream) = choose_stream(input, &streams, stream_index)? else {
@@ -46,13 +39,9 @@ pub fn extract_embedded_subtitles(
     if srt_text.trim().is_empty() {
         return Ok(Some(Vec::new()));
     }
-    parse_srt(&srt_text).map(Some).map_err(|error| {
-        Error::transcript(format!(
-            "subtitle stream {} of {}: {error}",
-            stream.index,
-            input.display()
-        ))
-    })
+    parse_srt(&srt_text)
+        .map(Some)
+        .map_err(|error| Error::transcript(format!("subtitle stream {} of {}: {error}", stream.index, input.display())))
 }
 
 fn choose_stream<'a>(
@@ -106,10 +95,7 @@ fn parse_stream_list(csv: &str) -> Vec<SubtitleStream> {
     csv.lines()
         .filter_map(|line| {
             let (index, codec) = line.trim().split_once(',').unwrap_or((line.trim(), ""));
-            Some(SubtitleStream {
-                index: index.trim().parse().ok()?,
-                codec: codec.trim().to_string(),
-            })
+            Some(SubtitleStream { index: index.trim().parse().ok()?, codec: codec.trim().to_string() })
         })
         .collect()
 }
@@ -117,10 +103,13 @@ fn parse_stream_list(csv: &str) -> Vec<SubtitleStream> {
 /// Converts one stream to SRT text with `ffmpeg`, captured from its standard output.
 fn convert_stream_to_srt(input: &Path, stream_index: usize) -> Result<String> {
     let mut command = Command::new("ffmpeg");
-    command
-        .args(["-nostdin", "-v", "error", "-i"])
-        .arg(input)
-        .args(["-map", &format!("0:{stream_index}"), "-f", "srt", "-"]);
+    command.args(["-nostdin", "-v", "error", "-i"]).arg(input).args([
+        "-map",
+        &format!("0:{stream_index}"),
+        "-f",
+        "srt",
+        "-",
+    ]);
     let output = run_tool(command, "ffmpeg")?;
     if !output.status.success() {
         return Err(tool_failure("ffmpeg", input, &output));
@@ -144,11 +133,7 @@ fn tool_failure(tool: &str, input: &Path, output: &Output) -> Error {
         "{tool} could not read the subtitles of {} ({}): {}",
         input.display(),
         output.status,
-        if reason.is_empty() {
-            "no message"
-        } else {
-            reason
-        }
+        if reason.is_empty() { "no message" } else { reason }
     ))
 }
 
@@ -159,10 +144,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn shared_media() -> PathBuf {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/media"
-        ))
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/media"))
     }
 
     fn ffmpeg_available() -> bool {
@@ -172,10 +154,7 @@ mod tests {
     /// The expected cues of `file_name` from `talk/subtitles_embedded.txt`, whose lines read
     /// `name (codec): START-END "text" ; START-END "text"`.
     fn expected_cues(listing: &str, file_name: &str) -> Vec<Cue> {
-        let line = listing
-            .lines()
-            .find(|line| line.starts_with(file_name))
-            .expect("file listed");
+        let line = listing.lines().find(|line| line.starts_with(file_name)).expect("file listed");
         let entries = line.split_once(':').expect("name: entries").1;
         entries
             .split(';')
@@ -195,10 +174,7 @@ mod tests {
     fn shared_files_give_their_listed_cues() {
         let talk = shared_media().join("talk");
         let Ok(listing) = std::fs::read_to_string(talk.join("subtitles_embedded.txt")) else {
-            eprintln!(
-                "skipped: {} is absent (shared media is beside the clone in CI)",
-                talk.display()
-            );
+            eprintln!("skipped: {} is absent (shared media is beside the clone in CI)", talk.display());
             return;
         };
         if !ffmpeg_available() {
@@ -213,14 +189,8 @@ mod tests {
             assert_eq!(cues.len(), expected.len(), "{file_name}: {cues:?}");
             for (cue, want) in cues.iter().zip(&expected) {
                 assert_eq!(cue.text, want.text, "{file_name}");
-                assert!(
-                    (cue.start - want.start).abs() < 0.002,
-                    "{file_name}: {cue:?} vs {want:?}"
-                );
-                assert!(
-                    (cue.end - want.end).abs() < 0.002,
-                    "{file_name}: {cue:?} vs {want:?}"
-                );
+                assert!((cue.start - want.start).abs() < 0.002, "{file_name}: {cue:?} vs {want:?}");
+                assert!((cue.end - want.end).abs() < 0.002, "{file_name}: {cue:?} vs {want:?}");
             }
         }
     }
@@ -235,10 +205,7 @@ mod tests {
         let streams = list_subtitle_streams(&file).expect("ffprobe works");
         let first = streams.first().expect("a subtitle stream").index;
         let by_index = extract_embedded_subtitles(&file, Some(first)).expect("works");
-        assert_eq!(
-            by_index,
-            extract_embedded_subtitles(&file, None).expect("works")
-        );
+        assert_eq!(by_index, extract_embedded_subtitles(&file, None).expect("works"));
         let not_subtitles = (0..100).find(|index| streams.iter().all(|s| s.index != *index));
         let error = extract_embedded_subtitles(&file, not_subtitles).expect_err("not subtitles");
         assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
@@ -253,29 +220,17 @@ mod tests {
         let directory = tempfile::tempdir().expect("temp dir");
         let video = directory.path().join("plain.mp4");
         let status = Command::new("ffmpeg")
-            .args([
-                "-nostdin",
-                "-v",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=1:size=64x48:rate=10",
-            ])
+            .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=1:size=64x48:rate=10"])
             .arg(&video)
             .status()
             .expect("ffmpeg runs");
         assert!(status.success());
-        assert_eq!(
-            extract_embedded_subtitles(&video, None).expect("works"),
-            None
-        );
+        assert_eq!(extract_embedded_subtitles(&video, None).expect("works"), None);
     }
 
     #[test]
     fn missing_or_unreadable_input_is_an_error() {
-        let error = extract_embedded_subtitles(Path::new("/nonexistent/talk.mp4"), None)
-            .expect_err("missing");
+        let error = extract_embedded_subtitles(Path::new("/nonexistent/talk.mp4"), None).expect_err("missing");
         assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
         if !ffmpeg_available() {
             return;
@@ -292,14 +247,8 @@ mod tests {
         assert_eq!(
             parse_stream_list("2,mov_text\n3,hdmv_pgs_subtitle\n\ngarbage\n"),
             vec![
-                SubtitleStream {
-                    index: 2,
-                    codec: "mov_text".into()
-                },
-                SubtitleStream {
-                    index: 3,
-                    codec: "hdmv_pgs_subtitle".into()
-                },
+                SubtitleStream { index: 2, codec: "mov_text".into() },
+                SubtitleStream { index: 3, codec: "hdmv_pgs_subtitle".into() },
             ]
         );
     }

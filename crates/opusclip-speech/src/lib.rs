@@ -31,7 +31,6 @@ mod words;
 pub use embedded::extract_embedded_subtitles;
 pub use subtitles::{parse_srt, parse_subtitles, parse_vtt, Cue};
 pub use whisper::{
-    check_whisper_model_file, transcribe_whisper, WhisperModelHeader, WhisperOptions, GGML_MAGIC,
-    WHISPER_SAMPLE_RATE,
+    check_whisper_model_file, transcribe_whisper, WhisperModelHeader, WhisperOptions, GGML_MAGIC, WHISPER_SAMPLE_RATE,
 };
 pub use words::{cues_to_words, transcript_from_cues};

@@ -30,9 +30,7 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
             continue;
         }
         let start = cue.start.max(previous_end).min(cue.end);
-        for (text, (word_start, word_end)) in
-            tokens.iter().zip(spread_over(&tokens, start, cue.end))
-        {
+        for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, cue.end)) {
             words.push(Word {
                 text: text.clone(),
                 start: word_start,
@@ -49,11 +47,7 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
 /// A transcript of the cues' words. Subtitle files say nothing reliable about their language,
 /// so `language` is `None`.
 pub fn transcript_from_cues(cues: &[Cue], source: TranscriptSource) -> Transcript {
-    Transcript {
-        language: None,
-        source,
-        words: cues_to_words(cues),
-    }
+    Transcript { language: None, source, words: cues_to_words(cues) }
 }
 
 /// The speaker label (if any) and the spoken words of a piece of caption text.
@@ -71,10 +65,7 @@ pub(crate) fn spoken_tokens(text: &str) -> (Option<String>, Vec<String>) {
 /// Time spans for `tokens` sharing `[start, end]` in proportion to their weight, in order,
 /// touching each other, the first starting at `start` and the last ending at `end`.
 pub(crate) fn spread_over(tokens: &[String], start: f64, end: f64) -> Vec<(f64, f64)> {
-    let weights: Vec<f64> = tokens
-        .iter()
-        .map(|token| token.chars().count() as f64 + PER_WORD_WEIGHT)
-        .collect();
+    let weights: Vec<f64> = tokens.iter().map(|token| token.chars().count() as f64 + PER_WORD_WEIGHT).collect();
     let total_weight: f64 = weights.iter().sum();
     let duration = (end - start).max(0.0);
     let mut spans = Vec::with_capacity(tokens.len());
@@ -83,11 +74,7 @@ pub(crate) fn spread_over(tokens: &[String], start: f64, end: f64) -> Vec<(f64, 
         let word_start = start + duration * weight_before / total_weight;
         weight_before += weight;
         let is_last = index + 1 == weights.len();
-        let word_end = if is_last {
-            end.max(start)
-        } else {
-            start + duration * weight_before / total_weight
-        };
+        let word_end = if is_last { end.max(start) } else { start + duration * weight_before / total_weight };
         spans.push((word_start, word_end));
     }
     spans
@@ -114,10 +101,7 @@ fn remove_sound_tags(text: &str) -> String {
 
 /// Splits a leading `NAME:` label (upper case, at most a few words) from the text.
 fn split_speaker_label(text: &str) -> (Option<String>, &str) {
-    let trimmed = text
-        .trim_start()
-        .trim_start_matches(['-', '–', '—'])
-        .trim_start();
+    let trimmed = text.trim_start().trim_start_matches(['-', '–', '—']).trim_start();
     let Some((label, rest)) = trimmed.split_once(':') else {
         return (None, text);
     };
@@ -125,9 +109,7 @@ fn split_speaker_label(text: &str) -> (Option<String>, &str) {
     let looks_like_name = !label.is_empty()
         && label.chars().count() <= MAX_SPEAKER_LABEL_CHARS
         && label.chars().any(char::is_alphabetic)
-        && label
-            .chars()
-            .all(|c| c.is_uppercase() || c.is_ascii_digit() || " .'-".contains(c))
+        && label.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || " .'-".contains(c))
         && (rest.is_empty() || rest.starts_with(char::is_whitespace));
     if looks_like_name {
         (Some(label.to_string()), rest)
@@ -141,11 +123,7 @@ mod tests {
     use super::*;
 
     fn cue(start: f64, end: f64, text: &str) -> Cue {
-        Cue {
-            start,
-            end,
-            text: text.to_string(),
-        }
+        Cue { start, end, text: text.to_string() }
     }
 
     fn texts(words: &[Word]) -> Vec<&str> {
@@ -159,8 +137,7 @@ mod tests {
         for word in words {
             assert!(word.start <= word.end, "{word:?}");
             assert!(
-                cues.iter()
-                    .any(|c| c.start - 1e-9 <= word.start && word.end <= c.end + 1e-9),
+                cues.iter().any(|c| c.start - 1e-9 <= word.start && word.end <= c.end + 1e-9),
                 "{word:?} is outside every cue"
             );
         }
@@ -175,23 +152,13 @@ mod tests {
         assert_eq!(words[0].start, 10.0);
         assert_eq!(words[1].end, 12.0);
         // Weights 1+2 and 6+2: the long word gets 8/11 of the cue.
-        assert!(
-            (words[0].end - 10.0 - 2.0 * 3.0 / 11.0).abs() < 1e-9,
-            "{:?}",
-            words[0]
-        );
-        assert!(words
-            .iter()
-            .all(|word| word.confidence == 1.0 && word.speaker.is_none()));
+        assert!((words[0].end - 10.0 - 2.0 * 3.0 / 11.0).abs() < 1e-9, "{:?}", words[0]);
+        assert!(words.iter().all(|word| word.confidence == 1.0 && word.speaker.is_none()));
     }
 
     #[test]
     fn sound_tags_and_symbols_are_not_words() {
-        let words = cues_to_words(&[cue(
-            0.0,
-            3.0,
-            "[upbeat music] ♪ So (Laughter) - we begin [APPLAUSE]",
-        )]);
+        let words = cues_to_words(&[cue(0.0, 3.0, "[upbeat music] ♪ So (Laughter) - we begin [APPLAUSE]")]);
         assert_eq!(texts(&words), ["So", "we", "begin"]);
         assert_eq!(words[0].start, 0.0);
         assert_eq!(words[2].end, 3.0);
@@ -204,10 +171,7 @@ mod tests {
 
     #[test]
     fn overlapping_and_unsorted_cues_stay_monotonic() {
-        let cues = [
-            cue(5.0, 7.0, "later words"),
-            cue(0.0, 6.0, "first long cue"),
-        ];
+        let cues = [cue(5.0, 7.0, "later words"), cue(0.0, 6.0, "first long cue")];
         let words = cues_to_words(&cues);
         assert_eq!(texts(&words), ["first", "long", "cue", "later", "words"]);
         for pair in words.windows(2) {
@@ -219,10 +183,7 @@ mod tests {
 
     #[test]
     fn upper_case_label_is_the_speaker() {
-        let words = cues_to_words(&[
-            cue(0.0, 1.0, "DR. SMITH: Hello all"),
-            cue(1.0, 2.0, "Note: no"),
-        ]);
+        let words = cues_to_words(&[cue(0.0, 1.0, "DR. SMITH: Hello all"), cue(1.0, 2.0, "Note: no")]);
         assert_eq!(texts(&words), ["Hello", "all", "Note:", "no"]);
         assert_eq!(words[0].speaker.as_deref(), Some("DR. SMITH"));
         assert_eq!(words[2].speaker, None);
@@ -246,8 +207,6 @@ mod tests {
     #[test]
     fn zero_length_cue_gives_zero_length_words() {
         let words = cues_to_words(&[cue(2.0, 2.0, "quick words")]);
-        assert!(words
-            .iter()
-            .all(|word| word.start == 2.0 && word.end == 2.0));
+        assert!(words.iter().all(|word| word.start == 2.0 && word.end == 2.0));
     }
 }

@@ -14,7 +14,10 @@ pub fn run(args: &DemoArgs, json_output: bool) -> Result<ExitCode> {
     if !json_output {
         eprintln!("making a sample talk in {} (espeak-ng + ffmpeg)…", source_dir.display());
     }
-    let sample = make_sample_talk(&source_dir, &SampleOptions { min_duration: args.minutes * 60.0, ..SampleOptions::default() })?;
+    let sample = make_sample_talk(
+        &source_dir,
+        &SampleOptions { min_duration: args.minutes * 60.0, ..SampleOptions::default() },
+    )?;
     if args.no_clip {
         if json_output {
             println!("{}", serde_json::json!({"video": sample.video, "srt": sample.srt, "duration": sample.duration}));

@@ -66,16 +66,10 @@ struct Term {
 
 impl Term {
     fn constant(value: f64) -> Self {
-        Term {
-            coefficient: value,
-            factor: None,
-        }
+        Term { coefficient: value, factor: None }
     }
     fn scaled(coefficient: f64, factor: String) -> Self {
-        Term {
-            coefficient,
-            factor: Some(factor),
-        }
+        Term { coefficient, factor: Some(factor) }
     }
     /// The term without its sign.
     fn magnitude_text(&self) -> String {
@@ -91,10 +85,8 @@ impl Term {
 /// Sums terms, parenthesising groups of [`TERMS_PER_GROUP`] until one level is left.
 fn grouped_sum(mut terms: Vec<Term>) -> String {
     while terms.len() > TERMS_PER_GROUP {
-        terms = terms
-            .chunks(TERMS_PER_GROUP)
-            .map(|group| Term::scaled(1.0, format!("({})", flat_sum(group))))
-            .collect();
+        terms =
+            terms.chunks(TERMS_PER_GROUP).map(|group| Term::scaled(1.0, format!("({})", flat_sum(group)))).collect();
     }
     flat_sum(&terms)
 }
@@ -130,13 +122,7 @@ mod tests {
     use super::*;
 
     fn keyframe(t: f64, x: f64, y: f64) -> CropKeyframe {
-        CropKeyframe {
-            t,
-            x,
-            y,
-            w: 405.0,
-            h: 720.0,
-        }
+        CropKeyframe { t, x, y, w: 405.0, h: 720.0 }
     }
 
     /// What the expression must compute: linear interpolation, held outside the keyframes,
@@ -169,11 +155,7 @@ mod tests {
 
     impl Evaluator<'_> {
         fn evaluate(text: &str, t: f64) -> f64 {
-            let mut evaluator = Evaluator {
-                text: text.as_bytes(),
-                position: 0,
-                t,
-            };
+            let mut evaluator = Evaluator { text: text.as_bytes(), position: 0, t };
             let value = evaluator.sum();
             assert_eq!(evaluator.position, text.len(), "unparsed rest in {text}");
             value
@@ -234,10 +216,7 @@ mod tests {
                 self.position += 1;
                 self.t
             } else {
-                let length = rest
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit() || **b == b'.')
-                    .count();
+                let length = rest.iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
                 self.position += length;
                 std::str::from_utf8(&rest[..length])
                     .ok()
@@ -253,10 +232,7 @@ mod tests {
             let t = f64::from(step) * 0.05;
             let expected = interpolate(keyframes, axis, t);
             let actual = Evaluator::evaluate(&expression, t);
-            assert!(
-                (actual - expected).abs() < 1e-3,
-                "t={t}: {actual} != {expected} for {expression}"
-            );
+            assert!((actual - expected).abs() < 1e-3, "t={t}: {actual} != {expected} for {expression}");
         }
     }
 
@@ -265,10 +241,7 @@ mod tests {
         let keyframes = [keyframe(0.0, 0.0, 10.0), keyframe(2.0, 600.0, 10.0)];
         assert_matches_interpolation(&keyframes, Axis::X);
         assert_matches_interpolation(&keyframes, Axis::Y);
-        assert_eq!(
-            Evaluator::evaluate(&crop_expression(&keyframes, Axis::X), 0.5),
-            150.0
-        );
+        assert_eq!(Evaluator::evaluate(&crop_expression(&keyframes, Axis::X), 0.5), 150.0);
         assert_eq!(crop_expression(&keyframes, Axis::Y), "10");
     }
 
@@ -294,17 +267,13 @@ mod tests {
     fn unsorted_keyframes_are_ordered_by_time() {
         let keyframes = [keyframe(2.0, 600.0, 0.0), keyframe(0.0, 0.0, 0.0)];
         assert_matches_interpolation(&keyframes, Axis::X);
-        assert_eq!(
-            Evaluator::evaluate(&crop_expression(&keyframes, Axis::X), 1.0),
-            300.0
-        );
+        assert_eq!(Evaluator::evaluate(&crop_expression(&keyframes, Axis::X), 1.0), 300.0);
     }
 
     #[test]
     fn long_paths_are_grouped_and_stay_correct() {
-        let keyframes: Vec<CropKeyframe> = (0..200)
-            .map(|i| keyframe(f64::from(i) * 0.03, f64::from((i * 37) % 500), 0.0))
-            .collect();
+        let keyframes: Vec<CropKeyframe> =
+            (0..200).map(|i| keyframe(f64::from(i) * 0.03, f64::from((i * 37) % 500), 0.0)).collect();
         let expression = crop_expression(&keyframes, Axis::X);
         assert_matches_interpolation(&keyframes, Axis::X);
         let max_depth = expression
@@ -321,10 +290,7 @@ mod tests {
     fn expression_is_safe_inside_single_quotes() {
         let keyframes = [keyframe(0.0, 5.0, 0.0), keyframe(1.0, 0.0, 0.0)];
         let expression = crop_expression(&keyframes, Axis::X);
-        assert!(
-            !expression.contains([':', '\'', '\\', ';', '[', ']']),
-            "{expression}"
-        );
+        assert!(!expression.contains([':', '\'', '\\', ';', '[', ']']), "{expression}");
         assert_eq!(crop_expression(&[], Axis::X), "0");
     }
 

@@ -14,11 +14,7 @@ const STDERR_TAIL_LINES: usize = 20;
 
 /// Runs ffmpeg quietly with `args`, reporting progress over `duration` seconds of output.
 /// Fails with [`Error::VideoProcessing`] carrying the command and the tail of stderr.
-pub(super) fn run_ffmpeg(
-    args: &[OsString],
-    duration: f64,
-    progress: &mut dyn FnMut(f64),
-) -> Result<()> {
+pub(super) fn run_ffmpeg(args: &[OsString], duration: f64, progress: &mut dyn FnMut(f64)) -> Result<()> {
     let mut command = Command::new("ffmpeg");
     command
         .args(["-hide_banner", "-nostdin", "-nostats", "-v", "error"])
@@ -44,15 +40,15 @@ pub(super) fn run_ffmpeg(
         report_progress(BufReader::new(stdout), duration, progress);
     }
     let status = child.wait();
-    let stderr_bytes = stderr_reader
-        .and_then(|reader| reader.join().ok())
-        .unwrap_or_default();
+    let stderr_bytes = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
 
     match status {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => Err(ffmpeg_failure(&command_line, &stderr_bytes, status.code())),
-        Err(err) => Err(Error::video(format!("waiting for ffmpeg failed: {err}"))
-            .with_details(json!({ "command": command_line }))),
+        Err(err) => {
+            Err(Error::video(format!("waiting for ffmpeg failed: {err}"))
+                .with_details(json!({ "command": command_line })))
+        }
     }
 }
 
@@ -76,9 +72,7 @@ fn report_progress(stdout: impl BufRead, duration: f64, progress: &mut dyn FnMut
 /// Seconds of output written, from an `out_time_us=` line (or `out_time_ms=`, which ffmpeg
 /// also writes in microseconds).
 fn parse_out_time(line: &str) -> Option<f64> {
-    let value = line
-        .strip_prefix("out_time_us=")
-        .or_else(|| line.strip_prefix("out_time_ms="))?;
+    let value = line.strip_prefix("out_time_us=").or_else(|| line.strip_prefix("out_time_ms="))?;
     let microseconds: f64 = value.trim().parse().ok()?;
     (microseconds.is_finite() && microseconds >= 0.0).then_some(microseconds / 1e6)
 }
@@ -95,10 +89,7 @@ fn ffmpeg_failure(command_line: &str, stderr: &[u8], exit_code: Option<i32>) -> 
 
 /// The last `count` non-empty lines of `text`.
 fn stderr_tail(text: &str, count: usize) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect();
+    let lines: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(count)..].join("\n")
 }
 
@@ -121,14 +112,10 @@ fn describe_command(command: &Command) -> String {
 /// `.NAME.partial.EXT` beside `destination`: same directory (so the rename is atomic) and the
 /// same extension (so ffmpeg picks the same muxer).
 pub(super) fn partial_path(destination: &Path) -> PathBuf {
-    let name = destination
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let extension = destination
-        .extension()
-        .map(|ext| ext.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "mp4".into());
+    let name =
+        destination.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let extension =
+        destination.extension().map(|ext| ext.to_string_lossy().into_owned()).unwrap_or_else(|| "mp4".into());
     destination.with_file_name(format!(".{name}.partial.{extension}"))
 }
 
@@ -146,15 +133,9 @@ impl TempFile {
     pub(super) fn commit(&self, destination: &Path) -> Result<()> {
         match std::fs::metadata(&self.path) {
             Ok(metadata) if metadata.len() > 0 => {}
-            _ => {
-                return Err(Error::video(format!(
-                    "ffmpeg wrote nothing for {}",
-                    destination.display()
-                )))
-            }
+            _ => return Err(Error::video(format!("ffmpeg wrote nothing for {}", destination.display()))),
         }
-        std::fs::rename(&self.path, destination)
-            .map_err(|err| Error::io("renaming into place", destination, err))
+        std::fs::rename(&self.path, destination).map_err(|err| Error::io("renaming into place", destination, err))
     }
 }
 
@@ -197,20 +178,13 @@ mod tests {
 
     #[test]
     fn partial_files_sit_beside_the_destination_with_its_extension() {
-        assert_eq!(
-            partial_path(Path::new("/out/clip-01.mp4")),
-            Path::new("/out/.clip-01.mp4.partial.mp4")
-        );
-        assert_eq!(
-            partial_path(Path::new("thumb.jpg")),
-            Path::new(".thumb.jpg.partial.jpg")
-        );
+        assert_eq!(partial_path(Path::new("/out/clip-01.mp4")), Path::new("/out/.clip-01.mp4.partial.mp4"));
+        assert_eq!(partial_path(Path::new("thumb.jpg")), Path::new(".thumb.jpg.partial.jpg"));
     }
 
     #[test]
     fn temp_files_are_removed_unless_committed() {
-        let dir =
-            std::env::temp_dir().join(format!("opusclip-tempfile-test-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("opusclip-tempfile-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (kept, dropped) = (dir.join("kept"), dir.join("dropped"));
         let destination = dir.join("final");

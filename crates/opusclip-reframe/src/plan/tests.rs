@@ -17,12 +17,7 @@ fn face_at(t: f64, centre_x: f64) -> FaceFrame {
     FaceFrame {
         t,
         faces: vec![FaceBox {
-            bbox: BoxF {
-                x: centre_x - FACE_SIZE / 2.0,
-                y: 300.0,
-                w: FACE_SIZE,
-                h: FACE_SIZE,
-            },
+            bbox: BoxF { x: centre_x - FACE_SIZE / 2.0, y: 300.0, w: FACE_SIZE, h: FACE_SIZE },
             score: 1.0,
         }],
     }
@@ -77,10 +72,7 @@ fn a_still_face_gives_a_still_camera_on_it() {
     let faces = track(10.0, 20.0, |_| 700.0);
     let keyframes = plan_crop(&vertical(10.0, 20.0).with_faces(&faces));
     assert_eq!(keyframes.len(), 2, "{keyframes:?}");
-    assert_eq!(
-        (keyframes[0].x, keyframes[0].y),
-        (keyframes[1].x, keyframes[1].y)
-    );
+    assert_eq!((keyframes[0].x, keyframes[0].y), (keyframes[1].x, keyframes[1].y));
     assert_eq!(centre_x(&keyframes[0]), 700.0);
 }
 
@@ -89,12 +81,7 @@ fn a_slow_drift_inside_the_dead_zone_gives_no_motion() {
     // 60 px over 10 s; the dead zone is 0.12 × 608 ≈ 73 px.
     let faces = track(0.0, 10.0, |t| 900.0 + 6.0 * t);
     let keyframes = plan_crop(&vertical(0.0, 10.0).with_faces(&faces));
-    assert!(
-        keyframes
-            .iter()
-            .all(|k| k.x == keyframes[0].x && k.y == 0.0),
-        "{keyframes:?}"
-    );
+    assert!(keyframes.iter().all(|k| k.x == keyframes[0].x && k.y == 0.0), "{keyframes:?}");
 }
 
 #[test]
@@ -103,11 +90,7 @@ fn a_jump_is_followed_smoothly_with_bounded_speed_and_ends_centred() {
     let params = ReframeParams::default();
     let keyframes = plan_crop(&vertical(0.0, 8.0).with_faces(&faces));
     assert!(keyframes.len() > 2, "the camera never moved: {keyframes:?}");
-    assert_eq!(
-        centre_x_at(&keyframes, 1.95),
-        500.0,
-        "moved before the jump"
-    );
+    assert_eq!(centre_x_at(&keyframes, 1.95), 500.0, "moved before the jump");
     let max_speed = params.max_speed * CROP_WIDTH;
     for pair in keyframes.windows(2) {
         let dt = pair[1].t - pair[0].t;
@@ -115,10 +98,7 @@ fn a_jump_is_followed_smoothly_with_bounded_speed_and_ends_centred() {
         let step = pair[1].x - pair[0].x;
         assert!(step >= 0.0, "moved away from the face: {pair:?}");
         assert!(step <= max_speed * dt + ROUNDING, "too fast: {pair:?}");
-        assert!(
-            centre_x(&pair[1]) <= 1400.0 + ROUNDING,
-            "overshoot: {pair:?}"
-        );
+        assert!(centre_x(&pair[1]) <= 1400.0 + ROUNDING, "overshoot: {pair:?}");
     }
     assert_eq!(centre_x(&keyframes[0]), 500.0);
     let last = keyframes[keyframes.len() - 1];
@@ -143,33 +123,20 @@ fn no_faces_gives_the_centred_window_for_every_shot() {
     let keyframes = plan_crop(&vertical(0.0, 10.0).with_cuts(&cuts));
     assert_eq!(keyframes.len(), 6);
     for keyframe in &keyframes {
-        assert_eq!(
-            (keyframe.x, keyframe.y, keyframe.w, keyframe.h),
-            (centred.x, centred.y, centred.w, centred.h)
-        );
+        assert_eq!((keyframe.x, keyframe.y, keyframe.w, keyframe.h), (centred.x, centred.y, centred.w, centred.h));
     }
 }
 
 #[test]
 fn a_lost_face_is_held_then_the_camera_eases_to_the_centre() {
     let mut faces = track(0.0, 3.0, |_| 400.0);
-    faces.extend((15..50).map(|i| FaceFrame {
-        t: i as f64 * 0.2,
-        faces: vec![],
-    }));
+    faces.extend((15..50).map(|i| FaceFrame { t: i as f64 * 0.2, faces: vec![] }));
     let params = ReframeParams::default();
     let keyframes = plan_crop(&vertical(0.0, 10.0).with_faces(&faces).with_params(params));
     let lost_at = 3.0;
     let recentring = lost_at + params.hold_after_loss;
-    assert_eq!(
-        centre_x_at(&keyframes, recentring - 0.05),
-        400.0,
-        "{keyframes:?}"
-    );
-    assert!(
-        centre_x_at(&keyframes, recentring + 0.5) > 450.0,
-        "{keyframes:?}"
-    );
+    assert_eq!(centre_x_at(&keyframes, recentring - 0.05), 400.0, "{keyframes:?}");
+    assert!(centre_x_at(&keyframes, recentring + 0.5) > 450.0, "{keyframes:?}");
     let last = keyframes[keyframes.len() - 1];
     assert!((centre_x(&last) - 960.0).abs() <= 6.0, "{last:?}");
     let max_speed = params.max_speed * CROP_WIDTH;
@@ -222,29 +189,14 @@ fn a_full_frame_output_never_moves() {
     let input = ReframeInput::new(SOURCE, Aspect::Wide, 0.0, 10.0).with_faces(&faces);
     let keyframes = plan_crop(&input);
     assert_eq!(keyframes.len(), 2);
-    assert!(keyframes
-        .iter()
-        .all(|k| (k.x, k.y, k.w, k.h) == (0.0, 0.0, 1920.0, 1080.0)));
+    assert!(keyframes.iter().all(|k| (k.x, k.y, k.w, k.h) == (0.0, 0.0, 1920.0, 1080.0)));
 }
 
 /// A random face track: per 0.2 s frame up to three faces anywhere (partly outside the frame
 /// too), with random scores; plus random cuts and a random aspect.
 fn random_clip() -> impl Strategy<Value = (Aspect, f64, Vec<f64>, Vec<FaceFrame>)> {
-    let random_face = (
-        -300.0..2200.0f64,
-        -300.0..1300.0f64,
-        10.0..600.0f64,
-        0.0..1.0f64,
-    )
-        .prop_map(|(x, y, size, score)| FaceBox {
-            bbox: BoxF {
-                x,
-                y,
-                w: size,
-                h: size,
-            },
-            score,
-        });
+    let random_face = (-300.0..2200.0f64, -300.0..1300.0f64, 10.0..600.0f64, 0.0..1.0f64)
+        .prop_map(|(x, y, size, score)| FaceBox { bbox: BoxF { x, y, w: size, h: size }, score });
     let random_frame = prop::collection::vec(random_face, 0..4);
     (
         prop::sample::select(Aspect::ALL.to_vec()),
@@ -256,10 +208,7 @@ fn random_clip() -> impl Strategy<Value = (Aspect, f64, Vec<f64>, Vec<FaceFrame>
             let faces = frames
                 .into_iter()
                 .enumerate()
-                .map(|(i, faces)| FaceFrame {
-                    t: 50.0 + i as f64 * 0.2,
-                    faces,
-                })
+                .map(|(i, faces)| FaceFrame { t: 50.0 + i as f64 * 0.2, faces })
                 .collect();
             let cuts = cuts.into_iter().map(|cut| 50.0 + cut).collect();
             (aspect, duration, cuts, faces)

@@ -83,11 +83,7 @@ fn decode_entities(text: &str) -> String {
         ("&apos;", "'"),
         ("&amp;", "&"),
     ];
-    ENTITIES
-        .iter()
-        .fold(text.to_string(), |decoded, (entity, replacement)| {
-            decoded.replace(entity, replacement)
-        })
+    ENTITIES.iter().fold(text.to_string(), |decoded, (entity, replacement)| decoded.replace(entity, replacement))
 }
 
 #[cfg(test)]
@@ -96,26 +92,17 @@ mod tests {
 
     #[test]
     fn html_like_tags_are_removed() {
-        assert_eq!(
-            clean_cue_text("<i>Hello</i> <b>big</b> <font color=\"#ff0000\">world</font>"),
-            "Hello big world"
-        );
+        assert_eq!(clean_cue_text("<i>Hello</i> <b>big</b> <font color=\"#ff0000\">world</font>"), "Hello big world");
     }
 
     #[test]
     fn webvtt_classes_voices_and_timestamps_are_removed() {
-        assert_eq!(
-            clean_cue_text("<v Roger>We <00:00:01.500><c.yellow>are</c> <u>here</u></v>"),
-            "We are here"
-        );
+        assert_eq!(clean_cue_text("<v Roger>We <00:00:01.500><c.yellow>are</c> <u>here</u></v>"), "We are here");
     }
 
     #[test]
     fn ass_overrides_are_removed() {
-        assert_eq!(
-            clean_cue_text("{\\an8}Top line {\\i1}now{\\i0}"),
-            "Top line now"
-        );
+        assert_eq!(clean_cue_text("{\\an8}Top line {\\i1}now{\\i0}"), "Top line now");
     }
 
     #[test]
@@ -125,17 +112,11 @@ mod tests {
 
     #[test]
     fn entities_are_decoded_once() {
-        assert_eq!(
-            clean_cue_text("Tom &amp; Jerry &amp;lt;"),
-            "Tom & Jerry &lt;"
-        );
+        assert_eq!(clean_cue_text("Tom &amp; Jerry &amp;lt;"), "Tom & Jerry &lt;");
     }
 
     #[test]
     fn lines_are_trimmed_and_empty_lines_dropped() {
-        assert_eq!(
-            clean_cue_text("  one   two \n<i></i>\n three "),
-            "one two\nthree"
-        );
+        assert_eq!(clean_cue_text("  one   two \n<i></i>\n three "), "one two\nthree");
     }
 }

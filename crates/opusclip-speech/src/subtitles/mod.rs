@@ -32,8 +32,7 @@ pub struct Cue {
 /// otherwise by its content (a file whose first line starts with `WEBVTT` is WebVTT).
 /// Errors name the file and, for syntax problems, the line.
 pub fn parse_subtitles(path: &Path) -> Result<Vec<Cue>> {
-    let bytes =
-        std::fs::read(path).map_err(|source| Error::io("read subtitle file", path, source))?;
+    let bytes = std::fs::read(path).map_err(|source| Error::io("read subtitle file", path, source))?;
     let text = String::from_utf8_lossy(&bytes);
     let parsed = match detect_format(path, &text) {
         SubtitleFormat::Srt => parse_srt(&text),
@@ -49,10 +48,7 @@ enum SubtitleFormat {
 }
 
 fn detect_format(path: &Path, text: &str) -> SubtitleFormat {
-    let extension = path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .map(str::to_ascii_lowercase);
+    let extension = path.extension().and_then(|extension| extension.to_str()).map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("srt") => SubtitleFormat::Srt,
         Some("vtt") => SubtitleFormat::WebVtt,
@@ -63,10 +59,9 @@ fn detect_format(path: &Path, text: &str) -> SubtitleFormat {
 
 fn name_file_in_error(error: Error, path: &Path) -> Error {
     match error {
-        Error::Transcript { message, details } => Error::Transcript {
-            message: format!("subtitle file {}: {message}", path.display()),
-            details,
-        },
+        Error::Transcript { message, details } => {
+            Error::Transcript { message: format!("subtitle file {}: {message}", path.display()), details }
+        }
         other => other,
     }
 }
@@ -116,10 +111,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<f64> {
         _ => return None,
     };
     let (whole_seconds, fraction) = match seconds_part.find(['.', ',']) {
-        Some(separator) => (
-            &seconds_part[..separator],
-            parse_fraction(&seconds_part[separator + 1..])?,
-        ),
+        Some(separator) => (&seconds_part[..separator], parse_fraction(&seconds_part[separator + 1..])?),
         None => (seconds_part, 0.0),
     };
     let whole_seconds = parse_two_digits(whole_seconds)?;
@@ -159,19 +151,11 @@ struct TimingLine<'a> {
 fn split_timing_line(line: &str) -> Option<TimingLine<'_>> {
     let (start, rest) = line.split_once("-->")?;
     let end = rest.split_whitespace().next().unwrap_or("");
-    Some(TimingLine {
-        start: start.trim(),
-        end,
-    })
+    Some(TimingLine { start: start.trim(), end })
 }
 
 /// Parses a timing line (`start --> end [settings]`) into seconds, or explains what is wrong.
-fn parse_timing_line(
-    format: &str,
-    line_number: usize,
-    line: &str,
-    expected_shape: &str,
-) -> Result<(f64, f64)> {
+fn parse_timing_line(format: &str, line_number: usize, line: &str, expected_shape: &str) -> Result<(f64, f64)> {
     let timing = split_timing_line(line).ok_or_else(|| {
         syntax_error(
             format,
@@ -196,10 +180,7 @@ fn parse_timing_line(
         return Err(syntax_error(
             format,
             line_number,
-            format!(
-                "the cue ends ({}) before it starts ({})",
-                timing.end, timing.start
-            ),
+            format!("the cue ends ({}) before it starts ({})", timing.end, timing.start),
             "swap or correct the two timestamps",
         ));
     }
@@ -208,10 +189,8 @@ fn parse_timing_line(
 
 /// An [`Error::Transcript`] naming the format, the line, what is wrong and what to do.
 fn syntax_error(format: &str, line_number: usize, problem: String, remedy: &str) -> Error {
-    Error::transcript(format!(
-        "{format} line {line_number}: {problem}; {remedy}, or supply another transcript"
-    ))
-    .with_details(json!({ "format": format, "line": line_number }))
+    Error::transcript(format!("{format} line {line_number}: {problem}; {remedy}, or supply another transcript"))
+        .with_details(json!({ "format": format, "line": line_number }))
 }
 
 /// The error for a file that parsed but held no cue at all.
@@ -238,40 +217,19 @@ mod tests {
 
     #[test]
     fn malformed_timestamps_are_rejected() {
-        for bad in [
-            "",
-            "1",
-            "00:00:0x,000",
-            "00:61:00,000",
-            "00:00:60,000",
-            "a:b",
-            "00:00:01,",
-            "-1:00",
-            "00:4.000",
-            "0:1:02",
-        ] {
+        for bad in
+            ["", "1", "00:00:0x,000", "00:61:00,000", "00:00:60,000", "a:b", "00:00:01,", "-1:00", "00:4.000", "0:1:02"]
+        {
             assert_eq!(parse_timestamp(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn format_is_detected_by_extension_then_content() {
-        assert_eq!(
-            detect_format(Path::new("a.SRT"), "WEBVTT"),
-            SubtitleFormat::Srt
-        );
-        assert_eq!(
-            detect_format(Path::new("a.vtt"), "1\n"),
-            SubtitleFormat::WebVtt
-        );
-        assert_eq!(
-            detect_format(Path::new("a.txt"), "\u{feff}WEBVTT\n"),
-            SubtitleFormat::WebVtt
-        );
-        assert_eq!(
-            detect_format(Path::new("subs"), "1\n00:00:01,000"),
-            SubtitleFormat::Srt
-        );
+        assert_eq!(detect_format(Path::new("a.SRT"), "WEBVTT"), SubtitleFormat::Srt);
+        assert_eq!(detect_format(Path::new("a.vtt"), "1\n"), SubtitleFormat::WebVtt);
+        assert_eq!(detect_format(Path::new("a.txt"), "\u{feff}WEBVTT\n"), SubtitleFormat::WebVtt);
+        assert_eq!(detect_format(Path::new("subs"), "1\n00:00:01,000"), SubtitleFormat::Srt);
     }
 
     #[test]
@@ -280,20 +238,11 @@ mod tests {
         let good = directory.path().join("captions.txt");
         std::fs::write(&good, "WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n").expect("write");
         let cues = parse_subtitles(&good).expect("parses as WebVTT");
-        assert_eq!(
-            cues,
-            vec![Cue {
-                start: 1.0,
-                end: 2.0,
-                text: "Hi".into()
-            }]
-        );
+        assert_eq!(cues, vec![Cue { start: 1.0, end: 2.0, text: "Hi".into() }]);
 
         let bad = directory.path().join("broken.srt");
         std::fs::write(&bad, "1\n00:00:01,000 --> 00:00:xx,000\nHi\n").expect("write");
-        let message = parse_subtitles(&bad)
-            .expect_err("bad timestamp")
-            .to_string();
+        let message = parse_subtitles(&bad).expect_err("bad timestamp").to_string();
         assert!(message.contains("broken.srt"), "{message}");
         assert!(message.contains("line 2"), "{message}");
     }

@@ -106,19 +106,12 @@ mod tests {
     use super::*;
 
     fn cue(start: f64, end: f64, text: &str) -> Cue {
-        Cue {
-            start,
-            end,
-            text: text.to_string(),
-        }
+        Cue { start, end, text: text.to_string() }
     }
 
     fn error_message(text: &str) -> String {
         let error = parse_srt(text).expect_err("malformed input must fail");
-        assert!(
-            matches!(error, opusclip_core::Error::Transcript { .. }),
-            "{error:?}"
-        );
+        assert!(matches!(error, opusclip_core::Error::Transcript { .. }), "{error:?}");
         error.to_string()
     }
 
@@ -130,59 +123,40 @@ mod tests {
     fn parses_well_formed_cues() {
         assert_eq!(
             parse_srt(GOOD).expect("valid SRT"),
-            vec![
-                cue(1.0, 2.5, "Hello there."),
-                cue(3.0, 5.0, "Two lines\nof text"),
-                cue(3600.0, 3601.25, "Late cue"),
-            ]
+            vec![cue(1.0, 2.5, "Hello there."), cue(3.0, 5.0, "Two lines\nof text"), cue(3600.0, 3601.25, "Late cue"),]
         );
     }
 
     #[test]
     fn bom_crlf_and_missing_trailing_newline_are_accepted() {
         let windows = format!("\u{feff}{}", GOOD.trim_end().replace('\n', "\r\n"));
-        assert_eq!(
-            parse_srt(&windows).expect("valid"),
-            parse_srt(GOOD).expect("valid")
-        );
+        assert_eq!(parse_srt(&windows).expect("valid"), parse_srt(GOOD).expect("valid"));
     }
 
     #[test]
     fn tags_and_overrides_are_stripped() {
-        let text =
-            "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}<i>Top</i> <font color=\"red\">text</font>\n";
+        let text = "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}<i>Top</i> <font color=\"red\">text</font>\n";
         assert_eq!(parse_srt(text).expect("valid")[0].text, "Top text");
     }
 
     #[test]
     fn extra_blank_lines_and_missing_numbers_are_tolerated() {
         let text = "\n\n00:00:01,000 --> 00:00:02,000 X1:10 X2:20 Y1:5 Y2:9\nA\n\n\n\n2\n00:00:03,000 --> 00:00:04,000\nB\n\nstill B\n";
-        assert_eq!(
-            parse_srt(text).expect("valid"),
-            vec![cue(1.0, 2.0, "A"), cue(3.0, 4.0, "B\nstill B")]
-        );
+        assert_eq!(parse_srt(text).expect("valid"), vec![cue(1.0, 2.0, "A"), cue(3.0, 4.0, "B\nstill B")]);
     }
 
     #[test]
     fn bad_timestamp_names_its_line() {
-        let message = error_message(
-            "1\n00:00:01,000 --> 00:00:02,500\nA\n\n2\n00:00:0x,000 --> 00:00:04,000\nB\n",
-        );
+        let message = error_message("1\n00:00:01,000 --> 00:00:02,500\nA\n\n2\n00:00:0x,000 --> 00:00:04,000\nB\n");
         assert!(message.contains("SRT line 6"), "{message}");
-        assert!(
-            message.contains("bad timestamp `00:00:0x,000`"),
-            "{message}"
-        );
+        assert!(message.contains("bad timestamp `00:00:0x,000`"), "{message}");
     }
 
     #[test]
     fn end_before_start_names_its_line() {
         let message = error_message("1\n00:00:05,000 --> 00:00:04,000\nA\n");
         assert!(message.contains("SRT line 2"), "{message}");
-        assert!(
-            message.contains("ends (00:00:04,000) before it starts"),
-            "{message}"
-        );
+        assert!(message.contains("ends (00:00:04,000) before it starts"), "{message}");
     }
 
     #[test]

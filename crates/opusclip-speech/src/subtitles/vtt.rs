@@ -53,9 +53,7 @@ fn check_header(lines: &[(usize, &str)]) -> Result<()> {
 /// `NOTE` comments, `STYLE` sheets and `REGION` definitions carry no cue.
 fn is_skipped_block(first_line: &str) -> bool {
     ["NOTE", "STYLE", "REGION"].iter().any(|keyword| {
-        first_line
-            .strip_prefix(keyword)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        first_line.strip_prefix(keyword).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
     })
 }
 
@@ -68,15 +66,8 @@ fn parse_cue_block(block: &[(usize, &str)]) -> Result<Cue> {
         return Err(missing_timing_error(timing_number, Some(timing_line)));
     }
     let (start, end) = parse_timing_line(FORMAT, timing_number, timing_line, TIMING_SHAPE)?;
-    let payload: Vec<&str> = block[timing_position + 1..]
-        .iter()
-        .map(|&(_, line)| line)
-        .collect();
-    Ok(Cue {
-        start,
-        end,
-        text: clean_cue_text(&payload.join("\n")),
-    })
+    let payload: Vec<&str> = block[timing_position + 1..].iter().map(|&(_, line)| line).collect();
+    Ok(Cue { start, end, text: clean_cue_text(&payload.join("\n")) })
 }
 
 fn missing_timing_error(line_number: usize, found: Option<&str>) -> opusclip_core::Error {
@@ -84,12 +75,7 @@ fn missing_timing_error(line_number: usize, found: Option<&str>) -> opusclip_cor
         Some(line) => format!("missing timing line, found `{}`", line.trim()),
         None => "missing timing line after the cue identifier".to_string(),
     };
-    syntax_error(
-        FORMAT,
-        line_number,
-        problem,
-        &format!("each cue needs a line like `{TIMING_SHAPE}`"),
-    )
+    syntax_error(FORMAT, line_number, problem, &format!("each cue needs a line like `{TIMING_SHAPE}`"))
 }
 
 #[cfg(test)]
@@ -97,19 +83,12 @@ mod tests {
     use super::*;
 
     fn cue(start: f64, end: f64, text: &str) -> Cue {
-        Cue {
-            start,
-            end,
-            text: text.to_string(),
-        }
+        Cue { start, end, text: text.to_string() }
     }
 
     fn error_message(text: &str) -> String {
         let error = parse_vtt(text).expect_err("malformed input must fail");
-        assert!(
-            matches!(error, opusclip_core::Error::Transcript { .. }),
-            "{error:?}"
-        );
+        assert!(matches!(error, opusclip_core::Error::Transcript { .. }), "{error:?}");
         error.to_string()
     }
 
@@ -135,10 +114,7 @@ mod tests {
     #[test]
     fn bom_crlf_and_missing_trailing_newline_are_accepted() {
         let windows = format!("\u{feff}{}", GOOD.trim_end().replace('\n', "\r\n"));
-        assert_eq!(
-            parse_vtt(&windows).expect("valid"),
-            parse_vtt(GOOD).expect("valid")
-        );
+        assert_eq!(parse_vtt(&windows).expect("valid"), parse_vtt(GOOD).expect("valid"));
     }
 
     #[test]
@@ -151,8 +127,7 @@ mod tests {
 
     #[test]
     fn bad_timestamp_names_its_line() {
-        let message =
-            error_message("WEBVTT\n\n00:01.000 --> 00:02.000\nA\n\n00:03.000 --> 00:4.000\nB\n");
+        let message = error_message("WEBVTT\n\n00:01.000 --> 00:02.000\nA\n\n00:03.000 --> 00:4.000\nB\n");
         assert!(message.contains("WebVTT line 6"), "{message}");
         assert!(message.contains("bad timestamp `00:4.000`"), "{message}");
     }

@@ -8,9 +8,7 @@ use opusclip_core::{Error, Result, Transcript, TranscriptSource};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
-};
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 /// How often the caller's progress callback is fed while whisper runs.
 const PROGRESS_POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -28,30 +26,16 @@ pub(super) fn transcribe(
     let requested_language = fit_language_to_model(requested_language, &context, options)?;
     if samples.is_empty() {
         progress(1.0);
-        return Ok(Transcript {
-            language: requested_language,
-            source: TranscriptSource::Whisper,
-            words: Vec::new(),
-        });
+        return Ok(Transcript { language: requested_language, source: TranscriptSource::Whisper, words: Vec::new() });
     }
-    let state = run_with_progress(
-        &context,
-        samples,
-        options,
-        requested_language.as_deref(),
-        progress,
-    )?;
+    let state = run_with_progress(&context, samples, options, requested_language.as_deref(), progress)?;
     let segments = read_segments(&context, &state)?;
     let language = if options.translate {
         Some("en".to_string())
     } else {
         requested_language.or_else(|| detected_language(&state))
     };
-    Ok(Transcript {
-        language,
-        source: TranscriptSource::Whisper,
-        words: words_from_segments(&segments),
-    })
+    Ok(Transcript { language, source: TranscriptSource::Whisper, words: words_from_segments(&segments) })
 }
 
 /// The language asked for, checked against whisper's list; `None` for auto-detection.
@@ -95,13 +79,9 @@ fn fit_language_to_model(
 }
 
 fn load_context(options: &WhisperOptions) -> Result<WhisperContext> {
-    WhisperContext::new_with_params(&options.model_path, WhisperContextParameters::default())
-        .map_err(|error| {
-            model_error(
-                &options.model_path,
-                &format!("whisper.cpp could not load it ({error}); the file may be damaged"),
-            )
-        })
+    WhisperContext::new_with_params(&options.model_path, WhisperContextParameters::default()).map_err(|error| {
+        model_error(&options.model_path, &format!("whisper.cpp could not load it ({error}); the file may be damaged"))
+    })
 }
 
 /// Runs `full()` on a scoped worker thread and forwards its percentage to `progress` here.
@@ -112,9 +92,8 @@ fn run_with_progress(
     language: Option<&str>,
     progress: &mut dyn FnMut(f32),
 ) -> Result<WhisperState> {
-    let mut state = context
-        .create_state()
-        .map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
+    let mut state =
+        context.create_state().map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
     let percent_done = Arc::new(AtomicI32::new(0));
     let reporter = Arc::clone(&percent_done);
     let outcome = std::thread::scope(|scope| {
@@ -136,18 +115,12 @@ fn run_with_progress(
     });
     let state = outcome
         .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
-        .map_err(|error| {
-            Error::video(format!("whisper failed to transcribe the audio: {error}"))
-        })?;
+        .map_err(|error| Error::video(format!("whisper failed to transcribe the audio: {error}")))?;
     progress(1.0);
     Ok(state)
 }
 
-fn report_progress(
-    percent_done: &AtomicI32,
-    last_reported: &mut i32,
-    progress: &mut dyn FnMut(f32),
-) {
+fn report_progress(percent_done: &AtomicI32, last_reported: &mut i32, progress: &mut dyn FnMut(f32)) {
     let percent = percent_done.load(Ordering::Relaxed).clamp(0, 100);
     if percent != *last_reported {
         *last_reported = percent;
@@ -182,9 +155,8 @@ fn read_segments(context: &WhisperContext, state: &WhisperState) -> Result<Vec<R
     let end_of_text = context.token_eot();
     let mut segments = Vec::new();
     for segment in state.as_iter() {
-        let text_bytes = segment
-            .to_bytes()
-            .map_err(|error| Error::video(format!("whisper returned no segment text: {error}")))?;
+        let text_bytes =
+            segment.to_bytes().map_err(|error| Error::video(format!("whisper returned no segment text: {error}")))?;
         let token_probabilities = (0..segment.n_tokens())
             .filter_map(|token_index| segment.get_token(token_index))
             .filter(|token| token.token_id() < end_of_text)
@@ -222,32 +194,19 @@ mod tests {
         bytes.resize(51864 * 384 / 2, 0);
         std::fs::write(&path, bytes).expect("write");
         let options = WhisperOptions::new(&path);
-        let error = transcribe_whisper(&[0.0; 1600], &options, &mut |_| {})
-            .expect_err("whisper.cpp must reject it");
+        let error = transcribe_whisper(&[0.0; 1600], &options, &mut |_| {}).expect_err("whisper.cpp must reject it");
         assert!(matches!(error, Error::ModelLoading { .. }), "{error:?}");
         assert!(error.to_string().contains("could not load"), "{error}");
     }
 
     #[test]
     fn unknown_language_is_rejected_before_loading() {
-        let options = WhisperOptions {
-            language: Some("klingon".into()),
-            ..WhisperOptions::new("unused.bin")
-        };
+        let options = WhisperOptions { language: Some("klingon".into()), ..WhisperOptions::new("unused.bin") };
         let error = requested_language(&options).expect_err("unknown language");
         assert!(error.to_string().contains("klingon"), "{error}");
-        let auto = WhisperOptions {
-            language: Some("AUTO".into()),
-            ..WhisperOptions::new("unused.bin")
-        };
+        let auto = WhisperOptions { language: Some("AUTO".into()), ..WhisperOptions::new("unused.bin") };
         assert_eq!(requested_language(&auto).expect("auto is fine"), None);
-        let german = WhisperOptions {
-            language: Some("DE".into()),
-            ..WhisperOptions::new("unused.bin")
-        };
-        assert_eq!(
-            requested_language(&german).expect("known"),
-            Some("de".into())
-        );
+        let german = WhisperOptions { language: Some("DE".into()), ..WhisperOptions::new("unused.bin") };
+        assert_eq!(requested_language(&german).expect("known"), Some("de".into()));
     }
 }

@@ -95,26 +95,16 @@ mod tests {
         assert_eq!(options.language, None);
         assert!(!options.translate);
         assert!(options.effective_threads() >= 1);
-        let pinned = WhisperOptions {
-            threads: 3,
-            ..options
-        };
+        let pinned = WhisperOptions { threads: 3, ..options };
         assert_eq!(pinned.effective_threads(), 3);
     }
 
     #[test]
     fn missing_model_is_a_model_loading_error() {
         let options = WhisperOptions::new("/nonexistent/ggml-base.en.bin");
-        let error =
-            transcribe_whisper(&[0.0; 16_000], &options, &mut |_| {}).expect_err("no model");
-        assert!(
-            matches!(error, opusclip_core::Error::ModelLoading { .. }),
-            "{error:?}"
-        );
-        assert!(
-            error.to_string().contains("/nonexistent/ggml-base.en.bin"),
-            "{error}"
-        );
+        let error = transcribe_whisper(&[0.0; 16_000], &options, &mut |_| {}).expect_err("no model");
+        assert!(matches!(error, opusclip_core::Error::ModelLoading { .. }), "{error:?}");
+        assert!(error.to_string().contains("/nonexistent/ggml-base.en.bin"), "{error}");
     }
 
     #[cfg(not(feature = "whisper"))]
@@ -127,13 +117,7 @@ mod tests {
         std::fs::write(&path, bytes).expect("write");
         let error = transcribe_whisper(&[0.0; 16], &WhisperOptions::new(&path), &mut |_| {})
             .expect_err("no whisper in this build");
-        assert!(
-            matches!(error, opusclip_core::Error::ModelLoading { .. }),
-            "{error:?}"
-        );
-        assert!(
-            error.to_string().contains("built without whisper support"),
-            "{error}"
-        );
+        assert!(matches!(error, opusclip_core::Error::ModelLoading { .. }), "{error:?}");
+        assert!(error.to_string().contains("built without whisper support"), "{error}");
     }
 }

@@ -50,18 +50,15 @@ pub(crate) const HOW_TO_GET_A_MODEL: &str =
 /// Reads and checks the header of the model file at `path`. Missing, unreadable, foreign,
 /// truncated or implausible files are [`Error::ModelLoading`] naming the path and the remedy.
 pub fn check_whisper_model_file(path: &Path) -> Result<WhisperModelHeader> {
-    let metadata = std::fs::metadata(path)
-        .map_err(|error| model_error(path, &format!("cannot open the model file ({error})")))?;
+    let metadata =
+        std::fs::metadata(path).map_err(|error| model_error(path, &format!("cannot open the model file ({error})")))?;
     if !metadata.is_file() {
         return Err(model_error(path, "the model path is not a file"));
     }
     let mut header = [0u8; HEADER_BYTES];
     let bytes_read = read_up_to(path, &mut header)?;
     if bytes_read >= 4 && read_u32(&header, 0) != GGML_MAGIC {
-        return Err(model_error(
-            path,
-            &describe_foreign_file(&header[..bytes_read]),
-        ));
+        return Err(model_error(path, &describe_foreign_file(&header[..bytes_read])));
     }
     if bytes_read < HEADER_BYTES {
         return Err(model_error(
@@ -93,12 +90,7 @@ fn read_up_to(path: &Path, buffer: &mut [u8]) -> Result<usize> {
             Ok(0) => break,
             Ok(count) => filled += count,
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => {
-                return Err(model_error(
-                    path,
-                    &format!("cannot read the model file ({error})"),
-                ))
-            }
+            Err(error) => return Err(model_error(path, &format!("cannot read the model file ({error})"))),
         }
     }
     Ok(filled)
@@ -113,20 +105,12 @@ fn read_u32(bytes: &[u8], offset: usize) -> u32 {
 /// Parses the eleven header fields after the magic and checks that they are plausible.
 fn parse_header(header: &[u8; HEADER_BYTES]) -> std::result::Result<WhisperModelHeader, String> {
     let field = |index: usize| read_u32(header, 4 + index * 4);
-    let [vocabulary_size, _audio_ctx, audio_state, audio_heads, audio_layers] =
-        [0, 1, 2, 3, 4].map(field);
-    let [_text_ctx, text_state, text_heads, text_layers, mel_bands, weight_type] =
-        [5, 6, 7, 8, 9, 10].map(field);
+    let [vocabulary_size, _audio_ctx, audio_state, audio_heads, audio_layers] = [0, 1, 2, 3, 4].map(field);
+    let [_text_ctx, text_state, text_heads, text_layers, mel_bands, weight_type] = [5, 6, 7, 8, 9, 10].map(field);
     let plausible = (1_000..=1_000_000).contains(&vocabulary_size)
-        && [audio_state, text_state]
-            .iter()
-            .all(|s| (64..=8192).contains(s))
-        && [audio_heads, text_heads]
-            .iter()
-            .all(|h| (1..=128).contains(h))
-        && [audio_layers, text_layers]
-            .iter()
-            .all(|l| (1..=128).contains(l))
+        && [audio_state, text_state].iter().all(|s| (64..=8192).contains(s))
+        && [audio_heads, text_heads].iter().all(|h| (1..=128).contains(h))
+        && [audio_layers, text_layers].iter().all(|l| (1..=128).contains(l))
         && (mel_bands == 80 || mel_bands == 128);
     if !plausible {
         return Err(format!(
@@ -135,13 +119,7 @@ fn parse_header(header: &[u8; HEADER_BYTES]) -> std::result::Result<WhisperModel
              file is damaged or not a whisper model"
         ));
     }
-    Ok(WhisperModelHeader {
-        vocabulary_size,
-        audio_layers,
-        text_state,
-        mel_bands,
-        weight_type: weight_type % 1000,
-    })
+    Ok(WhisperModelHeader { vocabulary_size, audio_layers, text_state, mel_bands, weight_type: weight_type % 1000 })
 }
 
 fn describe_foreign_file(start: &[u8]) -> String {
@@ -159,11 +137,8 @@ fn describe_foreign_file(start: &[u8]) -> String {
 
 /// An [`Error::ModelLoading`] that names the path, says what is wrong and how to get a model.
 pub(crate) fn model_error(path: &Path, problem: &str) -> Error {
-    Error::model(format!(
-        "whisper model {}: {problem}; {HOW_TO_GET_A_MODEL}",
-        path.display()
-    ))
-    .with_details(json!({ "path": path.display().to_string() }))
+    Error::model(format!("whisper model {}: {problem}; {HOW_TO_GET_A_MODEL}", path.display()))
+        .with_details(json!({ "path": path.display().to_string() }))
 }
 
 #[cfg(test)]
@@ -192,10 +167,7 @@ pub(crate) mod tests {
         let message = error.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains(needle), "{message}");
-        assert!(
-            message.contains("opusclip models fetch base.en"),
-            "{message}"
-        );
+        assert!(message.contains("opusclip models fetch base.en"), "{message}");
         assert!(message.contains("--whisper-model"), "{message}");
     }
 
@@ -229,11 +201,7 @@ pub(crate) mod tests {
         let mut bytes = tiny_en_header();
         bytes.resize(4096, 0);
         let path = write(&directory, "cut.bin", &bytes);
-        assert_model_error(
-            check_whisper_model_file(&path),
-            &path,
-            "truncated: 4096 bytes",
-        );
+        assert_model_error(check_whisper_model_file(&path), &path, "truncated: 4096 bytes");
     }
 
     #[test]
@@ -248,11 +216,7 @@ pub(crate) mod tests {
     #[test]
     fn a_directory_is_not_a_model() {
         let directory = tempfile::tempdir().expect("temp dir");
-        assert_model_error(
-            check_whisper_model_file(directory.path()),
-            directory.path(),
-            "not a file",
-        );
+        assert_model_error(check_whisper_model_file(directory.path()), directory.path(), "not a file");
     }
 
     #[test]

@@ -72,13 +72,7 @@ fn push_segment_words(words: &mut Vec<Word>, segment: &RecognizedSegment) {
     let end = (segment.end_centiseconds as f64 / 100.0).max(start);
     let confidence = mean_probability(&segment.token_probabilities);
     for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, end)) {
-        words.push(Word {
-            text: text.clone(),
-            start: word_start,
-            end: word_end,
-            confidence,
-            speaker: None,
-        });
+        words.push(Word { text: text.clone(), start: word_start, end: word_end, confidence, speaker: None });
     }
 }
 
@@ -133,10 +127,7 @@ mod tests {
 
     #[test]
     fn overlapping_segments_never_go_backwards() {
-        let words = words_from_segments(&[
-            segment(" one", 100, 200, &[]),
-            segment(" two", 150, 140, &[]),
-        ]);
+        let words = words_from_segments(&[segment(" one", 100, 200, &[]), segment(" two", 150, 140, &[])]);
         assert_eq!(words[1].start, 2.0);
         assert_eq!(words[1].end, 2.0);
         assert_eq!(words[0].confidence, 0.0);
