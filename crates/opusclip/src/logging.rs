@@ -1,6 +1,7 @@
 //! Logs on stderr through `tracing`: readable text by default, JSON lines for collectors.
 
 use crate::cli::LogFormat;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// Install the subscriber. `RUST_LOG` overrides the level chosen by `-v` / `DEBUG`.
@@ -12,7 +13,10 @@ pub fn init(format: LogFormat, verbose: u8) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = match format {
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
         LogFormat::Text => builder.with_target(false).try_init(),
