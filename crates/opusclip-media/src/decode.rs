@@ -68,16 +68,16 @@ pub trait SurveySink {
     fn progress(&mut self, _fraction: f64) {}
 }
 
-fn decode_error(what: &str, error: ffmpeg::Error) -> Error {
+pub(crate) fn decode_error(what: &str, error: ffmpeg::Error) -> Error {
     Error::video(format!("{what}: {error}"))
 }
 
-fn open(path: &std::path::Path) -> Result<format::context::Input> {
+pub(crate) fn open(path: &std::path::Path) -> Result<format::context::Input> {
     crate::init();
     format::input(path).map_err(|e| decode_error(&format!("cannot open {}", path.display()), e))
 }
 
-fn container_start(input: &format::context::Input) -> f64 {
+pub(crate) fn container_start(input: &format::context::Input) -> f64 {
     // SAFETY: reading a plain field of the live AVFormatContext.
     let start = unsafe { (*input.as_ptr()).start_time };
     if start == ffmpeg::ffi::AV_NOPTS_VALUE {
@@ -87,7 +87,22 @@ fn container_start(input: &format::context::Input) -> f64 {
     }
 }
 
-fn video_decoder(input: &format::context::Input, index: usize, keyframes_only: bool) -> Result<ffmpeg::decoder::Video> {
+/// How much of the video a decoder decodes, and how carefully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VideoDecodeMode {
+    /// Every frame, full quality (faces, rendering previews).
+    Full,
+    /// Every frame, loop filter skipped: for pictures that are only analysed.
+    FastAnalysis,
+    /// Key frames only, loop filter skipped.
+    KeyframesOnly,
+}
+
+pub(crate) fn video_decoder(
+    input: &format::context::Input,
+    index: usize,
+    mode: VideoDecodeMode,
+) -> Result<ffmpeg::decoder::Video> {
     let stream = input.stream(index).ok_or_else(|| Error::video("video stream disappeared"))?;
     let mut context =
         codec::Context::from_parameters(stream.parameters()).map_err(|e| decode_error("video codec parameters", e))?;
@@ -97,23 +112,27 @@ fn video_decoder(input: &format::context::Input, index: usize, keyframes_only: b
         ..Default::default()
     });
     let mut decoder = context.decoder();
-    if keyframes_only {
+    if mode == VideoDecodeMode::KeyframesOnly {
         decoder.skip_frame(Discard::NonKey);
+    }
+    if mode != VideoDecodeMode::Full {
         decoder.skip_loop_filter(Discard::All);
     }
     decoder.video().map_err(|e| decode_error("cannot open the video decoder", e))
 }
 
 /// Scales decoded frames to gray at a display-oriented target width, applying SAR and rotation.
-struct GrayScaler {
+pub(crate) struct GrayScaler {
     scaler: Option<(software::scaling::Context, (ffmpeg::format::Pixel, u32, u32))>,
     unrotated: (u32, u32),
     rotation: u32,
     scaled: frame::Video,
+    output_format: ffmpeg::format::Pixel,
+    flags: software::scaling::Flags,
 }
 
 impl GrayScaler {
-    fn new(facts: &ProbeFacts, target_width: u32) -> GrayScaler {
+    pub(crate) fn new(facts: &ProbeFacts, target_width: u32) -> GrayScaler {
         let mut unrotated_facts = facts.video.clone();
         unrotated_facts.rotation = 0;
         let (uw, uh) = unrotated_facts.display_size();
@@ -126,20 +145,37 @@ impl GrayScaler {
         } else {
             (even(width as f64), even(width as f64 * uh as f64 / uw as f64))
         };
-        GrayScaler { scaler: None, unrotated, rotation, scaled: frame::Video::empty() }
+        GrayScaler {
+            scaler: None,
+            unrotated,
+            rotation,
+            scaled: frame::Video::empty(),
+            output_format: ffmpeg::format::Pixel::GRAY8,
+            flags: software::scaling::Flags::BILINEAR,
+        }
     }
 
-    fn convert(&mut self, decoded: &frame::Video, t: f64, out: &mut GrayFrame) -> Result<()> {
+    /// A scaler to planar YUV 4:2:0 (for colour-aware analysis), with the fastest filter.
+    pub(crate) fn new_yuv(facts: &ProbeFacts, target_width: u32) -> GrayScaler {
+        GrayScaler {
+            output_format: ffmpeg::format::Pixel::YUV420P,
+            flags: software::scaling::Flags::FAST_BILINEAR,
+            ..GrayScaler::new(facts, target_width)
+        }
+    }
+
+    /// Scale `decoded` into the scaler's own frame; returns it with its unrotated size.
+    fn scale(&mut self, decoded: &frame::Video) -> Result<&frame::Video> {
         let key = (decoded.format(), decoded.width(), decoded.height());
         if self.scaler.as_ref().map(|(_, k)| *k) != Some(key) {
             let context = software::scaling::Context::get(
                 key.0,
                 key.1,
                 key.2,
-                ffmpeg::format::Pixel::GRAY8,
+                self.output_format,
                 self.unrotated.0,
                 self.unrotated.1,
-                software::scaling::Flags::BILINEAR,
+                self.flags,
             )
             .map_err(|e| decode_error("cannot create the scaler", e))?;
             self.scaler = Some((context, key));
@@ -147,11 +183,27 @@ impl GrayScaler {
         if let Some((scaler, _)) = self.scaler.as_mut() {
             scaler.run(decoded, &mut self.scaled).map_err(|e| decode_error("scaling failed", e))?;
         }
-        let (w, h) = self.unrotated;
-        let stride = self.scaled.stride(0);
-        let plane = self.scaled.data(0);
+        Ok(&self.scaled)
+    }
+
+    /// The luma (or gray) plane of `decoded`, scaled and rotated into `out`.
+    pub(crate) fn convert(&mut self, decoded: &frame::Video, t: f64, out: &mut GrayFrame) -> Result<()> {
+        let (w, h, rotation) = (self.unrotated.0, self.unrotated.1, self.rotation);
+        let scaled = self.scale(decoded)?;
         out.t = t;
-        rotate_into(plane, stride, w, h, self.rotation, out);
+        rotate_into(scaled.data(0), scaled.stride(0), w, h, rotation, out);
+        Ok(())
+    }
+
+    /// All three planes of `decoded` (the scaler must be a YUV one), scaled and rotated.
+    pub(crate) fn convert_planes(&mut self, decoded: &frame::Video, t: f64, out: &mut [GrayFrame; 3]) -> Result<()> {
+        let (w, h, rotation) = (self.unrotated.0, self.unrotated.1, self.rotation);
+        let scaled = self.scale(decoded)?;
+        for (plane, frame) in out.iter_mut().enumerate() {
+            let (pw, ph) = if plane == 0 { (w, h) } else { (w / 2, h / 2) };
+            frame.t = t;
+            rotate_into(scaled.data(plane), scaled.stride(plane), pw, ph, rotation, frame);
+        }
         Ok(())
     }
 }
@@ -199,7 +251,7 @@ fn rotate_into(plane: &[u8], stride: usize, w: u32, h: u32, rotation: u32, out: 
 }
 
 /// Decodes an audio stream to 16 kHz mono f32, zero-filling a late start.
-struct AudioTo16k {
+pub(crate) struct AudioTo16k {
     decoder: ffmpeg::decoder::Audio,
     resampler: Option<(software::resampling::Context, (ffmpeg::format::Sample, u64, u32))>,
     time_base: f64,
@@ -210,7 +262,7 @@ struct AudioTo16k {
 }
 
 impl AudioTo16k {
-    fn new(input: &format::context::Input, index: usize, origin: f64) -> Result<AudioTo16k> {
+    pub(crate) fn new(input: &format::context::Input, index: usize, origin: f64) -> Result<AudioTo16k> {
         let stream = input.stream(index).ok_or_else(|| Error::video("audio stream disappeared"))?;
         let time_base = f64::from(stream.time_base());
         let context = codec::Context::from_parameters(stream.parameters())
@@ -227,7 +279,7 @@ impl AudioTo16k {
         })
     }
 
-    fn push(&mut self, packet: Option<&ffmpeg::Packet>, sink: &mut dyn SurveySink) -> Result<()> {
+    pub(crate) fn push(&mut self, packet: Option<&ffmpeg::Packet>, emit: &mut dyn FnMut(&[f32])) -> Result<()> {
         let sent = match packet {
             Some(packet) => self.decoder.send_packet(packet),
             None => self.decoder.send_eof(),
@@ -237,19 +289,19 @@ impl AudioTo16k {
             tracing::debug!(%error, "audio packet rejected");
         }
         while self.decoder.receive_frame(&mut self.decoded).is_ok() {
-            self.emit_decoded(sink)?;
+            self.emit_decoded(emit)?;
         }
         Ok(())
     }
 
-    fn emit_decoded(&mut self, sink: &mut dyn SurveySink) -> Result<()> {
+    fn emit_decoded(&mut self, emit: &mut dyn FnMut(&[f32])) -> Result<()> {
         if let Some(pts) = self.decoded.pts() {
             let t = pts as f64 * self.time_base - self.origin;
             let expected = (t * f64::from(AUDIO_RATE)).round() as i64;
             let gap = expected - self.emitted as i64;
             if gap > (AUDIO_RATE / 50) as i64 {
                 let silence = vec![0.0f32; gap as usize];
-                sink.audio(&silence);
+                emit(&silence);
                 self.emitted += gap as u64;
             }
         }
@@ -280,7 +332,7 @@ impl AudioTo16k {
         let count = self.resampled.samples();
         if count > 0 {
             let samples: &[f32] = self.resampled.plane(0);
-            sink.audio(&samples[..count.min(samples.len())]);
+            emit(&samples[..count.min(samples.len())]);
             self.emitted += count as u64;
         }
         Ok(())
@@ -298,7 +350,11 @@ pub fn survey_decode(
     let origin = container_start(&input);
     let video_index = facts.video.index;
     let video_time_base = input.stream(video_index).map(|s| f64::from(s.time_base())).unwrap_or(0.0);
-    let mut video = if options.keyframes { Some(video_decoder(&input, video_index, true)?) } else { None };
+    let mut video = if options.keyframes {
+        Some(video_decoder(&input, video_index, VideoDecodeMode::KeyframesOnly)?)
+    } else {
+        None
+    };
     let audio_index = if options.audio { input.streams().best(media::Type::Audio).map(|s| s.index()) } else { None };
     let mut audio = match audio_index {
         Some(index) => Some(AudioTo16k::new(&input, index, origin)?),
@@ -312,7 +368,7 @@ pub fn survey_decode(
         let index = stream.index();
         if Some(index) == audio_index {
             if let Some(audio) = audio.as_mut() {
-                audio.push(Some(&packet), sink)?;
+                audio.push(Some(&packet), &mut |samples| sink.audio(samples))?;
             }
         } else if index == video_index && packet.is_key() {
             if let Some(video) = video.as_mut() {
@@ -333,7 +389,7 @@ pub fn survey_decode(
         drain_video(video, &mut decoded, &mut scaler, &mut gray, video_time_base, origin, sink)?;
     }
     if let Some(audio) = audio.as_mut() {
-        audio.push(None, sink)?;
+        audio.push(None, &mut |samples| sink.audio(samples))?;
     }
     sink.progress(1.0);
     Ok(())
@@ -369,7 +425,7 @@ pub fn decode_window(
     let origin = container_start(&input);
     let video_index = facts.video.index;
     let time_base = input.stream(video_index).map(|s| f64::from(s.time_base())).unwrap_or(0.0);
-    let mut video = video_decoder(&input, video_index, false)?;
+    let mut video = video_decoder(&input, video_index, VideoDecodeMode::Full)?;
     let seek_to = ((options.start + origin).max(0.0) * f64::from(ffmpeg::ffi::AV_TIME_BASE)) as i64;
     if options.start > 0.0 {
         input.seek(seek_to, ..seek_to).map_err(|e| decode_error("cannot seek", e))?;

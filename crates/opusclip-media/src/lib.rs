@@ -5,11 +5,13 @@
 //! This crate delivers samples and small gray frames; what is computed from them lives in
 //! `opusclip-analyze`.
 
+pub mod analysis_decode;
 pub mod decode;
 pub mod hash;
 pub mod probe;
 pub mod render;
 
+pub use analysis_decode::{analysis_decode, AnalysisCounts, AnalysisFrame, AnalysisOptions, AnalysisSink};
 pub use decode::{decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions};
 pub use hash::content_hash;
 pub use probe::probe;
