@@ -1,11 +1,20 @@
 //! Signals computed from what `opusclip-media` decodes: audio levels and silences
-//! ([`audio`]), shot cuts from consecutive frames ([`shots`]), visual change between key
-//! frames ([`keyframes`]), and frontal faces ([`faces`]). Each is a small streaming consumer,
-//! so memory does not grow with the length of the video.
+//! ([`audio`]), loudness and energy peaks ([`loudness`]), shot cuts from consecutive frames
+//! ([`shots`], [`adaptive`], [`detector`], with the [`flash`] filter), fades to and from black
+//! ([`fades`]), scene-list export ([`scene_list`]), cut evaluation ([`evaluation`]), visual
+//! change between key frames ([`keyframes`]), and frontal faces ([`faces`]). Each is a small
+//! streaming consumer, so memory does not grow with the length of the video.
 
+pub mod adaptive;
 pub mod audio;
+pub mod detector;
+pub mod evaluation;
 pub mod faces;
+pub mod fades;
+pub mod flash;
 pub mod keyframes;
+pub mod loudness;
+pub mod scene_list;
 pub mod shots;
 
 /// A gray picture borrowed from the decoder: `width * height` bytes, row by row.
@@ -14,6 +23,28 @@ pub struct GrayView<'a> {
     pub width: u32,
     pub height: u32,
     pub data: &'a [u8],
+}
+
+/// A small picture borrowed from the decoder in planar YUV 4:2:0: the luma plane
+/// (`width * height` bytes, row by row) and the two chroma planes at half size each way
+/// (`(width / 2) * (height / 2)` bytes each, rounded as the decoder rounds them).
+#[derive(Debug, Clone, Copy)]
+pub struct YuvView<'a> {
+    pub width: u32,
+    pub height: u32,
+    /// Luma plane (Y).
+    pub y: &'a [u8],
+    /// Blue-difference chroma plane (Cb).
+    pub u: &'a [u8],
+    /// Red-difference chroma plane (Cr).
+    pub v: &'a [u8],
+}
+
+impl<'a> YuvView<'a> {
+    /// The luma plane alone, as a gray picture.
+    pub fn luma(&self) -> GrayView<'a> {
+        GrayView { width: self.width, height: self.height, data: self.y }
+    }
 }
 
 /// Mean absolute difference of two equally sized gray pictures, 0..255.

@@ -6,6 +6,7 @@
 //! chosen windows are decoded at full rate (the close look). Rendering is driven by a
 //! [`opusclip_core::ClipSpec`], so `opusclip render clip-NN.json` re-renders with the same code.
 
+pub mod analysis;
 pub mod atomic;
 pub mod clip;
 pub mod fonts;

@@ -1,5 +1,6 @@
 //! The `opusclip` binary: the command line over the Video-OpusClip engine.
 
+mod analyze_command;
 mod cli;
 mod clip_command;
 mod demo_command;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Clip(args) => clip_command::run(args, cli.json),
         cli::Command::Render(args) => render_command::run(args, cli.json),
         cli::Command::Demo(args) => demo_command::run(args, cli.json),
+        cli::Command::Analyze(args) => analyze_command::run(args, cli.json),
         cli::Command::Probe(args) => probe_command::run(args, cli.json),
     };
     match outcome {

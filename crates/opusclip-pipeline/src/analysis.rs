@@ -1,0 +1,290 @@
+//! `opusclip analyze`: the full-rate, whole-source pass — shots (adaptive or content detector),
+//! fades, EBU R128 loudness, levels, silences and energy peaks — written as `analysis.json` and
+//! cached by the source's content hash and the analysis settings.
+
+use crate::progress::Progress;
+use opusclip_analyze::adaptive::AdaptiveParams;
+use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
+use opusclip_analyze::detector::{ShotDetector, ShotDetectorKind};
+use opusclip_analyze::fades::{FadeDetector, FadeEvent, FadeParams};
+use opusclip_analyze::loudness::{energy_peaks, EnergyPeak, LoudnessMeter, LoudnessSummary};
+use opusclip_analyze::shots::{shots_from_cuts, ContentParams, ContentWeights, Cut};
+use opusclip_analyze::YuvView;
+use opusclip_core::{AudioLevels, Error, ProbeFacts, Result, Shot, Silence, SCHEMA_VERSION, TOOL_VERSION};
+use opusclip_media::decode::AUDIO_RATE;
+use opusclip_media::{analysis_decode, AnalysisFrame, AnalysisOptions, AnalysisSink};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Which shot detector runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectorChoice {
+    Adaptive,
+    Content,
+}
+
+/// Everything that changes what the analysis finds (part of the cache key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSettings {
+    pub detector: DetectorChoice,
+    /// Content threshold (content detector) or ratio threshold (adaptive detector); `None`:
+    /// the detector's default (27 or 3.0).
+    pub threshold: Option<f32>,
+    /// Shortest shot, seconds (PySceneDetect's CLI: 0.6 s).
+    pub min_scene_seconds: f64,
+    /// Width of the analysed picture.
+    pub width: u32,
+    pub silence_threshold_db: f32,
+    pub silence_min_seconds: f64,
+    /// z-score an energy peak must reach.
+    pub peak_z: f32,
+}
+
+impl Default for AnalysisSettings {
+    fn default() -> Self {
+        AnalysisSettings {
+            detector: DetectorChoice::Adaptive,
+            threshold: None,
+            min_scene_seconds: 0.6,
+            width: 256,
+            silence_threshold_db: SilenceParams::default().threshold_db,
+            silence_min_seconds: SilenceParams::default().min_duration,
+            peak_z: 2.0,
+        }
+    }
+}
+
+/// A cut as written in `analysis.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CutRecord {
+    pub frame: u64,
+    pub t: f64,
+    pub score: f32,
+}
+
+/// The analysed source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSource {
+    pub path: String,
+    pub hash: String,
+    pub probe: ProbeFacts,
+}
+
+/// `analysis.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisDocument {
+    pub schema_version: u32,
+    pub tool_version: String,
+    pub source: AnalysisSource,
+    pub settings: AnalysisSettings,
+    pub frames_decoded: u64,
+    pub shots: Vec<Shot>,
+    pub cuts: Vec<CutRecord>,
+    pub fades: Vec<FadeEvent>,
+    pub levels: AudioLevels,
+    pub loudness: LoudnessSummary,
+    pub silences: Vec<Silence>,
+    pub energy_peaks: Vec<EnergyPeak>,
+    /// Wall time of the pass that made this document.
+    pub seconds: f64,
+    /// True when this document came from the cache.
+    #[serde(default)]
+    pub cached: bool,
+}
+
+impl AnalysisSettings {
+    fn detector_kind(&self, fps: f64) -> ShotDetectorKind {
+        let min_scene_frames = (self.min_scene_seconds * fps).round().max(1.0) as u64;
+        match self.detector {
+            DetectorChoice::Adaptive => {
+                let defaults = AdaptiveParams::default();
+                ShotDetectorKind::Adaptive(
+                    AdaptiveParams {
+                        adaptive_threshold: self.threshold.unwrap_or(defaults.adaptive_threshold),
+                        min_scene_frames,
+                        ..defaults
+                    },
+                    ContentWeights::default(),
+                )
+            }
+            DetectorChoice::Content => {
+                let defaults = ContentParams::default();
+                ShotDetectorKind::Content(ContentParams {
+                    threshold: self.threshold.unwrap_or(defaults.threshold),
+                    min_scene_frames,
+                    ..defaults
+                })
+            }
+        }
+    }
+
+    /// A short stable key of the settings, for cache file names.
+    fn key(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        // FNV-1a: stable across builds and platforms.
+        let hash = text.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+        format!("{hash:016x}")
+    }
+}
+
+struct Analyzer<'a> {
+    shots: ShotDetector,
+    cuts: Vec<Cut>,
+    fades: FadeDetector,
+    meter: LevelMeter,
+    loudness: Option<LoudnessMeter>,
+    last_frame: (u64, f64),
+    first_frame: Option<(u64, f64)>,
+    progress: &'a dyn Progress,
+}
+
+impl AnalysisSink for Analyzer<'_> {
+    fn frame(&mut self, frame: &AnalysisFrame) {
+        let view = YuvView {
+            width: frame.y.width,
+            height: frame.y.height,
+            y: &frame.y.data,
+            u: &frame.u.data,
+            v: &frame.v.data,
+        };
+        self.cuts.extend(self.shots.push_yuv(frame.index, frame.t, view));
+        self.fades.push(frame.index, frame.t, view.luma());
+        self.first_frame.get_or_insert((frame.index, frame.t));
+        self.last_frame = (frame.index, frame.t);
+    }
+    fn audio(&mut self, samples: &[f32]) {
+        self.meter.push(samples);
+        if let Some(loudness) = self.loudness.as_mut() {
+            if loudness.push(samples).is_err() {
+                self.loudness = None;
+            }
+        }
+    }
+    fn progress(&mut self, fraction: f64) {
+        self.progress.advance(fraction);
+    }
+}
+
+/// Where analysis documents are cached: `OPUSCLIP_CACHE_DIR`, else `$XDG_CACHE_HOME/opusclip`,
+/// else `~/.cache/opusclip`.
+pub fn cache_dir(configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = configured {
+        return Some(dir.to_path_buf());
+    }
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(xdg).join("opusclip"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("opusclip"))
+}
+
+fn cache_file(dir: &Path, hash: &str, settings: &AnalysisSettings) -> PathBuf {
+    dir.join("analysis").join(format!("{}-{}.json", &hash[..hash.len().min(32)], settings.key()))
+}
+
+/// Analyse `input`, from the cache when `cache` names a directory holding a matching document.
+pub fn analyze(
+    input: &Path,
+    settings: &AnalysisSettings,
+    cache: Option<&Path>,
+    progress: &dyn Progress,
+) -> Result<AnalysisDocument> {
+    let facts = opusclip_media::probe(input)?;
+    let hash = opusclip_media::content_hash(input)?;
+    if let Some(dir) = cache {
+        let file = cache_file(dir, &hash, settings);
+        if let Some(mut cached) =
+            std::fs::read(&file).ok().and_then(|b| serde_json::from_slice::<AnalysisDocument>(&b).ok())
+        {
+            if cached.schema_version == SCHEMA_VERSION && cached.settings == *settings {
+                cached.cached = true;
+                cached.source.path = input.display().to_string();
+                return Ok(cached);
+            }
+        }
+    }
+    let document = analyze_uncached(input, &facts, hash, settings, progress)?;
+    if let Some(dir) = cache {
+        let file = cache_file(dir, &document.source.hash, settings);
+        if let Some(parent) = file.parent() {
+            if std::fs::create_dir_all(parent).is_ok() {
+                if let Err(error) = crate::atomic::write_json(&file, &document) {
+                    tracing::warn!(%error, "could not write the analysis cache");
+                }
+            }
+        }
+    }
+    Ok(document)
+}
+
+fn analyze_uncached(
+    input: &Path,
+    facts: &ProbeFacts,
+    hash: String,
+    settings: &AnalysisSettings,
+    progress: &dyn Progress,
+) -> Result<AnalysisDocument> {
+    let started = Instant::now();
+    let fps = facts.video.fps.max(1.0);
+    let mut analyzer = Analyzer {
+        shots: ShotDetector::new(settings.detector_kind(fps)),
+        cuts: Vec::new(),
+        fades: FadeDetector::new(FadeParams::default()),
+        meter: LevelMeter::new(AUDIO_RATE),
+        loudness: LoudnessMeter::new(AUDIO_RATE).ok(),
+        last_frame: (0, 0.0),
+        first_frame: None,
+        progress,
+    };
+    let options = AnalysisOptions { width: settings.width, audio: facts.audio.is_some(), skip_loop_filter: true };
+    let counts = analysis_decode(input, facts, options, &mut analyzer)?;
+    if counts.frames == 0 {
+        return Err(Error::invalid_input(format!("{}: no video frame could be decoded", input.display())));
+    }
+    analyzer.cuts.extend(analyzer.shots.finish());
+    let first = analyzer.first_frame.unwrap_or((0, 0.0));
+    let end = (analyzer.last_frame.0, analyzer.last_frame.1 + 1.0 / fps);
+    let shots = shots_from_cuts(&analyzer.cuts, first, end);
+    let levels = analyzer.meter.finish();
+    let silence_params =
+        SilenceParams { threshold_db: settings.silence_threshold_db, min_duration: settings.silence_min_seconds };
+    let loudness = match analyzer.loudness {
+        Some(meter) => meter.finish().unwrap_or(LoudnessSummary { readings: Vec::new(), integrated: None }),
+        None => LoudnessSummary { readings: Vec::new(), integrated: None },
+    };
+    Ok(AnalysisDocument {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION.to_string(),
+        source: AnalysisSource { path: input.display().to_string(), hash, probe: facts.clone() },
+        settings: settings.clone(),
+        frames_decoded: counts.frames,
+        cuts: analyzer.cuts.iter().map(|c| CutRecord { frame: c.frame, t: c.t, score: c.score }).collect(),
+        shots,
+        fades: analyzer.fades.finish(),
+        silences: silences(&levels, silence_params),
+        energy_peaks: energy_peaks(&levels.db, levels.hop_seconds, settings.peak_z),
+        levels,
+        loudness,
+        seconds: started.elapsed().as_secs_f64(),
+        cached: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_key_changes_with_any_setting() {
+        let base = AnalysisSettings::default();
+        let other = AnalysisSettings { detector: DetectorChoice::Content, ..base.clone() };
+        assert_ne!(base.key(), other.key());
+        assert_eq!(base.key(), AnalysisSettings::default().key());
+    }
+
+    #[test]
+    fn cache_dir_prefers_the_configured_one() {
+        assert_eq!(cache_dir(Some(Path::new("/x"))), Some(PathBuf::from("/x")));
+    }
+}
