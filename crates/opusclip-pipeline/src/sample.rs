@@ -165,31 +165,21 @@ fn srt_time(seconds: f64) -> String {
     format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
-/// Build the speech track and its cues.
+/// Build the speech track of one pass over the script, and its cues.
 fn build_speech(options: &SampleOptions, scratch: &Path) -> Result<(Vec<i16>, Vec<(f64, f64, String)>)> {
     let rate = f64::from(SPEECH_RATE);
     let mut track: Vec<i16> = vec![0; (0.5 * rate) as usize];
     let mut cues = Vec::new();
-    let mut spoken = std::collections::HashMap::new();
-    loop {
-        for paragraph in SCRIPT.iter().take(options.paragraphs.unwrap_or(SCRIPT.len())) {
-            for sentence in *paragraph {
-                if !spoken.contains_key(sentence) {
-                    spoken.insert(*sentence, speak(sentence, scratch)?);
-                }
-                let samples = &spoken[sentence];
-                let (first, last) = voiced_span(samples);
-                let start = (track.len() + first) as f64 / rate;
-                let end = (track.len() + last) as f64 / rate;
-                cues.push((start, end, sentence.to_string()));
-                track.extend_from_slice(&samples[first..last]);
-                track.extend(std::iter::repeat_n(0, (SENTENCE_GAP * rate) as usize));
-            }
-            track.extend(std::iter::repeat_n(0, ((PARAGRAPH_GAP - SENTENCE_GAP) * rate) as usize));
+    for paragraph in SCRIPT.iter().take(options.paragraphs.unwrap_or(SCRIPT.len())) {
+        for sentence in *paragraph {
+            let samples = speak(sentence, scratch)?;
+            let (first, last) = voiced_span(&samples);
+            let start = track.len() as f64 / rate;
+            track.extend_from_slice(&samples[first..last]);
+            cues.push((start, track.len() as f64 / rate, sentence.to_string()));
+            track.extend(std::iter::repeat_n(0, (SENTENCE_GAP * rate) as usize));
         }
-        if track.len() as f64 / rate >= options.min_duration {
-            break;
-        }
+        track.extend(std::iter::repeat_n(0, ((PARAGRAPH_GAP - SENTENCE_GAP) * rate) as usize));
     }
     Ok((track, cues))
 }
@@ -203,16 +193,68 @@ pub fn make_sample_talk(dir: &Path, options: &SampleOptions) -> Result<SampleTal
     let duration = track.len() as f64 / f64::from(SPEECH_RATE);
     let wav = scratch.path().join("speech.wav");
     std::fs::write(&wav, wav_bytes(&track, SPEECH_RATE)).map_err(|e| Error::io("write", &wav, e))?;
+    let srt_path = dir.join("talk.srt");
+    let video = dir.join("talk.mp4");
+    let repeats = if duration > 0.0 { (options.min_duration / duration).ceil().max(1.0) as usize } else { 1 };
+    if repeats == 1 {
+        encode_picture(&wav, &video, duration, options)?;
+        write_srt(&srt_path, &cues)?;
+        return Ok(SampleTalk { video, srt: srt_path, duration, cues });
+    }
+    // A long talk is one pass encoded once, then joined end to end without re-encoding.
+    let pass = scratch.path().join("pass.mp4");
+    encode_picture(&wav, &pass, duration, options)?;
+    let pass_duration = probe_duration(&pass).unwrap_or(duration);
+    join_copies(&pass, repeats, &video)?;
+    let all_cues: Vec<(f64, f64, String)> = (0..repeats)
+        .flat_map(|copy| {
+            let offset = copy as f64 * pass_duration;
+            cues.iter().map(move |(start, end, text)| (start + offset, end + offset, text.clone()))
+        })
+        .collect();
+    write_srt(&srt_path, &all_cues)?;
+    Ok(SampleTalk { video, srt: srt_path, duration: pass_duration * repeats as f64, cues: all_cues })
+}
+
+fn write_srt(path: &Path, cues: &[(f64, f64, String)]) -> Result<()> {
     let srt: String = cues
         .iter()
         .enumerate()
         .map(|(i, (start, end, text))| format!("{}\n{} --> {}\n{}\n\n", i + 1, srt_time(*start), srt_time(*end), text))
         .collect();
-    let srt_path = dir.join("talk.srt");
-    atomic::write(&srt_path, srt.as_bytes())?;
-    let video = dir.join("talk.mp4");
-    encode_picture(&wav, &video, duration, options)?;
-    Ok(SampleTalk { video, srt: srt_path, duration, cues })
+    atomic::write(path, srt.as_bytes())
+}
+
+fn probe_duration(video: &Path) -> Option<f64> {
+    let output = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .arg(video)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+/// `copies` copies of `pass` end to end, streams copied (the concat demuxer).
+fn join_copies(pass: &Path, copies: usize, video: &Path) -> Result<()> {
+    let list = pass.with_extension("txt");
+    let line = format!("file '{}'\n", pass.display().to_string().replace('\'', "'\\''"));
+    std::fs::write(&list, line.repeat(copies)).map_err(|e| Error::io("write", &list, e))?;
+    let partial = atomic::partial_path(video).with_extension("mp4");
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i"])
+        .arg(&list)
+        .args(["-c", "copy", "-movflags", "+faststart"])
+        .arg(&partial)
+        .output()
+        .map_err(|_| tool_missing("ffmpeg", "ffmpeg"))?;
+    if !output.status.success() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(Error::video(format!(
+            "ffmpeg could not join the sample talk: {}",
+            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
+        )));
+    }
+    std::fs::rename(&partial, video).map_err(|e| Error::io("rename into place", video, e))
 }
 
 /// A dark stage with a warm "speaker" that sways gently around the centre, a hard cut to another colour
