@@ -259,6 +259,7 @@ pub(crate) struct AudioTo16k {
     emitted: u64,
     decoded: frame::Audio,
     resampled: frame::Audio,
+    resampled_capacity: usize,
 }
 
 impl AudioTo16k {
@@ -276,6 +277,7 @@ impl AudioTo16k {
             emitted: 0,
             decoded: frame::Audio::empty(),
             resampled: frame::Audio::empty(),
+            resampled_capacity: 0,
         })
     }
 
@@ -324,6 +326,18 @@ impl AudioTo16k {
             self.resampler = Some((context, key));
         }
         self.decoded.set_channel_layout(layout);
+        // Give the resampler room for everything it holds: an output frame sized by its last
+        // output would make it keep the surplus, and the audio would drift later and later.
+        let needed = self.decoded.samples() * AUDIO_RATE as usize / self.decoded.rate().max(1) as usize + 4096;
+        if self.resampled_capacity < needed {
+            self.resampled = frame::Audio::new(
+                ffmpeg::format::Sample::F32(ffmpeg::format::sample::Type::Packed),
+                needed,
+                ffmpeg::ChannelLayout::MONO,
+            );
+            self.resampled_capacity = needed;
+        }
+        self.resampled.set_samples(self.resampled_capacity);
         if let Some((resampler, _)) = self.resampler.as_mut() {
             resampler
                 .run(&self.decoded, &mut self.resampled)

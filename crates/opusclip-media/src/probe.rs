@@ -19,7 +19,7 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
     }
     let video = video_facts(&input, path)?;
     let duration = if duration > 0.0 { duration } else { stream_duration(&input, video.index) };
-    if !(duration > 0.0) || !duration.is_finite() {
+    if duration.is_nan() || duration <= 0.0 || !duration.is_finite() {
         return Err(zero_duration(path));
     }
     let audio = audio_facts(&input);
@@ -95,7 +95,7 @@ fn recognised_format(path: &Path) -> Option<String> {
             Err(_) => return None,
         }
     }
-    let mut data = ffmpeg::ffi::AVProbeData {
+    let data = ffmpeg::ffi::AVProbeData {
         filename: c"".as_ptr(),
         buf: buffer.as_mut_ptr(),
         buf_size: filled as i32,
@@ -105,7 +105,7 @@ fn recognised_format(path: &Path) -> Option<String> {
     // SAFETY: `data` points at a buffer of `filled` bytes followed by zeroed padding, as
     // av_probe_input_format2 requires; the returned pointer is a static format descriptor.
     unsafe {
-        let found = ffmpeg::ffi::av_probe_input_format2(&mut data, 1, &mut score);
+        let found = ffmpeg::ffi::av_probe_input_format2(&data, 1, &mut score);
         if found.is_null() || score < 25 {
             return None;
         }

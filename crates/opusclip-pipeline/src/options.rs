@@ -50,10 +50,10 @@ impl ClipOptions {
         if self.clips == 0 || self.clips > 100 {
             problems.push(format!("--clips must be 1..100, got {}", self.clips));
         }
-        if !(self.min_seconds > 0.0) {
+        if self.min_seconds.is_nan() || self.min_seconds <= 0.0 {
             problems.push(format!("--min must be more than 0 s, got {}", self.min_seconds));
         }
-        if !(self.max_seconds >= self.min_seconds) {
+        if self.max_seconds.is_nan() || self.max_seconds < self.min_seconds {
             problems.push(format!("--max ({}) must be at least --min ({})", self.max_seconds, self.min_seconds));
         }
         if self.aspects.is_empty() {

@@ -35,7 +35,7 @@ pub fn render_spec(
     if spec.outputs.is_empty() {
         return Err(Error::invalid_input(format!("{}: the spec has no outputs to render", spec.id)));
     }
-    if !(spec.end > spec.start) {
+    if spec.end.is_nan() || spec.start.is_nan() || spec.end <= spec.start {
         return Err(Error::invalid_input(format!(
             "{}: end ({:.2}) must be after start ({:.2})",
             spec.id, spec.end, spec.start

@@ -59,6 +59,9 @@ pub const SCRIPT: &[&[&str]] = &[
     ],
 ];
 
+/// A sentence of the talk: spoken start, end and text.
+pub type Cue = (f64, f64, String);
+
 /// Sample rate espeak-ng writes.
 const SPEECH_RATE: u32 = 22_050;
 /// Silence between sentences and between paragraphs, seconds.
@@ -72,7 +75,7 @@ pub struct SampleTalk {
     pub srt: PathBuf,
     pub duration: f64,
     /// Each sentence with its spoken start and end.
-    pub cues: Vec<(f64, f64, String)>,
+    pub cues: Vec<Cue>,
 }
 
 /// Options for the sample talk.
@@ -166,7 +169,7 @@ fn srt_time(seconds: f64) -> String {
 }
 
 /// Build the speech track of one pass over the script, and its cues.
-fn build_speech(options: &SampleOptions, scratch: &Path) -> Result<(Vec<i16>, Vec<(f64, f64, String)>)> {
+fn build_speech(options: &SampleOptions, scratch: &Path) -> Result<(Vec<i16>, Vec<Cue>)> {
     let rate = f64::from(SPEECH_RATE);
     let mut track: Vec<i16> = vec![0; (0.5 * rate) as usize];
     let mut cues = Vec::new();
@@ -206,7 +209,7 @@ pub fn make_sample_talk(dir: &Path, options: &SampleOptions) -> Result<SampleTal
     encode_picture(&wav, &pass, duration, options)?;
     let pass_duration = probe_duration(&pass).unwrap_or(duration);
     join_copies(&pass, repeats, &video)?;
-    let all_cues: Vec<(f64, f64, String)> = (0..repeats)
+    let all_cues: Vec<Cue> = (0..repeats)
         .flat_map(|copy| {
             let offset = copy as f64 * pass_duration;
             cues.iter().map(move |(start, end, text)| (start + offset, end + offset, text.clone()))
@@ -216,7 +219,7 @@ pub fn make_sample_talk(dir: &Path, options: &SampleOptions) -> Result<SampleTal
     Ok(SampleTalk { video, srt: srt_path, duration: pass_duration * repeats as f64, cues: all_cues })
 }
 
-fn write_srt(path: &Path, cues: &[(f64, f64, String)]) -> Result<()> {
+fn write_srt(path: &Path, cues: &[Cue]) -> Result<()> {
     let srt: String = cues
         .iter()
         .enumerate()

@@ -21,7 +21,8 @@ pub fn analysis_settings(args: &AnalyzeArgs) -> Result<AnalysisSettings> {
         min_scene_seconds: args.min_scene_len,
         ..AnalysisSettings::default()
     };
-    if !(settings.min_scene_seconds >= 0.0) || settings.threshold.is_some_and(|t| !(t > 0.0)) {
+    let bad_length = settings.min_scene_seconds.is_nan() || settings.min_scene_seconds < 0.0;
+    if bad_length || settings.threshold.is_some_and(|t| t.is_nan() || t <= 0.0) {
         return Err(Error::invalid_input("--min-scene-len must be ≥ 0 and --threshold > 0"));
     }
     Ok(settings)
