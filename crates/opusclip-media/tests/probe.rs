@@ -233,3 +233,46 @@ fn window_decode_sees_every_frame_of_the_window_in_display_orientation() {
     assert_eq!(details, 10);
     assert_eq!(size, (120, 160), "rotated 240x320 display scaled to 120 wide");
 }
+
+#[derive(Default)]
+struct Samples(Vec<f32>);
+
+impl SurveySink for Samples {
+    fn audio(&mut self, samples: &[f32]) {
+        self.0.extend_from_slice(samples);
+    }
+    fn keyframe(&mut self, _frame: &GrayFrame) {}
+}
+
+#[test]
+fn survey_audio_does_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    // 44.1 kHz tone, silent from 18.0 to 18.5 s: resampled to 16 kHz, the gap must stay there.
+    let path = generate(
+        dir.path(),
+        "tone.mp4",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=s=160x120:r=10:d=20",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:d=20,volume='if(between(t,18,18.5),0,1)':eval=frame",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+        ],
+    );
+    let facts = probe(&path).unwrap();
+    let mut sink = Samples::default();
+    survey_decode(&path, &facts, SurveyOptions { keyframes: false, ..SurveyOptions::default() }, &mut sink).unwrap();
+    let samples = &sink.0;
+    let quiet_from =
+        (17 * 16_000..samples.len()).find(|&i| samples[i..i + 160].iter().all(|s| s.abs() < 0.01)).unwrap();
+    let seconds = quiet_from as f64 / 16_000.0;
+    assert!((seconds - 18.0).abs() < 0.05, "the gap starts at {seconds} s instead of 18.0 s");
+    assert!((samples.len() as f64 / 16_000.0 - 20.0).abs() < 0.1);
+}
