@@ -34,14 +34,21 @@ import subprocess
 import sys
 import tempfile
 
-# The truth for ../shared/media/scenes. testvideo.mp4: PySceneDetect's goldens [30, 180, 394];
-# its adaptive detector also reports 691, a frame inside a fade-out (not a cut). fades.mp4 holds
-# fades only and counter.mp4 (30 numbered frames) no cut at all. The other videos have no
-# golden list: only the counts are printed for them.
+# The truth for ../shared/media/scenes, decided from the picture:
+# - testvideo.mp4: PySceneDetect's goldens [30, 180, 394]. 394 is the first frame of a new shot
+#   after a hold on black (mean luma 16.88 up to 393, then rising ~2.4 per frame: a fade-in that
+#   starts with the new shot). 691, which PySceneDetect's adaptive detector also reports, lies in
+#   the middle of a linear fade-out (luma 51 at 679 to 17 at 693): not a cut.
+# - fades.mp4: fades only, no hard cut.
+# - counter.mp4: 30 numbered frames at 10 fps whose background colour changes at once at frames
+#   10 and 20 (0-based; labelled "Frame = 11" and "Frame = 21"). PySceneDetect's API goldens list
+#   no cut for its content detector only because its API default min_scene_len is 15 frames
+#   (1.5 s here); the picture has two hard cuts, and they must be found frame-exact.
+# The other videos have no golden list: only the counts are printed for them.
 TRUTH: dict[str, list[int] | None] = {
     "testvideo.mp4": [30, 180, 394],
     "fades.mp4": [],
-    "counter.mp4": [],
+    "counter.mp4": [10, 20],
     "issue-195-aspect-ratio.mp4": None,
     "delayed_start.mp4": None,
 }
@@ -168,9 +175,9 @@ def evaluate_media(media: str, binary: str, scenedetect: str | None) -> int:
                 for detector in ("adaptive", "content"):
                     print(table_row(video, f"PySceneDetect detect-{detector}",
                                     run_scenedetect(scenedetect, path, detector, workdir), golden))
-    print("\nGoldens: testvideo.mp4 hard cuts [30, 180, 394] (691, which PySceneDetect's adaptive detector also "
-          "reports, lies inside a fade-out); fades.mp4 and counter.mp4 none; the other videos: counts only. "
-          "Frames are 0-based; matching is greedy, one to one, in frame order.")
+    print("\nGoldens: testvideo.mp4 [30, 180, 394] (691, which PySceneDetect's adaptive detector also reports, "
+          "lies inside a fade-out); fades.mp4 none; counter.mp4 [10, 20] (background colour changes at once); "
+          "the other videos: counts only. Frames are 0-based; matching is greedy, one to one, in frame order.")
     return 0
 
 
