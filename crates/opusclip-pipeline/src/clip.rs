@@ -70,7 +70,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         TranscriptPlan::Ready(transcript) => Ok(Some(transcript)),
         TranscriptPlan::Whisper(model) => {
             let samples = surveyed.samples.as_deref().unwrap_or(&[]);
-            transcribe(samples, &model, options, &mut |f| p.advance(f64::from(f))).map(Some)
+            transcribe(samples, &surveyed.survey.silences, &model, options, &mut |f| p.advance(f64::from(f))).map(Some)
         }
         TranscriptPlan::None => Ok(None),
     })?;

@@ -16,8 +16,10 @@ pub mod options;
 pub mod progress;
 pub mod render;
 pub mod sample;
+pub mod speech_regions;
 pub mod survey;
 pub mod transcript;
+pub mod transcript_formats;
 
 pub use clip::run_clip;
 pub use options::ClipOptions;

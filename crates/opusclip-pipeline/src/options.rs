@@ -24,6 +24,10 @@ pub struct ClipOptions {
     pub font_dir: Option<PathBuf>,
     /// Threads for speech recognition.
     pub threads: usize,
+    /// Words and names that prime speech recognition (whisper's initial prompt).
+    pub asr_prompt: Option<String>,
+    /// Translate speech into English instead of transcribing it (multilingual models).
+    pub translate: bool,
 }
 
 impl Default for ClipOptions {
@@ -39,6 +43,8 @@ impl Default for ClipOptions {
             caption_style: CaptionStyle::default(),
             font_dir: None,
             threads: 2,
+            asr_prompt: None,
+            translate: false,
         }
     }
 }

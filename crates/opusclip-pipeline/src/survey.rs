@@ -41,15 +41,30 @@ impl SurveySink for Collector<'_> {
     }
 }
 
+/// Decode only the audio of `path` (for speech recognition): levels, silences and samples.
+pub fn run_survey_audio(path: &Path, facts: &ProbeFacts, progress: &dyn Progress) -> Result<SurveyResult> {
+    run(path, facts, SurveyOptions { keyframes: false, ..SurveyOptions::default() }, true, progress)
+}
+
 /// Run the survey over `path`.
 pub fn run_survey(path: &Path, facts: &ProbeFacts, keep_audio: bool, progress: &dyn Progress) -> Result<SurveyResult> {
+    run(path, facts, SurveyOptions::default(), keep_audio, progress)
+}
+
+fn run(
+    path: &Path,
+    facts: &ProbeFacts,
+    options: SurveyOptions,
+    keep_audio: bool,
+    progress: &dyn Progress,
+) -> Result<SurveyResult> {
     let mut collector = Collector {
         meter: LevelMeter::new(AUDIO_RATE),
         keyframes: KeyframeChanges::default(),
         samples: keep_audio.then(Vec::new),
         progress,
     };
-    survey_decode(path, facts, SurveyOptions::default(), &mut collector)?;
+    survey_decode(path, facts, options, &mut collector)?;
     let levels = collector.meter.finish();
     let found_silences = silences(&levels, SilenceParams::default());
     Ok(SurveyResult {

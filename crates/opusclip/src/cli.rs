@@ -58,6 +58,12 @@ pub enum Command {
     ///
     /// Example: opusclip analyze talk.mp4 --scenes csv talk-scenes.csv
     Analyze(AnalyzeArgs),
+    /// Write out the words of a video: from --transcript, an embedded subtitle stream, or whisper.
+    ///
+    /// Speech recognition decodes only the audio, skips long silences, and drops words found in
+    /// silence or in repeated-phrase loops. Example:
+    /// opusclip transcribe talk.mp4 --whisper-model ggml-base.en.bin --format srt -o talk.srt
+    Transcribe(TranscribeArgs),
     /// Print what Video-OpusClip reads from a video: duration, fps, size, pixel shape, rotation, streams.
     Probe(ProbeArgs),
 }
@@ -150,6 +156,37 @@ pub struct AnalyzeArgs {
     /// Ignore and do not write the analysis cache.
     #[arg(long)]
     pub no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// The video (or any file with an audio stream and a video stream).
+    #[arg(value_name = "INPUT")]
+    pub input: PathBuf,
+    /// Output format: json, srt, vtt or txt.
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// Write here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read the words from this subtitle file (SRT or WebVTT).
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
+    /// Use speech recognition even when the file has a subtitle stream.
+    #[arg(long)]
+    pub asr: bool,
+    /// whisper.cpp ggml model.
+    #[arg(long, value_name = "PATH", env = "MODEL_PATH")]
+    pub whisper_model: Option<PathBuf>,
+    /// Spoken language (e.g. en); detected when absent.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Names and words that prime recognition (whisper's initial prompt).
+    #[arg(long, value_name = "TEXT")]
+    pub asr_prompt: Option<String>,
+    /// Translate the speech into English.
+    #[arg(long)]
+    pub translate: bool,
 }
 
 #[derive(Debug, Args)]

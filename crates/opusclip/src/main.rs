@@ -10,6 +10,7 @@ mod probe_command;
 mod progress_bar;
 mod render_command;
 mod summary;
+mod transcribe_command;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Render(args) => render_command::run(args, cli.json),
         cli::Command::Demo(args) => demo_command::run(args, cli.json),
         cli::Command::Analyze(args) => analyze_command::run(args, cli.json),
+        cli::Command::Transcribe(args) => transcribe_command::run(args, cli.json),
         cli::Command::Probe(args) => probe_command::run(args, cli.json),
     };
     match outcome {
