@@ -113,3 +113,53 @@ fn probe_prints_facts_as_json() {
     assert_eq!(facts["video"]["width"], 640);
     assert_eq!(facts["audio"]["codec"], "aac");
 }
+
+#[test]
+fn analyze_writes_the_document_and_scene_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = "testsrc2=s=320x240:r=25:d=2[a];smptebars=s=320x240:r=25:d=2[b];[a][b]concat=n=2:v=1:a=0[v]";
+    let ok = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "v.mp4"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let output = opusclip(&["analyze", "v.mp4", "--no-cache", "--scenes", "csv", "scenes.csv", "--json"], dir.path());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let document = json_of(&output);
+    assert_eq!(document["cuts"][0]["frame"], 50);
+    assert_eq!(document["shots"].as_array().unwrap().len(), 2);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("analysis.json")).unwrap()).unwrap();
+    assert_eq!(written["cuts"], document["cuts"]);
+    let csv = std::fs::read_to_string(dir.path().join("scenes.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let output = opusclip(&["analyze", "v.mp4", "--no-cache", "--scenes", "xml", "s.xml"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn transcribe_reads_an_embedded_subtitle_stream() {
+    let media = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media/talk/mov_text.mp4");
+    if !media.is_file() {
+        eprintln!("skipped: ../shared/media is not beside the repository");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let output = opusclip(&["transcribe", media.to_str().unwrap(), "--format", "txt"], dir.path());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = std::fs::read_to_string(media.with_file_name("subtitles_embedded.txt")).unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_lowercase();
+    // The cue texts are the quoted words on the mov_text line.
+    let line = expected.lines().find(|l| l.starts_with("mov_text.mp4")).unwrap();
+    let cue_texts: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+    assert_eq!(cue_texts.len(), 2);
+    for cue in cue_texts {
+        assert!(text.split_whitespace().any(|w| w == cue), "{text:?} lacks {cue}");
+    }
+    // Forcing speech recognition without a model is a clear model error.
+    let output = opusclip(&["transcribe", media.to_str().unwrap(), "--asr", "--json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(json_of(&output)["code"], "MODEL_LOADING_ERROR");
+}
