@@ -32,9 +32,13 @@
 //!
 //!    `total` is the weighted mean of the parts. The survey's key-frame changes are part of
 //!    [`Signals`] for later scorers; the baseline does not use them yet.
-//! 4. **Choice**: windows are ranked by total (ties: earlier start, then shorter) and taken
-//!    greedily, skipping any that overlaps one already taken, until `clips` are chosen. When
-//!    fewer fit, fewer are returned. The result is deterministic and ranked best first.
+//! 4. **Choice**: with words, clips are taken one at a time by maximal marginal relevance:
+//!    the next is the non-overlapping window with the best `total − 0.3 × 100 × similarity`,
+//!    where similarity is the Jaccard overlap of content words with the clips already taken
+//!    ([`DIVERSITY_WEIGHT`]), so a talk that repeats itself still yields N different moments;
+//!    the penalty only ranks, it never filters. Without words, windows are taken greedily by
+//!    total. Either way N clips come back whenever N non-overlapping windows fit, ranked by total
+//!    (ties: earlier start), deterministically.
 //! 5. **Titles** ([`describe`]): extractive — the hook sentence as title (≤ 60 characters),
 //!    the first one or two sentences as description (≤ ~200 characters), 3–5 CamelCased
 //!    hashtags from the most frequent content words.
@@ -56,7 +60,7 @@ pub use parts::{FULL_LEVEL_RANGE_DB, FULL_LEVEL_STD_DB, FULL_WORDS_PER_SECOND};
 pub use score::{
     weighted_total, BaselineScorer, Scorer, Window, DENSITY_WEIGHT, DYNAMICS_WEIGHT, HOOK_WEIGHT, LENGTH_FIT_WEIGHT,
 };
-pub use select::select_clips;
+pub use select::{select_clips, DIVERSITY_WEIGHT};
 pub use sentences::{ends_sentence, sentences, MAX_SENTENCE_SECONDS, PAUSE_SPLIT_SECONDS};
 pub use signals::{Signals, VOICED_FLOOR_DB};
 pub use without_words::{select_clips_without_words, BOUNDARY_SNAP_SECONDS};

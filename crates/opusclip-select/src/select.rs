@@ -33,7 +33,7 @@ pub fn select_clips(
     let sentences = sentences(words);
     let windows = sentence_windows(&sentences, options);
     let scored = score_windows(windows, &sentences, words, signals, scorer);
-    let chosen = choose_greedily(scored, options.clips);
+    let chosen = choose_diverse(scored, options.clips, &sentences);
     Ok(chosen
         .into_iter()
         .map(|scored| {
@@ -93,13 +93,7 @@ fn rank_total(total: f64) -> f64 {
 /// Rank by total (descending; ties: earlier start, then earlier end) and take windows that do
 /// not overlap any taken before, until `clips` are taken.
 pub(crate) fn choose_greedily(mut scored: Vec<ScoredWindow>, clips: usize) -> Vec<ScoredWindow> {
-    scored.sort_by(|a, b| {
-        b.score
-            .total
-            .total_cmp(&a.score.total)
-            .then(a.window.start.total_cmp(&b.window.start))
-            .then(a.window.end.total_cmp(&b.window.end))
-    });
+    sort_by_rank(&mut scored);
     let mut chosen: Vec<ScoredWindow> = Vec::with_capacity(clips);
     for candidate in scored {
         if chosen.len() >= clips {
@@ -110,6 +104,77 @@ pub(crate) fn choose_greedily(mut scored: Vec<ScoredWindow>, clips: usize) -> Ve
         }
     }
     chosen
+}
+
+/// Weight of the diversity penalty: a window saying the same as one already chosen loses up to
+/// this share of 100 points when ranking (maximal marginal relevance; never a filter).
+pub const DIVERSITY_WEIGHT: f64 = 0.3;
+/// Only the best windows by score compete in the diversity-aware choice.
+const DIVERSE_POOL: usize = 4000;
+
+/// Like [`choose_greedily`], but each next clip is the best by `total − DIVERSITY_WEIGHT × 100 ×
+/// similarity` to the clips already taken (Jaccard similarity of content words), so N clips
+/// cover N different moments when the talk repeats itself. Returned best total first.
+pub(crate) fn choose_diverse(mut scored: Vec<ScoredWindow>, clips: usize, sentences: &[Sentence]) -> Vec<ScoredWindow> {
+    sort_by_rank(&mut scored);
+    let pool = scored.len().min(DIVERSE_POOL.max(clips));
+    let vocab: Vec<std::collections::BTreeSet<String>> =
+        scored[..pool].iter().map(|s| content_words(&window_text(&s.window, sentences))).collect();
+    let mut taken: Vec<usize> = Vec::with_capacity(clips);
+    while taken.len() < clips {
+        let mut best: Option<(f64, usize)> = None;
+        for (index, candidate) in scored[..pool].iter().enumerate() {
+            if taken.iter().any(|&t| t == index || scored[t].window.overlaps(&candidate.window)) {
+                continue;
+            }
+            let similarity = taken.iter().map(|&t| jaccard(&vocab[index], &vocab[t])).fold(0.0, f64::max);
+            let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity;
+            if best.is_none_or(|(best_value, _)| value > best_value + 1e-9) {
+                best = Some((value, index));
+            }
+        }
+        match best {
+            Some((_, index)) => taken.push(index),
+            None => break,
+        }
+    }
+    // Past the pool, plain greedy: N clips come back whenever N non-overlapping ones fit.
+    for index in pool..scored.len() {
+        if taken.len() >= clips {
+            break;
+        }
+        if taken.iter().all(|&t| !scored[t].window.overlaps(&scored[index].window)) {
+            taken.push(index);
+        }
+    }
+    let mut chosen: Vec<ScoredWindow> = taken.into_iter().map(|index| scored[index].clone()).collect();
+    sort_by_rank(&mut chosen);
+    chosen
+}
+
+fn content_words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| w.len() > 2 && !crate::STOPWORDS.contains(&w.as_str()))
+        .collect()
+}
+
+fn jaccard(a: &std::collections::BTreeSet<String>, b: &std::collections::BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+fn sort_by_rank(scored: &mut [ScoredWindow]) {
+    scored.sort_by(|a, b| {
+        b.score
+            .total
+            .total_cmp(&a.score.total)
+            .then(a.window.start.total_cmp(&b.window.start))
+            .then(a.window.end.total_cmp(&b.window.end))
+    });
 }
 
 /// The candidate for a chosen window.
@@ -138,6 +203,48 @@ fn window_text(window: &Window, sentences: &[Sentence]) -> String {
 mod tests {
     use super::*;
     use crate::score::BaselineScorer;
+
+    #[test]
+    fn a_repeated_passage_is_not_chosen_twice_when_something_else_fits() {
+        // The same strong passage twice, then a different, weaker one.
+        let texts = [
+            "Why do clips matter?",
+            "Because people share them.",
+            "filler one two.",
+            "Why do clips matter?",
+            "Because people share them.",
+            "filler three four.",
+            "Cooking pasta needs salt.",
+            "Boil the water first.",
+        ];
+        let sentences: Vec<Sentence> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Sentence {
+                first_word: i,
+                end_word: i + 1,
+                start: i as f64 * 10.0,
+                end: i as f64 * 10.0 + 9.0,
+                text: t.to_string(),
+            })
+            .collect();
+        let window = |first: usize, total: f64| ScoredWindow {
+            window: Window {
+                start: first as f64 * 10.0,
+                end: first as f64 * 10.0 + 19.0,
+                first_sentence: first,
+                end_sentence: first + 2,
+            },
+            score: Score { total, parts: Default::default() },
+        };
+        let scored = vec![window(0, 90.0), window(3, 89.0), window(6, 70.0)];
+        let chosen = choose_diverse(scored.clone(), 2, &sentences);
+        let starts: Vec<f64> = chosen.iter().map(|c| c.window.start).collect();
+        assert_eq!(starts, vec![0.0, 60.0], "the repeat lost to the different passage");
+        // Without a third option, the repeat still comes back: diversity is a penalty, not a filter.
+        let chosen = choose_diverse(scored[..2].to_vec(), 2, &sentences);
+        assert_eq!(chosen.len(), 2);
+    }
     use opusclip_core::ErrorCode;
 
     /// Sentences of `length` seconds each, back to back, 5 words each, the `questions` ones
