@@ -11,6 +11,9 @@
 //!   on by default). Model files are checked before loading, so a missing or broken model is an
 //!   [`opusclip_core::Error::ModelLoading`] that says how to get one.
 //!
+//! Model files come from [`models`]: [`ModelStore::fetch`] downloads a pinned whisper.cpp model
+//! (resumable, SHA-1 checked) into the user cache dir; [`ModelStore::installed_path`] finds it.
+//!
 //! Cues become words with [`cues_to_words`] / [`transcript_from_cues`]: each cue's time is
 //! spread over its words by length, and sound tags such as `[music]` are dropped.
 //!
@@ -24,13 +27,17 @@
 //! ```
 
 mod embedded;
+pub mod models;
 mod subtitles;
+pub mod synthetic_model;
 mod whisper;
 mod words;
 
 pub use embedded::extract_embedded_subtitles;
+pub use models::{FetchOptions, FetchOutcome, ModelCatalog, ModelEntry, ModelStatus, ModelStore, Verification};
 pub use subtitles::{parse_srt, parse_subtitles, parse_vtt, Cue};
 pub use whisper::{
-    check_whisper_model_file, transcribe_whisper, WhisperModelHeader, WhisperOptions, GGML_MAGIC, WHISPER_SAMPLE_RATE,
+    check_whisper_model_file, transcribe_whisper, transcribe_whisper_with_stats, DecodeLimits, WhisperModelHeader,
+    WhisperOptions, WhisperRun, WhisperRunStats, GGML_MAGIC, WHISPER_SAMPLE_RATE,
 };
 pub use words::{cues_to_words, transcript_from_cues};

@@ -64,6 +64,10 @@ pub enum Command {
     /// silence or in repeated-phrase loops. Example:
     /// opusclip transcribe talk.mp4 --whisper-model ggml-base.en.bin --format srt -o talk.srt
     Transcribe(TranscribeArgs),
+    /// Download, list and check whisper.cpp speech models (cached in ~/.cache/opusclip/models).
+    ///
+    /// Example: opusclip models fetch base.en, then opusclip clip talk.mp4 --whisper-model "$(opusclip models path base.en)"
+    Models(crate::models_command::ModelsArgs),
     /// Print what Video-OpusClip reads from a video: duration, fps, size, pixel shape, rotation, streams.
     Probe(ProbeArgs),
 }

@@ -6,6 +6,7 @@ mod clip_command;
 mod demo_command;
 mod inputs;
 mod logging;
+mod models_command;
 mod probe_command;
 mod progress_bar;
 mod render_command;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Demo(args) => demo_command::run(args, cli.json),
         cli::Command::Analyze(args) => analyze_command::run(args, cli.json),
         cli::Command::Transcribe(args) => transcribe_command::run(args, cli.json),
+        cli::Command::Models(args) => models_command::run(args, cli.json),
         cli::Command::Probe(args) => probe_command::run(args, cli.json),
     };
     match outcome {

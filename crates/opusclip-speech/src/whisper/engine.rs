@@ -1,13 +1,15 @@
 //! The whisper.cpp calls: load the model, run `full()` with word-level segments on a worker
-//! thread while progress is forwarded on the caller's thread, and read the segments back.
+//! thread while progress is forwarded on the caller's thread (and windows, decoder steps and
+//! their times are recorded), and read the segments back.
 
 use super::model_file::model_error;
+use super::run_stats::{callbacks, Timeline, WhisperRunStats};
 use super::segments::{words_from_segments, RecognizedSegment};
-use super::WhisperOptions;
+use super::{DecodeLimits, WhisperOptions, WhisperRun, WHISPER_SAMPLE_RATE};
 use opusclip_core::{Error, Result, Transcript, TranscriptSource};
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 /// How often the caller's progress callback is fed while whisper runs.
@@ -17,8 +19,9 @@ const PROGRESS_POLL_INTERVAL: Duration = Duration::from_millis(50);
 pub(super) fn transcribe(
     samples: &[f32],
     options: &WhisperOptions,
+    limits: DecodeLimits,
     progress: &mut dyn FnMut(f32),
-) -> Result<Transcript> {
+) -> Result<WhisperRun> {
     // whisper.cpp logs to stderr by default; route it into `tracing` instead.
     whisper_rs::install_logging_hooks();
     let requested_language = requested_language(options)?;
@@ -26,16 +29,32 @@ pub(super) fn transcribe(
     let requested_language = fit_language_to_model(requested_language, &context, options)?;
     if samples.is_empty() {
         progress(1.0);
-        return Ok(Transcript { language: requested_language, source: TranscriptSource::Whisper, words: Vec::new() });
+        let transcript =
+            Transcript { language: requested_language, source: TranscriptSource::Whisper, words: Vec::new() };
+        return Ok(WhisperRun { transcript, stats: WhisperRunStats::default() });
     }
-    let state = run_with_progress(&context, samples, options, requested_language.as_deref(), progress)?;
+    let run = WhisperCall { context: &context, samples, options, limits, language: requested_language.as_deref() };
+    let (state, mut stats) = run_with_progress(&run, progress)?;
     let segments = read_segments(&context, &state)?;
+    stats.segments = segments.len();
+    stats.text_tokens = segments.iter().map(|segment| segment.token_probabilities.len()).sum();
     let language = if options.translate {
         Some("en".to_string())
     } else {
         requested_language.or_else(|| detected_language(&state))
     };
-    Ok(Transcript { language, source: TranscriptSource::Whisper, words: words_from_segments(&segments) })
+    let audio_seconds = samples.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
+    let words = words_from_segments(&segments, audio_seconds);
+    Ok(WhisperRun { transcript: Transcript { language, source: TranscriptSource::Whisper, words }, stats })
+}
+
+/// Everything one `full()` call needs.
+struct WhisperCall<'a> {
+    context: &'a WhisperContext,
+    samples: &'a [f32],
+    options: &'a WhisperOptions,
+    limits: DecodeLimits,
+    language: Option<&'a str>,
 }
 
 /// The language asked for, checked against whisper's list; `None` for auto-detection.
@@ -85,26 +104,28 @@ fn load_context(options: &WhisperOptions) -> Result<WhisperContext> {
 }
 
 /// Runs `full()` on a scoped worker thread and forwards its percentage to `progress` here.
-fn run_with_progress(
-    context: &WhisperContext,
-    samples: &[f32],
-    options: &WhisperOptions,
-    language: Option<&str>,
-    progress: &mut dyn FnMut(f32),
-) -> Result<WhisperState> {
-    let mut state =
-        context.create_state().map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
+fn run_with_progress(run: &WhisperCall<'_>, progress: &mut dyn FnMut(f32)) -> Result<(WhisperState, WhisperRunStats)> {
+    let mut state = run
+        .context
+        .create_state()
+        .map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
     let percent_done = Arc::new(AtomicI32::new(0));
     let reporter = Arc::clone(&percent_done);
+    // Outlives the worker, so the callbacks' pointer to it stays valid for the whole run.
+    let timeline = Mutex::new(Timeline::default());
     let outcome = std::thread::scope(|scope| {
+        let timeline = &timeline;
+        let (options, language, limits, samples) = (run.options, run.language, run.limits, run.samples);
         let worker = scope.spawn(move || {
-            let mut params = full_params(options, language);
+            let mut params = full_params(options, language, limits);
             // whisper-rs keeps this closure for good (a few bytes per run); it only stores.
             params.set_progress_callback_safe(move |percent: i32| {
                 reporter.store(percent, Ordering::Relaxed);
             });
+            callbacks::install(&mut params, timeline);
+            let started = Instant::now();
             let result = state.full(params, samples);
-            result.map(|()| state)
+            result.map(|()| (state, started.elapsed()))
         });
         let mut last_reported = -1;
         while !worker.is_finished() {
@@ -113,11 +134,13 @@ fn run_with_progress(
         }
         worker.join()
     });
-    let state = outcome
-        .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
-        .map_err(|error| Error::video(format!("whisper failed to transcribe the audio: {error}")))?;
+    let (state, total_time) =
+        outcome
+            .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
+            .map_err(|error| Error::video(format!("whisper failed to transcribe the audio: {error}")))?;
     progress(1.0);
-    Ok(state)
+    let recorded = timeline.lock().map_err(|_| Error::Internal("the whisper timeline was poisoned".to_string()))?;
+    Ok((state, WhisperRunStats { total_time, ..recorded.stats() }))
 }
 
 fn report_progress(percent_done: &AtomicI32, last_reported: &mut i32, progress: &mut dyn FnMut(f32)) {
@@ -129,8 +152,17 @@ fn report_progress(percent_done: &AtomicI32, last_reported: &mut i32, progress: 
 }
 
 /// Parameters for single-word segments with token timestamps and nothing printed.
-fn full_params<'a>(options: &WhisperOptions, language: Option<&'a str>) -> FullParams<'a, 'static> {
+fn full_params<'a>(
+    options: &WhisperOptions,
+    language: Option<&'a str>,
+    limits: DecodeLimits,
+) -> FullParams<'a, 'static> {
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 5 });
+    params.set_max_tokens(i32::try_from(limits.max_tokens_per_window).unwrap_or(i32::MAX));
+    if !limits.temperature_fallback {
+        params.set_temperature_inc(0.0);
+    }
+    params.set_no_timestamps(limits.text_only);
     params.set_n_threads(i32::try_from(options.effective_threads()).unwrap_or(i32::MAX));
     params.set_language(Some(language.unwrap_or("auto")));
     params.set_translate(options.translate);

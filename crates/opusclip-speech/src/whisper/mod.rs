@@ -7,6 +7,9 @@
 #[cfg(feature = "whisper")]
 mod engine;
 mod model_file;
+// Without the engine only the stats type is used; the timeline stays tested.
+#[cfg_attr(not(feature = "whisper"), allow(dead_code))]
+mod run_stats;
 // Only the engine feeds segments in; without it the conversion is kept, tested, unused.
 #[cfg_attr(not(feature = "whisper"), allow(dead_code))]
 mod segments;
@@ -15,6 +18,7 @@ use opusclip_core::{Result, Transcript};
 use std::path::PathBuf;
 
 pub use model_file::{check_whisper_model_file, WhisperModelHeader, GGML_MAGIC};
+pub use run_stats::WhisperRunStats;
 
 /// The sample rate whisper expects.
 pub const WHISPER_SAMPLE_RATE: u32 = 16_000;
@@ -55,6 +59,35 @@ impl WhisperOptions {
     }
 }
 
+/// Bounds on whisper's decoding. The defaults are whisper's own; tests and benchmarks bound
+/// the work, because a model with random weights decodes noise as long as it is allowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Decoder steps per window before whisper closes it; 0 keeps whisper's own limit (220).
+    pub max_tokens_per_window: u32,
+    /// Decode again at higher temperatures when the output looks like a loop (whisper's
+    /// default); off, every window is decoded once, greedily.
+    pub temperature_fallback: bool,
+    /// Decode text tokens only, no timestamp tokens: one segment per window, word times from
+    /// whisper's token timing alone.
+    pub text_only: bool,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits { max_tokens_per_window: 0, temperature_fallback: true, text_only: false }
+    }
+}
+
+/// A transcript and what it took to make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhisperRun {
+    /// The words, as [`transcribe_whisper`] returns them.
+    pub transcript: Transcript,
+    /// Windows, decoder steps and their times.
+    pub stats: WhisperRunStats,
+}
+
 /// Transcribes 16 kHz mono samples (-1.0..1.0) with whisper.cpp into single-word [`opusclip_core::Word`]s.
 ///
 /// `progress` is called with the fraction done (0.0..=1.0), from the calling thread. Words carry
@@ -69,14 +102,29 @@ pub fn transcribe_whisper(
     options: &WhisperOptions,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Transcript> {
+    transcribe_whisper_with_stats(samples_16k_mono, options, DecodeLimits::default(), progress)
+        .map(|run| run.transcript)
+}
+
+/// [`transcribe_whisper`] with bounds on decoding, also returning how many windows were
+/// encoded, how many tokens decoded and how long each took (see [`WhisperRunStats`]).
+///
+/// Word times are clamped to the audio: whisper may place timestamps past the end of a short
+/// input.
+pub fn transcribe_whisper_with_stats(
+    samples_16k_mono: &[f32],
+    options: &WhisperOptions,
+    limits: DecodeLimits,
+    progress: &mut dyn FnMut(f32),
+) -> Result<WhisperRun> {
     check_whisper_model_file(&options.model_path)?;
     #[cfg(feature = "whisper")]
     {
-        engine::transcribe(samples_16k_mono, options, progress)
+        engine::transcribe(samples_16k_mono, options, limits, progress)
     }
     #[cfg(not(feature = "whisper"))]
     {
-        let _ = (samples_16k_mono, progress);
+        let _ = (samples_16k_mono, limits, progress);
         Err(model_file::model_error(
             &options.model_path,
             "this build of opusclip was built without whisper support (cargo feature `whisper`); \
@@ -97,6 +145,9 @@ mod tests {
         assert!(options.effective_threads() >= 1);
         let pinned = WhisperOptions { threads: 3, ..options };
         assert_eq!(pinned.effective_threads(), 3);
+        let limits = DecodeLimits::default();
+        assert_eq!(limits.max_tokens_per_window, 0);
+        assert!(limits.temperature_fallback && !limits.text_only);
     }
 
     #[test]

@@ -19,8 +19,9 @@ pub(super) struct RecognizedSegment {
 const MAX_SOUND_TAG_SEGMENTS: usize = 6;
 
 /// Turns recognized segments into words: sound tags dropped (also when split over segments),
-/// bare punctuation joined to the word before, times in seconds and never going backwards.
-pub(super) fn words_from_segments(segments: &[RecognizedSegment]) -> Vec<Word> {
+/// bare punctuation joined to the word before, times in seconds, never going backwards and
+/// never past `audio_seconds` (whisper may put timestamps beyond the end of a short input).
+pub(super) fn words_from_segments(segments: &[RecognizedSegment], audio_seconds: f64) -> Vec<Word> {
     let mut words: Vec<Word> = Vec::new();
     let mut index = 0;
     while index < segments.len() {
@@ -37,7 +38,7 @@ pub(super) fn words_from_segments(segments: &[RecognizedSegment]) -> Vec<Word> {
             }
             continue;
         }
-        push_segment_words(&mut words, segment);
+        push_segment_words(&mut words, segment, audio_seconds);
     }
     words
 }
@@ -62,14 +63,15 @@ fn is_bare_punctuation(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| ".,!?;:%…)\"'»”’".contains(c))
 }
 
-fn push_segment_words(words: &mut Vec<Word>, segment: &RecognizedSegment) {
+fn push_segment_words(words: &mut Vec<Word>, segment: &RecognizedSegment, audio_seconds: f64) {
     let (_, tokens) = spoken_tokens(&segment.text);
     if tokens.is_empty() {
         return;
     }
+    let audio_end = audio_seconds.max(0.0);
     let previous_end = words.last().map_or(0.0, |word| word.end);
-    let start = (segment.start_centiseconds as f64 / 100.0).max(previous_end);
-    let end = (segment.end_centiseconds as f64 / 100.0).max(start);
+    let start = (segment.start_centiseconds as f64 / 100.0).max(previous_end).min(audio_end);
+    let end = (segment.end_centiseconds as f64 / 100.0).max(start).min(audio_end);
     let confidence = mean_probability(&segment.token_probabilities);
     for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, end)) {
         words.push(Word { text: text.clone(), start: word_start, end: word_end, confidence, speaker: None });
@@ -99,11 +101,14 @@ mod tests {
 
     #[test]
     fn segments_become_words_with_seconds_and_mean_confidence() {
-        let words = words_from_segments(&[
-            segment(" Hello", 0, 52, &[0.9, 0.7]),
-            segment(" world", 52, 110, &[0.5]),
-            segment(".", 110, 112, &[0.99]),
-        ]);
+        let words = words_from_segments(
+            &[
+                segment(" Hello", 0, 52, &[0.9, 0.7]),
+                segment(" world", 52, 110, &[0.5]),
+                segment(".", 110, 112, &[0.99]),
+            ],
+            60.0,
+        );
         let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
         assert_eq!(texts, ["Hello", "world."]);
         assert_eq!((words[0].start, words[0].end), (0.0, 0.52));
@@ -113,23 +118,40 @@ mod tests {
 
     #[test]
     fn sound_tags_are_dropped_even_when_split() {
-        let words = words_from_segments(&[
-            segment(" [BLANK_AUDIO]", 0, 100, &[0.9]),
-            segment(" (upbeat", 100, 150, &[0.9]),
-            segment(" music)", 150, 200, &[0.9]),
-            segment(" Welcome", 200, 260, &[0.9]),
-            segment(" (unclosed", 260, 300, &[0.9]),
-            segment(" back", 300, 340, &[0.9]),
-        ]);
+        let words = words_from_segments(
+            &[
+                segment(" [BLANK_AUDIO]", 0, 100, &[0.9]),
+                segment(" (upbeat", 100, 150, &[0.9]),
+                segment(" music)", 150, 200, &[0.9]),
+                segment(" Welcome", 200, 260, &[0.9]),
+                segment(" (unclosed", 260, 300, &[0.9]),
+                segment(" back", 300, 340, &[0.9]),
+            ],
+            60.0,
+        );
         let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
         assert_eq!(texts, ["Welcome", "back"]);
     }
 
     #[test]
     fn overlapping_segments_never_go_backwards() {
-        let words = words_from_segments(&[segment(" one", 100, 200, &[]), segment(" two", 150, 140, &[])]);
+        let words = words_from_segments(&[segment(" one", 100, 200, &[]), segment(" two", 150, 140, &[])], 60.0);
         assert_eq!(words[1].start, 2.0);
         assert_eq!(words[1].end, 2.0);
         assert_eq!(words[0].confidence, 0.0);
+    }
+
+    #[test]
+    fn times_past_the_end_of_the_audio_are_clamped() {
+        let words = words_from_segments(
+            &[
+                segment(" early", 50, 180, &[0.5]),
+                segment(" late", 250, 2900, &[0.5]),
+                segment(" after", 2900, 3000, &[]),
+            ],
+            2.0,
+        );
+        let times: Vec<(f64, f64)> = words.iter().map(|word| (word.start, word.end)).collect();
+        assert_eq!(times, [(0.5, 1.8), (2.0, 2.0), (2.0, 2.0)]);
     }
 }

@@ -1,0 +1,206 @@
+//! `opusclip models list | fetch NAME [--force] | path NAME | verify [NAME]`: the whisper.cpp
+//! models in the user cache dir (`OPUSCLIP_CACHE_DIR`, else `$XDG_CACHE_HOME/opusclip`, else
+//! `~/.cache/opusclip`, then `models/`). The work is `opusclip_speech::models`; this module parses
+//! the arguments, draws the download bar on stderr and prints text or `--json`.
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use opusclip_core::{Result, Settings};
+use opusclip_speech::models::{FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Arguments of `opusclip models`.
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// What to do with the models.
+    #[command(subcommand)]
+    pub command: ModelsCommand,
+}
+
+/// The `opusclip models` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List the known models, their sizes and whether they are downloaded.
+    List,
+    /// Download a model (resumable; checked against its pinned size and SHA-1).
+    Fetch {
+        /// The model: tiny, tiny.en, base, base.en, small, small.en, medium, medium.en,
+        /// large-v3-turbo.
+        name: String,
+        /// Download again even when the model is already there.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the path of a downloaded model (fails when it is not downloaded).
+    Path {
+        /// The model's name.
+        name: String,
+    },
+    /// Check downloaded models: size, SHA-1 and the model header. Exits 1 when one is bad.
+    Verify {
+        /// Only this model (default: every downloaded one).
+        name: Option<String>,
+    },
+}
+
+/// Runs `opusclip models …`; `json_output` prints JSON on stdout instead of text.
+pub fn run(args: &ModelsArgs, json_output: bool) -> Result<ExitCode> {
+    let settings = Settings::load(Path::new("."))?;
+    let store = ModelStore::in_cache_dir(settings.cache_dir.as_deref())?;
+    match &args.command {
+        ModelsCommand::List => list(&store, json_output),
+        ModelsCommand::Fetch { name, force } => fetch(&store, name, *force, json_output),
+        ModelsCommand::Path { name } => path(&store, name, json_output),
+        ModelsCommand::Verify { name } => verify(&store, name.as_deref(), json_output),
+    }
+}
+
+fn list(store: &ModelStore, json_output: bool) -> Result<ExitCode> {
+    let models = store.list();
+    if json_output {
+        print_json(&json!({ "dir": store.dir(), "models": models }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("models in {}", store.dir().display());
+    for model in &models {
+        println!("  {:<16} {:>10}  {}", model.name, model.size.map(human_bytes).unwrap_or_default(), state_of(model));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn state_of(model: &ModelStatus) -> String {
+    match (model.present, model.partial_bytes) {
+        (true, _) => "downloaded".to_string(),
+        (false, Some(bytes)) => format!("partial ({}; `fetch` resumes it)", human_bytes(bytes)),
+        (false, None) => "-".to_string(),
+    }
+}
+
+fn fetch(store: &ModelStore, name: &str, force: bool, json_output: bool) -> Result<ExitCode> {
+    let bar = download_bar(name, json_output);
+    let result = store.fetch(name, FetchOptions { force }, &mut |done, total| {
+        if let Some(total) = total {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let outcome = result?;
+    if json_output {
+        print_json(&json!(outcome));
+    } else {
+        println!("{}", describe_fetch(&outcome));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_fetch(outcome: &FetchOutcome) -> String {
+    if outcome.already_present {
+        return format!("{} is already downloaded: {}", outcome.name, outcome.path.display());
+    }
+    let resumed = if outcome.resumed_from > 0 {
+        format!(", resumed after {}", human_bytes(outcome.resumed_from))
+    } else {
+        String::new()
+    };
+    format!(
+        "fetched {} ({}{resumed}, SHA-1 checked): {}",
+        outcome.name,
+        human_bytes(outcome.bytes),
+        outcome.path.display()
+    )
+}
+
+/// A byte bar on stderr, hidden when stderr is not a terminal or the output is JSON.
+fn download_bar(name: &str, json_output: bool) -> ProgressBar {
+    if json_output || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let style =
+        ProgressStyle::with_template("{prefix:>14} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(name.to_string());
+    bar
+}
+
+fn path(store: &ModelStore, name: &str, json_output: bool) -> Result<ExitCode> {
+    let path = store.installed_path(name)?;
+    if json_output {
+        print_json(&json!({ "name": name, "path": path }));
+    } else {
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(store: &ModelStore, name: Option<&str>, json_output: bool) -> Result<ExitCode> {
+    let checked: Vec<Verification> = match name {
+        Some(name) => vec![store.verify(name)?],
+        None => store.verify_present()?,
+    };
+    let all_ok = checked.iter().all(Verification::is_ok);
+    if json_output {
+        print_json(&json!({ "dir": store.dir(), "ok": all_ok, "models": checked }));
+    } else if checked.is_empty() {
+        println!("no models downloaded in {}; get one with `opusclip models fetch base.en`", store.dir().display());
+    } else {
+        checked.iter().for_each(print_verification);
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn print_verification(checked: &Verification) {
+    if !checked.present {
+        println!(
+            "missing  {}: not downloaded ({}); get it with `opusclip models fetch {}`",
+            checked.name,
+            checked.path.display(),
+            checked.name
+        );
+    } else if checked.is_ok() {
+        println!("ok       {}: {}", checked.name, checked.path.display());
+    } else {
+        println!("BAD      {}: {}", checked.name, checked.path.display());
+        for problem in &checked.problems {
+            println!("         {problem}");
+        }
+    }
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+/// `147964211` → `141.1 MiB`.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_the_model_table() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(147_964_211), "141.1 MiB");
+        assert_eq!(human_bytes(1_624_555_275), "1.5 GiB");
+    }
+}
