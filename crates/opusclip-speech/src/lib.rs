@@ -35,7 +35,7 @@ mod words;
 
 pub use embedded::extract_embedded_subtitles;
 pub use models::{FetchOptions, FetchOutcome, ModelCatalog, ModelEntry, ModelStatus, ModelStore, Verification};
-pub use subtitles::{parse_srt, parse_subtitles, parse_vtt, Cue};
+pub use subtitles::{parse_ass, parse_srt, parse_subtitles, parse_transcript_json, parse_vtt, Cue};
 pub use whisper::{
     check_whisper_model_file, transcribe_whisper, transcribe_whisper_with_stats, DecodeLimits, WhisperModelHeader,
     WhisperOptions, WhisperRun, WhisperRunStats, GGML_MAGIC, WHISPER_SAMPLE_RATE,

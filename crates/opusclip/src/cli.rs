@@ -92,7 +92,7 @@ pub struct ClipArgs {
     /// Output aspect ratio (repeatable): 9:16, 1:1, 4:5, 16:9. The first names clip-NN.mp4.
     #[arg(long = "aspect", value_name = "RATIO", default_values_t = vec![String::from("9:16")])]
     pub aspects: Vec<String>,
-    /// Subtitle file (SRT or WebVTT) with the spoken words (single input only).
+    /// Transcript file with the spoken words: SRT, WebVTT, ASS/SSA, or whisper.cpp / OpenAI JSON (single input only).
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
     /// whisper.cpp ggml model for speech recognition when no subtitles exist.
@@ -173,7 +173,7 @@ pub struct TranscribeArgs {
     /// Write here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Read the words from this subtitle file (SRT or WebVTT).
+    /// Read the words from this transcript file (SRT, WebVTT, ASS/SSA, whisper.cpp or OpenAI JSON).
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
     /// Use speech recognition even when the file has a subtitle stream.

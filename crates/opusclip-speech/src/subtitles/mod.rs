@@ -1,10 +1,13 @@
-//! Subtitle import: SRT and WebVTT files parsed into [`Cue`]s (time span plus clean text).
+//! Subtitle import: SRT, WebVTT, ASS/SSA and JSON transcripts (whisper.cpp, OpenAI) parsed into
+//! [`Cue`]s (time span plus clean text).
 //!
 //! The parsers are forgiving about what real files contain (a byte-order mark, CRLF line ends,
 //! no trailing blank line, cue numbers missing, formatting tags, cue settings) and strict about
 //! what makes the timing unusable: a bad timestamp, a cue that ends before it starts, text with
 //! no timing line, or a file without cues is an [`Error::Transcript`] that names the line.
 
+mod ass;
+mod json_transcript;
 mod markup;
 mod srt;
 mod vtt;
@@ -13,6 +16,8 @@ use opusclip_core::{Error, Result};
 use serde_json::json;
 use std::path::Path;
 
+pub use ass::parse_ass;
+pub use json_transcript::parse_transcript_json;
 pub use srt::parse_srt;
 pub use vtt::parse_vtt;
 
@@ -28,8 +33,8 @@ pub struct Cue {
     pub text: String,
 }
 
-/// Reads a subtitle file and parses it as SRT or WebVTT: by the extension (`.srt`, `.vtt`),
-/// otherwise by its content (a file whose first line starts with `WEBVTT` is WebVTT).
+/// Reads a subtitle file and parses it as SRT, WebVTT, ASS or JSON: by the extension (`.srt`,
+/// `.vtt`, `.ass`/`.ssa`, `.json`), otherwise by its content (`WEBVTT`, `[Script Info]`, `{`).
 /// Errors name the file and, for syntax problems, the line.
 pub fn parse_subtitles(path: &Path) -> Result<Vec<Cue>> {
     let bytes = std::fs::read(path).map_err(|source| Error::io("read subtitle file", path, source))?;
@@ -37,6 +42,8 @@ pub fn parse_subtitles(path: &Path) -> Result<Vec<Cue>> {
     let parsed = match detect_format(path, &text) {
         SubtitleFormat::Srt => parse_srt(&text),
         SubtitleFormat::WebVtt => parse_vtt(&text),
+        SubtitleFormat::Ass => parse_ass(&text),
+        SubtitleFormat::Json => parse_transcript_json(&text),
     };
     parsed.map_err(|error| name_file_in_error(error, path))
 }
@@ -45,6 +52,8 @@ pub fn parse_subtitles(path: &Path) -> Result<Vec<Cue>> {
 enum SubtitleFormat {
     Srt,
     WebVtt,
+    Ass,
+    Json,
 }
 
 fn detect_format(path: &Path, text: &str) -> SubtitleFormat {
@@ -52,7 +61,11 @@ fn detect_format(path: &Path, text: &str) -> SubtitleFormat {
     match extension.as_deref() {
         Some("srt") => SubtitleFormat::Srt,
         Some("vtt") => SubtitleFormat::WebVtt,
+        Some("ass" | "ssa") => SubtitleFormat::Ass,
+        Some("json") => SubtitleFormat::Json,
         _ if strip_bom(text).trim_start().starts_with("WEBVTT") => SubtitleFormat::WebVtt,
+        _ if strip_bom(text).trim_start().starts_with("[Script Info]") => SubtitleFormat::Ass,
+        _ if strip_bom(text).trim_start().starts_with('{') => SubtitleFormat::Json,
         _ => SubtitleFormat::Srt,
     }
 }
