@@ -4,7 +4,8 @@
 //! does not grow with the length of the source.
 
 use crate::decode::{
-    container_start, decode_error, open, video_decoder, AudioTo16k, GrayFrame, GrayScaler, VideoDecodeMode,
+    container_start, decode_error, frame_number, open, video_decoder, AudioTo16k, GrayFrame, GrayScaler,
+    VideoDecodeMode,
 };
 use ffmpeg_next as ffmpeg;
 use ffmpeg_next::{frame, media};
@@ -30,7 +31,8 @@ impl Default for AnalysisOptions {
 /// One decoded frame: its number on the PTS timeline, its time, and its Y, U, V planes.
 #[derive(Debug)]
 pub struct AnalysisFrame<'a> {
-    /// `round(t * fps)`: the frame number on the presentation timeline.
+    /// The frame number on the presentation timeline, counted from the video's first frame
+    /// (`round((t - first frame's t) * fps)`).
     pub index: u64,
     pub t: f64,
     pub y: &'a GrayFrame,
@@ -62,6 +64,8 @@ struct VideoSide {
     time_base: f64,
     origin: f64,
     fps: f64,
+    /// Time of the video's first frame on the container timeline.
+    first_frame_time: f64,
     frames: u64,
 }
 
@@ -72,7 +76,7 @@ impl VideoSide {
             let t = pts as f64 * self.time_base - self.origin;
             self.scaler.convert_planes(&self.decoded, t, &mut self.planes)?;
             let [y, u, v] = &self.planes;
-            sink.frame(&AnalysisFrame { index: (t * self.fps).round().max(0.0) as u64, t, y, u, v });
+            sink.frame(&AnalysisFrame { index: frame_number(t, self.first_frame_time, self.fps), t, y, u, v });
             self.frames += 1;
         }
         Ok(())
@@ -98,6 +102,7 @@ pub fn analysis_decode(
         time_base: input.stream(video_index).map(|s| f64::from(s.time_base())).unwrap_or(0.0),
         origin,
         fps: facts.video.fps.max(1.0),
+        first_frame_time: facts.video.start_time - origin,
         frames: 0,
     };
     let audio_index = if options.audio { input.streams().best(media::Type::Audio).map(|s| s.index()) } else { None };

@@ -51,7 +51,7 @@ pub struct WindowOptions {
 /// One frame of a window: the small picture always, the detail picture when due.
 #[derive(Debug)]
 pub struct WindowFrame<'a> {
-    /// Frame number on the source's timeline (`round(t * fps)`).
+    /// Frame number on the presentation timeline, counted from the video's first frame.
     pub index: u64,
     pub t: f64,
     pub small: &'a GrayFrame,
@@ -66,6 +66,13 @@ pub trait SurveySink {
     fn keyframe(&mut self, frame: &GrayFrame);
     /// Fraction of the source read, 0..1.
     fn progress(&mut self, _fraction: f64) {}
+}
+
+/// The frame number of a frame at `t` on the presentation timeline, counted from the video's
+/// first frame: a video that starts after the audio (encoder priming, a delayed start) still
+/// numbers its first frame 0, and a variable-rate gap still advances the count.
+pub(crate) fn frame_number(t: f64, first_frame_time: f64, fps: f64) -> u64 {
+    ((t - first_frame_time) * fps).round().max(0.0) as u64
 }
 
 pub(crate) fn decode_error(what: &str, error: ffmpeg::Error) -> Error {
@@ -453,6 +460,7 @@ pub fn decode_window(
         next_detail: options.start,
         detail_interval: if options.detail_fps > 0.0 { 1.0 / options.detail_fps } else { f64::INFINITY },
         fps: facts.video.fps.max(1.0),
+        first_frame_time: facts.video.start_time - origin,
         finished: false,
     };
     for (stream, packet) in input.packets() {
@@ -476,6 +484,7 @@ struct WindowState {
     next_detail: f64,
     detail_interval: f64,
     fps: f64,
+    first_frame_time: f64,
     finished: bool,
 }
 
@@ -511,7 +520,7 @@ impl WindowState {
                 self.next_detail = t + self.detail_interval;
             }
             let frame = WindowFrame {
-                index: (t * self.fps).round().max(0.0) as u64,
+                index: frame_number(t, self.first_frame_time, self.fps),
                 t,
                 small: &self.small,
                 detail: detail_due.then_some(&self.detail),
@@ -547,6 +556,14 @@ mod tests {
         rotate_into(&plane_2x3(), 2, 2, 3, 270, &mut out);
         assert_eq!((out.width, out.height), (3, 2));
         assert_eq!(out.data, vec![2, 4, 6, 1, 3, 5]);
+    }
+
+    #[test]
+    fn frames_count_from_the_first_video_frame() {
+        // Video starting 21 ms after the audio (AAC priming): still frames 0, 1, 2…
+        assert_eq!(frame_number(0.021, 0.021, 30.0), 0);
+        assert_eq!(frame_number(0.021 + 660.0 / 30.0, 0.021, 30.0), 660);
+        assert_eq!(frame_number(0.0, 0.5, 30.0), 0);
     }
 
     #[test]
