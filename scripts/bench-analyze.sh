@@ -10,12 +10,14 @@
 #   PySceneDetect detect-adaptive and detect-content (installed by this script in $OUT/venv).
 # Then the peak memory (max RSS) of `opusclip analyze` on the 10-minute file and on a 60-minute
 # file (6 copies joined by stream copy), to show that memory does not grow with length.
-# Environment: BIN, OUT, ROUNDS (3), SCENES (../shared/media/scenes), LONG=0 skips the 60-minute run.
+# Environment: BIN, OUT, ROUNDS (3), GEN_ROUNDS (rounds on the generated file; ROUNDS), SCENES (../shared/media/scenes), LONG=0 skips the 60-minute run,
+# MEDIA_ONLY=1 only makes the generated file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-./target/release/opusclip}
 OUT=${OUT:-bench-out}
 ROUNDS=${ROUNDS:-3}
+GEN_ROUNDS=${GEN_ROUNDS:-$ROUNDS}
 SCENES=${SCENES:-../shared/media/scenes}
 LONG=${LONG:-1}
 WORK="$OUT/analyze"
@@ -79,20 +81,23 @@ json.dump({"video": video, "fps": 30, "frames": frames, "cuts": cuts,
 PY
 fi
 
+if [ "${MEDIA_ONLY:-0}" = "1" ]; then echo "$GEN, goldens in $GOLD"; exit 0; fi
+
 # 2. Timing and F1, alternately, best of $ROUNDS.
-VIDEOS=("$GEN")
+VIDEOS=()
 for name in testvideo.mp4 fades.mp4 counter.mp4 issue-195-aspect-ratio.mp4 delayed_start.mp4; do
   if [ -f "$SCENES/$name" ]; then VIDEOS+=("$SCENES/$name"); fi
 done
-[ ${#VIDEOS[@]} -gt 1 ] || echo "(the shared scene videos are missing: $SCENES)" >&2
+[ ${#VIDEOS[@]} -gt 0 ] || echo "(the shared scene videos are missing: $SCENES)" >&2
+VIDEOS+=("$GEN")
 
-python3 - "$BIN" "$SCENEDETECT" "$ROUNDS" "$WORK" "$GEN" "$GOLD" "${VIDEOS[@]}" <<'PY'
+python3 - "$BIN" "$SCENEDETECT" "$ROUNDS" "$GEN_ROUNDS" "$WORK" "$GEN" "$GOLD" "${VIDEOS[@]}" <<'PY'
 import json, os, re, subprocess, sys, time
 sys.path.insert(0, "scripts")
 import eval_scenes
 
-binary, scenedetect, rounds, work, generated, gold_path = sys.argv[1:7]
-videos, rounds = sys.argv[7:], int(rounds)
+binary, scenedetect, rounds, gen_rounds, work, generated, gold_path = sys.argv[1:8]
+videos, rounds, gen_rounds = sys.argv[8:], int(rounds), int(gen_rounds)
 time_bin = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 goldens = {generated: json.load(open(gold_path))["cuts"]}
 for v in videos:
@@ -133,10 +138,12 @@ def run(command):
 summary = []
 for video in videos:
     listed = tools(video)
+    load_before = os.getloadavg()[0]
     times = {name: [] for name, _, _ in listed}
     rss = {name: 0 for name, _, _ in listed}
     decoded_frames = None
-    for _ in range(rounds):
+    video_rounds = gen_rounds if video == generated else rounds
+    for _ in range(video_rounds):
         for name, command, _ in listed:
             took, peak, stdout = run(command)
             times[name].append(took)
@@ -149,8 +156,9 @@ for video in videos:
     probe = json.load(open(listed[1][2]))["source"]["probe"]
     label = os.path.basename(video)
     print(f"\n## {label}: {probe['duration']:.1f} s, {probe['video']['width']}x{probe['video']['height']} "
-          f"@ {probe['video']['fps']:.3f} fps, {decoded_frames} frames (ffprobe), best of {rounds}"
-          + (f", {len(golden)} golden cuts" if golden is not None else ", no goldens (counts only)"))
+          f"@ {probe['video']['fps']:.3f} fps, {decoded_frames} frames (ffprobe), best of {video_rounds}"
+          + (f", {len(golden)} golden cuts" if golden is not None else ", no goldens (counts only)")
+          + f"; 1-min load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     print("| tool | best s | runs s | × decode | × PySceneDetect (same detector) | max RSS MiB | cuts | F1 ±0 | F1 ±1 | extra / missed (±1) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     row = {"video": label}
