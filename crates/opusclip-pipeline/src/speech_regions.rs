@@ -74,9 +74,7 @@ fn collapse_loops(words: Vec<Word>) -> Vec<Word> {
         for length in 1..=8 {
             let repeats = count_repeats(&keys, at, length);
             if repeats >= 3 {
-                for index in at + length..at + length * repeats {
-                    keep[index] = false;
-                }
+                keep[at + length..at + length * repeats].iter_mut().for_each(|kept| *kept = false);
                 at += length * repeats;
                 advanced = true;
                 break;
