@@ -242,18 +242,21 @@ fn join_copies(pass: &Path, copies: usize, video: &Path) -> Result<()> {
     let list = pass.with_extension("txt");
     let line = format!("file '{}'\n", pass.display().to_string().replace('\'', "'\\''"));
     std::fs::write(&list, line.repeat(copies)).map_err(|e| Error::io("write", &list, e))?;
+    let mut command = Command::new("ffmpeg");
+    command.args(["-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i"]).arg(&list);
+    command.args(["-c", "copy", "-movflags", "+faststart"]);
+    ffmpeg_into(command, video, "join the sample talk")
+}
+
+/// Run an ffmpeg `command` whose last argument will be a temporary sibling of `video`, then
+/// rename it into place; on failure remove it and report ffmpeg's last line.
+fn ffmpeg_into(mut command: Command, video: &Path, what: &str) -> Result<()> {
     let partial = atomic::partial_path(video).with_extension("mp4");
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i"])
-        .arg(&list)
-        .args(["-c", "copy", "-movflags", "+faststart"])
-        .arg(&partial)
-        .output()
-        .map_err(|_| tool_missing("ffmpeg", "ffmpeg"))?;
+    let output = command.arg(&partial).output().map_err(|_| tool_missing("ffmpeg", "ffmpeg"))?;
     if !output.status.success() {
         let _ = std::fs::remove_file(&partial);
         return Err(Error::video(format!(
-            "ffmpeg could not join the sample talk: {}",
+            "ffmpeg could not {what}: {}",
             String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
         )));
     }
@@ -277,23 +280,11 @@ fn encode_picture(wav: &Path, video: &Path, duration: f64, options: &SampleOptio
          [set][speaker]overlay=x='(W-w)/2+W/20*sin(t/7)':y=H-h:eval=frame,format=yuv420p[v]",
         head = subject_w * 3 / 5,
     );
-    let partial = atomic::partial_path(video).with_extension("mp4");
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y", "-filter_complex", &graph, "-i"])
-        .arg(wav)
-        .args(["-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"])
-        .args(["-g", &(fps * 2).to_string(), "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"])
-        .arg(&partial)
-        .output()
-        .map_err(|_| tool_missing("ffmpeg", "ffmpeg"))?;
-    if !output.status.success() {
-        let _ = std::fs::remove_file(&partial);
-        return Err(Error::video(format!(
-            "ffmpeg could not make the sample video: {}",
-            String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or("")
-        )));
-    }
-    std::fs::rename(&partial, video).map_err(|e| Error::io("rename into place", video, e))
+    let mut command = Command::new("ffmpeg");
+    command.args(["-nostdin", "-v", "error", "-y", "-filter_complex", &graph, "-i"]).arg(wav);
+    command.args(["-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"]);
+    command.args(["-g", &(fps * 2).to_string(), "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]);
+    ffmpeg_into(command, video, "make the sample video")
 }
 
 #[cfg(test)]
