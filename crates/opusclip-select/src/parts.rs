@@ -87,22 +87,7 @@ pub fn length_fit(window: &Window, min_seconds: f64, max_seconds: f64) -> ScoreP
 
 /// Seconds of the window covered by at least one word.
 fn covered_seconds(window: &Window, words: &[&Word]) -> f64 {
-    let mut spans: Vec<(f64, f64)> = words
-        .iter()
-        .map(|word| (word.start.max(window.start), word.end.min(window.end)))
-        .filter(|(from, to)| to > from)
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut covered = 0.0;
-    let mut reached = window.start;
-    for (from, to) in spans {
-        let from = from.max(reached);
-        if to > from {
-            covered += to - from;
-            reached = to;
-        }
-    }
-    covered
+    crate::signals::union_length(words.iter().map(|word| (word.start, word.end)), window.start, window.end)
 }
 
 fn standard_deviation(values: &[f32]) -> f64 {

@@ -38,23 +38,7 @@ impl<'a> Signals<'a> {
 
     /// Seconds of `[start, end)` covered by silences (overlapping silences counted once).
     pub fn silent_seconds(&self, start: f64, end: f64) -> f64 {
-        let mut pieces: Vec<(f64, f64)> = self
-            .silences
-            .iter()
-            .map(|silence| (silence.start.max(start), silence.end.min(end)))
-            .filter(|(from, to)| to > from)
-            .collect();
-        pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut covered = 0.0;
-        let mut reached = start;
-        for (from, to) in pieces {
-            let from = from.max(reached);
-            if to > from {
-                covered += to - from;
-                reached = to;
-            }
-        }
-        covered
+        union_length(self.silences.iter().map(|silence| (silence.start, silence.end)), start, end)
     }
 
     /// Share (0..1) of `[start, end)` with sound rather than silence, or `None` when nothing
@@ -120,6 +104,23 @@ fn hops_in(levels: &AudioLevels, start: f64, end: f64) -> std::ops::Range<usize>
     let first = ((start / levels.hop_seconds).floor().max(0.0) as usize).min(count);
     let last = ((end / levels.hop_seconds).ceil().max(0.0) as usize).clamp(first, count);
     first..last
+}
+
+/// Length of the union of `spans` clipped to `[start, end)`: overlapping spans count once.
+pub(crate) fn union_length(spans: impl Iterator<Item = (f64, f64)>, start: f64, end: f64) -> f64 {
+    let mut pieces: Vec<(f64, f64)> =
+        spans.map(|(from, to)| (from.max(start), to.min(end))).filter(|(from, to)| to > from).collect();
+    pieces.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut covered = 0.0;
+    let mut reached = start;
+    for (from, to) in pieces {
+        let from = from.max(reached);
+        if to > from {
+            covered += to - from;
+            reached = to;
+        }
+    }
+    covered
 }
 
 #[cfg(test)]
