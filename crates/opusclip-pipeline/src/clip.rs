@@ -15,7 +15,7 @@ use opusclip_core::{
     StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
 };
 use opusclip_reframe::{plan_crop, ReframeInput};
-use opusclip_select::{select_clips, select_clips_without_words, BaselineScorer, SelectOptions, Signals};
+use opusclip_select::{select_clips, select_clips_without_words, BaselineScorer, ClipText, SelectOptions, Signals};
 use std::path::Path;
 use std::time::Instant;
 
@@ -92,9 +92,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         progress.warn(&message);
         warnings.push(message);
     }
+    let texts = describe_candidates(&candidates, words);
     let looks = stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?;
-    let specs =
-        stages.run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, options)))?;
+    let specs = stages
+        .run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, &texts, options)))?;
     std::fs::create_dir_all(out_dir).map_err(|e| opusclip_core::Error::io("create", out_dir, e))?;
     let measure = caption_measure(options.font_dir.as_deref());
     let clips = stages.run("render", |p| {
@@ -105,7 +106,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
             let base = rank as f64 / specs.len() as f64;
             let share = 1.0 / specs.len() as f64;
             let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
-            clips.push(manifest_clip(rank, spec, candidate, words, rendered, spec_name));
+            clips.push(manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name));
         }
         Ok(clips)
     })?;
@@ -156,6 +157,24 @@ fn look_at_all(
         .collect()
 }
 
+/// Title, description and hashtags of each candidate, from the sentences it spans.
+fn describe_candidates(candidates: &[Candidate], words: &[Word]) -> Vec<ClipText> {
+    let sentences = opusclip_select::sentences(words);
+    candidates
+        .iter()
+        .map(|candidate| {
+            let clip_sentences: Vec<&str> = sentences
+                .get(candidate.first_sentence..candidate.end_sentence)
+                .unwrap_or(&[])
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect();
+            opusclip_select::describe(&candidate.text, &clip_sentences, candidate.start)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn build_specs(
     input: &Path,
     hash: &str,
@@ -163,10 +182,10 @@ fn build_specs(
     candidates: &[Candidate],
     looks: &[CloseLook],
     words: &[Word],
+    texts: &[ClipText],
     options: &ClipOptions,
 ) -> Vec<ClipSpec> {
     let display = facts.video.display_size();
-    let sentences = opusclip_select::sentences(words);
     candidates
         .iter()
         .zip(looks)
@@ -189,13 +208,6 @@ fn build_specs(
                     }
                 })
                 .collect();
-            let clip_sentences: Vec<&str> = sentences
-                .get(candidate.first_sentence..candidate.end_sentence)
-                .unwrap_or(&[])
-                .iter()
-                .map(|s| s.text.as_str())
-                .collect();
-            let text = opusclip_select::describe(&candidate.text, &clip_sentences, candidate.start);
             ClipSpec {
                 schema_version: SCHEMA_VERSION,
                 id: format!("clip-{:02}", rank + 1),
@@ -218,7 +230,7 @@ fn build_specs(
                     .collect(),
                 outputs,
                 caption_style: options.caption_style.clone(),
-                title: text.title,
+                title: texts[rank].title.clone(),
             }
         })
         .collect()
@@ -228,6 +240,7 @@ fn manifest_clip(
     rank: usize,
     spec: &ClipSpec,
     candidate: &Candidate,
+    described: &ClipText,
     words: &[Word],
     rendered: crate::render::RenderedClip,
     spec_name: String,
@@ -237,7 +250,6 @@ fn manifest_clip(
         .filter(|w| w.start >= candidate.start - 1e-6 && w.end <= candidate.end + 1e-6)
         .map(|w| w.text.as_str())
         .collect();
-    let described = opusclip_select::describe(&candidate.text, &[], candidate.start);
     ManifestClip {
         id: spec.id.clone(),
         rank: rank as u32 + 1,
@@ -246,8 +258,8 @@ fn manifest_clip(
         duration: candidate.duration(),
         score: candidate.score.clone(),
         title: spec.title.clone(),
-        description: described.description,
-        hashtags: described.hashtags,
+        description: described.description.clone(),
+        hashtags: described.hashtags.clone(),
         transcript: transcript.join(" "),
         outputs: rendered.outputs,
         captions: rendered.captions,
