@@ -35,10 +35,13 @@ import sys
 import tempfile
 
 # The truth for ../shared/media/scenes, decided from the picture:
-# - testvideo.mp4: PySceneDetect's goldens [30, 180, 394]. 394 is the first frame of a new shot
-#   after a hold on black (mean luma 16.88 up to 393, then rising ~2.4 per frame: a fade-in that
-#   starts with the new shot). 691, which PySceneDetect's adaptive detector also reports, lies in
-#   the middle of a linear fade-out (luma 51 at 679 to 17 at 693): not a cut.
+# - testvideo.mp4: PySceneDetect's goldens [30, 180, 394]. 180 is a hard cut into black; the
+#   black holds 31 frames and a picture fades in from 211 — part of the shot the cut started, so
+#   no second cut. 331..360 fades out into black, which holds 34 frames; 394 is the first frame
+#   brighter than the hold (mean luma 16.9 up to 393, then rising ~2.4 per frame): a new shot
+#   fading in, so the cut is there. opusclip reports it as a cut `from_black`. 691, which
+#   PySceneDetect's adaptive detector also reports, lies in the middle of a linear fade-out
+#   (luma 51 at 679 to 17 at 693): not a cut.
 # - fades.mp4: fades only, no hard cut.
 # - counter.mp4: 30 numbered frames at 10 fps whose background colour changes at once at frames
 #   10 and 20 (0-based; labelled "Frame = 11" and "Frame = 21"). PySceneDetect's API goldens list

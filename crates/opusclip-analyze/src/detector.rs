@@ -16,6 +16,16 @@ pub enum ShotDetectorKind {
     Adaptive(AdaptiveParams, ContentWeights),
 }
 
+impl ShotDetectorKind {
+    /// The shortest shot, in frames, that this detector lets through.
+    pub fn min_scene_frames(&self) -> u64 {
+        match self {
+            ShotDetectorKind::Content(params) => params.min_scene_frames,
+            ShotDetectorKind::Adaptive(params, _) => params.min_scene_frames,
+        }
+    }
+}
+
 impl Default for ShotDetectorKind {
     fn default() -> Self {
         ShotDetectorKind::Adaptive(AdaptiveParams::default(), ContentWeights::default())

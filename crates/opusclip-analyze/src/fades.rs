@@ -6,6 +6,13 @@
 //! span of a fade-in from the first frame back above the threshold to the end of the steady
 //! brightening that follows.
 //!
+//! A picture that comes out of a *hold* on black — black and steady for at least the shortest
+//! scene — starts a new shot: the detector reports that first brighter frame as an
+//! [`Emergence`], and the analysis turns one that held long enough into a cut. A fade through
+//! black with no hold (out, then straight back in) stays a pair of fades. This is the case of
+//! PySceneDetect's `testvideo.mp4` frame 394: a fade-out, 34 frames of black, then a new shot
+//! fading in; its golden cut is the first frame of the new shot.
+//!
 //! The mean intensity is that of the luma plane, in full range: limited-range video (black at
 //! 16, as most decoders give) is stretched to 0..255 first, so black reads 0 as it does in
 //! PySceneDetect's RGB means.
@@ -32,6 +39,37 @@ pub struct FadeEvent {
     pub start: f64,
     pub end: f64,
 }
+
+/// A picture coming out of a steady hold on black.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Emergence {
+    /// First frame brighter than the hold.
+    pub frame: u64,
+    pub t: f64,
+    /// How many frames the hold lasted (steady black, before `frame`).
+    pub hold_frames: u64,
+}
+
+/// Emergences from a hold of at least `min_hold_frames` whose hold no detected cut already
+/// bounds: the first frames of shots that came out of black after a fade-out. A hold that a
+/// hard cut started (a cut into black, then a fade-in) already belongs to the new shot, so the
+/// picture coming out of it is no second cut; a cut within `min_hold_frames` of either end of
+/// the hold counts as bounding it.
+pub fn cuts_out_of_black(emergences: &[Emergence], detected_cuts: &[u64], min_hold_frames: u64) -> Vec<Emergence> {
+    let margin = min_hold_frames.max(1);
+    emergences
+        .iter()
+        .filter(|e| e.hold_frames >= margin)
+        .filter(|e| {
+            let hold_start = e.frame - e.hold_frames;
+            !detected_cuts.iter().any(|&cut| cut + margin > hold_start && cut < e.frame + margin)
+        })
+        .copied()
+        .collect()
+}
+
+/// How much brighter than a hold on black (full-range intensity) a frame must be to end it.
+pub const HOLD_TOLERANCE: f32 = 2.0;
 
 /// Range of the luma samples handed to the detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,6 +128,9 @@ pub struct FadeDetector {
     /// The frame before this one.
     last: Option<FrameMark>,
     events: Vec<FadeEvent>,
+    /// A steady hold on black: its first frame and its level.
+    hold: Option<(FrameMark, f32)>,
+    emergences: Vec<Emergence>,
 }
 
 impl FadeDetector {
@@ -103,6 +144,8 @@ impl FadeDetector {
             rising: None,
             last: None,
             events: Vec::new(),
+            hold: None,
+            emergences: Vec::new(),
         }
     }
 
@@ -122,6 +165,7 @@ impl FadeDetector {
         let is_dark = intensity < self.params.threshold;
         self.darkening_since = if darker { self.darkening_since.or(self.last) } else { None };
         self.last = Some(mark);
+        self.track_hold(mark, intensity, is_dark && !brighter);
         let mut ended = self.continue_rise(mark, brighter && !is_dark);
         match (previous.is_some(), self.dark, is_dark) {
             (true, false, true) => {
@@ -133,6 +177,26 @@ impl FadeDetector {
         }
         self.dark = is_dark;
         ended
+    }
+
+    /// Follows a steady hold on black: a black frame no brighter than the one before (re)starts
+    /// it, a frame brighter than it by more than [`HOLD_TOLERANCE`] ends it with an [`Emergence`].
+    fn track_hold(&mut self, mark: FrameMark, intensity: f32, dark_and_not_rising: bool) {
+        match self.hold {
+            Some((start, level)) if intensity > level + HOLD_TOLERANCE => {
+                self.hold = None;
+                let hold_frames = mark.frame.saturating_sub(start.frame);
+                self.emergences.push(Emergence { frame: mark.frame, t: mark.t, hold_frames });
+            }
+            Some((_, level)) if intensity >= level => {}
+            _ if dark_and_not_rising => self.hold = Some((mark, intensity)),
+            _ => self.hold = None,
+        }
+    }
+
+    /// Pictures that came out of a hold on black so far, in order.
+    pub fn emergences(&self) -> &[Emergence] {
+        &self.emergences
     }
 
     /// Extends a rising fade-in by `mark`, or closes it (returning it) when the rise stopped.
@@ -219,6 +283,57 @@ mod tests {
         let events = detect(&[0.0, 0.0, 50.0, 100.0]);
         assert_eq!(events.len(), 1);
         assert_eq!((events[0].kind, events[0].start_frame, events[0].end_frame), (FadeKind::In, 2, 3));
+    }
+
+    #[test]
+    fn a_picture_out_of_a_long_hold_on_black_emerges_at_its_first_brighter_frame() {
+        // Fade out, 34 frames of black with a little noise, then a slow fade in (testvideo.mp4).
+        let mut levels: Vec<f32> = (0..10).map(|step| 60.0 - 6.0 * step as f32).collect(); // 0..10
+        levels.extend((0..34).map(|i| if i % 3 == 1 { 0.6 } else { 0.0 })); // 10..44
+        levels.extend((1..=20).map(|step| 3.5 * step as f32)); // 44..64
+        let mut detector = FadeDetector::new(FadeParams::default());
+        for (index, &level) in levels.iter().enumerate() {
+            detector.push_intensity(index as u64, index as f64 / 24.0, level);
+        }
+        let emergences = detector.emergences().to_vec();
+        assert_eq!(emergences.len(), 1, "{emergences:?}");
+        assert_eq!(emergences[0].frame, 44);
+        assert_eq!(emergences[0].hold_frames, 34);
+        let fades = detector.finish();
+        assert_eq!(fades.len(), 2, "still reported as fades too: {fades:?}");
+    }
+
+    #[test]
+    fn a_fade_straight_through_black_has_only_a_short_hold() {
+        let mut detector = FadeDetector::new(FadeParams::default());
+        for (index, &level) in ramp().iter().enumerate() {
+            detector.push_intensity(index as u64, index as f64 / 10.0, level);
+        }
+        // The ramp reaches 0 at frame 29 and rises at frame 40: a hold of 11 frames.
+        let emergences = detector.emergences().to_vec();
+        assert_eq!(emergences.len(), 1);
+        assert_eq!((emergences[0].frame, emergences[0].hold_frames), (40, 11));
+        let mut detector = FadeDetector::new(FadeParams::default());
+        for (index, level) in [100.0, 50.0, 5.0, 0.0, 0.0, 1.0, 5.0, 50.0, 100.0].into_iter().enumerate() {
+            detector.push_intensity(index as u64, index as f64, level);
+        }
+        assert_eq!(detector.emergences()[0].hold_frames, 3, "frames 3, 4 and 5 (within tolerance)");
+    }
+
+    #[test]
+    fn only_long_holds_not_already_cut_become_cuts() {
+        let emergences = [
+            Emergence { frame: 100, t: 4.0, hold_frames: 34 },
+            Emergence { frame: 200, t: 8.0, hold_frames: 2 },
+            Emergence { frame: 300, t: 12.0, hold_frames: 20 },
+        ];
+        let cuts = cuts_out_of_black(&emergences, &[305], 15);
+        assert_eq!(cuts, vec![emergences[0]], "short hold and already-detected cut are left out");
+        assert_eq!(cuts_out_of_black(&emergences, &[], 15).len(), 2);
+        // A hard cut into black started the hold (testvideo.mp4 frames 180..211): no second cut.
+        let into_black = [Emergence { frame: 211, t: 8.8, hold_frames: 31 }];
+        assert!(cuts_out_of_black(&into_black, &[180], 15).is_empty());
+        assert_eq!(cuts_out_of_black(&into_black, &[150], 15).len(), 1, "a cut well before the hold does not bound it");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::progress::Progress;
 use opusclip_analyze::adaptive::AdaptiveParams;
 use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
 use opusclip_analyze::detector::{ShotDetector, ShotDetectorKind};
-use opusclip_analyze::fades::{FadeDetector, FadeEvent, FadeParams};
+use opusclip_analyze::fades::{cuts_out_of_black, Emergence, FadeDetector, FadeEvent, FadeParams};
 use opusclip_analyze::loudness::{energy_peaks, EnergyPeak, LoudnessMeter, LoudnessSummary};
 use opusclip_analyze::shots::{shots_from_cuts, ContentParams, ContentWeights, Cut};
 use opusclip_analyze::YuvView;
@@ -61,7 +61,22 @@ impl Default for AnalysisSettings {
 pub struct CutRecord {
     pub frame: u64,
     pub t: f64,
+    /// The detector's score for a content cut; 0 for a cut out of black.
     pub score: f32,
+    /// What found the cut.
+    #[serde(default)]
+    pub kind: CutKind,
+}
+
+/// What found a cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CutKind {
+    /// The shot detector: the picture's content changed at once.
+    #[default]
+    Content,
+    /// A new picture came out of a hold on black at least as long as the shortest scene.
+    FromBlack,
 }
 
 /// The analysed source.
@@ -243,9 +258,11 @@ fn analyze_uncached(
         return Err(Error::invalid_input(format!("{}: no video frame could be decoded", input.display())));
     }
     analyzer.cuts.extend(analyzer.shots.finish());
+    let cuts = all_cuts(&analyzer.cuts, analyzer.fades.emergences(), settings.detector_kind(fps).min_scene_frames());
     let first = analyzer.first_frame.unwrap_or((0, 0.0));
     let end = (analyzer.last_frame.0, analyzer.last_frame.1 + 1.0 / fps);
-    let shots = shots_from_cuts(&analyzer.cuts, first, end);
+    let shot_cuts: Vec<Cut> = cuts.iter().map(|c| Cut { frame: c.frame, t: c.t, score: c.score }).collect();
+    let shots = shots_from_cuts(&shot_cuts, first, end);
     let levels = analyzer.meter.finish();
     let silence_params =
         SilenceParams { threshold_db: settings.silence_threshold_db, min_duration: settings.silence_min_seconds };
@@ -259,7 +276,7 @@ fn analyze_uncached(
         source: AnalysisSource { path: input.display().to_string(), hash, probe: facts.clone() },
         settings: settings.clone(),
         frames_decoded: counts.frames,
-        cuts: analyzer.cuts.iter().map(|c| CutRecord { frame: c.frame, t: c.t, score: c.score }).collect(),
+        cuts,
         shots,
         fades: analyzer.fades.finish(),
         silences: silences(&levels, silence_params),
@@ -269,6 +286,23 @@ fn analyze_uncached(
         seconds: started.elapsed().as_secs_f64(),
         cached: false,
     })
+}
+
+/// The detector's cuts and the cuts out of black holds, in frame order.
+fn all_cuts(detected: &[Cut], emergences: &[Emergence], min_scene_frames: u64) -> Vec<CutRecord> {
+    let detected_frames: Vec<u64> = detected.iter().map(|c| c.frame).collect();
+    let mut cuts: Vec<CutRecord> = detected
+        .iter()
+        .map(|c| CutRecord { frame: c.frame, t: c.t, score: c.score, kind: CutKind::Content })
+        .chain(cuts_out_of_black(emergences, &detected_frames, min_scene_frames).into_iter().map(|e| CutRecord {
+            frame: e.frame,
+            t: e.t,
+            score: 0.0,
+            kind: CutKind::FromBlack,
+        }))
+        .collect();
+    cuts.sort_by_key(|c| c.frame);
+    cuts
 }
 
 #[cfg(test)]

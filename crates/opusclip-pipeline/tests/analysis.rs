@@ -2,7 +2,7 @@
 //! through black reported as fades and not as a cut, variable frame rate and rotation giving
 //! the right cut times, silences where the tone stops, and the cache.
 
-use opusclip_pipeline::analysis::{analyze, AnalysisSettings, DetectorChoice};
+use opusclip_pipeline::analysis::{analyze, AnalysisSettings, CutKind, DetectorChoice};
 use opusclip_pipeline::NoProgress;
 use std::path::Path;
 use std::process::Command;
@@ -57,6 +57,27 @@ fn cuts_fades_and_silences_of_a_generated_video() {
         assert!((silences[0].0 - 1.0).abs() < 0.15 && (silences[0].1 - 2.0).abs() < 0.15, "{silences:?}");
         assert!((silences[1].0 - 4.0).abs() < 0.15 && (silences[1].1 - 4.8).abs() < 0.15, "{silences:?}");
         assert!(document.loudness.integrated.is_some());
+    }
+}
+
+/// A fade out to black, a 1 s hold, then a different picture fading in: the new shot starts at
+/// the first frame brighter than the hold (what a viewer sees as the cut); without the hold
+/// (the test above) a fade through black is no cut.
+#[test]
+fn a_new_shot_out_of_a_hold_on_black_is_a_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("hold.mp4");
+    let graph = "testsrc2=s=640x360:r=25:d=1.6,fade=t=out:st=0.9:d=0.5[a];color=c=black:s=640x360:r=25:d=1[b];\
+                 smptebars=s=640x360:r=25:d=2,fade=t=in:st=0:d=0.5[c];[a][b][c]concat=n=3:v=1:a=0,format=yuv420p[v]";
+    ffmpeg(&["-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", video.to_str().unwrap()]);
+    for detector in [DetectorChoice::Adaptive, DetectorChoice::Content] {
+        let settings = AnalysisSettings { detector, ..AnalysisSettings::default() };
+        let document = analyze(&video, &settings, None, &NoProgress).unwrap();
+        let cuts: Vec<(u64, CutKind)> = document.cuts.iter().map(|c| (c.frame, c.kind)).collect();
+        // Frames 35..=64 are black (the fade-out ends at 1.4 s), frame 65 is the fade-in's fully black first frame.
+        assert_eq!(cuts, vec![(66, CutKind::FromBlack)], "{detector:?}");
+        assert_eq!(document.shots.len(), 2);
+        assert!(document.fades.iter().any(|f| f.kind == opusclip_analyze::fades::FadeKind::In));
     }
 }
 
