@@ -74,6 +74,18 @@ impl ShotDetector {
         }
     }
 
+    /// Feed the next frame as its plane differences from the frame before (measured by a
+    /// [`FrameDiffer`] elsewhere, e.g. on a decoding thread); `None` when it has no predecessor.
+    /// Returns the cuts decided now.
+    pub fn push_deltas(&mut self, frame_index: u64, t: f64, deltas: Option<PlaneDeltas>) -> Vec<Cut> {
+        match self {
+            ShotDetector::Content(detector) => detector.push_deltas(frame_index, t, deltas).into_iter().collect(),
+            ShotDetector::Adaptive { weights, detector, .. } => {
+                detector.push(frame_index, t, score_or_zero(deltas, *weights))
+            }
+        }
+    }
+
     /// The cuts still undecided at the end of the stream.
     pub fn finish(&mut self) -> Vec<Cut> {
         match self {

@@ -203,6 +203,12 @@ impl ContentDetector {
         self.decide(frame_index, t, deltas)
     }
 
+    /// Feed the next frame's plane differences from its predecessor (`None` for a frame with
+    /// nothing to compare with), measured elsewhere; returns the cut it starts, if any.
+    pub fn push_deltas(&mut self, frame_index: u64, t: f64, deltas: Option<PlaneDeltas>) -> Option<Cut> {
+        self.decide(frame_index, t, deltas)
+    }
+
     fn decide(&mut self, frame_index: u64, t: f64, deltas: Option<PlaneDeltas>) -> Option<Cut> {
         self.flash.observe(frame_index);
         self.last_score = deltas.map(|deltas| content_score(deltas, self.params.weights));

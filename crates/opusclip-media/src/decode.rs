@@ -110,12 +110,22 @@ pub(crate) fn video_decoder(
     index: usize,
     mode: VideoDecodeMode,
 ) -> Result<ffmpeg::decoder::Video> {
+    video_decoder_with_threads(input, index, mode, 2)
+}
+
+/// A video decoder with `threads` frame threads (1: no threading).
+pub(crate) fn video_decoder_with_threads(
+    input: &format::context::Input,
+    index: usize,
+    mode: VideoDecodeMode,
+    threads: usize,
+) -> Result<ffmpeg::decoder::Video> {
     let stream = input.stream(index).ok_or_else(|| Error::video("video stream disappeared"))?;
     let mut context =
         codec::Context::from_parameters(stream.parameters()).map_err(|e| decode_error("video codec parameters", e))?;
     context.set_threading(codec::threading::Config {
         kind: codec::threading::Type::Frame,
-        count: 2,
+        count: threads.max(1),
         ..Default::default()
     });
     let mut decoder = context.decoder();

@@ -11,7 +11,9 @@ pub mod hash;
 pub mod probe;
 pub mod render;
 
-pub use analysis_decode::{analysis_decode, AnalysisCounts, AnalysisFrame, AnalysisOptions, AnalysisSink};
+pub use analysis_decode::{
+    analysis_decode, AnalysisCounts, AnalysisFrame, AnalysisOptions, AnalysisSink, DecodedSegment, FrameWork,
+};
 pub use decode::{decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions};
 pub use hash::content_hash;
 pub use probe::probe;

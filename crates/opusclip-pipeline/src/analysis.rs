@@ -6,13 +6,15 @@ use crate::progress::Progress;
 use opusclip_analyze::adaptive::AdaptiveParams;
 use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
 use opusclip_analyze::detector::{ShotDetector, ShotDetectorKind};
-use opusclip_analyze::fades::{cuts_out_of_black, Emergence, FadeDetector, FadeEvent, FadeParams};
+use opusclip_analyze::fades::{
+    cuts_out_of_black, mean_intensity, Emergence, FadeDetector, FadeEvent, FadeParams, LumaRange,
+};
 use opusclip_analyze::loudness::{energy_peaks, EnergyPeak, LoudnessMeter, LoudnessSummary};
-use opusclip_analyze::shots::{shots_from_cuts, ContentParams, ContentWeights, Cut};
+use opusclip_analyze::shots::{shots_from_cuts, ContentParams, ContentWeights, Cut, FrameDiffer, PlaneDeltas};
 use opusclip_analyze::YuvView;
 use opusclip_core::{AudioLevels, Error, ProbeFacts, Result, Shot, Silence, SCHEMA_VERSION, TOOL_VERSION};
-use opusclip_media::decode::AUDIO_RATE;
-use opusclip_media::{analysis_decode, AnalysisFrame, AnalysisOptions, AnalysisSink};
+use opusclip_media::decode::{GrayFrame, AUDIO_RATE};
+use opusclip_media::{analysis_decode, AnalysisFrame, AnalysisOptions, AnalysisSink, DecodedSegment, FrameWork};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,6 +42,14 @@ pub struct AnalysisSettings {
     pub silence_min_seconds: f64,
     /// z-score an energy peak must reach.
     pub peak_z: f32,
+    /// Decoding workers: segments of the video decoded side by side (1: one frame-threaded
+    /// decoder). Changes the speed, never the result, so it is not part of the cache key.
+    #[serde(skip, default = "default_decode_workers")]
+    pub decode_workers: usize,
+}
+
+fn default_decode_workers() -> usize {
+    AnalysisOptions::default().workers
 }
 
 impl Default for AnalysisSettings {
@@ -49,6 +59,7 @@ impl Default for AnalysisSettings {
             threshold: None,
             min_scene_seconds: 0.6,
             width: 256,
+            decode_workers: default_decode_workers(),
             silence_threshold_db: SilenceParams::default().threshold_db,
             silence_min_seconds: SilenceParams::default().min_duration,
             peak_z: 2.0,
@@ -144,6 +155,52 @@ impl AnalysisSettings {
     }
 }
 
+/// What a decoding worker keeps of each frame: its plane differences from the frame before
+/// (within the worker's segment) and its mean intensity.
+struct FrameRecord {
+    index: u64,
+    t: f64,
+    deltas: Option<PlaneDeltas>,
+    intensity: f32,
+}
+
+/// The per-frame work on a decoding worker: frame differences and mean intensity.
+#[derive(Default)]
+struct FrameMeasure {
+    differ: FrameDiffer,
+}
+
+impl FrameWork for FrameMeasure {
+    type Record = FrameRecord;
+
+    fn start_segment(&mut self) {
+        self.differ = FrameDiffer::default();
+    }
+
+    fn frame(&mut self, frame: &AnalysisFrame) -> FrameRecord {
+        let view = yuv_view(frame.y, frame.u, frame.v);
+        FrameRecord {
+            index: frame.index,
+            t: frame.t,
+            deltas: self.differ.push_yuv(view),
+            intensity: mean_intensity(&frame.y.data, LumaRange::Limited),
+        }
+    }
+}
+
+fn yuv_view<'a>(y: &'a GrayFrame, u: &'a GrayFrame, v: &'a GrayFrame) -> YuvView<'a> {
+    YuvView { width: y.width, height: y.height, y: &y.data, u: &u.data, v: &v.data }
+}
+
+/// The plane differences across a segment edge: the previous segment's last picture against
+/// this segment's first.
+fn edge_deltas(before: &[GrayFrame; 3], after: &[GrayFrame; 3]) -> Option<PlaneDeltas> {
+    let mut differ = FrameDiffer::default();
+    differ.push_yuv(yuv_view(&before[0], &before[1], &before[2]));
+    differ.push_yuv(yuv_view(&after[0], &after[1], &after[2]))
+}
+
+/// Runs the detectors over the frame records in timeline order, and the audio meters.
 struct Analyzer<'a> {
     shots: ShotDetector,
     cuts: Vec<Cut>,
@@ -152,22 +209,27 @@ struct Analyzer<'a> {
     loudness: Option<LoudnessMeter>,
     last_frame: (u64, f64),
     first_frame: Option<(u64, f64)>,
+    /// The last picture of the previous segment.
+    previous_last: Option<[GrayFrame; 3]>,
     progress: &'a dyn Progress,
 }
 
-impl AnalysisSink for Analyzer<'_> {
-    fn frame(&mut self, frame: &AnalysisFrame) {
-        let view = YuvView {
-            width: frame.y.width,
-            height: frame.y.height,
-            y: &frame.y.data,
-            u: &frame.u.data,
-            v: &frame.v.data,
+impl AnalysisSink<FrameRecord> for Analyzer<'_> {
+    fn segment(&mut self, segment: DecodedSegment<FrameRecord>) {
+        let edge = match (&self.previous_last, &segment.first) {
+            (Some(before), Some(after)) => edge_deltas(before, after),
+            _ => None,
         };
-        self.cuts.extend(self.shots.push_yuv(frame.index, frame.t, view));
-        self.fades.push(frame.index, frame.t, view.luma());
-        self.first_frame.get_or_insert((frame.index, frame.t));
-        self.last_frame = (frame.index, frame.t);
+        for (position, record) in segment.records.into_iter().enumerate() {
+            let deltas = if position == 0 { edge } else { record.deltas };
+            self.cuts.extend(self.shots.push_deltas(record.index, record.t, deltas));
+            self.fades.push_intensity(record.index, record.t, record.intensity);
+            self.first_frame.get_or_insert((record.index, record.t));
+            self.last_frame = (record.index, record.t);
+        }
+        if segment.last.is_some() {
+            self.previous_last = segment.last;
+        }
     }
     fn audio(&mut self, samples: &[f32]) {
         self.meter.push(samples);
@@ -250,10 +312,16 @@ fn analyze_uncached(
         loudness: LoudnessMeter::new(AUDIO_RATE).ok(),
         last_frame: (0, 0.0),
         first_frame: None,
+        previous_last: None,
         progress,
     };
-    let options = AnalysisOptions { width: settings.width, audio: facts.audio.is_some(), skip_loop_filter: true };
-    let counts = analysis_decode(input, facts, options, &mut analyzer)?;
+    let options = AnalysisOptions {
+        width: settings.width,
+        audio: facts.audio.is_some(),
+        workers: settings.decode_workers.max(1),
+        ..AnalysisOptions::default()
+    };
+    let counts = analysis_decode(input, facts, options, FrameMeasure::default, &mut analyzer)?;
     if counts.frames == 0 {
         return Err(Error::invalid_input(format!("{}: no video frame could be decoded", input.display())));
     }

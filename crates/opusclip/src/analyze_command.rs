@@ -19,9 +19,13 @@ pub fn analysis_settings(args: &AnalyzeArgs) -> Result<AnalysisSettings> {
         },
         threshold: args.threshold,
         min_scene_seconds: args.min_scene_len,
+        decode_workers: args.workers,
         ..AnalysisSettings::default()
     };
     let bad_length = settings.min_scene_seconds.is_nan() || settings.min_scene_seconds < 0.0;
+    if settings.decode_workers == 0 {
+        return Err(Error::invalid_input("--workers must be at least 1"));
+    }
     if bad_length || settings.threshold.is_some_and(|t| t.is_nan() || t <= 0.0) {
         return Err(Error::invalid_input("--min-scene-len must be ≥ 0 and --threshold > 0"));
     }

@@ -160,6 +160,10 @@ pub struct AnalyzeArgs {
     /// Ignore and do not write the analysis cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Decoding workers: the video is cut at key frames into ~30 s segments decoded side by
+    /// side, each by a single-threaded decoder. 1 decodes it in one piece with frame threads.
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
 }
 
 #[derive(Debug, Args)]
