@@ -5,11 +5,13 @@ pub mod error;
 pub mod model;
 pub mod settings;
 pub mod spec;
+pub mod weights;
 
 pub use error::{Error, ErrorCode, Result};
 pub use model::*;
 pub use settings::Settings;
 pub use spec::*;
+pub use weights::{ScoreWeights, PART_NAMES};
 
 /// Version of every JSON contract this build writes (`analysis.json`, `ClipSpec`, manifest).
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,8 +1,14 @@
 //! `Settings`: one struct for every knob, read from defaults < `opusclip.toml` < `.env` <
 //! the environment, with the original specification's variable names. `validate()` reports
 //! every problem at once.
+//!
+//! The score's weights come from the same layers plus a *profile*: `SCORE_PROFILE=FILE` (or an
+//! `opusclip-profile.toml` beside `opusclip.toml`, as `opusclip feedback` writes it) whose
+//! `[weights]` table overrides the defaults, then `SCORE_WEIGHTS=hook=0.4,coherence=0.2`
+//! (partial; also a `[weights]` table in `opusclip.toml`) over that.
 
 use crate::error::{Error, Result};
+use crate::weights::{ScoreWeights, PART_NAMES};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +54,10 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// `OPUSCLIP_FONT_DIR`: extra fonts for captions.
     pub font_dir: Option<PathBuf>,
+    /// `SCORE_WEIGHTS`: the weights of the clip score's parts (after the profile's).
+    pub score_weights: ScoreWeights,
+    /// `SCORE_PROFILE`: the profile file whose `[weights]` were applied, when one was.
+    pub score_profile: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -67,12 +77,14 @@ impl Default for Settings {
             redis_url: None,
             cache_dir: None,
             font_dir: None,
+            score_weights: ScoreWeights::default(),
+            score_profile: None,
         }
     }
 }
 
 /// The variable names `Settings` reads, upper-case.
-pub const VARIABLES: [&str; 14] = [
+pub const VARIABLES: [&str; 16] = [
     "API_HOST",
     "API_PORT",
     "DEBUG",
@@ -87,7 +99,13 @@ pub const VARIABLES: [&str; 14] = [
     "REDIS_URL",
     "OPUSCLIP_CACHE_DIR",
     "OPUSCLIP_FONT_DIR",
+    "SCORE_PROFILE",
+    "SCORE_WEIGHTS",
 ];
+
+/// The profile file `opusclip feedback` writes, and that [`Settings::load`] picks up from its
+/// directory when `SCORE_PROFILE` is not set.
+pub const DEFAULT_PROFILE_FILE: &str = "opusclip-profile.toml";
 
 impl Settings {
     /// Load from `opusclip.toml` and `.env` in `dir` (when present) and the process environment.
@@ -103,12 +121,16 @@ impl Settings {
         let env_path = dir.join(".env");
         if env_path.exists() {
             let text = std::fs::read_to_string(&env_path).map_err(|e| Error::io("read", &env_path, e))?;
-            values.extend(parse_dotenv(&text));
+            merge_layer(&mut values, parse_dotenv(&text));
         }
-        for name in VARIABLES {
-            if let Ok(value) = std::env::var(name) {
-                values.insert(name.to_string(), value);
-            }
+        let environment = VARIABLES
+            .iter()
+            .filter_map(|name| std::env::var(name).ok().map(|value| (name.to_string(), value)))
+            .collect();
+        merge_layer(&mut values, environment);
+        let default_profile = dir.join(DEFAULT_PROFILE_FILE);
+        if !values.contains_key("SCORE_PROFILE") && default_profile.is_file() {
+            values.insert("SCORE_PROFILE".into(), default_profile.to_string_lossy().into_owned());
         }
         Settings::from_values(&values)
     }
@@ -118,7 +140,14 @@ impl Settings {
     pub fn from_values(values: &BTreeMap<String, String>) -> Result<Settings> {
         let mut settings = Settings::default();
         let mut problems = Vec::new();
-        for (name, raw) in values {
+        // The profile's weights first, SCORE_WEIGHTS over them, whatever the map's order.
+        let mut ordered: Vec<(&String, &String)> = values.iter().collect();
+        ordered.sort_by_key(|(name, _)| match name.as_str() {
+            "SCORE_PROFILE" => 0,
+            "SCORE_WEIGHTS" => 2,
+            _ => 1,
+        });
+        for (name, raw) in ordered {
             let raw = raw.trim();
             let outcome = settings.assign(name, raw);
             if let Err(problem) = outcome {
@@ -158,6 +187,13 @@ impl Settings {
             "REDIS_URL" => self.redis_url = non_empty(raw).map(str::to_string),
             "OPUSCLIP_CACHE_DIR" => self.cache_dir = non_empty(raw).map(PathBuf::from),
             "OPUSCLIP_FONT_DIR" => self.font_dir = non_empty(raw).map(PathBuf::from),
+            "SCORE_PROFILE" => {
+                self.score_profile = non_empty(raw).map(PathBuf::from);
+                if let Some(path) = &self.score_profile {
+                    self.score_weights = load_profile(path, self.score_weights)?;
+                }
+            }
+            "SCORE_WEIGHTS" => self.score_weights = parse_score_weights(raw, self.score_weights)?,
             _ => return Err(format!("unknown setting; known: {}", VARIABLES.join(", "))),
         }
         Ok(())
@@ -189,6 +225,7 @@ impl Settings {
                 problems.push(format!("REDIS_URL must start with redis:// or rediss://, got {url}"));
             }
         }
+        problems.extend(self.score_weights.problems());
         if let Some(path) = &self.model_path {
             if !path.is_file() {
                 problems.push(format!(
@@ -203,6 +240,82 @@ impl Settings {
             Err(Error::Configuration { problems })
         }
     }
+}
+
+/// Add a later layer's values: each replaces the earlier one, except `SCORE_WEIGHTS`, whose
+/// entries are appended so that a later layer may set only some parts.
+fn merge_layer(values: &mut BTreeMap<String, String>, layer: BTreeMap<String, String>) {
+    for (name, value) in layer {
+        match values.get_mut(&name) {
+            Some(earlier) if name == "SCORE_WEIGHTS" && !value.trim().is_empty() => {
+                *earlier = format!("{earlier},{value}");
+            }
+            _ => {
+                values.insert(name, value);
+            }
+        }
+    }
+}
+
+/// Apply `hook=0.4,coherence=0.2` (commas or semicolons between entries; any subset of
+/// [`PART_NAMES`]; later entries win) over `base`.
+pub fn parse_score_weights(text: &str, base: ScoreWeights) -> std::result::Result<ScoreWeights, String> {
+    let mut weights = base;
+    for entry in text.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((name, value)) = entry.split_once(['=', ':']) else {
+            return Err(format!("expected NAME=WEIGHT entries such as hook=0.4, got {entry:?}"));
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let value: f64 = value.trim().parse().map_err(|_| format!("{name}: expected a number, got {value:?}"))?;
+        if !weights.set(&name, value) {
+            return Err(format!("unknown score part {name:?}; known: {}", PART_NAMES.join(", ")));
+        }
+    }
+    Ok(weights)
+}
+
+/// Read a profile file and apply its `[weights]` over `base`.
+pub fn load_profile(path: &Path, base: ScoreWeights) -> std::result::Result<ScoreWeights, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!("cannot read score profile {}: {e} (write one with `opusclip feedback`)", path.display())
+    })?;
+    weights_from_profile(&text, base).map_err(|problem| format!("{}: {problem}", path.display()))
+}
+
+/// Apply a profile's `[weights]` table (any subset of [`PART_NAMES`]) over `base`. Other
+/// tables and keys are left for their own readers.
+pub fn weights_from_profile(text: &str, base: ScoreWeights) -> std::result::Result<ScoreWeights, String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
+    let Some(weights_table) = table.get("weights") else {
+        return Err("no [weights] table".into());
+    };
+    let toml::Value::Table(entries) = weights_table else {
+        return Err("weights must be a table: [weights] then lines such as hook = 0.4".into());
+    };
+    let mut weights = base;
+    for (name, value) in entries {
+        let number = match value {
+            toml::Value::Float(n) => *n,
+            toml::Value::Integer(n) => *n as f64,
+            _ => return Err(format!("weights.{name}: expected a number")),
+        };
+        if !weights.set(name, number) {
+            return Err(format!("weights.{name}: unknown score part; known: {}", PART_NAMES.join(", ")));
+        }
+    }
+    Ok(weights)
+}
+
+/// A profile file with a `[weights]` table, readable by [`weights_from_profile`]; `comment`
+/// lines go on top as `#` comments.
+pub fn profile_toml(weights: &ScoreWeights, comment: &str) -> String {
+    let mut text: String = comment.lines().map(|line| format!("# {line}\n")).collect();
+    text.push_str("[weights]\n");
+    for name in PART_NAMES {
+        let weight = (weights.get(name).unwrap_or(0.0) * 1e6).round() / 1e6;
+        text.push_str(&format!("{name} = {weight:?}\n"));
+    }
+    text
 }
 
 fn non_empty(raw: &str) -> Option<&str> {
@@ -243,6 +356,22 @@ fn parse_toml(text: &str) -> std::result::Result<BTreeMap<String, String>, Strin
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
     let mut values = BTreeMap::new();
     for (key, value) in table {
+        if key == "weights" {
+            let toml::Value::Table(entries) = value else {
+                return Err("weights must be a table: [weights] then lines such as hook = 0.4".into());
+            };
+            let mut pairs = Vec::new();
+            for (name, weight) in entries {
+                let number = match weight {
+                    toml::Value::Float(n) => n.to_string(),
+                    toml::Value::Integer(n) => n.to_string(),
+                    _ => return Err(format!("weights.{name}: expected a number")),
+                };
+                pairs.push(format!("{name}={number}"));
+            }
+            values.insert("SCORE_WEIGHTS".to_string(), pairs.join(","));
+            continue;
+        }
         let raw = match value {
             toml::Value::String(s) => s,
             toml::Value::Integer(n) => n.to_string(),
@@ -301,6 +430,68 @@ mod tests {
         assert_eq!(s.batch_size, 8);
         if std::env::var("API_PORT").is_err() {
             assert_eq!(s.api_port, 7001);
+        }
+    }
+
+    #[test]
+    fn score_weights_are_partial_and_validated() {
+        let s = Settings::from_values(&values(&[("SCORE_WEIGHTS", "hook=0.5, coherence = 0.1;visual=0")])).unwrap();
+        assert_eq!((s.score_weights.hook, s.score_weights.coherence, s.score_weights.visual), (0.5, 0.1, 0.0));
+        assert_eq!(s.score_weights.pacing, ScoreWeights::default().pacing);
+        let err = Settings::from_values(&values(&[("SCORE_WEIGHTS", "virality=1")])).unwrap_err();
+        assert!(err.to_string().contains("unknown score part \"virality\""), "{err}");
+        let err = Settings::from_values(&values(&[("SCORE_WEIGHTS", "hook=-1")])).unwrap_err();
+        assert!(err.to_string().contains("score weight hook must be"), "{err}");
+        assert!(Settings::from_values(&values(&[("SCORE_WEIGHTS", "hook")])).is_err());
+        assert!(Settings::from_values(&values(&[("SCORE_WEIGHTS", "hook=lots")])).is_err());
+    }
+
+    #[test]
+    fn a_profile_is_applied_before_score_weights() {
+        let dir = std::env::temp_dir().join(format!("opusclip-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let profile = dir.join("mine.toml");
+        let written = ScoreWeights { hook: 0.6, engagement: 0.05, ..ScoreWeights::default() };
+        std::fs::write(&profile, profile_toml(&written, "from a test\nsecond line")).unwrap();
+        let path = profile.to_string_lossy().into_owned();
+        let s =
+            Settings::from_values(&values(&[("SCORE_WEIGHTS", "engagement=0.3"), ("SCORE_PROFILE", &path)])).unwrap();
+        assert_eq!(s.score_weights.hook, 0.6);
+        assert_eq!(s.score_weights.engagement, 0.3);
+        assert_eq!(s.score_profile.as_deref(), Some(profile.as_path()));
+        let missing = dir.join("missing.toml").to_string_lossy().into_owned();
+        let err = Settings::from_values(&values(&[("SCORE_PROFILE", &missing)])).unwrap_err();
+        assert!(err.to_string().contains("opusclip feedback"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn profiles_round_trip_and_reject_unknown_parts() {
+        let weights = ScoreWeights { hook: 0.123, visual: 0.0, ..ScoreWeights::default() };
+        let text = profile_toml(&weights, "note");
+        assert!(text.starts_with("# note\n[weights]\n"));
+        assert_eq!(weights_from_profile(&text, ScoreWeights::default()).unwrap(), weights);
+        let partial = weights_from_profile("[weights]\nhook = 1\n[feedback]\nclips = 3\n", ScoreWeights::default());
+        assert_eq!(partial.unwrap().hook, 1.0);
+        assert!(weights_from_profile("[weights]\nvirality = 1\n", ScoreWeights::default()).is_err());
+        assert!(weights_from_profile("hook = 1\n", ScoreWeights::default()).unwrap_err().contains("[weights]"));
+        assert!(weights_from_profile("[weights]\nhook = \"x\"\n", ScoreWeights::default()).is_err());
+    }
+
+    #[test]
+    fn layers_add_weights_and_find_the_default_profile() {
+        let dir = std::env::temp_dir().join(format!("opusclip-layers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("opusclip.toml"), "[weights]\nhook = 0.7\npacing = 0.3\n").unwrap();
+        std::fs::write(dir.join(".env"), "SCORE_WEIGHTS=pacing=0.2\n").unwrap();
+        std::fs::write(dir.join(DEFAULT_PROFILE_FILE), "[weights]\nvisual = 0.4\nhook = 0.1\n").unwrap();
+        let s = Settings::load(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        if std::env::var("SCORE_WEIGHTS").is_err() && std::env::var("SCORE_PROFILE").is_err() {
+            assert_eq!(s.score_weights.visual, 0.4, "the default profile is read");
+            assert_eq!(s.score_weights.hook, 0.7, "opusclip.toml's [weights] win over the profile");
+            assert_eq!(s.score_weights.pacing, 0.2, ".env wins over opusclip.toml");
+            assert!(s.score_profile.is_some_and(|p| p.ends_with(DEFAULT_PROFILE_FILE)));
         }
     }
 }

@@ -13,11 +13,23 @@ use opusclip_core::{Aspect, BoxF, CropKeyframe};
 /// assert_eq!(crop_size((1920, 1080), Aspect::Wide), (1920, 1080));
 /// ```
 pub fn crop_size(source: (u32, u32), aspect: Aspect) -> (u32, u32) {
+    crop_size_for_ratio(source, aspect.size())
+}
+
+/// The largest window of aspect ratio `ratio` (width, height) that fits inside a `source` of
+/// display size (width, height), in even pixels where the source allows it. A split layout's
+/// halves use this with half the output's height.
+///
+/// ```
+/// use opusclip_reframe::crop_size_for_ratio;
+/// assert_eq!(crop_size_for_ratio((1920, 1080), (1080, 960)), (1216, 1080));
+/// ```
+pub fn crop_size_for_ratio(source: (u32, u32), ratio: (u32, u32)) -> (u32, u32) {
     let (source_width, source_height) = source;
-    if source_width == 0 || source_height == 0 {
+    let (aspect_width, aspect_height) = ratio;
+    if source_width == 0 || source_height == 0 || aspect_width == 0 || aspect_height == 0 {
         return (0, 0);
     }
-    let (aspect_width, aspect_height) = aspect.size();
     let source_is_wider =
         u64::from(source_width) * u64::from(aspect_height) >= u64::from(source_height) * u64::from(aspect_width);
     if source_is_wider {
@@ -56,14 +68,39 @@ pub(crate) struct Frame {
 impl Frame {
     /// The frame of `source` cropped to `aspect`.
     pub fn new(source: (u32, u32), aspect: Aspect) -> Frame {
-        let (crop_width, crop_height) = crop_size(source, aspect);
+        Frame::for_ratio(source, aspect.size(), face_row_fraction(aspect))
+    }
+
+    /// The frame of `source` cropped to one half of a split `aspect` output: a window of
+    /// the output's width and half its height, with the face centred.
+    pub fn split_half(source: (u32, u32), aspect: Aspect) -> Frame {
+        let (width, height) = aspect.size();
+        Frame::for_ratio(source, (width, (height / 2).max(1)), 0.5)
+    }
+
+    /// The frame of `source` cropped to a window of aspect `ratio`, the face at `face_row`.
+    pub fn for_ratio(source: (u32, u32), ratio: (u32, u32), face_row: f64) -> Frame {
+        let (crop_width, crop_height) = crop_size_for_ratio(source, ratio);
         Frame {
             source_width: f64::from(source.0),
             source_height: f64::from(source.1),
             crop_width: f64::from(crop_width),
             crop_height: f64::from(crop_height),
-            face_row: face_row_fraction(aspect),
+            face_row,
         }
+    }
+
+    /// The range the window's horizontal centre may take (a single point when the window
+    /// spans the frame's width).
+    pub fn centre_range_x(&self) -> (f64, f64) {
+        let low = self.crop_width / 2.0;
+        (low, (self.source_width - low).max(low))
+    }
+
+    /// The range the window's vertical centre may take.
+    pub fn centre_range_y(&self) -> (f64, f64) {
+        let low = self.crop_height / 2.0;
+        (low, (self.source_height - low).max(low))
     }
 
     /// The centre of the frame, which is also the centre of the centred crop window.
@@ -82,9 +119,14 @@ impl Frame {
     /// The window centre that frames `face`: its centre horizontally, at `face_row` of the
     /// crop height vertically, moved inside the frame.
     pub fn centre_on_face(&self, face: &BoxF) -> (f64, f64) {
+        self.clamp_centre(self.aim_at_face(face))
+    }
+
+    /// The window centre that would frame `face` if the frame had no edges: its centre
+    /// horizontally, at `face_row` of the crop height vertically.
+    pub fn aim_at_face(&self, face: &BoxF) -> (f64, f64) {
         let (face_x, face_y) = face.center();
-        let centre_y = face_y + (0.5 - self.face_row) * self.crop_height;
-        self.clamp_centre((face_x, centre_y))
+        (face_x, face_y + (0.5 - self.face_row) * self.crop_height)
     }
 
     /// The keyframe of a window centred at `centre`, its corner on even pixels and inside
@@ -160,6 +202,15 @@ mod tests {
     #[test]
     fn crop_sizes_from_vertical_source() {
         assert_eq!(sizes((1080, 1920)), [(1080, 1920), (1080, 1080), (1080, 1350), (1080, 608)]);
+    }
+
+    #[test]
+    fn split_halves_are_half_as_tall() {
+        let frame = Frame::split_half((1920, 1080), Aspect::Vertical);
+        assert_eq!((frame.crop_width, frame.crop_height), (1216.0, 1080.0));
+        assert_eq!(frame.centre_range_x(), (608.0, 1312.0));
+        assert_eq!(frame.centre_range_y(), (540.0, 540.0));
+        assert_eq!(crop_size_for_ratio((1920, 1080), (0, 5)), (0, 0));
     }
 
     #[test]

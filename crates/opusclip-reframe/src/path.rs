@@ -1,8 +1,44 @@
-//! Turning the camera's dense path (one point per simulation step) into the few keyframes a
-//! renderer needs: the points where the path bends, so that moving linearly between them
-//! stays within a pixel of the dense path. A still camera keeps only its two ends.
+//! The camera path as points in time: easing its corners (a moving average that leaves holds
+//! exactly still and never speeds the camera up), and turning the dense path into the few
+//! keyframes a renderer needs: the points where the path bends, so that moving linearly
+//! between them stays within a pixel of the dense path. A still camera keeps only its ends.
 
-use crate::camera::PathPoint;
+/// The camera centre at one moment, source time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PathPoint {
+    pub t: f64,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// `values` (positions at equally spaced nodes) averaged twice over a centred window of
+/// `2 × half_width + 1` nodes (a triangular kernel), the ends repeated outward. A window
+/// whose values are all equal keeps that value exactly, so a hold stays perfectly still;
+/// the average of in-bounds, speed-capped positions is in bounds and speed-capped too.
+pub(crate) fn ease(values: &[f64], half_width: usize) -> Vec<f64> {
+    let once = box_average(values, half_width);
+    box_average(&once, half_width)
+}
+
+fn box_average(values: &[f64], half_width: usize) -> Vec<f64> {
+    if half_width == 0 || values.len() < 2 {
+        return values.to_vec();
+    }
+    let last = values.len() - 1;
+    (0..values.len())
+        .map(|index| {
+            let window =
+                (0..=2 * half_width).map(|offset| values[(index + offset).saturating_sub(half_width).min(last)]);
+            let (low, high) =
+                window.clone().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            if low == high {
+                low
+            } else {
+                window.sum::<f64>() / (2 * half_width + 1) as f64
+            }
+        })
+        .collect()
+}
 
 /// How far, in pixels, the keyframed path may stray from the dense one.
 pub(crate) const PATH_TOLERANCE: f64 = 1.0;
@@ -65,6 +101,18 @@ mod tests {
 
     fn times(path: &[PathPoint]) -> Vec<f64> {
         path.iter().map(|p| p.t).collect()
+    }
+
+    #[test]
+    fn easing_keeps_holds_exact_and_softens_corners() {
+        let values: Vec<f64> = (0..40).map(|i| if i < 20 { 700.3 } else { 700.3 + 10.0 * (i - 19) as f64 }).collect();
+        let eased = ease(&values, 2);
+        assert!(eased[..16].iter().all(|v| *v == 700.3), "{eased:?}");
+        let steps: Vec<f64> = eased.windows(2).map(|pair| pair[1] - pair[0]).collect();
+        assert!(steps.iter().all(|step| *step >= 0.0 && *step <= 10.0 + 1e-9), "{steps:?}");
+        assert!(steps[17] > 0.0 && steps[17] < 5.0, "no ease-in: {steps:?}");
+        assert_eq!(ease(&values, 0), values);
+        assert_eq!(ease(&[3.0], 4), [3.0]);
     }
 
     #[test]

@@ -1,7 +1,5 @@
-//! Splitting a clip into shots at its cuts, and handing each shot the face frames that fall
-//! inside it. The camera is planned per shot; between shots it cuts.
-
-use opusclip_core::FaceFrame;
+//! Splitting a clip into shots at its cuts. The camera is planned per shot; between shots it
+//! cuts.
 
 /// One shot of the clip, on the source timeline.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,14 +30,6 @@ pub(crate) fn split_into_shots(clip_start: f64, clip_end: f64, cuts: &[f64]) -> 
     boundaries.windows(2).map(|pair| ShotSpan { start: pair[0], end: pair[1] }).collect()
 }
 
-/// The face frames inside `shot`, in time order (stable for equal times).
-pub(crate) fn frames_in_shot<'a>(faces: &'a [FaceFrame], shot: &ShotSpan) -> Vec<&'a FaceFrame> {
-    let mut inside: Vec<&FaceFrame> =
-        faces.iter().filter(|frame| frame.t.is_finite() && shot.contains(frame.t)).collect();
-    inside.sort_by(|a, b| a.t.total_cmp(&b.t));
-    inside
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,14 +52,5 @@ mod tests {
     #[test]
     fn empty_clip_is_one_empty_shot() {
         assert_eq!(spans(&split_into_shots(5.0, 3.0, &[4.0])), [(5.0, 5.0)]);
-    }
-
-    #[test]
-    fn frames_are_filtered_and_sorted() {
-        let frame = |t: f64| FaceFrame { t, faces: vec![] };
-        let faces = [frame(3.0), frame(1.0), frame(9.0), frame(f64::NAN), frame(2.0)];
-        let shot = ShotSpan { start: 1.0, end: 3.0 };
-        let times: Vec<f64> = frames_in_shot(&faces, &shot).iter().map(|frame| frame.t).collect();
-        assert_eq!(times, [1.0, 2.0]);
     }
 }

@@ -1,148 +1,144 @@
-//! Choosing whom the camera follows: per sampled frame the dominant face (largest area ×
-//! score), with a preference for the face followed in the frames before (overlap or a near
-//! centre), so the camera does not flip between two similar faces.
+//! Whom the camera follows at each sampled frame of a span: one given track (a split layout's
+//! half), the track of the speaker turn in progress, or — without speaker evidence — the most
+//! prominent track, switching to another only when the followed face is gone for good.
 
-use crate::params::ReframeParams;
-use opusclip_core::{BoxF, FaceBox, FaceFrame};
+use crate::speaker::SpeakerTurn;
+use crate::tracker::FaceTrack;
+use opusclip_core::BoxF;
+
+/// One sampled frame: its source time and its index in the planner's face frames.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sample {
+    pub t: f64,
+    pub frame: usize,
+}
 
 /// What the planner knows about its subject at one sampled frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Sighting {
     /// Source time of the frame.
     pub t: f64,
-    /// The followed face, or `None` when the frame has no usable face.
+    /// The followed face, or `None` when it was not seen in this frame.
     pub face: Option<BoxF>,
 }
 
-/// The followed face in each of `frames` (in time order, all from one shot).
-pub(crate) fn follow_dominant_face(frames: &[&FaceFrame], params: &ReframeParams) -> Vec<Sighting> {
-    let mut previous: Option<BoxF> = None;
-    frames
+/// The box of `track` in the frame of `sample`, if the track was seen there.
+fn seen_in(track: &FaceTrack, sample: &Sample) -> Option<BoxF> {
+    let first = track.faces.partition_point(|face| face.t < sample.t);
+    track.faces[first..]
         .iter()
-        .map(|frame| {
-            let face = pick_dominant_face(&frame.faces, previous.as_ref(), params);
-            if face.is_some() {
-                previous = face;
-            }
-            Sighting { t: frame.t, face }
+        .take_while(|face| face.t == sample.t)
+        .find(|face| face.frame == sample.frame)
+        .map(|f| f.bbox)
+}
+
+/// Follow one track (or nothing) through the samples.
+pub(crate) fn follow_track(samples: &[Sample], track: Option<&FaceTrack>) -> Vec<Sighting> {
+    samples
+        .iter()
+        .map(|sample| Sighting { t: sample.t, face: track.and_then(|track| seen_in(track, sample)) })
+        .collect()
+}
+
+/// Follow the speaker of the turn in progress at each sample.
+pub(crate) fn follow_turns(samples: &[Sample], turns: &[SpeakerTurn], tracks: &[FaceTrack]) -> Vec<Sighting> {
+    samples
+        .iter()
+        .map(|sample| {
+            let turn = turns.iter().find(|turn| turn.start <= sample.t && sample.t < turn.end).or(turns.last());
+            let track = turn.and_then(|turn| tracks.iter().find(|track| track.id == turn.track));
+            Sighting { t: sample.t, face: track.and_then(|track| seen_in(track, sample)) }
         })
         .collect()
 }
 
-/// The usable face with the highest weight; the first one wins a tie.
-fn pick_dominant_face(faces: &[FaceBox], previous: Option<&BoxF>, params: &ReframeParams) -> Option<BoxF> {
-    let mut best: Option<(f64, BoxF)> = None;
-    for face in faces.iter().filter(|face| is_usable(face, params)) {
-        let weight = face_weight(face, previous, params.continuity_bonus);
-        if best.is_none_or(|(best_weight, _)| weight > best_weight) {
-            best = Some((weight, face.bbox));
-        }
-    }
-    best.map(|(_, bbox)| bbox)
-}
-
-/// A face counts when its box is finite and not empty and its score reaches the minimum.
-fn is_usable(face: &FaceBox, params: &ReframeParams) -> bool {
-    let bbox = &face.bbox;
-    let finite = [bbox.x, bbox.y, bbox.w, bbox.h, face.score].iter().all(|value| value.is_finite());
-    finite && bbox.w > 0.0 && bbox.h > 0.0 && face.score >= params.min_face_score
-}
-
-/// Area × score, raised by up to `1 + continuity_bonus` for a face where the previous one was.
-fn face_weight(face: &FaceBox, previous: Option<&BoxF>, continuity_bonus: f64) -> f64 {
-    let base = face.bbox.area() * face.score.max(f64::EPSILON);
-    let continuity = previous.map_or(0.0, |previous| closeness(&face.bbox, previous));
-    base * (1.0 + continuity_bonus * continuity)
-}
-
-/// 1 for the same box, falling to 0 as the boxes part: the larger of their overlap (IoU) and
-/// how near their centres are (0 at two widths of the previous box apart).
-fn closeness(face: &BoxF, previous: &BoxF) -> f64 {
-    let (face_x, face_y) = face.center();
-    let (previous_x, previous_y) = previous.center();
-    let distance = (face_x - previous_x).hypot(face_y - previous_y);
-    let centre_closeness = 1.0 - distance / (2.0 * previous.w.max(f64::EPSILON));
-    intersection_over_union(face, previous).max(centre_closeness).clamp(0.0, 1.0)
-}
-
-/// Area of the overlap over the area of the union; 0 for disjoint boxes.
-fn intersection_over_union(a: &BoxF, b: &BoxF) -> f64 {
-    let overlap_width = (a.x + a.w).min(b.x + b.w) - a.x.max(b.x);
-    let overlap_height = (a.y + a.h).min(b.y + b.h) - a.y.max(b.y);
-    if overlap_width <= 0.0 || overlap_height <= 0.0 {
-        return 0.0;
-    }
-    let overlap = overlap_width * overlap_height;
-    let union = a.area() + b.area() - overlap;
-    if union > 0.0 {
-        overlap / union
-    } else {
-        0.0
-    }
+/// Follow the most prominent of `tracks` (area × score over the span); when the followed face
+/// is missing and will not be back within `patience` seconds, switch to the most prominent
+/// face seen at that moment.
+pub(crate) fn follow_prominent(samples: &[Sample], tracks: &[&FaceTrack], patience: f64) -> Vec<Sighting> {
+    let mut ranked: Vec<&FaceTrack> = tracks.to_vec();
+    ranked.sort_by(|a, b| b.prominence().total_cmp(&a.prominence()).then(a.id.cmp(&b.id)));
+    let Some(mut followed) = ranked.first().copied() else {
+        return samples.iter().map(|sample| Sighting { t: sample.t, face: None }).collect();
+    };
+    samples
+        .iter()
+        .map(|sample| {
+            if let Some(face) = seen_in(followed, sample) {
+                return Sighting { t: sample.t, face: Some(face) };
+            }
+            let back_soon = followed.faces.iter().any(|face| face.t > sample.t && face.t <= sample.t + patience);
+            if !back_soon {
+                if let Some((track, face)) =
+                    ranked.iter().find_map(|track| seen_in(track, sample).map(|face| (*track, face)))
+                {
+                    followed = track;
+                    return Sighting { t: sample.t, face: Some(face) };
+                }
+            }
+            Sighting { t: sample.t, face: None }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tracker::TrackedFace;
 
-    fn face(x: f64, size: f64, score: f64) -> FaceBox {
-        FaceBox { bbox: BoxF { x, y: 300.0, w: size, h: size }, score }
+    fn bbox(x: f64, size: f64) -> BoxF {
+        BoxF { x, y: 300.0, w: size, h: size }
     }
 
-    fn frame(t: f64, faces: Vec<FaceBox>) -> FaceFrame {
-        FaceFrame { t, faces }
+    fn samples(count: usize) -> Vec<Sample> {
+        (0..count).map(|frame| Sample { t: frame as f64 * 0.2, frame }).collect()
     }
 
-    fn followed_x(frames: &[FaceFrame], params: &ReframeParams) -> Vec<Option<f64>> {
-        let refs: Vec<&FaceFrame> = frames.iter().collect();
-        follow_dominant_face(&refs, params).iter().map(|sighting| sighting.face.map(|bbox| bbox.x)).collect()
+    /// A track seen in `frames` at `x` with faces of `size`.
+    fn track(id: u32, frames: impl IntoIterator<Item = usize>, x: f64, size: f64) -> FaceTrack {
+        let faces = frames
+            .into_iter()
+            .map(|frame| TrackedFace { t: frame as f64 * 0.2, frame, detection: 0, bbox: bbox(x, size), score: 1.0 })
+            .collect();
+        FaceTrack { id, faces }
     }
 
-    #[test]
-    fn largest_confident_face_wins() {
-        let frames = [frame(0.0, vec![face(100.0, 100.0, 1.0), face(900.0, 200.0, 1.0)]), frame(0.2, vec![])];
-        let params = ReframeParams { continuity_bonus: 0.0, ..ReframeParams::default() };
-        assert_eq!(followed_x(&frames, &params), [Some(900.0), None]);
-    }
-
-    #[test]
-    fn score_weighs_in_and_weak_faces_are_ignored() {
-        let frames = [frame(0.0, vec![face(100.0, 100.0, 0.9), face(900.0, 110.0, 0.1)])];
-        let mut params = ReframeParams::default();
-        assert_eq!(followed_x(&frames, &params), [Some(100.0)]);
-        params.min_face_score = 0.95;
-        assert_eq!(followed_x(&frames, &params), [None]);
+    fn followed_x(sightings: &[Sighting]) -> Vec<Option<f64>> {
+        sightings.iter().map(|s| s.face.map(|face| face.x)).collect()
     }
 
     #[test]
-    fn the_followed_face_keeps_the_camera_against_a_slightly_larger_one() {
-        let frames = [
-            frame(0.0, vec![face(100.0, 100.0, 1.0)]),
-            frame(0.2, vec![face(102.0, 100.0, 1.0), face(900.0, 120.0, 1.0)]),
-        ];
-        assert_eq!(followed_x(&frames, &ReframeParams::default()), [Some(100.0), Some(102.0)]);
-        let no_preference = ReframeParams { continuity_bonus: 0.0, ..ReframeParams::default() };
-        assert_eq!(followed_x(&frames, &no_preference), [Some(100.0), Some(900.0)]);
+    fn the_most_prominent_face_is_followed_through_a_short_gap() {
+        let big = track(0, [0, 1, 3, 4], 100.0, 200.0);
+        let small = track(1, 0..5, 900.0, 100.0);
+        let sightings = follow_prominent(&samples(5), &[&small, &big], 1.0);
+        assert_eq!(followed_x(&sightings), [Some(100.0), Some(100.0), None, Some(100.0), Some(100.0)]);
     }
 
     #[test]
-    fn broken_boxes_are_skipped() {
-        let mut nan = face(100.0, 100.0, 1.0);
-        nan.bbox.w = f64::NAN;
-        let empty = face(300.0, 0.0, 1.0);
-        let frames = [frame(0.0, vec![nan, empty, face(500.0, 10.0, 1.0)])];
-        assert_eq!(followed_x(&frames, &ReframeParams::default()), [Some(500.0)]);
+    fn a_face_gone_for_good_hands_over_to_one_still_seen() {
+        let big = track(0, 0..3, 100.0, 200.0);
+        let small = track(1, 0..8, 900.0, 100.0);
+        let sightings = follow_prominent(&samples(8), &[&big, &small], 1.0);
+        let expected = [100.0, 100.0, 100.0, 900.0, 900.0, 900.0, 900.0, 900.0].map(Some);
+        assert_eq!(followed_x(&sightings), expected);
     }
 
     #[test]
-    fn overlap_measures() {
-        let a = face(0.0, 100.0, 1.0).bbox;
-        let b = face(50.0, 100.0, 1.0).bbox;
-        let far = face(1000.0, 100.0, 1.0).bbox;
-        assert!((intersection_over_union(&a, &b) - 1.0 / 3.0).abs() < 1e-9);
-        assert_eq!(intersection_over_union(&a, &far), 0.0);
-        assert_eq!(closeness(&a, &a), 1.0);
-        assert_eq!(closeness(&far, &a), 0.0);
-        assert!((closeness(&b, &a) - 0.75).abs() < 1e-9);
+    fn turns_choose_the_track() {
+        let left = track(4, 0..10, 100.0, 100.0);
+        let right = track(5, 0..10, 900.0, 100.0);
+        let turns = [SpeakerTurn { start: 0.0, end: 1.0, track: 5 }, SpeakerTurn { start: 1.0, end: 2.0, track: 4 }];
+        let sightings = follow_turns(&samples(10), &turns, &[left, right]);
+        let expected: Vec<Option<f64>> = (0..10).map(|i| Some(if i < 5 { 900.0 } else { 100.0 })).collect();
+        assert_eq!(followed_x(&sightings), expected);
+    }
+
+    #[test]
+    fn one_track_or_none() {
+        let only = track(2, [1], 300.0, 100.0);
+        assert_eq!(followed_x(&follow_track(&samples(3), Some(&only))), [None, Some(300.0), None]);
+        assert_eq!(followed_x(&follow_track(&samples(2), None)), [None, None]);
+        assert_eq!(followed_x(&follow_prominent(&samples(2), &[], 1.0)), [None, None]);
     }
 }

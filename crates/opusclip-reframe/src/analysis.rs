@@ -1,0 +1,227 @@
+//! What the planner knows about a clip before it plans any output: its shots, the sampled
+//! face frames of each shot, the face tracks, the speaker turns of each shot (from transcript
+//! labels, or from mouth motion against speech), and the evidence the layout choice needs.
+//! Every aspect ratio of a clip is planned from one such analysis.
+
+use crate::layout::{LayoutEvidence, SpeakerPresence};
+use crate::params::{ReframeInput, ReframeParams};
+use crate::plan::{face_share, order_left_to_right};
+use crate::shots::{split_into_shots, ShotSpan};
+use crate::speaker::{active_speakers, label_affinity, turns_from_labels, SpeakerTurn, TrackActivity};
+use crate::subject::Sample;
+use crate::tracker::{track_faces, FaceTrack, TrackId, TrackedFace};
+use opusclip_core::FaceFrame;
+
+/// The analysis of one clip.
+pub(crate) struct ClipAnalysis<'a> {
+    pub input: &'a ReframeInput<'a>,
+    /// The input's parameters, sanitized.
+    pub params: ReframeParams,
+    /// Clip start on the source timeline.
+    pub start: f64,
+    /// Clip length, seconds (never negative).
+    pub duration: f64,
+    pub shots: Vec<ShotSpan>,
+    /// The sampled frames of each shot, in time order; `Sample::frame` indexes the clip's
+    /// frames (see `original_frames`).
+    pub shot_samples: Vec<Vec<Sample>>,
+    /// The speaker turns of each shot (empty without speaker evidence).
+    pub shot_turns: Vec<Vec<SpeakerTurn>>,
+    /// Face tracks over the clip's frames, by id.
+    pub tracks: Vec<FaceTrack>,
+    /// For each of the clip's frames, its index in the input's `faces`.
+    original_frames: Vec<usize>,
+}
+
+impl<'a> ClipAnalysis<'a> {
+    pub fn new(input: &'a ReframeInput<'a>) -> Self {
+        let params = input.params.sanitized();
+        let start = if input.clip_start.is_finite() { input.clip_start } else { 0.0 };
+        let duration = input.duration();
+        let shots = split_into_shots(start, start + duration, input.cuts);
+        let in_clip = |t: f64| t.is_finite() && start <= t && t < start + duration;
+        let original_frames: Vec<usize> = (0..input.faces.len()).filter(|&i| in_clip(input.faces[i].t)).collect();
+        let frames: Vec<FaceFrame> = original_frames.iter().map(|&i| input.faces[i].clone()).collect();
+        let tracks = track_faces(&frames, input.cuts, &params.tracker);
+        let shot_samples = shots
+            .iter()
+            .map(|shot| {
+                let mut samples: Vec<Sample> = frames
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, frame)| shot.contains(frame.t))
+                    .map(|(index, frame)| Sample { t: frame.t, frame: index })
+                    .collect();
+                samples.sort_by(|a, b| a.t.total_cmp(&b.t).then(a.frame.cmp(&b.frame)));
+                samples
+            })
+            .collect();
+        let mut analysis = ClipAnalysis {
+            input,
+            params,
+            start,
+            duration,
+            shots,
+            shot_samples,
+            shot_turns: Vec::new(),
+            tracks,
+            original_frames,
+        };
+        analysis.shot_turns = (0..analysis.shots.len()).map(|index| analysis.turns_in_shot(index)).collect();
+        analysis
+    }
+
+    /// The tracks of one shot (tracks end at cuts, so each lies in one shot), most
+    /// prominent first.
+    pub fn tracks_in_shot(&self, shot_index: usize) -> Vec<&FaceTrack> {
+        let shot = self.shots[shot_index];
+        let mut tracks: Vec<&FaceTrack> = self.tracks.iter().filter(|track| shot.contains(track.faces[0].t)).collect();
+        tracks.sort_by(|a, b| b.prominence().total_cmp(&a.prominence()).then(a.id.cmp(&b.id)));
+        tracks
+    }
+
+    /// The evidence for the layout choice: how often there is a face, and the two main
+    /// speakers (left one first) with the share of the clip each speaks.
+    pub fn layout_evidence(&self) -> LayoutEvidence {
+        let mut shares = [0.0, 0.0];
+        let mut faces = None;
+        let mut best_pair_time = 0.0;
+        for shot_index in 0..self.shots.len() {
+            let speaking = self.speaking_times(shot_index);
+            if let [(first, first_time), (second, second_time), ..] = speaking[..] {
+                let [left, right] = order_left_to_right(Some(first), Some(second));
+                let (left, right) = (left.unwrap_or(first), right.unwrap_or(second));
+                let time_of = |track: &FaceTrack| if track.id == first.id { first_time } else { second_time };
+                shares[0] += time_of(left);
+                shares[1] += time_of(right);
+                if first_time.min(second_time) > best_pair_time {
+                    best_pair_time = first_time.min(second_time);
+                    faces = Some((left.median_box(), right.median_box()));
+                }
+            }
+        }
+        let duration = self.duration.max(f64::EPSILON);
+        let speakers = faces.map_or_else(Vec::new, |(left, right)| {
+            vec![
+                SpeakerPresence { share: shares[0] / duration, face: left },
+                SpeakerPresence { share: shares[1] / duration, face: right },
+            ]
+        });
+        LayoutEvidence {
+            face_share: face_share(&self.shot_samples, &self.tracks),
+            speakers,
+            whole_frame_content: self.input.whole_frame_content,
+        }
+    }
+
+    /// The two faces a split shows in one shot, left one first: the two who speak most, or
+    /// (without speakers) the two most prominent.
+    pub fn main_pair(&self, shot_index: usize) -> [Option<&FaceTrack>; 2] {
+        let mut chosen: Vec<&FaceTrack> = self.speaking_times(shot_index).into_iter().map(|(track, _)| track).collect();
+        for track in self.tracks_in_shot(shot_index) {
+            if !chosen.iter().any(|c| c.id == track.id) {
+                chosen.push(track);
+            }
+        }
+        order_left_to_right(chosen.first().copied(), chosen.get(1).copied())
+    }
+
+    /// The tracks that speak in a shot with their speaking time, longest first.
+    fn speaking_times(&self, shot_index: usize) -> Vec<(&FaceTrack, f64)> {
+        let mut times: Vec<(&FaceTrack, f64)> = Vec::new();
+        for turn in &self.shot_turns[shot_index] {
+            let Some(track) = self.tracks.iter().find(|track| track.id == turn.track) else { continue };
+            match times.iter_mut().find(|(known, _)| known.id == track.id) {
+                Some((_, time)) => *time += turn.end - turn.start,
+                None => times.push((track, turn.end - turn.start)),
+            }
+        }
+        times.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.id.cmp(&b.0.id)));
+        times
+    }
+
+    /// The speaker turns of one shot: from the transcript's labels when they can be matched
+    /// to faces, else from mouth motion against speech; none without mouth motion.
+    fn turns_in_shot(&self, shot_index: usize) -> Vec<SpeakerTurn> {
+        let tracks = self.tracks_in_shot(shot_index);
+        if self.input.mouth_motion.is_empty() || tracks.is_empty() {
+            return Vec::new();
+        }
+        let samples = &self.shot_samples[shot_index];
+        let shot = self.shots[shot_index];
+        let span = (shot.start, shot.end);
+        let times: Vec<f64> = samples.iter().map(|sample| sample.t).collect();
+        let activities: Vec<TrackActivity> = tracks
+            .iter()
+            .map(|track| TrackActivity {
+                track: track.id,
+                mouth_motion: samples
+                    .iter()
+                    .map(|sample| {
+                        track.faces.iter().find(|face| face.frame == sample.frame).and_then(|f| self.mouth_of(f))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let labelled = self.turns_from_transcript(&times, &activities, span);
+        if !labelled.is_empty() {
+            return labelled;
+        }
+        let speech: Vec<f64> = if self.input.speech_energy.is_empty() {
+            vec![1.0; samples.len()]
+        } else {
+            samples
+                .iter()
+                .map(|sample| self.input.speech_energy.get(self.original_frames[sample.frame]).copied().unwrap_or(0.0))
+                .collect()
+        };
+        active_speakers(&times, &speech, &activities, span, &self.params.speaker)
+    }
+
+    /// Turns from the transcript's speaker labels in `span`, each label matched to the face
+    /// whose mouth moves most while that label speaks (one face per label).
+    fn turns_from_transcript(&self, times: &[f64], activities: &[TrackActivity], span: (f64, f64)) -> Vec<SpeakerTurn> {
+        let words = self.input.words;
+        let mut labels: Vec<&str> = Vec::new();
+        for word in words.iter().filter(|word| word.end > span.0 && word.start < span.1) {
+            if let Some(label) = word.speaker.as_deref() {
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
+        }
+        if labels.is_empty() {
+            return Vec::new();
+        }
+        let label_index = |label: &str| labels.iter().position(|known| *known == label).map(|index| index as TrackId);
+        let label_turns = turns_from_labels(words, span, 0.0, label_index);
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for label in 0..labels.len() {
+            let spans: Vec<(f64, f64)> = label_turns
+                .iter()
+                .filter(|turn| turn.track as usize == label)
+                .map(|turn| (turn.start, turn.end))
+                .collect();
+            let affinity = label_affinity(times, activities, &spans, span, &self.params.speaker);
+            pairs.extend(affinity.iter().enumerate().filter(|(_, a)| **a > 0.0).map(|(track, a)| (*a, label, track)));
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut track_of_label: Vec<Option<TrackId>> = vec![None; labels.len()];
+        let mut track_taken = vec![false; activities.len()];
+        for (_, label, track) in pairs {
+            if track_of_label[label].is_none() && !track_taken[track] {
+                track_of_label[label] = Some(activities[track].track);
+                track_taken[track] = true;
+            }
+        }
+        turns_from_labels(words, span, self.params.speaker.min_hold, |label| {
+            label_index(label).and_then(|index| track_of_label[index as usize])
+        })
+    }
+
+    /// The mouth motion measured for one tracked detection, if any.
+    fn mouth_of(&self, face: &TrackedFace) -> Option<f64> {
+        let original = *self.original_frames.get(face.frame)?;
+        self.input.mouth_motion.get(original)?.get(face.detection).copied().filter(|value| value.is_finite())
+    }
+}

@@ -1,0 +1,182 @@
+//! Choosing an output's layout: **track** (one crop following the subject), **split** (two
+//! speakers stacked, when both speak enough and do not fit one crop), or **blur-fit** (the
+//! whole frame over a blurred copy, when nothing salient is found or the picture must be seen
+//! whole). A layout asked for explicitly always wins.
+
+use opusclip_core::{BoxF, LayoutKind};
+
+/// Room kept around each face when checking whether two faces fit one crop, in face widths
+/// (heights) on each side.
+const FIT_MARGIN: f64 = 0.25;
+
+/// What the layout choice looks at, for one clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutEvidence {
+    /// Share of the clip's sampled frames with at least one usable face (0..1).
+    pub face_share: f64,
+    /// The two main speakers, left one first: the share of the clip each speaks (0..1) and
+    /// where its face typically is. Empty or one entry when there is no pair.
+    pub speakers: Vec<SpeakerPresence>,
+    /// The picture must be seen whole (slides, a screen recording).
+    pub whole_frame_content: bool,
+}
+
+/// One of the main speakers of a clip.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeakerPresence {
+    /// Share of the clip's duration this speaker speaks (0..1).
+    pub share: f64,
+    /// The face's typical box (display pixels).
+    pub face: BoxF,
+}
+
+/// The layout chosen for one output, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutDecision {
+    pub kind: LayoutKind,
+    /// A sentence saying why, for logs and the evaluation table.
+    pub reason: String,
+}
+
+/// Choose the layout of an output whose crop window is `crop_size` (width, height, display
+/// pixels): `requested` when given; blur-fit for content that must be seen whole or when
+/// faces are in less than `min_face_share` of the frames; split when two speakers each speak
+/// at least `min_speaker_share` of the clip and their faces do not fit one crop; track
+/// otherwise.
+///
+/// ```
+/// use opusclip_core::{BoxF, LayoutKind};
+/// use opusclip_reframe::{choose_layout, LayoutEvidence, SpeakerPresence};
+/// let face = |x| BoxF { x, y: 300.0, w: 200.0, h: 200.0 };
+/// let evidence = LayoutEvidence {
+///     face_share: 0.95,
+///     speakers: vec![
+///         SpeakerPresence { share: 0.45, face: face(300.0) },
+///         SpeakerPresence { share: 0.40, face: face(1400.0) },
+///     ],
+///     whole_frame_content: false,
+/// };
+/// // Two people 1100 px apart do not fit a 608 px wide 9:16 crop of 1080p.
+/// assert_eq!(choose_layout(&evidence, (608.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::Split);
+/// // Everything fits a 16:9 crop.
+/// assert_eq!(choose_layout(&evidence, (1920.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::Track);
+/// ```
+pub fn choose_layout(
+    evidence: &LayoutEvidence,
+    crop_size: (f64, f64),
+    requested: Option<LayoutKind>,
+    min_speaker_share: f64,
+    min_face_share: f64,
+) -> LayoutDecision {
+    let decide = |kind: LayoutKind, reason: String| LayoutDecision { kind, reason };
+    if let Some(kind) = requested {
+        return decide(kind, format!("{} was asked for", kind.label()));
+    }
+    if evidence.whole_frame_content {
+        return decide(LayoutKind::BlurFit, "the picture must be seen whole".into());
+    }
+    if evidence.face_share.is_nan() || evidence.face_share < min_face_share {
+        return decide(
+            LayoutKind::BlurFit,
+            format!("faces in only {:.0} % of the frames: nothing to follow", 100.0 * evidence.face_share.max(0.0)),
+        );
+    }
+    if let [first, second, ..] = evidence.speakers[..] {
+        let both_speak = first.share >= min_speaker_share && second.share >= min_speaker_share;
+        if both_speak && !fits_one_crop(&first.face, &second.face, crop_size) {
+            return decide(
+                LayoutKind::Split,
+                format!(
+                    "two speakers ({:.0} % and {:.0} % of the clip) too far apart for one crop",
+                    100.0 * first.share,
+                    100.0 * second.share
+                ),
+            );
+        }
+    }
+    decide(LayoutKind::Track, "one crop follows the speaker".into())
+}
+
+/// Whether both faces, each with a margin of [`FIT_MARGIN`] face sizes, fit in one window of
+/// `crop_size`.
+pub(crate) fn fits_one_crop(first: &BoxF, second: &BoxF, crop_size: (f64, f64)) -> bool {
+    let left = (first.x - FIT_MARGIN * first.w).min(second.x - FIT_MARGIN * second.w);
+    let right = (first.x + (1.0 + FIT_MARGIN) * first.w).max(second.x + (1.0 + FIT_MARGIN) * second.w);
+    let top = (first.y - FIT_MARGIN * first.h).min(second.y - FIT_MARGIN * second.h);
+    let bottom = (first.y + (1.0 + FIT_MARGIN) * first.h).max(second.y + (1.0 + FIT_MARGIN) * second.h);
+    right - left <= crop_size.0 && bottom - top <= crop_size.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VERTICAL_CROP: (f64, f64) = (608.0, 1080.0);
+
+    fn face(x: f64) -> BoxF {
+        BoxF { x, y: 300.0, w: 200.0, h: 200.0 }
+    }
+
+    fn two_speakers(first_share: f64, second_share: f64, second_x: f64) -> LayoutEvidence {
+        LayoutEvidence {
+            face_share: 1.0,
+            speakers: vec![
+                SpeakerPresence { share: first_share, face: face(300.0) },
+                SpeakerPresence { share: second_share, face: face(second_x) },
+            ],
+            whole_frame_content: false,
+        }
+    }
+
+    fn choose(evidence: &LayoutEvidence, requested: Option<LayoutKind>) -> LayoutKind {
+        choose_layout(evidence, VERTICAL_CROP, requested, 0.2, 0.2).kind
+    }
+
+    #[test]
+    fn one_speaker_is_tracked() {
+        let evidence = LayoutEvidence {
+            face_share: 0.9,
+            speakers: vec![SpeakerPresence { share: 0.8, face: face(300.0) }],
+            whole_frame_content: false,
+        };
+        assert_eq!(choose(&evidence, None), LayoutKind::Track);
+    }
+
+    #[test]
+    fn two_far_apart_speakers_who_both_talk_are_split() {
+        assert_eq!(choose(&two_speakers(0.5, 0.3, 1400.0), None), LayoutKind::Split);
+    }
+
+    #[test]
+    fn a_listener_who_hardly_speaks_is_not_given_half_the_screen() {
+        assert_eq!(choose(&two_speakers(0.8, 0.1, 1400.0), None), LayoutKind::Track);
+    }
+
+    #[test]
+    fn two_speakers_who_fit_one_crop_are_tracked() {
+        // Faces at 300–500 and 620–820: 650 px with margins > 608; at 560 they fit.
+        assert_eq!(choose(&two_speakers(0.5, 0.5, 620.0), None), LayoutKind::Split);
+        assert_eq!(choose(&two_speakers(0.5, 0.5, 500.0), None), LayoutKind::Track);
+    }
+
+    #[test]
+    fn no_faces_or_whole_frame_content_is_blur_fit() {
+        let mut evidence = two_speakers(0.5, 0.5, 1400.0);
+        evidence.face_share = 0.1;
+        let decision = choose_layout(&evidence, VERTICAL_CROP, None, 0.2, 0.2);
+        assert_eq!(decision.kind, LayoutKind::BlurFit);
+        assert!(decision.reason.contains("10 %"), "{}", decision.reason);
+        evidence.face_share = f64::NAN;
+        assert_eq!(choose(&evidence, None), LayoutKind::BlurFit);
+        let slides = LayoutEvidence { whole_frame_content: true, ..two_speakers(0.5, 0.5, 1400.0) };
+        assert_eq!(choose(&slides, None), LayoutKind::BlurFit);
+    }
+
+    #[test]
+    fn a_requested_layout_wins() {
+        let evidence = two_speakers(0.5, 0.5, 1400.0);
+        for kind in LayoutKind::ALL {
+            assert_eq!(choose(&evidence, Some(kind)), kind);
+        }
+    }
+}
