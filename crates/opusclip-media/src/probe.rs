@@ -19,6 +19,7 @@ pub fn probe(path: &Path) -> Result<ProbeFacts> {
     }
     let video = video_facts(&input, path)?;
     let duration = if duration > 0.0 { duration } else { stream_duration(&input, video.index) };
+    let duration = without_empty_lead(&input, duration);
     if duration.is_nan() || duration <= 0.0 || !duration.is_finite() {
         return Err(zero_duration(path));
     }
@@ -120,6 +121,25 @@ fn container_duration(input: &format::context::Input) -> f64 {
         return 0.0;
     }
     raw as f64 / f64::from(ffmpeg::ffi::AV_TIME_BASE)
+}
+
+/// The duration on our timeline (seconds from the container's start): a QuickTime header that
+/// counts an empty lead-in (an edit list that starts the media 1.075 s in, say) reports the
+/// lead plus the media, while the streams end `duration - start` after the container's start.
+fn without_empty_lead(input: &format::context::Input, container: f64) -> f64 {
+    let start = crate::decode::container_start(input);
+    let streams_end = input
+        .streams()
+        .filter_map(|stream| {
+            let tb = f64::from(stream.time_base());
+            let (first, length) = (stream.start_time(), stream.duration());
+            (first != ffmpeg::ffi::AV_NOPTS_VALUE && length > 0).then(|| (first + length) as f64 * tb)
+        })
+        .fold(None, |end: Option<f64>, stream_end| Some(end.map_or(stream_end, |e| e.max(stream_end))));
+    match streams_end {
+        Some(end) if start > 0.0 && container > end - start + 0.1 && (container - end).abs() < 0.1 => end - start,
+        _ => container,
+    }
 }
 
 fn stream_duration(input: &format::context::Input, index: usize) -> f64 {

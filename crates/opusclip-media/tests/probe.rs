@@ -276,3 +276,19 @@ fn survey_audio_does_not_drift() {
     assert!((seconds - 18.0).abs() < 0.05, "the gap starts at {seconds} s instead of 18.0 s");
     assert!((samples.len() as f64 / 16_000.0 - 20.0).abs() < 0.1);
 }
+
+/// PySceneDetect's `delayed_start.mp4`: 24 frames at 25 fps that start 1.075 s into the
+/// container. On our timeline (seconds from the container's start, as ffmpeg's `-ss`) the video
+/// lasts 0.96 s, not the 2.035 s its header counts from 0.
+#[test]
+fn a_delayed_start_counts_from_the_first_frame() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media/scenes/delayed_start.mp4");
+    if !path.exists() {
+        eprintln!("note: {} is missing; skipped", path.display());
+        return;
+    }
+    let facts = opusclip_media::probe(&path).unwrap();
+    assert!((facts.video.start_time - 1.075).abs() < 1e-6, "{}", facts.video.start_time);
+    assert!((facts.duration - 0.96).abs() < 0.01, "{}", facts.duration);
+    assert_eq!(facts.video.frame_count, Some(24));
+}
