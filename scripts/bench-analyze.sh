@@ -5,8 +5,11 @@
 #  1. a generated 10-minute 1080p30 H.264 file (x264 ~6 Mb/s, film grain, hard cuts at known
 #     frames, AAC audio with silences), made once and cached in $OUT/analyze/;
 #  2. the shared scene videos in ../shared/media/scenes.
+# Wall time and CPU time (user+sys, from /usr/bin/time) are both reported: on a busy machine the
+# CPU ratio is the steadier one.
 # Every tool runs with the same input, alternately (one run of each per round), best of $ROUNDS:
-#   opusclip analyze --no-cache (adaptive, content); ffprobe -threads 2 -count_frames (decode);
+#   opusclip analyze --no-cache (adaptive, content, and adaptive with --workers 1: one frame-threaded
+#   decoder instead of two segment workers); ffprobe -threads 2 -count_frames (decode);
 #   PySceneDetect detect-adaptive and detect-content (installed by this script in $OUT/venv).
 # Then the peak memory (max RSS) of `opusclip analyze` on the 10-minute file and on a 60-minute
 # file (6 copies joined by stream copy), to show that memory does not grow with length.
@@ -113,6 +116,8 @@ def tools(video):
                                "--no-cache"], stem + ".adaptive.json"),
         ("opusclip content", [binary, "analyze", video, "-o", stem + ".content.json", "--detector", "content",
                               "--no-cache"], stem + ".content.json"),
+        ("opusclip adaptive, 1 worker", [binary, "analyze", video, "-o", stem + ".adaptive1.json", "--detector",
+                                         "adaptive", "--no-cache", "--workers", "1"], stem + ".adaptive1.json"),
     ]
     if scenedetect:
         for d in ("adaptive", "content"):
@@ -129,29 +134,38 @@ def run(command):
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}")
-    rss = None
+    rss, cpu = None, None
     if time_bin:
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(rss_file).read())
+        text = open(rss_file).read()
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
         rss = int(m.group(1)) * 1024 if m else None
-    return took, rss, done.stdout
+        user = re.search(r"User time \(seconds\): ([\d.]+)", text)
+        system = re.search(r"System time \(seconds\): ([\d.]+)", text)
+        cpu = float(user.group(1)) + float(system.group(1)) if user and system else None
+    return took, rss, cpu, done.stdout
 
 summary = []
 for video in videos:
     listed = tools(video)
     load_before = os.getloadavg()[0]
     times = {name: [] for name, _, _ in listed}
+    cpus = {name: [] for name, _, _ in listed}
     rss = {name: 0 for name, _, _ in listed}
     decoded_frames = None
     video_rounds = gen_rounds if video == generated else rounds
     for _ in range(video_rounds):
         for name, command, _ in listed:
-            took, peak, stdout = run(command)
+            took, peak, cpu, stdout = run(command)
             times[name].append(took)
+            if cpu is not None:
+                cpus[name].append(cpu)
             rss[name] = max(rss[name], peak or 0)
             if name.startswith("decode"):
                 decoded_frames = stdout.strip()
     best = {name: min(ts) for name, ts in times.items()}
+    best_cpu = {name: min(ts) if ts else None for name, ts in cpus.items()}
     decode = best["decode (ffprobe -threads 2)"]
+    decode_cpu = best_cpu["decode (ffprobe -threads 2)"]
     golden = goldens.get(video)
     probe = json.load(open(listed[1][2]))["source"]["probe"]
     label = os.path.basename(video)
@@ -159,14 +173,18 @@ for video in videos:
           f"@ {probe['video']['fps']:.3f} fps, {decoded_frames} frames (ffprobe), best of {video_rounds}"
           + (f", {len(golden)} golden cuts" if golden is not None else ", no goldens (counts only)")
           + f"; 1-min load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
-    print("| tool | best s | runs s | × decode | × PySceneDetect (same detector) | max RSS MiB | cuts | F1 ±0 | F1 ±1 | extra / missed (±1) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| tool | best s | runs s | × decode | × PySceneDetect (same detector) | CPU s (user+sys) | CPU × decode | max RSS MiB | cuts | F1 ±0 | F1 ±1 | extra / missed (±1) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     row = {"video": label}
     for name, _, output in listed:
         runs = " ".join(f"{t:.2f}" for t in times[name])
         vs_sd = "–"
         if name.startswith("opusclip") and scenedetect:
-            vs_sd = f"{best[name] / best['PySceneDetect detect-' + name.split()[1]]:.2f}"
+            vs_sd = f"{best[name] / best['PySceneDetect detect-' + name.split()[1].rstrip(',')]:.2f}"
+        cpu_cell, cpu_ratio = "–", "–"
+        if best_cpu[name] is not None:
+            cpu_cell = f"{best_cpu[name]:.2f}"
+            cpu_ratio = f"{best_cpu[name] / decode_cpu:.2f}" if decode_cpu else "–"
         cuts, f0, f1, diff = "–", "–", "–", ""
         if output:
             predicted = eval_scenes.load_cuts(output)
@@ -176,7 +194,7 @@ for video in videos:
                 f0, f1 = f"{s0['f1']:.2f}", f"{s1['f1']:.2f}"
                 diff = f"{s1['extra'][:6]} / {s1['missed'][:6]}"
                 row[name + " F1±1"] = s1["f1"]
-        print(f"| {name} | {best[name]:.2f} | {runs} | {best[name] / decode:.2f} | {vs_sd} | "
+        print(f"| {name} | {best[name]:.2f} | {runs} | {best[name] / decode:.2f} | {vs_sd} | {cpu_cell} | {cpu_ratio} | "
               f"{rss[name] / 2**20:.0f} | {cuts} | {f0} | {f1} | {diff} |")
         row[name] = best[name]
     summary.append(row)
