@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod audio_source;
 pub mod clip;
 pub mod fonts;
 pub mod look;
@@ -16,7 +17,9 @@ pub mod options;
 pub mod progress;
 pub mod render;
 pub mod sample;
+pub mod speech_chunks;
 pub mod speech_regions;
+pub mod streaming_asr;
 pub mod survey;
 pub mod transcript;
 pub mod transcript_formats;

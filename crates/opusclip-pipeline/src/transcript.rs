@@ -2,10 +2,12 @@
 //! user gave, a subtitle stream inside the input, or whisper with a model the user gave.
 //! Without any, the run goes on without words (and says so); it never invents them.
 
+use crate::audio_source::{audio_decoder, probe_video_or_audio};
 use crate::options::ClipOptions;
-use crate::speech_regions::{drop_hallucinations, speech_regions, SpeechRegion};
+use crate::speech_regions::drop_hallucinations;
+use crate::streaming_asr::{decode_slice, stream_speech};
 use opusclip_core::{Result, Silence, Transcript, TranscriptSource};
-use opusclip_media::decode::AUDIO_RATE;
+use opusclip_speech::{DecodeLimits, WhisperAcceleration, WhisperOptions, WhisperSession};
 use std::path::Path;
 
 /// Where the words will come from, decided before the survey (whisper needs its samples).
@@ -52,23 +54,46 @@ pub struct TranscribeOutcome {
     pub seconds: f64,
 }
 
+/// How whisper runs, beyond what [`ClipOptions`] says: the hardware (from `DEVICE`,
+/// `ENABLE_GPU`, `MIXED_PRECISION` through [`WhisperAcceleration::from_settings`]) and DTW word
+/// timestamps. The default is the CPU with whisper's token timestamps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AsrRuntime {
+    pub acceleration: WhisperAcceleration,
+    pub dtw_timestamps: bool,
+}
+
 /// `opusclip transcribe`: the words of `input` from `--transcript`, an embedded stream (unless
-/// `force_asr`), or whisper over the speech of a survey that decodes the audio only.
+/// `force_asr`), or whisper on the CPU (see [`transcribe_source_with`]).
 pub fn transcribe_source(
     input: &Path,
     options: &ClipOptions,
     force_asr: bool,
     progress: &dyn crate::Progress,
 ) -> Result<TranscribeOutcome> {
+    transcribe_source_with(input, options, force_asr, AsrRuntime::default(), progress)
+}
+
+/// [`transcribe_source`] with a choice of hardware and timestamps. Whisper runs while the audio
+/// is decoded (one pass, audio only; audio-only files through the `ffmpeg` CLI), on ~28 s chunks
+/// of speech, so memory stays flat however long the input.
+pub fn transcribe_source_with(
+    input: &Path,
+    options: &ClipOptions,
+    force_asr: bool,
+    runtime: AsrRuntime,
+    progress: &dyn crate::Progress,
+) -> Result<TranscribeOutcome> {
     let started = std::time::Instant::now();
-    let facts = opusclip_media::probe(input)?;
+    let facts = probe_video_or_audio(input)?;
+    let has_subtitle_stream = facts.as_ref().is_some_and(|facts| !facts.subtitles.is_empty());
     let plan = if force_asr {
         match &options.whisper_model {
             Some(model) => TranscriptPlan::Whisper(model.clone()),
             None => TranscriptPlan::None,
         }
     } else {
-        plan_transcript(input, !facts.subtitles.is_empty(), options)?
+        plan_transcript(input, has_subtitle_stream, options)?
     };
     let transcript = match plan {
         TranscriptPlan::Ready(transcript) => transcript,
@@ -79,27 +104,36 @@ pub fn transcribe_source(
             ))
         }
         TranscriptPlan::Whisper(model) => {
-            progress.stage("audio");
-            let surveyed = crate::survey::run_survey_audio(input, &facts, progress)?;
-            progress.stage_done("audio", started.elapsed().as_secs_f64());
-            progress.stage("whisper");
-            let samples = surveyed.samples.as_deref().unwrap_or(&[]);
-            let words = transcribe(samples, &surveyed.survey.silences, &model, options, &mut |f| {
-                progress.advance(f64::from(f))
-            })?;
-            progress.stage_done("whisper", started.elapsed().as_secs_f64());
-            words
+            let mut session = WhisperSession::load(&whisper_options(&model, options, runtime))?;
+            progress.stage("transcribe");
+            let decode = audio_decoder(input, facts.as_ref());
+            let streamed = stream_speech(decode, Some(&mut session), DecodeLimits::default(), progress)?;
+            progress.stage_done("transcribe", started.elapsed().as_secs_f64());
+            streamed.transcript.unwrap_or(Transcript {
+                language: None,
+                source: TranscriptSource::Whisper,
+                words: Vec::new(),
+            })
         }
     };
     Ok(TranscribeOutcome { transcript, seconds: started.elapsed().as_secs_f64() })
 }
 
-/// Zero samples put between speech regions when they are joined for whisper.
-const REGION_GAP_SECONDS: f64 = 0.5;
+/// The whisper options of a run: model, language, threads, prompt, translation, runtime.
+pub fn whisper_options(model: &Path, options: &ClipOptions, runtime: AsrRuntime) -> WhisperOptions {
+    let mut whisper = WhisperOptions::new(model);
+    whisper.language = options.language.clone();
+    whisper.threads = options.threads;
+    whisper.initial_prompt = options.asr_prompt.clone();
+    whisper.translate = options.translate;
+    whisper.acceleration = runtime.acceleration;
+    whisper.dtw_timestamps = runtime.dtw_timestamps;
+    whisper
+}
 
-/// Run whisper over the speech in the survey's samples: long silences are cut out before
-/// recognition (never transcribed), and words in silences or in repeated-phrase loops are
-/// dropped after it.
+/// Run whisper over the speech in samples already decoded (by the survey of `opusclip clip`):
+/// the same gate and chunks as the streaming pass, so long silences are never transcribed, and
+/// words in silences or in repeated-phrase loops are dropped after it.
 pub fn transcribe(
     samples: &[f32],
     silences: &[Silence],
@@ -107,61 +141,25 @@ pub fn transcribe(
     options: &ClipOptions,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Transcript> {
-    let rate = f64::from(AUDIO_RATE);
-    let duration = samples.len() as f64 / rate;
-    let regions = speech_regions(silences, duration);
-    let (joined, offsets) = join_regions(samples, &regions, rate);
-    let mut whisper = opusclip_speech::WhisperOptions::new(model);
-    whisper.language = options.language.clone();
-    whisper.threads = options.threads;
-    whisper.initial_prompt = options.asr_prompt.clone();
-    whisper.translate = options.translate;
-    let mut transcript = opusclip_speech::transcribe_whisper(&joined, &whisper, progress)?;
-    for word in &mut transcript.words {
-        let shift = source_offset(&offsets, word.start);
-        word.start += shift;
-        word.end += shift;
-    }
+    let mut session = WhisperSession::load(&whisper_options(model, options, AsrRuntime::default()))?;
+    let forward = ForwardProgress(std::cell::RefCell::new(progress));
+    let streamed = stream_speech(decode_slice(samples), Some(&mut session), DecodeLimits::default(), &forward)?;
+    let mut transcript = streamed.transcript.unwrap_or(Transcript {
+        language: session.language().map(str::to_string),
+        source: TranscriptSource::Whisper,
+        words: Vec::new(),
+    });
     transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), silences);
     Ok(transcript)
 }
 
-/// The regions' samples end to end with short gaps, and for each region its start in the
-/// joined audio and the shift back to source time.
-fn join_regions(samples: &[f32], regions: &[SpeechRegion], rate: f64) -> (Vec<f32>, Vec<(f64, f64)>) {
-    let gap = vec![0.0f32; (REGION_GAP_SECONDS * rate) as usize];
-    let mut joined = Vec::new();
-    let mut offsets = Vec::new();
-    for region in regions {
-        let first = ((region.start * rate) as usize).min(samples.len());
-        let last = ((region.end * rate) as usize).clamp(first, samples.len());
-        let joined_start = joined.len() as f64 / rate;
-        offsets.push((joined_start, region.start - joined_start));
-        joined.extend_from_slice(&samples[first..last]);
-        joined.extend_from_slice(&gap);
-    }
-    (joined, offsets)
-}
+/// A [`crate::Progress`] that forwards fractions to a closure.
+struct ForwardProgress<'a>(std::cell::RefCell<&'a mut dyn FnMut(f32)>);
 
-/// How far a time in the joined audio is from the source time it came from.
-fn source_offset(offsets: &[(f64, f64)], joined_time: f64) -> f64 {
-    offsets.iter().rev().find(|(start, _)| joined_time >= *start).or(offsets.first()).map_or(0.0, |(_, shift)| *shift)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joined_regions_map_back_to_source_time() {
-        let samples: Vec<f32> = (0..100).map(|i| i as f32).collect();
-        let regions = [SpeechRegion { start: 1.0, end: 3.0 }, SpeechRegion { start: 6.0, end: 7.0 }];
-        let (joined, offsets) = join_regions(&samples, &regions, 10.0);
-        // 20 samples, 5 of gap, 10 samples, 5 of gap.
-        assert_eq!(joined.len(), 40);
-        assert_eq!(joined[0], 10.0);
-        assert_eq!(joined[25], 60.0);
-        assert_eq!(source_offset(&offsets, 0.5), 1.0);
-        assert_eq!(source_offset(&offsets, 2.6), 6.0 - 2.5);
+impl crate::Progress for ForwardProgress<'_> {
+    fn advance(&self, fraction: f64) {
+        if let Ok(mut forward) = self.0.try_borrow_mut() {
+            forward(fraction as f32);
+        }
     }
 }

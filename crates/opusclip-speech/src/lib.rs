@@ -27,6 +27,7 @@
 //! ```
 
 mod embedded;
+pub mod evaluation;
 pub mod models;
 mod subtitles;
 pub mod synthetic_model;
@@ -37,7 +38,8 @@ pub use embedded::extract_embedded_subtitles;
 pub use models::{FetchOptions, FetchOutcome, ModelCatalog, ModelEntry, ModelStatus, ModelStore, Verification};
 pub use subtitles::{parse_ass, parse_srt, parse_subtitles, parse_transcript_json, parse_vtt, Cue};
 pub use whisper::{
-    check_whisper_model_file, transcribe_whisper, transcribe_whisper_with_stats, DecodeLimits, WhisperModelHeader,
-    WhisperOptions, WhisperRun, WhisperRunStats, GGML_MAGIC, WHISPER_SAMPLE_RATE,
+    alignment_heads_for, check_whisper_model_file, transcribe_whisper, transcribe_whisper_with_stats, AlignmentHeads,
+    DecodeLimits, WhisperAcceleration, WhisperModelHeader, WhisperOptions, WhisperRun, WhisperRunStats, WhisperSession,
+    CUDA_BUILT, GGML_MAGIC, WHISPER_SAMPLE_RATE,
 };
 pub use words::{cues_to_words, transcript_from_cues};

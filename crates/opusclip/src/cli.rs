@@ -195,6 +195,10 @@ pub struct TranscribeArgs {
     /// Translate the speech into English.
     #[arg(long)]
     pub translate: bool,
+    /// Word times from whisper's cross-attention (DTW) instead of token timestamps: steadier
+    /// word starts, a little slower. Hardware comes from DEVICE / ENABLE_GPU / MIXED_PRECISION.
+    #[arg(long)]
+    pub dtw: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,9 +3,10 @@
 use crate::cli::TranscribeArgs;
 use crate::progress_bar::StageBars;
 use opusclip_core::{Result, Settings};
-use opusclip_pipeline::transcript::transcribe_source;
+use opusclip_pipeline::transcript::{transcribe_source_with, AsrRuntime};
 use opusclip_pipeline::transcript_formats::{render_transcript, TranscriptFormat};
 use opusclip_pipeline::{atomic, ClipOptions};
+use opusclip_speech::WhisperAcceleration;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -22,7 +23,8 @@ pub fn run(args: &TranscribeArgs, json_output: bool) -> Result<ExitCode> {
     };
     options.validate()?;
     let bars = StageBars::new("transcribe".into(), json_output);
-    let outcome = transcribe_source(&args.input, &options, args.asr, &bars)?;
+    let runtime = AsrRuntime { acceleration: WhisperAcceleration::from_settings(&settings)?, dtw_timestamps: args.dtw };
+    let outcome = transcribe_source_with(&args.input, &options, args.asr, runtime, &bars)?;
     let text = render_transcript(&outcome.transcript, format)?;
     match &args.output {
         Some(path) => {

@@ -1,56 +1,94 @@
-//! The whisper.cpp calls: load the model, run `full()` with word-level segments on a worker
-//! thread while progress is forwarded on the caller's thread (and windows, decoder steps and
-//! their times are recorded), and read the segments back.
+//! The whisper.cpp calls: load the model (GPU and DTW choices included), run `full()` with
+//! word-level segments on a worker thread while progress is forwarded on the caller's thread
+//! (and windows, decoder steps and their times are recorded), and read the segments back.
 
-use super::model_file::model_error;
+use super::acceleration::{alignment_heads_for, AlignmentHeads};
+use super::model_file::{model_error, WhisperModelHeader};
 use super::run_stats::{callbacks, Timeline, WhisperRunStats};
-use super::segments::{words_from_segments, RecognizedSegment};
+use super::segments::{apply_dtw_times, words_from_segments, RecognizedSegment};
 use super::{DecodeLimits, WhisperOptions, WhisperRun, WHISPER_SAMPLE_RATE};
 use opusclip_core::{Error, Result, Transcript, TranscriptSource};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters,
+    WhisperState,
+};
 
 /// How often the caller's progress callback is fed while whisper runs.
 const PROGRESS_POLL_INTERVAL: Duration = Duration::from_millis(50);
 
-/// Runs whisper on `samples` (the model file has already passed the header check).
-pub(super) fn transcribe(
-    samples: &[f32],
-    options: &WhisperOptions,
-    limits: DecodeLimits,
-    progress: &mut dyn FnMut(f32),
-) -> Result<WhisperRun> {
-    // whisper.cpp logs to stderr by default; route it into `tracing` instead.
-    whisper_rs::install_logging_hooks();
-    let requested_language = requested_language(options)?;
-    let context = load_context(options)?;
-    let requested_language = fit_language_to_model(requested_language, &context, options)?;
-    if samples.is_empty() {
-        progress(1.0);
-        let transcript =
-            Transcript { language: requested_language, source: TranscriptSource::Whisper, words: Vec::new() };
-        return Ok(WhisperRun { transcript, stats: WhisperRunStats::default() });
+/// A loaded model with one reusable whisper state: pieces of audio are transcribed one after
+/// another without loading the model again.
+pub(super) struct Session {
+    context: WhisperContext,
+    state: WhisperState,
+    options: WhisperOptions,
+    /// The language given, or the one detected in the first piece (kept for the rest).
+    language: Option<String>,
+    dtw_timestamps: bool,
+}
+
+impl Session {
+    /// Loads the model (whose header has been checked) with the options' hardware choice and,
+    /// when asked and the model has a preset, DTW alignment heads.
+    pub(super) fn load(options: &WhisperOptions, header: &WhisperModelHeader) -> Result<Session> {
+        // whisper.cpp logs to stderr by default; route it into `tracing` instead.
+        whisper_rs::install_logging_hooks();
+        let requested_language = requested_language(options)?;
+        let dtw_heads = dtw_heads(options, header);
+        let context = load_context(options, dtw_heads)?;
+        let language = fit_language_to_model(requested_language, &context, options)?;
+        let state = context
+            .create_state()
+            .map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
+        let dtw_timestamps = dtw_heads.is_some() && !options.acceleration.flash_attention;
+        Ok(Session { context, state, options: options.clone(), language, dtw_timestamps })
     }
-    let run = WhisperCall { context: &context, samples, options, limits, language: requested_language.as_deref() };
-    let (state, mut stats) = run_with_progress(&run, progress)?;
-    let segments = read_segments(&context, &state)?;
-    stats.segments = segments.len();
-    stats.text_tokens = segments.iter().map(|segment| segment.token_probabilities.len()).sum();
-    let language = if options.translate {
-        Some("en".to_string())
-    } else {
-        requested_language.or_else(|| detected_language(&state))
-    };
-    let audio_seconds = samples.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
-    let words = words_from_segments(&segments, audio_seconds);
-    Ok(WhisperRun { transcript: Transcript { language, source: TranscriptSource::Whisper, words }, stats })
+
+    /// The language transcribed: the one given, or the one detected so far.
+    pub(super) fn language(&self) -> Option<&str> {
+        self.language.as_deref()
+    }
+
+    /// Runs whisper on `samples`; times in the transcript are relative to their start.
+    pub(super) fn transcribe(
+        &mut self,
+        samples: &[f32],
+        limits: DecodeLimits,
+        progress: &mut dyn FnMut(f32),
+    ) -> Result<WhisperRun> {
+        if samples.is_empty() {
+            progress(1.0);
+            let transcript =
+                Transcript { language: self.language.clone(), source: TranscriptSource::Whisper, words: Vec::new() };
+            return Ok(WhisperRun { transcript, stats: WhisperRunStats::default() });
+        }
+        let call = WhisperCall { samples, options: &self.options, limits, language: self.language.as_deref() };
+        let mut stats = run_with_progress(&mut self.state, &call, progress)?;
+        let mut segments = read_segments(&self.context, &self.state)?;
+        if self.dtw_timestamps {
+            apply_dtw_times(&mut segments);
+        }
+        stats.segments = segments.len();
+        stats.text_tokens = segments.iter().map(|segment| segment.token_probabilities.len()).sum();
+        let language = if self.options.translate {
+            Some("en".to_string())
+        } else {
+            self.language.clone().or_else(|| detected_language(&self.state))
+        };
+        if self.language.is_none() && !self.options.translate {
+            self.language.clone_from(&language);
+        }
+        let audio_seconds = samples.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
+        let words = words_from_segments(&segments, audio_seconds);
+        Ok(WhisperRun { transcript: Transcript { language, source: TranscriptSource::Whisper, words }, stats })
+    }
 }
 
 /// Everything one `full()` call needs.
 struct WhisperCall<'a> {
-    context: &'a WhisperContext,
     samples: &'a [f32],
     options: &'a WhisperOptions,
     limits: DecodeLimits,
@@ -97,25 +135,61 @@ fn fit_language_to_model(
     }
 }
 
-fn load_context(options: &WhisperOptions) -> Result<WhisperContext> {
-    WhisperContext::new_with_params(&options.model_path, WhisperContextParameters::default()).map_err(|error| {
+fn load_context(options: &WhisperOptions, dtw_heads: Option<AlignmentHeads>) -> Result<WhisperContext> {
+    let mut parameters = WhisperContextParameters::default();
+    parameters.use_gpu(options.acceleration.use_gpu).flash_attn(options.acceleration.flash_attention);
+    if let Some(heads) = dtw_heads {
+        let mode = DtwMode::ModelPreset { model_preset: dtw_preset(heads) };
+        parameters.dtw_parameters(DtwParameters { mode, ..DtwParameters::default() });
+    }
+    WhisperContext::new_with_params(&options.model_path, parameters).map_err(|error| {
         model_error(&options.model_path, &format!("whisper.cpp could not load it ({error}); the file may be damaged"))
     })
 }
 
-/// Runs `full()` on a scoped worker thread and forwards its percentage to `progress` here.
-fn run_with_progress(run: &WhisperCall<'_>, progress: &mut dyn FnMut(f32)) -> Result<(WhisperState, WhisperRunStats)> {
-    let mut state = run
-        .context
-        .create_state()
-        .map_err(|error| Error::video(format!("whisper could not create its state: {error}")))?;
+/// The DTW alignment heads to load, when DTW timestamps are asked for and the model has a
+/// preset (flash attention rules DTW out, so none are loaded with it).
+fn dtw_heads(options: &WhisperOptions, header: &WhisperModelHeader) -> Option<AlignmentHeads> {
+    if !options.dtw_timestamps || options.acceleration.flash_attention {
+        return None;
+    }
+    let heads = alignment_heads_for(header, &options.model_path);
+    if heads.is_none() {
+        tracing::warn!(model = %options.model_path.display(), "no DTW alignment-head preset fits this model; using whisper's token timestamps");
+    }
+    heads
+}
+
+fn dtw_preset(heads: AlignmentHeads) -> DtwModelPreset {
+    match heads {
+        AlignmentHeads::TinyEn => DtwModelPreset::TinyEn,
+        AlignmentHeads::Tiny => DtwModelPreset::Tiny,
+        AlignmentHeads::BaseEn => DtwModelPreset::BaseEn,
+        AlignmentHeads::Base => DtwModelPreset::Base,
+        AlignmentHeads::SmallEn => DtwModelPreset::SmallEn,
+        AlignmentHeads::Small => DtwModelPreset::Small,
+        AlignmentHeads::MediumEn => DtwModelPreset::MediumEn,
+        AlignmentHeads::Medium => DtwModelPreset::Medium,
+        AlignmentHeads::LargeV2 => DtwModelPreset::LargeV2,
+        AlignmentHeads::LargeV3 => DtwModelPreset::LargeV3,
+        AlignmentHeads::LargeV3Turbo => DtwModelPreset::LargeV3Turbo,
+    }
+}
+
+/// Runs `full()` on `state` on a scoped worker thread and forwards its percentage to
+/// `progress` here.
+fn run_with_progress(
+    state: &mut WhisperState,
+    call: &WhisperCall<'_>,
+    progress: &mut dyn FnMut(f32),
+) -> Result<WhisperRunStats> {
     let percent_done = Arc::new(AtomicI32::new(0));
     let reporter = Arc::clone(&percent_done);
     // Outlives the worker, so the callbacks' pointer to it stays valid for the whole run.
     let timeline = Mutex::new(Timeline::default());
     let outcome = std::thread::scope(|scope| {
         let timeline = &timeline;
-        let (options, language, limits, samples) = (run.options, run.language, run.limits, run.samples);
+        let (options, language, limits, samples) = (call.options, call.language, call.limits, call.samples);
         let worker = scope.spawn(move || {
             let mut params = full_params(options, language, limits);
             // whisper-rs keeps this closure for good (a few bytes per run); it only stores.
@@ -125,7 +199,7 @@ fn run_with_progress(run: &WhisperCall<'_>, progress: &mut dyn FnMut(f32)) -> Re
             callbacks::install(&mut params, timeline);
             let started = Instant::now();
             let result = state.full(params, samples);
-            result.map(|()| (state, started.elapsed()))
+            result.map(|()| started.elapsed())
         });
         let mut last_reported = -1;
         while !worker.is_finished() {
@@ -134,13 +208,12 @@ fn run_with_progress(run: &WhisperCall<'_>, progress: &mut dyn FnMut(f32)) -> Re
         }
         worker.join()
     });
-    let (state, total_time) =
-        outcome
-            .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
-            .map_err(|error| Error::video(format!("whisper failed to transcribe the audio: {error}")))?;
+    let total_time = outcome
+        .map_err(|_| Error::Internal("the whisper worker thread panicked".to_string()))?
+        .map_err(|error| Error::video(format!("whisper failed to transcribe the audio: {error}")))?;
     progress(1.0);
     let recorded = timeline.lock().map_err(|_| Error::Internal("the whisper timeline was poisoned".to_string()))?;
-    Ok((state, WhisperRunStats { total_time, ..recorded.stats() }))
+    Ok(WhisperRunStats { total_time, ..recorded.stats() })
 }
 
 fn report_progress(percent_done: &AtomicI32, last_reported: &mut i32, progress: &mut dyn FnMut(f32)) {
@@ -189,16 +262,19 @@ fn read_segments(context: &WhisperContext, state: &WhisperState) -> Result<Vec<R
     for segment in state.as_iter() {
         let text_bytes =
             segment.to_bytes().map_err(|error| Error::video(format!("whisper returned no segment text: {error}")))?;
-        let token_probabilities = (0..segment.n_tokens())
+        let text_tokens: Vec<_> = (0..segment.n_tokens())
             .filter_map(|token_index| segment.get_token(token_index))
             .filter(|token| token.token_id() < end_of_text)
-            .map(|token| token.token_probability())
             .collect();
+        let token_probabilities = text_tokens.iter().map(|token| token.token_probability()).collect();
+        let dtw_start_centiseconds =
+            text_tokens.first().map(|token| token.token_data().t_dtw).filter(|&centiseconds| centiseconds >= 0);
         segments.push(RecognizedSegment {
             text: String::from_utf8_lossy(text_bytes).into_owned(),
             start_centiseconds: segment.start_timestamp(),
             end_centiseconds: segment.end_timestamp(),
             token_probabilities,
+            dtw_start_centiseconds,
         });
     }
     Ok(segments)

@@ -4,6 +4,7 @@
 //! The model file is checked here first (see [`check_whisper_model_file`]) so a missing,
 //! foreign or truncated file is a clear [`opusclip_core::Error::ModelLoading`], never a crash.
 
+mod acceleration;
 #[cfg(feature = "whisper")]
 mod engine;
 mod model_file;
@@ -17,6 +18,7 @@ mod segments;
 use opusclip_core::{Result, Transcript};
 use std::path::PathBuf;
 
+pub use acceleration::{alignment_heads_for, AlignmentHeads, WhisperAcceleration, CUDA_BUILT};
 pub use model_file::{check_whisper_model_file, WhisperModelHeader, GGML_MAGIC};
 pub use run_stats::WhisperRunStats;
 
@@ -36,6 +38,12 @@ pub struct WhisperOptions {
     pub translate: bool,
     /// Text that primes the decoder: names, jargon, the style of punctuation wanted.
     pub initial_prompt: Option<String>,
+    /// GPU and flash attention (see [`WhisperAcceleration::from_settings`]); CPU by default.
+    pub acceleration: WhisperAcceleration,
+    /// Word starts from DTW over the model's alignment heads (whisper.cpp's `-dtw`) instead of
+    /// timestamp tokens alone. Needs a standard model shape (tiny … large-v3-turbo); ignored,
+    /// with a warning, for other shapes and with flash attention.
+    pub dtw_timestamps: bool,
 }
 
 impl WhisperOptions {
@@ -47,6 +55,8 @@ impl WhisperOptions {
             threads: 0,
             translate: false,
             initial_prompt: None,
+            acceleration: WhisperAcceleration::default(),
+            dtw_timestamps: false,
         }
     }
 
@@ -117,19 +127,68 @@ pub fn transcribe_whisper_with_stats(
     limits: DecodeLimits,
     progress: &mut dyn FnMut(f32),
 ) -> Result<WhisperRun> {
-    check_whisper_model_file(&options.model_path)?;
+    WhisperSession::load(options)?.transcribe(samples_16k_mono, limits, progress)
+}
+
+/// A whisper model loaded once for many pieces of audio (the chunks of a long input): each
+/// [`WhisperSession::transcribe`] call reuses the model and its working memory. When the
+/// language is detected, the language of the first piece with speech is kept for the rest.
+pub struct WhisperSession {
     #[cfg(feature = "whisper")]
-    {
-        engine::transcribe(samples_16k_mono, options, limits, progress)
-    }
+    engine: engine::Session,
     #[cfg(not(feature = "whisper"))]
-    {
-        let _ = (samples_16k_mono, limits, progress);
-        Err(model_file::model_error(
-            &options.model_path,
-            "this build of opusclip was built without whisper support (cargo feature `whisper`); \
-             rebuild with it, or supply a transcript (SRT/WebVTT) instead",
-        ))
+    never: std::convert::Infallible,
+}
+
+impl WhisperSession {
+    /// Checks the model file and loads it. A missing, foreign or truncated model is
+    /// [`opusclip_core::Error::ModelLoading`] naming the path and how to get a model; so is a
+    /// build without the `whisper` feature.
+    pub fn load(options: &WhisperOptions) -> Result<WhisperSession> {
+        let header = check_whisper_model_file(&options.model_path)?;
+        #[cfg(feature = "whisper")]
+        {
+            Ok(WhisperSession { engine: engine::Session::load(options, &header)? })
+        }
+        #[cfg(not(feature = "whisper"))]
+        {
+            let _ = header;
+            Err(model_file::model_error(
+                &options.model_path,
+                "this build of opusclip was built without whisper support (cargo feature `whisper`); \
+                 rebuild with it, or supply a transcript (SRT/WebVTT) instead",
+            ))
+        }
+    }
+
+    /// Transcribes one piece of 16 kHz mono audio; word times are relative to its start.
+    pub fn transcribe(
+        &mut self,
+        samples_16k_mono: &[f32],
+        limits: DecodeLimits,
+        progress: &mut dyn FnMut(f32),
+    ) -> Result<WhisperRun> {
+        #[cfg(feature = "whisper")]
+        {
+            self.engine.transcribe(samples_16k_mono, limits, progress)
+        }
+        #[cfg(not(feature = "whisper"))]
+        {
+            let _ = (samples_16k_mono, limits, progress);
+            match self.never {}
+        }
+    }
+
+    /// The language given, or the one detected so far (`None` before any speech).
+    pub fn language(&self) -> Option<&str> {
+        #[cfg(feature = "whisper")]
+        {
+            self.engine.language()
+        }
+        #[cfg(not(feature = "whisper"))]
+        {
+            match self.never {}
+        }
     }
 }
 

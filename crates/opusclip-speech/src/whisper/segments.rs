@@ -13,6 +13,22 @@ pub(super) struct RecognizedSegment {
     pub(super) end_centiseconds: i64,
     /// Probabilities of the segment's text tokens (special tokens left out).
     pub(super) token_probabilities: Vec<f32>,
+    /// DTW time of the segment's first text token, when DTW timestamps ran.
+    pub(super) dtw_start_centiseconds: Option<i64>,
+}
+
+/// Moves word boundaries to the DTW token times: a segment (one word) starts at the DTW time
+/// of its first token and ends no later than the next segment's DTW start (nor before its own
+/// start). Segments without a DTW time keep whisper's timestamps.
+pub(super) fn apply_dtw_times(segments: &mut [RecognizedSegment]) {
+    for index in 0..segments.len() {
+        let Some(start) = segments[index].dtw_start_centiseconds else { continue };
+        let next_start = segments[index + 1..].iter().find_map(|segment| segment.dtw_start_centiseconds);
+        let segment = &mut segments[index];
+        segment.start_centiseconds = start;
+        let end = next_start.map_or(segment.end_centiseconds, |next| segment.end_centiseconds.min(next));
+        segment.end_centiseconds = end.max(start);
+    }
 }
 
 /// How many single-word segments a sound tag such as `(upbeat music)` may span.
@@ -96,7 +112,28 @@ mod tests {
             start_centiseconds: start,
             end_centiseconds: end,
             token_probabilities: probabilities.to_vec(),
+            dtw_start_centiseconds: None,
         }
+    }
+
+    #[test]
+    fn dtw_times_move_word_starts_and_cap_ends() {
+        let mut segments = vec![
+            segment(" ask", 0, 80, &[0.9]),
+            segment(" not", 80, 150, &[0.9]),
+            segment(" what", 150, 200, &[0.9]),
+            segment(" your", 200, 260, &[0.9]),
+        ];
+        for (segment, dtw) in segments.iter_mut().zip([Some(10), Some(60), None, Some(180)]) {
+            segment.dtw_start_centiseconds = dtw;
+        }
+        apply_dtw_times(&mut segments);
+        let spans: Vec<(i64, i64)> =
+            segments.iter().map(|segment| (segment.start_centiseconds, segment.end_centiseconds)).collect();
+        assert_eq!(spans, [(10, 60), (60, 150), (150, 200), (180, 260)]);
+        let words = words_from_segments(&segments, 60.0);
+        assert!(words.windows(2).all(|pair| pair[0].end <= pair[1].start + 1e-9 || pair[0].start <= pair[1].start));
+        assert!(words.windows(2).all(|pair| pair[0].start <= pair[1].start), "{words:?}");
     }
 
     #[test]
