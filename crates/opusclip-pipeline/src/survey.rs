@@ -1,14 +1,19 @@
 //! The survey stage: one cheap pass over the whole source that yields audio levels, silences
-//! and the key-frame visual signal — and, only when speech recognition will need them, the
-//! 16 kHz samples themselves.
+//! and the key-frame visual signal. With a whisper model the same pass also feeds speech
+//! recognition as it decodes ([`run_survey_with_speech`]), so no sample is kept.
 
-use crate::progress::Progress;
+use crate::options::ClipOptions;
+use crate::progress::{NoProgress, Progress};
+use crate::speech_regions::drop_hallucinations;
+use crate::streaming_asr::stream_speech;
+use crate::transcript::{whisper_options, AsrRuntime};
 use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
 use opusclip_analyze::keyframes::KeyframeChanges;
 use opusclip_analyze::GrayView;
-use opusclip_core::{ProbeFacts, Result, Survey};
+use opusclip_core::{ProbeFacts, Result, Survey, Transcript, TranscriptSource};
 use opusclip_media::decode::{SurveySink, AUDIO_RATE};
 use opusclip_media::{survey_decode, GrayFrame, SurveyOptions};
+use opusclip_speech::{DecodeLimits, WhisperSession};
 use std::path::Path;
 
 /// What the survey found, plus the samples when they were asked for.
@@ -49,6 +54,61 @@ pub fn run_survey_audio(path: &Path, facts: &ProbeFacts, progress: &dyn Progress
 /// Run the survey over `path`.
 pub fn run_survey(path: &Path, facts: &ProbeFacts, keep_audio: bool, progress: &dyn Progress) -> Result<SurveyResult> {
     run(path, facts, SurveyOptions::default(), keep_audio, progress)
+}
+
+/// The survey and speech recognition in one decode: the audio goes to the level meter and,
+/// gated into ~28 s chunks of speech, to whisper on a worker thread while the decode goes on.
+/// Memory stays flat however long the source; words in silences or in repeated-phrase loops
+/// are dropped as in [`crate::transcript::transcribe`].
+pub fn run_survey_with_speech(
+    path: &Path,
+    facts: &ProbeFacts,
+    model: &Path,
+    options: &ClipOptions,
+    progress: &dyn Progress,
+) -> Result<(SurveyResult, Transcript)> {
+    let mut session = WhisperSession::load(&whisper_options(model, options, AsrRuntime::default()))?;
+    let mut collector = Collector {
+        meter: LevelMeter::new(AUDIO_RATE),
+        keyframes: KeyframeChanges::default(),
+        samples: None,
+        progress,
+    };
+    let collector_ref = &mut collector;
+    let decode = Box::new(move |emit: &mut dyn FnMut(&[f32]), _fraction: &mut dyn FnMut(f64)| {
+        let mut forward = ForwardAudio { collector: collector_ref, emit };
+        survey_decode(path, facts, SurveyOptions::default(), &mut forward).map(|_| ())
+    });
+    let streamed = stream_speech(decode, Some(&mut session), DecodeLimits::default(), &NoProgress)?; // the survey reports progress
+    let levels = collector.meter.finish();
+    let found_silences = silences(&levels, SilenceParams::default());
+    let mut transcript = streamed.transcript.unwrap_or(Transcript {
+        language: session.language().map(str::to_string),
+        source: TranscriptSource::Whisper,
+        words: Vec::new(),
+    });
+    transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), &found_silences);
+    let survey = Survey { levels, silences: found_silences, keyframe_changes: collector.keyframes.finish() };
+    Ok((SurveyResult { survey, samples: None }, transcript))
+}
+
+/// Passes the survey's audio both to its own collector and on to speech recognition.
+struct ForwardAudio<'c, 'p, 'e> {
+    collector: &'c mut Collector<'p>,
+    emit: &'e mut dyn FnMut(&[f32]),
+}
+
+impl SurveySink for ForwardAudio<'_, '_, '_> {
+    fn audio(&mut self, samples: &[f32]) {
+        self.collector.audio(samples);
+        (self.emit)(samples);
+    }
+    fn keyframe(&mut self, frame: &GrayFrame) {
+        self.collector.keyframe(frame);
+    }
+    fn progress(&mut self, fraction: f64) {
+        self.collector.progress(fraction);
+    }
 }
 
 fn run(

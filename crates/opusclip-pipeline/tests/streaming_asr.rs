@@ -133,3 +133,29 @@ fn assert_words_in_speech(words: &[opusclip_core::Word]) {
         previous_end = word.end;
     }
 }
+
+/// `opusclip clip`'s survey with whisper: one decode gives the same survey as without speech
+/// recognition, and words in source time, with no sample kept.
+#[cfg(feature = "whisper")]
+#[test]
+fn the_clip_survey_feeds_whisper_as_it_decodes() {
+    use opusclip_pipeline::survey::{run_survey, run_survey_with_speech};
+    use opusclip_pipeline::ClipOptions;
+    use opusclip_speech::synthetic_model::{write_synthetic_model, ModelShape};
+    let directory = tempfile::tempdir().expect("temp dir");
+    let video = directory.path().join("talk.mp4");
+    make_video(&video);
+    let model = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ggml-synthetic-tiny-survey.bin");
+    write_synthetic_model(&model, ModelShape::Tiny, 5).expect("write the synthetic model");
+    let facts = opusclip_media::probe(&video).expect("probe");
+    let options = ClipOptions { language: Some("en".into()), threads: 1, ..ClipOptions::default() };
+    let (with_speech, transcript) =
+        run_survey_with_speech(&video, &facts, &model, &options, &NoProgress).expect("survey with speech");
+    let plain = run_survey(&video, &facts, false, &NoProgress).expect("survey");
+    assert!(with_speech.samples.is_none(), "no sample is kept");
+    assert_eq!(with_speech.survey.levels.db, plain.survey.levels.db);
+    assert_eq!(with_speech.survey.silences, plain.survey.silences);
+    assert_eq!(with_speech.survey.keyframe_changes, plain.survey.keyframe_changes);
+    assert_eq!(transcript.language.as_deref(), Some("en"));
+    assert_words_in_speech(&transcript.words);
+}
