@@ -5,7 +5,8 @@
 //! every frame into a small record at once ([`FrameWork`]), so only records and two pictures
 //! per segment travel; the sink receives the segments in timeline order. The audio is decoded
 //! to 16 kHz mono on a thread of its own. Memory does not grow with the length of the source:
-//! workers run at most [`MAX_SEGMENTS_AHEAD`] segments ahead of the sink.
+//! workers run at most [`MAX_SEGMENTS_AHEAD`] segments ahead of the sink, the audio at most
+//! 10 s, and each worker keeps its file and decoder open across its segments.
 
 use crate::decode::{
     container_start, decode_error, frame_number, open, video_decoder_with_threads, AudioTo16k, GrayFrame, GrayScaler,
@@ -22,6 +23,38 @@ use std::sync::{Condvar, Mutex};
 
 /// How many segments a worker may decode beyond the one the sink waits for.
 pub const MAX_SEGMENTS_AHEAD: usize = 3;
+
+/// How many decoded audio samples may wait for the sink (10 s at 16 kHz): the audio thread
+/// decodes much faster than the video, and an unbounded queue grew with the source's length.
+const MAX_AUDIO_QUEUED: u64 = 160_000;
+
+/// Samples sent to the sink and not yet taken, shared by the audio thread and the sink.
+struct AudioBacklog {
+    queued: Mutex<u64>,
+    taken: Condvar,
+}
+
+impl AudioBacklog {
+    /// Waits (the audio thread) until the queue has room, then counts `samples` in.
+    fn reserve(&self, samples: u64, abort: &AtomicBool) {
+        let Ok(mut queued) = self.queued.lock() else { return };
+        while *queued > MAX_AUDIO_QUEUED && !abort.load(Ordering::Relaxed) {
+            match self.taken.wait_timeout(queued, std::time::Duration::from_millis(50)) {
+                Ok((guard, _)) => queued = guard,
+                Err(_) => return,
+            }
+        }
+        *queued += samples;
+    }
+
+    /// Counts `samples` out (the sink took them).
+    fn release(&self, samples: u64) {
+        if let Ok(mut queued) = self.queued.lock() {
+            *queued = queued.saturating_sub(samples);
+        }
+        self.taken.notify_one();
+    }
+}
 
 /// What the analysis pass reads.
 #[derive(Debug, Clone, Copy)]
@@ -161,6 +194,7 @@ where
     };
     let schedule = (Mutex::new(Schedule { next: 0, consumed: 0 }), Condvar::new());
     let abort = AtomicBool::new(false);
+    let backlog = AudioBacklog { queued: Mutex::new(0), taken: Condvar::new() };
     let (sender, receiver) = mpsc::channel::<Message<W::Record>>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -170,14 +204,14 @@ where
         }
         if let Some(index) = audio_index {
             let sender = sender.clone();
-            let abort = &abort;
+            let (abort, backlog) = (&abort, &backlog);
             scope.spawn(move || {
-                let done = decode_audio(path, index, abort, &sender);
+                let done = decode_audio(path, index, abort, backlog, &sender);
                 let _ = sender.send(Message::AudioDone(done));
             });
         }
         drop(sender);
-        let outcome = consume(receiver, segments.len(), audio_index.is_some(), &schedule, sink);
+        let outcome = consume(receiver, segments.len(), audio_index.is_some(), (&schedule, &backlog), sink);
         if outcome.is_err() {
             abort.store(true, Ordering::Relaxed);
             schedule.1.notify_all();
@@ -191,7 +225,7 @@ fn consume<R>(
     receiver: mpsc::Receiver<Message<R>>,
     segment_count: usize,
     expect_audio: bool,
-    schedule: &(Mutex<Schedule>, Condvar),
+    (schedule, backlog): (&(Mutex<Schedule>, Condvar), &AudioBacklog),
     sink: &mut dyn AnalysisSink<R>,
 ) -> Result<(u64, u64)> {
     let mut waiting: BTreeMap<usize, DecodedSegment<R>> = BTreeMap::new();
@@ -199,7 +233,10 @@ fn consume<R>(
     while next < segment_count || audio_open {
         let message = receiver.recv().map_err(|_| Error::Internal("a decoding worker stopped unexpectedly".into()))?;
         match message {
-            Message::Audio(samples) => sink.audio(&samples),
+            Message::Audio(samples) => {
+                sink.audio(&samples);
+                backlog.release(samples.len() as u64);
+            }
             Message::AudioDone(done) => {
                 audio_samples = done?;
                 audio_open = false;
@@ -214,11 +251,28 @@ fn consume<R>(
                     let (lock, wake) = schedule;
                     lock.lock().map_err(|_| Error::Internal("decoding schedule poisoned".into()))?.consumed = next;
                     wake.notify_all();
+                    return_freed_memory();
                 }
             }
         }
     }
     Ok((frames, audio_samples))
+}
+
+/// Hands memory the decoders freed back to the system. Three threads allocating and freeing
+/// packets and frames leave glibc's per-thread arenas holding freed pages, so without this the
+/// resident size crept up with the length of the source although the live heap stays ~25 MB.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: malloc_trim only releases free pages of glibc's own heaps; it takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// Takes segments in order while the sink keeps up, decodes each, sends the result.
@@ -230,6 +284,7 @@ fn run_worker<W: FrameWork>(
     mut work: W,
     sender: mpsc::Sender<Message<W::Record>>,
 ) {
+    let mut reader = None;
     loop {
         let index = {
             let (lock, wake) = schedule;
@@ -247,7 +302,7 @@ fn run_worker<W: FrameWork>(
             state.next += 1;
             state.next - 1
         };
-        let decoded = decode_segment(source, segments[index], &mut work, abort);
+        let decoded = decode_segment(source, segments[index], &mut reader, &mut work, abort);
         let failed = decoded.is_err();
         if sender.send(Message::Segment(index, Box::new(decoded))).is_err() || failed {
             return;
@@ -255,29 +310,64 @@ fn run_worker<W: FrameWork>(
     }
 }
 
-/// Decode one segment into records.
+/// A worker's open source, kept across its segments: reopening the file and the decoder for
+/// every segment made the allocator's footprint creep up with the number of segments.
+struct Reader {
+    input: ffmpeg::format::context::Input,
+    decoder: ffmpeg::decoder::Video,
+    scaler: GrayScaler,
+    decoded: frame::Video,
+    planes: [GrayFrame; 3],
+    /// Packets have been read: a segment from the very start needs a fresh reader.
+    used: bool,
+}
+
+impl Reader {
+    fn open(source: &Source) -> Result<Reader> {
+        let input = open(source.path)?;
+        let mode = if source.options.skip_loop_filter { VideoDecodeMode::FastAnalysis } else { VideoDecodeMode::Full };
+        let decoder = video_decoder_with_threads(&input, source.video_index, mode, source.decoder_threads)?;
+        Ok(Reader {
+            input,
+            decoder,
+            scaler: GrayScaler::new_yuv(source.facts, source.options.width),
+            decoded: frame::Video::empty(),
+            planes: Default::default(),
+            used: false,
+        })
+    }
+
+    /// Positions the reader at `segment`'s first key frame, with an empty decoder.
+    fn position(&mut self, source: &Source, segment: Segment) -> Result<()> {
+        if let Some(start) = segment.start {
+            let seconds = start as f64 * source.time_base;
+            let target = (seconds * f64::from(ffmpeg::ffi::AV_TIME_BASE)).ceil() as i64;
+            self.input.seek(target, ..target).map_err(|e| decode_error("seeking to a segment's key frame", e))?;
+            self.decoder.flush();
+        }
+        self.used = true;
+        Ok(())
+    }
+}
+
+/// Decode one segment into records, reusing the worker's reader where it can.
 fn decode_segment<W: FrameWork>(
     source: &Source,
     segment: Segment,
+    reader: &mut Option<Reader>,
     work: &mut W,
     abort: &AtomicBool,
 ) -> Result<DecodedSegment<W::Record>> {
-    let mut input = open(source.path)?;
-    if let Some(start) = segment.start {
-        let seconds = start as f64 * source.time_base;
-        let target = (seconds * f64::from(ffmpeg::ffi::AV_TIME_BASE)).ceil() as i64;
-        input.seek(target, ..target).map_err(|e| decode_error("seeking to a segment's key frame", e))?;
+    if reader.as_ref().is_none_or(|r| r.used && segment.start.is_none()) {
+        *reader = Some(Reader::open(source)?);
     }
-    let mode = if source.options.skip_loop_filter { VideoDecodeMode::FastAnalysis } else { VideoDecodeMode::Full };
-    let mut decoder = video_decoder_with_threads(&input, source.video_index, mode, source.decoder_threads)?;
-    let mut state = SegmentState {
-        scaler: GrayScaler::new_yuv(source.facts, source.options.width),
-        decoded: frame::Video::empty(),
-        planes: Default::default(),
-        out: DecodedSegment { records: Vec::new(), first: None, last: None },
-        finished: false,
-    };
+    let Some(reader) = reader.as_mut() else { return Err(Error::Internal("no reader".into())) };
+    reader.position(source, segment)?;
+    let mut state =
+        SegmentState { out: DecodedSegment { records: Vec::new(), first: None, last: None }, finished: false };
     work.start_segment();
+    let Reader { input, decoder, scaler, decoded, planes, .. } = reader;
+    let mut frames = FrameSlots { scaler, decoded, planes };
     for (stream, packet) in input.packets() {
         if stream.index() != source.video_index {
             continue;
@@ -288,26 +378,30 @@ fn decode_segment<W: FrameWork>(
         if let Err(error) = decoder.send_packet(&packet) {
             tracing::debug!(%error, "video packet rejected");
         }
-        state.drain(&mut decoder, source, segment, work)?;
+        state.drain(decoder, &mut frames, source, segment, work)?;
         if state.finished {
             break;
         }
     }
     if !state.finished {
         decoder.send_eof().ok();
-        state.drain(&mut decoder, source, segment, work)?;
+        state.drain(decoder, &mut frames, source, segment, work)?;
     }
     if !state.out.records.is_empty() {
-        state.out.last = Some(state.planes.clone());
+        state.out.last = Some(frames.planes.clone());
     }
     Ok(state.out)
 }
 
+/// Where a decoded frame goes on its way to a record.
+struct FrameSlots<'a> {
+    scaler: &'a mut GrayScaler,
+    decoded: &'a mut frame::Video,
+    planes: &'a mut [GrayFrame; 3],
+}
+
 /// A segment being decoded.
 struct SegmentState<R> {
-    scaler: GrayScaler,
-    decoded: frame::Video,
-    planes: [GrayFrame; 3],
     out: DecodedSegment<R>,
     /// A frame at or past the segment's end came out: the segment is complete.
     finished: bool,
@@ -317,12 +411,13 @@ impl<R> SegmentState<R> {
     fn drain<W: FrameWork<Record = R>>(
         &mut self,
         decoder: &mut ffmpeg::decoder::Video,
+        frames: &mut FrameSlots,
         source: &Source,
         segment: Segment,
         work: &mut W,
     ) -> Result<()> {
-        while !self.finished && decoder.receive_frame(&mut self.decoded).is_ok() {
-            let Some(pts) = self.decoded.timestamp().or(self.decoded.pts()) else { continue };
+        while !self.finished && decoder.receive_frame(frames.decoded).is_ok() {
+            let Some(pts) = frames.decoded.timestamp().or(frames.decoded.pts()) else { continue };
             if segment.start.is_some_and(|start| pts < start) {
                 continue; // a leading picture of an open GOP: the previous segment has it
             }
@@ -331,12 +426,12 @@ impl<R> SegmentState<R> {
                 break;
             }
             let t = pts as f64 * source.time_base - source.origin;
-            self.scaler.convert_planes(&self.decoded, t, &mut self.planes)?;
-            let [y, u, v] = &self.planes;
+            frames.scaler.convert_planes(frames.decoded, t, frames.planes)?;
+            let [y, u, v] = &*frames.planes;
             let index = frame_number(t, source.first_frame_time, source.fps);
             self.out.records.push(work.frame(&AnalysisFrame { index, t, y, u, v }));
             if self.out.first.is_none() {
-                self.out.first = Some(self.planes.clone());
+                self.out.first = Some(frames.planes.clone());
             }
         }
         Ok(())
@@ -391,13 +486,20 @@ fn plan_segments(
 }
 
 /// Decode the audio stream alone, sending 16 kHz mono samples; returns how many were sent.
-fn decode_audio<R>(path: &Path, index: usize, abort: &AtomicBool, sender: &mpsc::Sender<Message<R>>) -> Result<u64> {
+fn decode_audio<R>(
+    path: &Path,
+    index: usize,
+    abort: &AtomicBool,
+    backlog: &AudioBacklog,
+    sender: &mpsc::Sender<Message<R>>,
+) -> Result<u64> {
     let mut input = open(path)?;
     let origin = container_start(&input);
     let mut audio = AudioTo16k::new(&input, index, origin)?;
     let mut sent = 0u64;
     let mut emit = |samples: &[f32]| {
         sent += samples.len() as u64;
+        backlog.reserve(samples.len() as u64, abort);
         let _ = sender.send(Message::Audio(samples.to_vec()));
     };
     for (stream, packet) in input.packets() {
