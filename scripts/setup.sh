@@ -33,3 +33,15 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
   exit 1
 fi
+
+# The service's S3 test runs against moto's S3-compatible server (pip install 'moto[server]').
+# Optional: without pip the test prints a note and skips.
+if ! command -v moto_server >/dev/null 2>&1; then
+  if command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1; then
+    PIP="$(command -v pip3 || command -v pip)"
+    echo "setup: installing moto[server] (S3-compatible server for the service's S3 test)"
+    "$PIP" install --quiet 'moto[server]' || echo "setup: could not install moto; the S3 test will be skipped" >&2
+  else
+    echo "setup: no pip; the service's S3 test will be skipped (install python3-pip, then moto[server])" >&2
+  fi
+fi

@@ -1,22 +1,29 @@
 //! Rendering clips with the `ffmpeg` command-line tool: one process per clip decodes the
 //! clip's span of the source once and encodes every requested output (9:16, 1:1, ...) from it.
 //!
-//! Per output the filter graph normalises the source to square display pixels, crops a window
-//! that moves along the output's crop keyframes (a piecewise-linear expression of the
-//! clip-relative time `t`), scales to the output size, burns in ASS captions with libass and
-//! encodes H.264 (x264 `veryfast`, CRF 23) with AAC audio. Outputs are written under temporary
+//! The filter graph normalises the source to square display pixels once, splits it into one
+//! branch per output, and composes each output by its [`Layout`]: *track* crops a window that
+//! moves along the crop keyframes (a piecewise-linear expression of the clip-relative time
+//! `t`) and scales it to the output; *split* crops two such windows, scales each to the
+//! output's width and half its height and stacks them; *blur-fit* scales the picture to fit
+//! the output over a blurred copy of itself scaled to fill, darkened to
+//! [`BLUR_BRIGHTNESS`]. Then ASS captions are burned in with libass and each output is
+//! encoded as H.264 (x264 `veryfast`, CRF 23) with AAC audio. Outputs are written under temporary
 //! names beside their destinations and renamed into place only when ffmpeg succeeds, so a
 //! destination never holds a half-written file. Thumbnails are single JPEG frames made the same
 //! way.
 
 mod crop_expression;
 mod ffmpeg;
+mod graph;
 
 pub use crop_expression::{crop_expression, Axis};
+pub use graph::{split_heights, BLUR_BRIGHTNESS};
 
 use crop_expression::format_number;
 use ffmpeg::{partial_path, run_ffmpeg, TempFile};
-use opusclip_core::spec::{CropKeyframe, OutputSpec};
+use graph::{composition, filter_graph, SQUARE_PIXELS};
+use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
 use opusclip_core::{Error, Result};
 use serde_json::json;
 use std::ffi::OsString;
@@ -33,9 +40,6 @@ pub const ENCODER_THREADS: u32 = 2;
 
 /// Frame rate used when the source does not report a usable one.
 const FALLBACK_FPS: f64 = 30.0;
-
-/// The normalisation every graph starts with: square pixels (SAR applied), even dimensions.
-const SQUARE_PIXELS: &str = "scale=w='trunc(iw*sar/2)*2':h='trunc(ih/2)*2',setsar=1";
 
 /// One clip to render: a span of the source and the outputs made from it.
 #[derive(Debug, Clone)]
@@ -107,7 +111,7 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     validate_job(job)?;
     let duration = job.end - job.start;
     let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
-    write_file(&graph_file.path, &filter_graph(job))?;
+    write_file(&graph_file.path, &filter_graph(&job.outputs))?;
     let partials: Vec<TempFile> =
         job.outputs.iter().map(|output| TempFile::new(partial_path(output.destination))).collect();
 
@@ -152,71 +156,22 @@ fn validate_output(spec: &OutputSpec) -> Result<()> {
     if spec.width < 2 || spec.height < 2 {
         return Err(Error::invalid_input(format!("output {label} has an invalid size {}x{}", spec.width, spec.height)));
     }
-    let Some(first) = spec.crop_keyframes.first() else {
-        return Err(Error::invalid_input(format!("output {label} has no crop keyframes")));
-    };
-    let all_finite = spec.crop_keyframes.iter().all(|k| [k.t, k.x, k.y, k.w, k.h].iter().all(|v| v.is_finite()));
-    if !all_finite || first.w < 1.0 || first.h < 1.0 {
-        return Err(Error::invalid_input(format!("output {label} has an invalid crop keyframe")));
+    validate_keyframes(&spec.crop_keyframes, label, "crop keyframes")?;
+    if let Layout::Split { lower_crop_keyframes } = &spec.layout {
+        validate_keyframes(lower_crop_keyframes, label, "lower crop keyframes (split layout)")?;
     }
     Ok(())
 }
 
-/// The whole `-filter_complex` graph: normalise once, split, and one chain per output
-/// labelled `[out0]`, `[out1]`, ...
-fn filter_graph(job: &RenderJob) -> String {
-    let count = job.outputs.len();
-    if count == 1 {
-        return format!("[0:v]{SQUARE_PIXELS},{}[out0]\n", output_chain(&job.outputs[0]));
+fn validate_keyframes(keyframes: &[CropKeyframe], label: &str, what: &str) -> Result<()> {
+    let Some(first) = keyframes.first() else {
+        return Err(Error::invalid_input(format!("output {label} has no {what}")));
+    };
+    let all_finite = keyframes.iter().all(|k| [k.t, k.x, k.y, k.w, k.h].iter().all(|v| v.is_finite()));
+    if !all_finite || first.w < 1.0 || first.h < 1.0 {
+        return Err(Error::invalid_input(format!("output {label} has an invalid keyframe in its {what}")));
     }
-    let split_labels: String = (0..count).map(|index| format!("[src{index}]")).collect();
-    let mut graph = format!("[0:v]{SQUARE_PIXELS},split={count}{split_labels};\n");
-    for (index, output) in job.outputs.iter().enumerate() {
-        graph.push_str(&format!("[src{index}]{}[out{index}];\n", output_chain(output)));
-    }
-    graph.truncate(graph.len() - 2);
-    graph.push('\n');
-    graph
-}
-
-/// crop → scale → (captions) → yuv420p for one output.
-fn output_chain(output: &RenderOutput) -> String {
-    let spec = output.spec;
-    let mut chain =
-        format!("{},scale={}:{}:flags=bicubic,setsar=1", crop_filter(&spec.crop_keyframes), spec.width, spec.height);
-    if let Some(subtitles) = output.subtitles_ass {
-        chain.push_str(&format!(",ass=filename={}", escape_filter_path(subtitles)));
-    }
-    chain.push_str(",format=yuv420p");
-    chain
-}
-
-/// A `crop` filter whose window size comes from the first keyframe and whose position follows
-/// all of them. Assumes `keyframes` is not empty.
-fn crop_filter(keyframes: &[CropKeyframe]) -> String {
-    let (width, height) =
-        keyframes.first().map(|first| (first.w.round().max(2.0), first.h.round().max(2.0))).unwrap_or((2.0, 2.0));
-    format!(
-        "crop=w='min({},iw)':h='min({},ih)':x='{}':y='{}'",
-        format_number(width),
-        format_number(height),
-        crop_expression(keyframes, Axis::X),
-        crop_expression(keyframes, Axis::Y)
-    )
-}
-
-/// Quotes a path for a filter option inside a filter graph: escaped once for the option
-/// parser (`\`, `'`, `:`), then single-quoted for the graph parser.
-fn escape_filter_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let mut option_level = String::with_capacity(text.len() + 8);
-    for character in text.chars() {
-        if matches!(character, '\\' | '\'' | ':') {
-            option_level.push('\\');
-        }
-        option_level.push(character);
-    }
-    format!("'{}'", option_level.replace('\'', "'\\''"))
+    Ok(())
 }
 
 /// Encoder and muxer arguments for output `index`, written to `partial`.
@@ -264,29 +219,40 @@ fn frame_rate_arg(fps: f64) -> String {
 /// Writes one JPEG frame of `source` at `at` seconds, cropped to `crop` (square display pixels)
 /// and scaled to `out_size`; `destination` is replaced atomically.
 pub fn thumbnail(source: &Path, at: f64, crop: &CropKeyframe, out_size: (u32, u32), destination: &Path) -> Result<()> {
-    if !at.is_finite() || at < 0.0 || out_size.0 < 2 || out_size.1 < 2 {
+    let still = OutputSpec {
+        aspect: opusclip_core::Aspect::Vertical,
+        width: out_size.0,
+        height: out_size.1,
+        layout: Layout::Track,
+        crop_keyframes: vec![CropKeyframe { t: 0.0, ..*crop }],
+    };
+    output_thumbnail(source, at, &still, destination)
+}
+
+/// Writes one JPEG frame of `source` at `at` seconds composed as `output` is (its layout, its
+/// size) with the crop windows of its first keyframes: pass an output whose keyframes are the
+/// windows at that moment. `destination` is replaced atomically.
+pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination: &Path) -> Result<()> {
+    if !at.is_finite() || at < 0.0 || output.width < 2 || output.height < 2 {
         return Err(Error::invalid_input(format!(
             "invalid thumbnail request: at {at} s, size {}x{}",
-            out_size.0, out_size.1
+            output.width, output.height
         )));
     }
-    let fixed_crop = CropKeyframe { t: 0.0, ..*crop };
-    let filters = format!(
-        "{SQUARE_PIXELS},{},scale={}:{}:flags=bicubic,setsar=1",
-        crop_filter(&[fixed_crop]),
-        out_size.0,
-        out_size.1
-    );
+    validate_output(output)?;
+    let graph = format!("[0:v]{SQUARE_PIXELS}[src0];\n{}", composition(&still_output(output), None, 0));
     let partial = TempFile::new(partial_path(destination));
     let args: Vec<OsString> = vec![
         "-ss".into(),
         format_number(at).into(),
         "-i".into(),
         source.as_os_str().to_owned(),
+        "-filter_complex".into(),
+        graph.into(),
+        "-map".into(),
+        "[out0]".into(),
         "-frames:v".into(),
         "1".into(),
-        "-vf".into(),
-        filters.into(),
         "-q:v".into(),
         "3".into(),
         "-update".into(),
@@ -295,6 +261,17 @@ pub fn thumbnail(source: &Path, at: f64, crop: &CropKeyframe, out_size: (u32, u3
     ];
     run_ffmpeg(&args, 0.0, &mut |_| {})?;
     partial.commit(destination)
+}
+
+/// `output` with every window held at its first keyframe.
+fn still_output(output: &OutputSpec) -> OutputSpec {
+    let hold =
+        |keyframes: &[CropKeyframe]| keyframes.first().map(|k| vec![CropKeyframe { t: 0.0, ..*k }]).unwrap_or_default();
+    let layout = match &output.layout {
+        Layout::Split { lower_crop_keyframes } => Layout::Split { lower_crop_keyframes: hold(lower_crop_keyframes) },
+        other => other.clone(),
+    };
+    OutputSpec { layout, crop_keyframes: hold(&output.crop_keyframes), ..output.clone() }
 }
 
 /// A process-unique file name in the form `opusclip-PREFIX-PID-N.EXT`.
@@ -311,7 +288,7 @@ fn write_file(path: &Path, contents: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opusclip_core::spec::{Aspect, Layout};
+    use opusclip_core::spec::Aspect;
 
     fn spec(aspect: Aspect) -> OutputSpec {
         let (width, height) = aspect.size();
@@ -326,46 +303,6 @@ mod tests {
 
     fn job<'a>(outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
         RenderJob { source: Path::new("in.mp4"), start: 1.0, end: 3.0, fps: 30.0, has_audio: true, outputs }
-    }
-
-    #[test]
-    fn single_output_graph_is_one_chain() {
-        let vertical = spec(Aspect::Vertical);
-        let subtitles = Path::new("/tmp/c.ass");
-        let outputs =
-            vec![RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a.mp4") }];
-        let graph = filter_graph(&job(outputs));
-        assert_eq!(
-            graph,
-            format!(
-                "[0:v]{SQUARE_PIXELS},crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
-                 scale=1080:1920:flags=bicubic,setsar=1,ass=filename='/tmp/c.ass',\
-                 format=yuv420p[out0]\n"
-            )
-        );
-    }
-
-    #[test]
-    fn several_outputs_split_one_decode() {
-        let (vertical, square) = (spec(Aspect::Vertical), spec(Aspect::Square));
-        let outputs = [&vertical, &square]
-            .into_iter()
-            .map(|spec| RenderOutput { spec, subtitles_ass: None, destination: Path::new("a.mp4") })
-            .collect();
-        let graph = filter_graph(&job(outputs));
-        assert_eq!(graph.matches("[0:v]").count(), 1);
-        assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
-        assert!(graph.contains("scale=1080:1920:"), "{graph}");
-        assert!(graph.contains("[src1]crop="), "{graph}");
-        assert!(graph.contains("scale=1080:1080:"), "{graph}");
-        assert!(graph.ends_with("format=yuv420p[out1]\n"), "{graph}");
-        assert!(!graph.contains("ass="), "{graph}");
-    }
-
-    #[test]
-    fn paths_are_escaped_for_both_parser_levels() {
-        assert_eq!(escape_filter_path(Path::new("/a/b.ass")), "'/a/b.ass'");
-        assert_eq!(escape_filter_path(Path::new("a'b:c\\d,[e];f")), "'a\\'\\''b\\:c\\\\d,[e];f'");
     }
 
     #[test]

@@ -3,19 +3,19 @@
 
 use crate::atomic;
 use crate::fonts::caption_measure;
-use crate::look::close_look;
+use crate::look::{close_look_with_signals, LookSignals};
 use crate::options::ClipOptions;
 use crate::progress::Progress;
+use crate::reframe::{frame_clip, ClipFraming};
 use crate::render::render_spec;
-use crate::survey::run_survey;
-use crate::transcript::{plan_transcript, transcribe, TranscriptPlan, NO_TRANSCRIPT_HINT};
+use crate::survey::{run_survey, run_survey_with_speech};
+use crate::transcript::{plan_transcript, TranscriptPlan, NO_TRANSCRIPT_HINT};
 use opusclip_analyze::faces::FaceDetector;
 use opusclip_core::{
     Candidate, ClipSpec, CloseLook, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result, SourceRef,
     StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
 };
-use opusclip_reframe::{plan_crop, ReframeInput};
-use opusclip_select::{select_clips, select_clips_without_words, BaselineScorer, ClipText, SelectOptions, Signals};
+use opusclip_select::{select_clips, select_clips_without_words, ClipScorer, ClipText, Signals, Window};
 use std::path::Path;
 use std::time::Instant;
 
@@ -23,8 +23,8 @@ use std::time::Instant;
 /// its captions.
 pub const SPEC_WORD_MARGIN: f64 = 5.0;
 /// A key-frame change this large (mean absolute luma difference) counts as a shot change when
-/// choosing clips without words.
-pub const KEYFRAME_CUT_SCORE: f32 = 27.0;
+/// choosing clips (boundaries without words, snapping and the `visual` part with words).
+pub const KEYFRAME_CUT_SCORE: f32 = opusclip_select::KEYFRAME_CUT_SCORE;
 
 struct Stages<'a> {
     timings: Vec<StageTiming>,
@@ -63,39 +63,48 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         let facts = opusclip_media::probe(&input)?;
         Ok((facts, opusclip_media::content_hash(&input)?))
     })?;
+    check_timeframe(options, facts.duration)?;
     let plan = stages.run("transcript", |_| plan_transcript(&input, !facts.subtitles.is_empty(), options))?;
-    let needs_samples = matches!(plan, TranscriptPlan::Whisper(_));
-    let surveyed = stages.run("survey", |p| run_survey(&input, &facts, needs_samples, p))?;
-    let transcript = stages.run("transcript", |p| match plan {
-        TranscriptPlan::Ready(transcript) => Ok(Some(transcript)),
+    // With whisper, the survey's one decode also feeds recognition as it goes (no sample kept).
+    let (surveyed, transcript) = match plan {
         TranscriptPlan::Whisper(model) => {
-            let samples = surveyed.samples.as_deref().unwrap_or(&[]);
-            transcribe(samples, &surveyed.survey.silences, &model, options, &mut |f| p.advance(f64::from(f))).map(Some)
+            let (surveyed, transcript) =
+                stages.run("survey", |p| run_survey_with_speech(&input, &facts, &model, options, p))?;
+            (surveyed, Some(transcript))
         }
-        TranscriptPlan::None => Ok(None),
-    })?;
+        TranscriptPlan::Ready(transcript) => {
+            (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, Some(transcript))
+        }
+        TranscriptPlan::None => (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, None),
+    };
     if transcript.as_ref().is_none_or(|t| t.words.is_empty()) {
         progress.warn(NO_TRANSCRIPT_HINT);
         warnings.push(NO_TRANSCRIPT_HINT.to_string());
     }
     let words: &[Word] = transcript.as_ref().map(|t| t.words.as_slice()).unwrap_or(&[]);
-    let candidates = stages.run("select", |_| choose(words, &surveyed.survey, &facts, options))?;
+    let scorer = ClipScorer::from_options(&options.select_options());
+    let candidates = stages.run("select", |_| choose(words, &surveyed.survey, &facts, options, &scorer))?;
     if candidates.len() < options.clips {
+        let select = options.select_options();
         let message = format!(
-            "asked for {} clips, {} fit: the source has too few non-overlapping {}–{} s stretches{}",
+            "asked for {} clips, {} fit: the source{} has too few non-overlapping stretches of {}{}",
             options.clips,
             candidates.len(),
-            options.min_seconds,
-            options.max_seconds,
+            select.timeframe.map(|t| format!(" between {t}")).unwrap_or_default(),
+            select.lengths_text(),
             if words.is_empty() { "" } else { " that start and end on sentences" }
         );
         progress.warn(&message);
         warnings.push(message);
     }
+    let (looks, signals): (Vec<CloseLook>, Vec<LookSignals>) =
+        stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?.into_iter().unzip();
+    let (candidates, looks) = rescore_with_looks(candidates, looks, &surveyed.survey, &facts, &scorer);
     let texts = describe_candidates(&candidates, words);
-    let looks = stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?;
-    let specs = stages
-        .run("reframe", |_| Ok(build_specs(&input, &hash, &facts, &candidates, &looks, words, &texts, options)))?;
+    let framing = FramingSignals { signals: &signals, levels: &surveyed.survey.levels };
+    let specs = stages.run("reframe", |_| {
+        Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
+    })?;
     std::fs::create_dir_all(out_dir).map_err(|e| opusclip_core::Error::io("create", out_dir, e))?;
     let measure = caption_measure(options.font_dir.as_deref());
     let clips = stages.run("render", |p| {
@@ -124,18 +133,70 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     Ok(manifest)
 }
 
-fn choose(words: &[Word], survey: &Survey, facts: &ProbeFacts, options: &ClipOptions) -> Result<Vec<Candidate>> {
-    let select_options =
-        SelectOptions { clips: options.clips, min_seconds: options.min_seconds, max_seconds: options.max_seconds };
-    let scorer = BaselineScorer::new(&select_options);
-    let signals = Signals::from_survey(survey, facts.duration);
-    if words.is_empty() {
-        let cuts: Vec<f64> =
-            survey.keyframe_changes.iter().filter(|c| c.score >= KEYFRAME_CUT_SCORE).map(|c| c.t).collect();
-        select_clips_without_words(&signals, &cuts, &select_options, &scorer)
-    } else {
-        select_clips(words, &signals, &select_options, &scorer)
+/// A `--range` that starts after the source ends is refused before any work.
+fn check_timeframe(options: &ClipOptions, duration: f64) -> Result<()> {
+    match options.timeframe {
+        Some(timeframe) if timeframe.start >= duration => Err(opusclip_core::Error::invalid_input(format!(
+            "--range {timeframe} starts after the end of the source ({}): choose a range inside it",
+            opusclip_select::clock(duration)
+        ))
+        .with_details(serde_json::json!({ "range": [timeframe.start, timeframe.end], "duration": duration }))),
+        _ => Ok(()),
     }
+}
+
+/// The survey's signals for selection, with the video's frame rate for snapping to cuts.
+fn survey_signals<'a>(survey: &'a Survey, facts: &ProbeFacts) -> Signals<'a> {
+    let fps = Some(facts.video.fps).filter(|fps| fps.is_finite() && *fps > 0.0);
+    Signals { fps, ..Signals::from_survey(survey, facts.duration) }
+}
+
+/// Candidates from the words (refined onto sentences, padded into silence, snapped to the
+/// survey's key-frame cuts), or without words from silences and cuts.
+fn choose(
+    words: &[Word],
+    survey: &Survey,
+    facts: &ProbeFacts,
+    options: &ClipOptions,
+    scorer: &ClipScorer,
+) -> Result<Vec<Candidate>> {
+    let select_options = options.select_options();
+    let signals = survey_signals(survey, facts);
+    if words.is_empty() {
+        let cuts = signals.cut_times(KEYFRAME_CUT_SCORE);
+        select_clips_without_words(&signals, &cuts, &select_options, scorer)
+    } else {
+        select_clips(words, &signals, &select_options, scorer)
+    }
+}
+
+/// The `visual` part measured again from each close look (faces, exact cuts), then candidates
+/// and looks re-ranked by the new totals (ties: earlier start).
+fn rescore_with_looks(
+    candidates: Vec<Candidate>,
+    looks: Vec<CloseLook>,
+    survey: &Survey,
+    facts: &ProbeFacts,
+    scorer: &ClipScorer,
+) -> (Vec<Candidate>, Vec<CloseLook>) {
+    let signals = survey_signals(survey, facts);
+    let mut pairs: Vec<(Candidate, CloseLook)> = candidates
+        .into_iter()
+        .zip(looks)
+        .map(|(mut candidate, look)| {
+            let seen = Signals { faces: &look.faces, shot_cuts: Some(&look.cuts), ..signals };
+            let window = Window {
+                start: candidate.start,
+                end: candidate.end,
+                first_sentence: candidate.first_sentence,
+                end_sentence: candidate.end_sentence,
+            };
+            scorer.rescore_visual(&mut candidate.score, &window, &seen);
+            (candidate, look)
+        })
+        .collect();
+    pairs.sort_by(|(a, _), (b, _)| b.score.total.total_cmp(&a.score.total).then(a.start.total_cmp(&b.start)));
+    pairs.into_iter().unzip()
 }
 
 fn look_at_all(
@@ -143,14 +204,14 @@ fn look_at_all(
     facts: &ProbeFacts,
     candidates: &[Candidate],
     progress: &dyn Progress,
-) -> Result<Vec<CloseLook>> {
+) -> Result<Vec<(CloseLook, LookSignals)>> {
     let mut detector = FaceDetector::new()?;
     let count = candidates.len().max(1) as f64;
     candidates
         .iter()
         .enumerate()
         .map(|(index, candidate)| {
-            close_look(input, facts, candidate.start, candidate.end, &mut detector, &mut |f| {
+            close_look_with_signals(input, facts, candidate.start, candidate.end, &mut detector, &mut |f| {
                 progress.advance((index as f64 + f) / count)
             })
         })
@@ -174,6 +235,12 @@ fn describe_candidates(candidates: &[Candidate], words: &[Word]) -> Vec<ClipText
         .collect()
 }
 
+/// What reframing needs beside the looks: their signals and the survey's audio levels.
+struct FramingSignals<'a> {
+    signals: &'a [LookSignals],
+    levels: &'a opusclip_core::AudioLevels,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_specs(
     input: &Path,
@@ -181,6 +248,7 @@ fn build_specs(
     facts: &ProbeFacts,
     candidates: &[Candidate],
     looks: &[CloseLook],
+    framing: &FramingSignals,
     words: &[Word],
     texts: &[ClipText],
     options: &ClipOptions,
@@ -191,23 +259,18 @@ fn build_specs(
         .zip(looks)
         .enumerate()
         .map(|(rank, (candidate, look))| {
-            let outputs = options
-                .aspects
-                .iter()
-                .map(|&aspect| {
-                    let (width, height) = aspect.size();
-                    let reframe = ReframeInput::new(display, aspect, candidate.start, candidate.end)
-                        .with_faces(&look.faces)
-                        .with_cuts(&look.cuts);
-                    OutputSpec {
-                        aspect,
-                        width,
-                        height,
-                        layout: Default::default(),
-                        crop_keyframes: plan_crop(&reframe),
-                    }
-                })
-                .collect();
+            let clip_framing = ClipFraming {
+                display,
+                start: candidate.start,
+                end: candidate.end,
+                look,
+                signals: LookSignals::for_look(framing.signals, look),
+                levels: Some(framing.levels),
+                words,
+                layout: options.layout,
+            };
+            let outputs: Vec<OutputSpec> =
+                frame_clip(&clip_framing, &options.aspects).into_iter().map(|framed| framed.spec).collect();
             ClipSpec {
                 schema_version: SCHEMA_VERSION,
                 id: format!("clip-{:02}", rank + 1),

@@ -9,13 +9,17 @@
 pub mod analysis;
 pub mod atomic;
 pub mod audio_source;
+pub mod borders;
 pub mod clip;
 pub mod fonts;
 pub mod look;
 pub mod memory;
+pub mod mouth_motion;
 pub mod options;
 pub mod progress;
+pub mod reframe;
 pub mod render;
+pub mod saliency;
 pub mod sample;
 pub mod speech_chunks;
 pub mod speech_regions;

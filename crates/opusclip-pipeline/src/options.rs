@@ -1,6 +1,7 @@
 //! What the user asks of one `opusclip clip` run.
 
-use opusclip_core::{Aspect, CaptionStyle, Error, Result};
+use opusclip_core::{Aspect, CaptionStyle, Error, LayoutKind, Result, ScoreWeights};
+use opusclip_select::{LengthRange, Prompt, SelectOptions, TimeRange, MAX_CLIPS};
 use std::path::PathBuf;
 
 /// Options of `opusclip clip`, validated before any work starts.
@@ -8,11 +9,22 @@ use std::path::PathBuf;
 pub struct ClipOptions {
     /// How many clips to make.
     pub clips: usize,
-    /// Shortest and longest clip, seconds.
+    /// Shortest and longest clip, seconds (`--min`/`--max`: one length range), used when
+    /// `lengths` is empty.
     pub min_seconds: f64,
     pub max_seconds: f64,
+    /// Several allowed length ranges (`--length 15-30,30-60`); replace `min`/`max` when given.
+    pub lengths: Vec<LengthRange>,
+    /// Only choose clips inside this part of the source (`--range 00:10:00-00:45:00`).
+    pub timeframe: Option<TimeRange>,
+    /// Keywords that steer the choice toward clips about them (`--prompt`).
+    pub prompt: Option<String>,
+    /// Weights of the clip score's parts (from the Settings / a profile; defaults otherwise).
+    pub score_weights: ScoreWeights,
     /// Output aspect ratios; the first names `clip-NN.mp4`.
     pub aspects: Vec<Aspect>,
+    /// The layout of every output (`--layout`), or `None` to choose per clip and aspect.
+    pub layout: Option<LayoutKind>,
     /// A subtitle file (SRT or WebVTT) with the words.
     pub transcript: Option<PathBuf>,
     /// A whisper ggml model for speech recognition when no subtitles exist.
@@ -36,7 +48,12 @@ impl Default for ClipOptions {
             clips: 5,
             min_seconds: 20.0,
             max_seconds: 60.0,
+            lengths: Vec::new(),
+            timeframe: None,
+            prompt: None,
+            score_weights: ScoreWeights::default(),
             aspects: vec![Aspect::Vertical],
+            layout: None,
             transcript: None,
             whisper_model: None,
             language: None,
@@ -50,18 +67,59 @@ impl Default for ClipOptions {
 }
 
 impl ClipOptions {
+    /// The length ranges asked for: `lengths`, or the one `min`..`max` range.
+    pub fn length_ranges(&self) -> Vec<LengthRange> {
+        if self.lengths.is_empty() {
+            vec![LengthRange::new(self.min_seconds, self.max_seconds)]
+        } else {
+            self.lengths.clone()
+        }
+    }
+
+    /// What clip selection is asked for.
+    pub fn select_options(&self) -> SelectOptions {
+        SelectOptions {
+            clips: self.clips,
+            lengths: self.length_ranges(),
+            timeframe: self.timeframe,
+            prompt: self.prompt.clone(),
+            weights: self.score_weights,
+        }
+    }
+
     /// Every problem with the options, at once.
     pub fn validate(&self) -> Result<()> {
         let mut problems = Vec::new();
-        if self.clips == 0 || self.clips > 100 {
-            problems.push(format!("--clips must be 1..100, got {}", self.clips));
+        if self.clips == 0 || self.clips > MAX_CLIPS {
+            problems.push(format!("--clips must be 1..{MAX_CLIPS}, got {}", self.clips));
         }
-        if self.min_seconds.is_nan() || self.min_seconds <= 0.0 {
-            problems.push(format!("--min must be more than 0 s, got {}", self.min_seconds));
+        if self.lengths.is_empty() {
+            if self.min_seconds.is_nan() || self.min_seconds <= 0.0 {
+                problems.push(format!("--min must be more than 0 s, got {}", self.min_seconds));
+            }
+            if self.max_seconds.is_nan() || self.max_seconds < self.min_seconds {
+                problems.push(format!("--max ({}) must be at least --min ({})", self.max_seconds, self.min_seconds));
+            }
         }
-        if self.max_seconds.is_nan() || self.max_seconds < self.min_seconds {
-            problems.push(format!("--max ({}) must be at least --min ({})", self.max_seconds, self.min_seconds));
+        for range in &self.lengths {
+            problems.extend(range.problems().into_iter().map(|problem| format!("--length {range}: {problem}")));
         }
+        if let Some(timeframe) = &self.timeframe {
+            problems.extend(timeframe.problems().into_iter().map(|problem| format!("--range {timeframe}: {problem}")));
+            let shortest = self.length_ranges().iter().map(|r| r.min_seconds).fold(f64::INFINITY, f64::min);
+            if timeframe.problems().is_empty() && timeframe.duration() < shortest {
+                problems.push(format!(
+                    "--range {timeframe} lasts {:.1} s, less than the shortest clip asked for ({shortest} s)",
+                    timeframe.duration()
+                ));
+            }
+        }
+        if let Some(prompt) = &self.prompt {
+            if Prompt::new(prompt).is_none() {
+                problems.push(format!("--prompt \"{prompt}\" has no keywords to steer by: name the topic"));
+            }
+        }
+        problems.extend(self.score_weights.problems());
         if self.aspects.is_empty() {
             problems.push("at least one --aspect is needed".to_string());
         }
@@ -93,5 +151,40 @@ mod tests {
         let bad = ClipOptions { clips: 0, min_seconds: 30.0, max_seconds: 10.0, ..ClipOptions::default() };
         let message = bad.validate().unwrap_err().to_string();
         assert!(message.contains("--clips") && message.contains("--max"), "{message}");
+    }
+
+    #[test]
+    fn length_ranges_replace_min_and_max_and_reach_selection() {
+        let ranges = vec![LengthRange::new(15.0, 30.0), LengthRange::new(30.0, 60.0)];
+        let options = ClipOptions {
+            lengths: ranges.clone(),
+            min_seconds: 99.0, // ignored once ranges are given
+            timeframe: Some(TimeRange::new(600.0, 2700.0)),
+            prompt: Some("pricing".into()),
+            ..ClipOptions::default()
+        };
+        assert!(options.validate().is_ok());
+        let select = options.select_options();
+        assert_eq!(select.lengths, ranges);
+        assert_eq!(select.timeframe, options.timeframe);
+        assert_eq!(select.prompt.as_deref(), Some("pricing"));
+        assert_eq!(ClipOptions::default().length_ranges(), [LengthRange::new(20.0, 60.0)]);
+    }
+
+    #[test]
+    fn bad_ranges_timeframes_prompts_and_weights_are_named() {
+        let bad = ClipOptions {
+            lengths: vec![LengthRange::new(30.0, 15.0)],
+            timeframe: Some(TimeRange::new(100.0, 105.0)),
+            prompt: Some("the of".into()),
+            score_weights: ScoreWeights { pacing: -1.0, ..ScoreWeights::default() },
+            ..ClipOptions::default()
+        };
+        let err = bad.validate().unwrap_err();
+        assert_eq!(err.code(), opusclip_core::ErrorCode::InvalidInput);
+        let message = err.to_string();
+        for named in ["--length 30–15 s", "--range 1:40–1:45", "--prompt \"the of\"", "pacing"] {
+            assert!(message.contains(named), "{named} missing from {message}");
+        }
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::atomic;
 use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, TextMeasure};
-use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, OutputFile, Result};
-use opusclip_media::render::{render, thumbnail, RenderJob, RenderOutput};
+use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, Layout, OutputFile, OutputSpec, Result};
+use opusclip_media::render::{output_thumbnail, render, RenderJob, RenderOutput};
 use std::path::{Path, PathBuf};
 
 /// What rendering a spec wrote, relative to its directory.
@@ -88,12 +88,10 @@ pub fn render_spec(
     render(&job, progress)?;
     let captions = write_caption_files(spec, dir, &first_pages, captions_wanted)?;
     let thumbnail_name = format!("{}.jpg", spec.id);
-    let first = &spec.outputs[0];
     let at = spec.duration() / 3.0;
-    let crop = crop_at(&first.crop_keyframes, at);
-    let thumbnail = match crop {
-        Some(crop) => {
-            thumbnail(source, spec.start + at, &crop, (first.width, first.height), &dir.join(&thumbnail_name))?;
+    let thumbnail = match output_at(&spec.outputs[0], at) {
+        Some(still) => {
+            output_thumbnail(source, spec.start + at, &still, &dir.join(&thumbnail_name))?;
             Some(thumbnail_name)
         }
         None => None,
@@ -129,6 +127,18 @@ fn write_caption_files(
     atomic::write(&dir.join(&srt), write_srt(pages).as_bytes())?;
     atomic::write(&dir.join(&vtt), write_vtt(pages).as_bytes())?;
     Ok(CaptionFiles { srt: Some(srt), vtt: Some(vtt) })
+}
+
+/// `output` with its windows held where they are at clip time `t` (for a thumbnail); `None`
+/// without keyframes.
+fn output_at(output: &OutputSpec, t: f64) -> Option<OutputSpec> {
+    let layout = match &output.layout {
+        Layout::Split { lower_crop_keyframes } => {
+            Layout::Split { lower_crop_keyframes: vec![crop_at(lower_crop_keyframes, t)?] }
+        }
+        other => other.clone(),
+    };
+    Some(OutputSpec { layout, crop_keyframes: vec![crop_at(&output.crop_keyframes, t)?], ..output.clone() })
 }
 
 /// The crop window at clip time `t`, interpolated between keyframes.

@@ -23,8 +23,8 @@
 //!    energy ≥ 18 % of the shot's peak), each face's share of the mouth motion is compared;
 //!    a window counts only if the leader's share beats the next by 0.25. The turns are the
 //!    best sequence of speakers with a cost of 3 won windows per switch (a Viterbi pass,
-//!    so a switch lands where the evidence changes, not after a delay), and no turn is
-//!    shorter than 1 s. Transcript speaker labels, when present, win: each label is matched
+//!    so a switch lands where the evidence changes, not after a delay; after a pause, in
+//!    the middle of the pause), and no turn is shorter than 1 s. Transcript speaker labels, when present, win: each label is matched
 //!    to the face whose mouth moves most while it speaks ([`turns_from_labels`]).
 //! 4. **Layout** ([`choose_layout`]): *track* — one window following the subject; *split* —
 //!    two speakers stacked, when both speak ≥ 20 % of the clip and their faces (with a

@@ -81,7 +81,8 @@ pub fn active_speakers(
     if tracks.is_empty() || windows.iter().all(|window| window.iter().all(|gain| *gain == 0.0)) {
         return Vec::new();
     }
-    let states = best_state_sequence(&windows, params.switch_cost);
+    let mut states = best_state_sequence(&windows, params.switch_cost);
+    centre_switches_in_silence(&mut states, &windows);
     let window_length = window_length(span, params);
     let mut turns = Vec::new();
     let boundary = |index: usize| if index >= states.len() { span.1 } else { span.0 + index as f64 * window_length };
@@ -260,6 +261,33 @@ fn best_state_sequence(windows: &[Vec<f64>], switch_cost: f64) -> Vec<usize> {
         sequence[index - 1] = came_from[index][sequence[index]];
     }
     sequence
+}
+
+/// Put every switch in the middle of the windows without evidence around it (a pause between
+/// two speakers' words), as a transcript's turns are split in the middle of the gap. Those
+/// windows have no gain for any track, so the sequence scores the same.
+fn centre_switches_in_silence(states: &mut [usize], windows: &[Vec<f64>]) {
+    let silent = |index: usize| windows[index].iter().all(|gain| *gain == 0.0);
+    for index in 1..states.len() {
+        let (old, new) = (states[index - 1], states[index]);
+        if old == new {
+            continue;
+        }
+        let mut first = index;
+        while first > 0 && silent(first - 1) && states[first - 1] == old {
+            first -= 1;
+        }
+        let mut end = index;
+        while end < states.len() && silent(end) && states[end] == new {
+            end += 1;
+        }
+        if first == 0 || end == states.len() {
+            continue;
+        }
+        let middle = (first + end).div_ceil(2);
+        states[first..middle].fill(old);
+        states[middle..end].fill(new);
+    }
 }
 
 /// The first index of the largest value, and the value.

@@ -202,3 +202,22 @@ fn viterbi_pays_for_switches() {
     assert_eq!(best_state_sequence(&windows, 0.5), [0, 1, 0, 1, 1]);
     assert_eq!(best_state_sequence(&windows, 10.0), [1, 1, 1, 1, 1]);
 }
+
+#[test]
+fn a_switch_after_a_long_pause_lands_in_the_middle_of_the_pause() {
+    // Track 0 speaks 0–4 s, nobody 4–6 s, track 1 speaks 6–10 s.
+    let times = sample_times(10.0);
+    let truth = |t: f64| {
+        if t < 4.0 {
+            Some(0)
+        } else if t >= 6.0 {
+            Some(1)
+        } else {
+            None
+        }
+    };
+    let (speech, tracks) = signals(&times, truth, &mut Noise(11));
+    let turns = active_speakers(&times, &speech, &tracks, (0.0, 10.0), &SpeakerParams::default());
+    assert_eq!(turns.len(), 2, "{turns:?}");
+    assert!((turns[1].start - 5.0).abs() <= 0.4, "the switch is mid-pause: {turns:?}");
+}

@@ -1,8 +1,9 @@
 //! Titles, descriptions and hashtags for a clip, taken from its own words (extractive and
-//! deterministic: the same text always gives the same result).
+//! deterministic: the same text always gives the same result). Hashtags are the clip's
+//! [`keyphrases`](crate::keyphrases()); titles are its hook sentence, kept to ~60 characters.
 
+use crate::keyphrases::{content_word, distinct_keyphrases, is_stopword};
 use crate::sentences::ends_sentence;
-use std::collections::HashMap;
 
 /// Longest title, in characters (including a closing `…`).
 pub const MAX_TITLE_CHARS: usize = 60;
@@ -10,33 +11,13 @@ pub const MAX_TITLE_CHARS: usize = 60;
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
 /// Most hashtags given.
 const MAX_HASHTAGS: usize = 5;
-/// Shortest word that can become a hashtag.
-const MIN_HASHTAG_WORD_CHARS: usize = 3;
+/// Fewest hashtags given when the clip has that many content words.
+const MIN_HASHTAGS: usize = 3;
+/// Words that open a spoken sentence without belonging in a title.
+const LEADING_FILLERS: [&str; 12] = ["so", "and", "but", "um", "uh", "erm", "well", "like", "okay", "ok", "now", "oh"];
 
-/// Words never made into hashtags: English function words and the fillers of speech.
-#[rustfmt::skip]
-pub const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "actually", "after", "again", "against", "all", "also", "always", "am",
-    "an", "and", "any", "anything", "are", "around", "as", "at", "back", "basically", "be",
-    "because", "been", "before", "being", "below", "between", "both", "but", "by", "came", "can",
-    "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "even",
-    "ever", "every", "everyone", "everything", "few", "for", "from", "further", "get", "gets",
-    "getting", "go", "goes", "going", "gonna", "got", "gotta", "had", "has", "have", "having",
-    "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if",
-    "in", "into", "is", "it", "its", "itself", "just", "kind", "know", "let", "like", "literally",
-    "lot", "lots", "made", "make", "makes", "many", "maybe", "me", "mean", "might", "more", "most",
-    "much", "must", "my", "myself", "need", "never", "no", "nor", "not", "nothing", "now", "of",
-    "off", "okay", "on", "once", "one", "only", "or", "other", "our", "ours", "ourselves", "out",
-    "over", "own", "people", "pretty", "probably", "put", "quite", "really", "right", "said",
-    "same", "say", "says", "see", "she", "should", "so", "some", "something", "sort", "still",
-    "stuff", "such", "sure", "take", "than", "that", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
-    "though", "through", "to", "too", "took", "under", "until", "up", "us", "very", "via", "want",
-    "wanna", "was", "way", "we", "well", "went", "were", "what", "when", "where", "whether",
-    "which", "while", "who", "whom", "why", "will", "with", "within", "without", "would", "yeah",
-    "yes", "yet", "you", "your", "yours", "yourself", "yourselves", "um", "uh", "erm", "hmm", "oh",
-    "ok",
-];
+/// Words never made into hashtags (the keyphrase ranker's stopword list).
+pub use crate::keyphrases::STOPWORDS;
 
 /// The text published with a clip.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,7 +26,8 @@ pub struct ClipText {
     pub title: String,
     /// The first one or two sentences, at most [`MAX_DESCRIPTION_CHARS`] characters.
     pub description: String,
-    /// Up to five `#CamelCase` tags from the clip's most frequent content words.
+    /// Three to five `#CamelCase` tags from the clip's keyphrases (fewer only when the clip
+    /// has fewer content words).
     pub hashtags: Vec<String>,
 }
 
@@ -53,9 +35,15 @@ pub struct ClipText {
 ///
 /// `sentences_of_clip` are the clip's sentences in order (when empty, `candidate_text` is split
 /// at sentence-ending punctuation); `start_seconds` names a clip without any words
-/// ("Clip at 01:23"). Hashtags come from `candidate_text` (or the sentences when it is empty):
-/// the most frequent words of at least three letters that are not in [`STOPWORDS`], ties
-/// going to the earlier word; 3–5 when there are that many.
+/// ("Clip at 01:23").
+///
+/// - Title: the hook (first) sentence without leading fillers ("So, and, um, well …"), first
+///   letter capitalised, no closing period. Past [`MAX_TITLE_CHARS`], its best clause that
+///   fits (the one holding most of the clip's keyphrases, at least four words) is used, else it
+///   is cut on a word boundary before a content word and closed with `…`.
+/// - Description: the first sentence, and the second when both fit [`MAX_DESCRIPTION_CHARS`].
+/// - Hashtags: the best keyphrases of `candidate_text` (or of the sentences when it is
+///   empty) that share no word, camel-cased: 3–5 when there are that many content words.
 ///
 /// ```
 /// let text = opusclip_select::describe(
@@ -64,7 +52,7 @@ pub struct ClipText {
 ///     83.0,
 /// );
 /// assert_eq!(text.title, "Why do startups fail?");
-/// assert_eq!(text.hashtags[..2], ["#Startups", "#Fail"]);
+/// assert_eq!(text.hashtags[..2], ["#StartupsFail", "#Founders"]);
 /// assert_eq!(opusclip_select::describe("", &[], 83.0).title, "Clip at 01:23");
 /// ```
 pub fn describe(candidate_text: &str, sentences_of_clip: &[&str], start_seconds: f64) -> ClipText {
@@ -81,14 +69,69 @@ pub fn describe(candidate_text: &str, sentences_of_clip: &[&str], start_seconds:
     };
     let hashtag_source =
         if candidate_text.trim().is_empty() { sentences.join(" ") } else { candidate_text.to_string() };
-    ClipText { title: title(first), description: description(&sentences), hashtags: hashtags(&hashtag_source) }
+    let hashtags = hashtags(&hashtag_source);
+    ClipText { title: title(first, &hashtag_source), description: description(&sentences), hashtags }
 }
 
-/// The hook sentence without a closing period, shortened on a word boundary.
-fn title(sentence: &str) -> String {
-    let trimmed = sentence.trim().trim_end_matches('.');
+/// The hook sentence as a title of at most [`MAX_TITLE_CHARS`] characters.
+fn title(sentence: &str, clip_text: &str) -> String {
+    let spoken = without_leading_fillers(sentence.trim());
+    let trimmed = spoken.trim_end_matches('.');
     let trimmed = if trimmed.is_empty() { sentence.trim() } else { trimmed };
-    shorten(trimmed, MAX_TITLE_CHARS)
+    if char_count(trimmed) <= MAX_TITLE_CHARS {
+        return capitalized(trimmed);
+    }
+    if let Some(clause) = best_clause(trimmed, clip_text) {
+        return capitalized(&clause);
+    }
+    capitalized(&shorten(trimmed, MAX_TITLE_CHARS))
+}
+
+/// The sentence without the fillers and conjunctions it opens with (and their commas); the
+/// sentence itself when nothing else would be left.
+fn without_leading_fillers(sentence: &str) -> &str {
+    let mut rest = sentence;
+    loop {
+        let Some((first, after)) = rest.split_once(char::is_whitespace) else {
+            return rest;
+        };
+        let word = first.trim_end_matches([',', '.', '…', '-', '—']).to_lowercase();
+        if !LEADING_FILLERS.contains(&word.as_str()) || after.trim().is_empty() {
+            return rest;
+        }
+        rest = after.trim_start();
+    }
+}
+
+/// The clause of a long sentence (split at `, ; : — –`) that fits a title, has at least four
+/// words and holds the clip's best keyphrases (the sum of their scores; ties: the earlier).
+fn best_clause(sentence: &str, clip_text: &str) -> Option<String> {
+    let phrases = distinct_keyphrases(clip_text, MIN_HASHTAGS, MAX_HASHTAGS);
+    let mut best: Option<(f64, String)> = None;
+    for clause in sentence.split([',', ';', ':', '—', '–']).map(|c| without_leading_fillers(c.trim())) {
+        let clause = clause.trim_end_matches(['.', '?', '!']).trim();
+        if char_count(clause) > MAX_TITLE_CHARS || clause.split_whitespace().count() < 4 {
+            continue;
+        }
+        let words: Vec<String> = clause.split_whitespace().filter_map(content_word).collect();
+        let weight: f64 = phrases
+            .iter()
+            .filter(|phrase| phrase.words.iter().all(|word| words.contains(word)))
+            .map(|phrase| phrase.score)
+            .sum();
+        if weight > 0.0 && best.as_ref().is_none_or(|(most, _)| weight > *most) {
+            best = Some((weight, clause.to_string()));
+        }
+    }
+    best.map(|(_, clause)| clause)
+}
+
+fn capitalized(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
 }
 
 /// The first sentence, and the second when both fit.
@@ -124,43 +167,24 @@ fn shorten(text: &str, limit: usize) -> String {
     if kept.is_empty() {
         kept = text.chars().take(room).collect();
     }
+    let mut kept_words: Vec<&str> = kept.split_whitespace().collect();
+    while kept_words.len() > 1 && kept_words.last().is_some_and(|word| ends_on_a_function_word(word)) {
+        kept_words.pop();
+    }
+    let kept = kept_words.join(" ");
     let kept = kept.trim_end_matches([',', ';', ':', '-', '—', '–']);
     format!("{kept}…")
 }
 
-/// Up to [`MAX_HASHTAGS`] `#CamelCase` tags from the most frequent content words.
+/// A shortened text should not stop on a function word ("the lesson I learned from…").
+fn ends_on_a_function_word(word: &str) -> bool {
+    let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+    !bare.is_empty() && is_stopword(bare)
+}
+
+/// [`MIN_HASHTAGS`]–[`MAX_HASHTAGS`] `#CamelCase` tags from the text's distinct keyphrases.
 fn hashtags(text: &str) -> Vec<String> {
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for (position, word) in text.split_whitespace().filter_map(content_word).enumerate() {
-        counts.entry(word).or_insert((0, position)).0 += 1;
-    }
-    let mut ranked: Vec<(String, usize, usize)> =
-        counts.into_iter().map(|(word, (count, first_position))| (word, count, first_position)).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
-    ranked.into_iter().take(MAX_HASHTAGS).map(|(word, _, _)| camel_case_tag(&word)).collect()
-}
-
-/// The lower-case content word of a token, or `None` for stopwords, numbers and short words.
-fn content_word(token: &str) -> Option<String> {
-    let token = token.replace('’', "'").to_lowercase();
-    let token = token.trim_matches(|c: char| !c.is_alphanumeric());
-    let token = token.strip_suffix("'s").unwrap_or(token);
-    let is_word = token.chars().all(|c| c.is_alphanumeric() || c == '-') && token.chars().any(char::is_alphabetic);
-    let long_enough = token.chars().filter(|c| c.is_alphanumeric()).count() >= MIN_HASHTAG_WORD_CHARS;
-    (is_word && long_enough && !STOPWORDS.contains(&token)).then(|| token.to_string())
-}
-
-/// `self-driving` → `#SelfDriving`.
-fn camel_case_tag(word: &str) -> String {
-    let mut tag = String::from("#");
-    for part in word.split('-') {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            tag.extend(first.to_uppercase());
-            tag.push_str(chars.as_str());
-        }
-    }
-    tag
+    distinct_keyphrases(text, MIN_HASHTAGS, MAX_HASHTAGS).iter().map(|phrase| phrase.hashtag()).collect()
 }
 
 /// Split text after sentence-ending words.
@@ -205,9 +229,23 @@ mod tests {
         let text = describe(long, &[long], 0.0);
         assert!(char_count(&text.title) <= MAX_TITLE_CHARS, "{}", text.title);
         assert!(text.title.ends_with('…'));
-        assert_eq!(text.title, "Here is the single most important lesson I learned from…");
+        assert_eq!(text.title, "Here is the single most important lesson I learned…");
         let short = describe("Stop doing this.", &["Stop doing this."], 0.0);
         assert_eq!(short.title, "Stop doing this");
+    }
+
+    #[test]
+    fn titles_drop_leading_fillers_and_keep_the_clause_about_the_clip() {
+        let text = describe("So, um, why do we sleep?", &["So, um, why do we sleep?"], 0.0);
+        assert_eq!(text.title, "Why do we sleep?");
+        assert_eq!(describe("So.", &["So."], 0.0).title, "So");
+        let hook = "When I started out twenty years ago in a tiny garage in Ohio, \
+                    nobody believed solar panels would ever pay for themselves.";
+        let clip = format!("{hook} Solar panels now pay back in six years. Cheap solar panels changed everything.");
+        let text = describe(&clip, &[hook], 0.0);
+        assert_eq!(text.title, "Nobody believed solar panels would ever pay for themselves");
+        assert!(char_count(&text.title) <= MAX_TITLE_CHARS);
+        assert_eq!(text.hashtags[0], "#SolarPanels");
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! The `hook` part of the baseline score: how strongly a clip opens.
+//! The `hook` part of the score: how strongly a clip opens.
 //!
 //! With words, the opening (the first sentence, and anything said in the first
 //! [`HOOK_SECONDS`]) earns points for a question, a strong opener ("here's", "the secret",
-//! "never", "why", "how", ...), a number and direct address ("you"), and loses points for a filler
-//! opener ("um", "so", "and", ...). Without words, the opening is judged by its sound: how much
-//! of the first [`HOOK_SECONDS`] has sound and how loud it is against the rest of the clip.
+//! "why", "how", ...), a bold or contrarian claim ("never", "wrong", "myth", "nobody", ...),
+//! a number and direct address ("you"), and loses points for a filler or continuation opener
+//! ("um", "so", "and", ...). Without words, the opening is judged by its sound: how much of the
+//! first [`HOOK_SECONDS`] has sound and how loud it is against the rest of the clip.
 
+use crate::lexicon::{is_number, is_weak_opener, normalize, BOLD_WORDS, DIRECT_ADDRESS};
+use crate::refine::is_question;
 use crate::score::Window;
 use crate::signals::Signals;
 use opusclip_core::{ScorePart, Word};
@@ -19,11 +22,13 @@ const BASE_POINTS: f64 = 30.0;
 const QUESTION_POINTS: f64 = 30.0;
 /// Points for a strong opener phrase.
 const OPENER_POINTS: f64 = 25.0;
+/// Points for a bold or contrarian claim in the opening (when no strong opener matched).
+const BOLD_POINTS: f64 = 15.0;
 /// Points for a number in the opening.
 const NUMBER_POINTS: f64 = 15.0;
 /// Points for addressing the viewer ("you").
 const DIRECT_ADDRESS_POINTS: f64 = 15.0;
-/// Points taken for opening with a filler word.
+/// Points taken for opening with a filler or continuation word.
 const FILLER_PENALTY: f64 = 20.0;
 /// Longest quote of the opening inside a reason, in characters.
 const QUOTE_CHARS: usize = 48;
@@ -56,20 +61,6 @@ const STRONG_OPENERS: [&str; 24] = [
     "warning",
 ];
 
-/// Words that make a weak first word.
-const FILLERS: [&str; 14] =
-    ["um", "uh", "erm", "so", "and", "but", "like", "yeah", "okay", "ok", "well", "anyway", "right", "also"];
-
-/// Words that address the viewer.
-const DIRECT_ADDRESS: [&str; 9] =
-    ["you", "your", "you're", "yours", "you'll", "you've", "you'd", "yourself", "yourselves"];
-
-/// Number words that count like digits.
-const NUMBER_WORDS: [&str; 16] = [
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "twenty", "fifty", "hundred",
-    "thousand", "million", "billion",
-];
-
 /// Hook from the words of the opening: `first_sentence` is the window's first sentence's text,
 /// `opening_words` its words plus any others said in the first [`HOOK_SECONDS`].
 pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePart {
@@ -84,6 +75,9 @@ pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePa
     if let Some(opener) = strong_opener(&tokens) {
         points += OPENER_POINTS;
         findings.push(format!("strong opener \"{opener}\""));
+    } else if let Some(bold) = tokens.iter().find(|t| BOLD_WORDS.contains(&t.as_str())) {
+        points += BOLD_POINTS;
+        findings.push(format!("a bold claim (\"{bold}\")"));
     }
     if let Some(number) = tokens.iter().find(|token| is_number(token)) {
         points += NUMBER_POINTS;
@@ -93,7 +87,7 @@ pub fn hook_from_words(first_sentence: &str, opening_words: &[&Word]) -> ScorePa
         points += DIRECT_ADDRESS_POINTS;
         findings.push(format!("speaks to the viewer (\"{address}\")"));
     }
-    if let Some(filler) = tokens.first().filter(|t| FILLERS.contains(&t.as_str())) {
+    if let Some(filler) = tokens.first().filter(|t| is_weak_opener(t)) {
         points -= FILLER_PENALTY;
         findings.push(format!("opens with filler \"{filler}\""));
     }
@@ -140,15 +134,6 @@ pub(crate) fn mean(values: &[f32]) -> Option<f64> {
     Some(values.iter().map(|&v| v as f64).sum::<f64>() / values.len() as f64)
 }
 
-/// Lower case, curly apostrophes made straight, punctuation around the word removed.
-pub(crate) fn normalize(text: &str) -> String {
-    text.trim().replace('’', "'").trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
-}
-
-fn is_question(sentence: &str) -> bool {
-    sentence.trim_end().trim_end_matches(|c: char| !c.is_alphanumeric() && c != '?').ends_with('?')
-}
-
 /// The strong opener the first tokens start with, if any.
 fn strong_opener(tokens: &[String]) -> Option<&'static str> {
     STRONG_OPENERS.into_iter().find(|phrase| {
@@ -156,10 +141,6 @@ fn strong_opener(tokens: &[String]) -> Option<&'static str> {
         phrase_tokens.len() <= tokens.len()
             && phrase_tokens.iter().zip(tokens).all(|(expected, token)| *expected == token)
     })
-}
-
-fn is_number(token: &str) -> bool {
-    token.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&token)
 }
 
 /// The opening quoted and cut to [`QUOTE_CHARS`] characters on a word boundary.

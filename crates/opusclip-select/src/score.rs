@@ -1,23 +1,23 @@
 //! Scoring candidate windows: the [`Scorer`] trait selection is written against, and the
-//! [`BaselineScorer`], a transparent first score made of `hook`, `density`, `dynamics` and
-//! `length_fit` (see the crate docs for what each measures and how they are weighted).
+//! [`ClipScorer`], the explained score made of `hook`, `coherence`, `engagement`, `pacing`,
+//! `visual` and `length_fit` combined with [`ScoreWeights`] (see the crate docs for what each
+//! part measures), optionally steered by a prompt.
 
+use crate::coherence::coherence;
+use crate::engagement::engagement;
 use crate::hook::{hook_from_audio, hook_from_words, HOOK_SECONDS};
 use crate::options::SelectOptions;
-use crate::parts::{density_from_audio, density_from_words, dynamics, length_fit};
+use crate::pacing::pacing;
+use crate::parts::{length_fit, WindowView};
+use crate::prompt::{Prompt, PROMPT_FLOOR};
+use crate::ranges::LengthRange;
 use crate::signals::Signals;
-use opusclip_core::{Score, ScorePart, Sentence, Word};
+use crate::visual::visual;
+use opusclip_core::{Score, ScorePart, ScoreWeights, Sentence, Word, PART_NAMES};
 use std::collections::BTreeMap;
-use std::ops::Range;
 
-/// Weight of `hook` in the baseline total: the opening decides whether a viewer stays.
-pub const HOOK_WEIGHT: f64 = 0.40;
-/// Weight of `density` in the baseline total.
-pub const DENSITY_WEIGHT: f64 = 0.25;
-/// Weight of `dynamics` in the baseline total.
-pub const DYNAMICS_WEIGHT: f64 = 0.15;
-/// Weight of `length_fit` in the baseline total.
-pub const LENGTH_FIT_WEIGHT: f64 = 0.20;
+/// The name of the part a prompt adds (it is not weighted: it multiplies the total).
+pub const PROMPT_PART: &str = "prompt";
 
 /// A span of the source under consideration as a clip.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,8 +28,8 @@ pub struct Window {
     pub end: f64,
     /// Index of the window's first sentence.
     pub first_sentence: usize,
-    /// One past the window's last sentence; equal to `first_sentence` for windows chosen
-    /// without words.
+    /// One past the window's last sentence; equal to `first_sentence` for windows that hold no
+    /// whole sentence (their words are then those whose middle lies inside them).
     pub end_sentence: usize,
 }
 
@@ -43,6 +43,18 @@ impl Window {
     pub fn overlaps(&self, other: &Window) -> bool {
         self.start < other.end && other.start < self.end
     }
+
+    /// The window `[start, end)` over `sentences`, holding the sentences that lie wholly inside
+    /// it (none: `first_sentence == end_sentence`). For scoring arbitrary spans, e.g. sliding
+    /// windows.
+    pub fn over(sentences: &[Sentence], start: f64, end: f64) -> Window {
+        let first = sentences.partition_point(|s| s.start < start);
+        let mut last = first;
+        while last < sentences.len() && sentences[last].end <= end {
+            last += 1;
+        }
+        Window { start, end, first_sentence: first, end_sentence: last.max(first) }
+    }
 }
 
 /// Rates a window; selection keeps the best-rated windows that do not overlap.
@@ -52,64 +64,124 @@ pub trait Scorer {
     fn score(&self, window: &Window, sentences: &[Sentence], words: &[Word], signals: &Signals) -> Score;
 }
 
-/// The first scorer: `hook`, `density`, `dynamics` and `length_fit`, combined as a weighted
-/// mean with [`HOOK_WEIGHT`], [`DENSITY_WEIGHT`], [`DYNAMICS_WEIGHT`] and
-/// [`LENGTH_FIT_WEIGHT`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BaselineScorer {
-    /// Shortest clip length asked for; `length_fit` favours the middle of min..max.
-    pub min_seconds: f64,
-    /// Longest clip length asked for.
-    pub max_seconds: f64,
+/// The clip score: six parts (`hook`, `coherence`, `engagement`, `pacing`, `visual`,
+/// `length_fit`), each 0..100 with a one-line reason; `total` is their mean weighted by
+/// `weights`, times the prompt's multiplier when there is a prompt.
+///
+/// Text only (the TED evaluation): give `Signals::empty(duration)`; `visual` is then neutral
+/// and `engagement`/`pacing` use the words alone.
+///
+/// ```
+/// use opusclip_core::{ScoreWeights, Word};
+/// use opusclip_select::{sentences, ClipScorer, LengthRange, Scorer, Signals, Window};
+/// let words: Vec<Word> = "Why do you never finish? Because you plan too much."
+///     .split(' ')
+///     .enumerate()
+///     .map(|(i, t)| Word { text: t.into(), start: i as f64 * 0.4, end: i as f64 * 0.4 + 0.35, confidence: 1.0, speaker: None })
+///     .collect();
+/// let sentences = sentences(&words);
+/// let scorer = ClipScorer::new(ScoreWeights::default(), vec![LengthRange::new(2.0, 10.0)]);
+/// let window = Window::over(&sentences, 0.0, 4.0);
+/// let score = scorer.score(&window, &sentences, &words, &Signals::empty(4.0));
+/// assert_eq!(score.parts.len(), 6);
+/// assert!(score.parts["hook"].reason.contains("question"));
+/// assert_eq!(score.parts["visual"].reason, "no visual signal");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClipScorer {
+    /// How much each part counts.
+    pub weights: ScoreWeights,
+    /// The lengths asked for; `length_fit` uses the one the window sits best in.
+    pub lengths: Vec<LengthRange>,
+    /// Keywords that steer the total, when given.
+    pub prompt: Option<Prompt>,
 }
 
-impl BaselineScorer {
-    /// A scorer for the clip lengths of `options`.
-    pub fn new(options: &SelectOptions) -> BaselineScorer {
-        BaselineScorer { min_seconds: options.min_seconds, max_seconds: options.max_seconds }
+impl ClipScorer {
+    /// A scorer with `weights` for clips of `lengths`, without a prompt.
+    pub fn new(weights: ScoreWeights, lengths: Vec<LengthRange>) -> ClipScorer {
+        ClipScorer { weights, lengths, prompt: None }
     }
-}
 
-impl Default for BaselineScorer {
-    fn default() -> Self {
-        BaselineScorer::new(&SelectOptions::default())
+    /// The scorer for `options`: its weights, lengths and prompt.
+    pub fn from_options(options: &SelectOptions) -> ClipScorer {
+        ClipScorer {
+            weights: options.weights,
+            lengths: options.lengths.clone(),
+            prompt: options.prompt.as_deref().and_then(Prompt::new),
+        }
     }
-}
 
-impl Scorer for BaselineScorer {
-    fn score(&self, window: &Window, sentences: &[Sentence], words: &[Word], signals: &Signals) -> Score {
-        let spoken = window_words(window, sentences, words);
-        let (hook, density) = if spoken.is_empty() {
-            (hook_from_audio(window, signals), density_from_audio(window, signals))
+    /// The six parts for `window`, by name.
+    pub fn parts(
+        &self,
+        window: &Window,
+        sentences: &[Sentence],
+        words: &[Word],
+        signals: &Signals,
+    ) -> BTreeMap<String, ScorePart> {
+        let view = WindowView::new(window, sentences, words, signals);
+        let hook = if view.word_range.is_empty() {
+            hook_from_audio(window, signals)
         } else {
-            let (first_sentence, opening) = opening(window, sentences, &spoken);
-            (hook_from_words(&first_sentence, &opening), density_from_words(window, &spoken))
+            let (first_sentence, opening) = opening(&view);
+            hook_from_words(&first_sentence, &opening)
         };
-        let parts = BTreeMap::from([
+        let ranges: Vec<(f64, f64)> = self.lengths.iter().map(|r| (r.min_seconds, r.max_seconds)).collect();
+        BTreeMap::from([
             ("hook".to_string(), hook),
-            ("density".to_string(), density),
-            ("dynamics".to_string(), dynamics(window, signals)),
-            ("length_fit".to_string(), length_fit(window, self.min_seconds, self.max_seconds)),
-        ]);
-        let total = weighted_total(
-            &parts,
-            &[
-                ("hook", HOOK_WEIGHT),
-                ("density", DENSITY_WEIGHT),
-                ("dynamics", DYNAMICS_WEIGHT),
-                ("length_fit", LENGTH_FIT_WEIGHT),
-            ],
-        );
-        Score { total, parts }
+            ("coherence".to_string(), coherence(&view)),
+            ("engagement".to_string(), engagement(&view)),
+            ("pacing".to_string(), pacing(&view)),
+            ("visual".to_string(), visual(window, signals)),
+            ("length_fit".to_string(), length_fit(window, &ranges)),
+        ])
+    }
+
+    /// Replace the `visual` part of `score` with one measured from `signals` (say, the close
+    /// look's faces and cuts) and recompute the total.
+    pub fn rescore_visual(&self, score: &mut Score, window: &Window, signals: &Signals) {
+        score.parts.insert("visual".to_string(), visual(window, signals));
+        let factor = score.parts.get(PROMPT_PART).map_or(1.0, |part| prompt_factor(part.value));
+        score.total = weighted_total(&score.parts, &self.weights) * factor;
     }
 }
 
-/// Weighted mean of the named parts' values, clamped to 0..100; parts missing from `parts`
-/// are left out of both sums (0 when nothing is weighted).
-pub fn weighted_total(parts: &BTreeMap<String, ScorePart>, weights: &[(&str, f64)]) -> f64 {
-    let (weighted, weight_sum) = weights
+/// The scorer's former name, kept so callers written against it still build: a [`ClipScorer`].
+pub type BaselineScorer = ClipScorer;
+
+impl Default for ClipScorer {
+    /// Default weights, one length range of 20–60 s, no prompt.
+    fn default() -> Self {
+        ClipScorer::from_options(&SelectOptions::default())
+    }
+}
+
+impl Scorer for ClipScorer {
+    fn score(&self, window: &Window, sentences: &[Sentence], words: &[Word], signals: &Signals) -> Score {
+        let mut parts = self.parts(window, sentences, words, signals);
+        let mut total = weighted_total(&parts, &self.weights);
+        if let Some(prompt) = &self.prompt {
+            let text = WindowView::new(window, sentences, words, signals).text();
+            let (part, factor) = prompt.part(&text);
+            total *= factor;
+            parts.insert(PROMPT_PART.to_string(), part);
+        }
+        Score { total: total.clamp(0.0, 100.0), parts }
+    }
+}
+
+/// The multiplier a prompt part of `value` (0..100) puts on the total.
+fn prompt_factor(value: f64) -> f64 {
+    PROMPT_FLOOR + (1.0 - PROMPT_FLOOR) * (value / 100.0).clamp(0.0, 1.0)
+}
+
+/// Mean of the parts named in [`PART_NAMES`] weighted by `weights`, clamped to 0..100; parts
+/// missing from `parts` are left out of both sums (0 when nothing is weighted).
+pub fn weighted_total(parts: &BTreeMap<String, ScorePart>, weights: &ScoreWeights) -> f64 {
+    let (weighted, weight_sum) = PART_NAMES
         .iter()
-        .filter_map(|(name, weight)| parts.get(*name).map(|part| (part.value, *weight)))
+        .filter_map(|name| Some((parts.get(*name)?.value, weights.get(name)?)))
         .fold((0.0, 0.0), |(sum, total_weight), (value, weight)| (sum + value * weight, total_weight + weight));
     if weight_sum > 0.0 {
         (weighted / weight_sum).clamp(0.0, 100.0)
@@ -118,43 +190,20 @@ pub fn weighted_total(parts: &BTreeMap<String, ScorePart>, weights: &[(&str, f64
     }
 }
 
-/// The words of the window: those of its sentences, or (for windows without sentences) those
-/// whose middle lies inside it.
-fn window_words<'w>(window: &Window, sentences: &[Sentence], words: &'w [Word]) -> Vec<&'w Word> {
-    match sentence_word_range(window, sentences, words.len()) {
-        Some(range) => words[range].iter().collect(),
-        None => words
-            .iter()
-            .filter(|word| {
-                let middle = (word.start + word.end) / 2.0;
-                middle >= window.start && middle < window.end
-            })
-            .collect(),
-    }
-}
-
-/// The word indices covered by the window's sentences, when it has valid ones.
-fn sentence_word_range(window: &Window, sentences: &[Sentence], word_count: usize) -> Option<Range<usize>> {
-    if window.first_sentence >= window.end_sentence || window.end_sentence > sentences.len() {
-        return None;
-    }
-    let first = sentences[window.first_sentence].first_word.min(word_count);
-    let end = sentences[window.end_sentence - 1].end_word.clamp(first, word_count);
-    Some(first..end)
-}
-
 /// The text of the window's first sentence and the opening words: that sentence's words and
 /// any others said in the first [`HOOK_SECONDS`].
-fn opening<'w>(window: &Window, sentences: &[Sentence], spoken: &[&'w Word]) -> (String, Vec<&'w Word>) {
+fn opening<'w>(view: &WindowView<'w>) -> (String, Vec<&'w Word>) {
+    let window = view.window;
     let first_sentence =
-        (window.first_sentence < window.end_sentence).then(|| sentences.get(window.first_sentence)).flatten();
+        (window.first_sentence < window.end_sentence).then(|| view.sentences.get(window.first_sentence)).flatten();
     let sentence_words = first_sentence.map_or(0, |s| s.end_word.saturating_sub(s.first_word));
     let opening_end = window.start + HOOK_SECONDS;
-    let opening: Vec<&Word> = spoken
+    let opening: Vec<&Word> = view
+        .spoken()
         .iter()
         .enumerate()
         .take_while(|(index, word)| *index < sentence_words || word.start < opening_end)
-        .map(|(_, word)| *word)
+        .map(|(_, word)| word)
         .collect();
     let text = match first_sentence {
         Some(sentence) => sentence.text.clone(),
@@ -164,96 +213,5 @@ fn opening<'w>(window: &Window, sentences: &[Sentence], spoken: &[&'w Word]) -> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sentences::sentences;
-
-    fn transcript(text: &str, words_per_second: f64) -> Vec<Word> {
-        let step = 1.0 / words_per_second;
-        text.split_whitespace()
-            .enumerate()
-            .map(|(i, token)| Word {
-                text: token.into(),
-                start: i as f64 * step,
-                end: i as f64 * step + step * 0.9,
-                confidence: 1.0,
-                speaker: None,
-            })
-            .collect()
-    }
-
-    fn whole(sentences: &[Sentence]) -> Window {
-        Window {
-            start: sentences[0].start,
-            end: sentences[sentences.len() - 1].end,
-            first_sentence: 0,
-            end_sentence: sentences.len(),
-        }
-    }
-
-    #[test]
-    fn weights_sum_to_one() {
-        let sum = HOOK_WEIGHT + DENSITY_WEIGHT + DYNAMICS_WEIGHT + LENGTH_FIT_WEIGHT;
-        assert!((sum - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn total_is_the_weighted_mean_of_the_parts() {
-        let words =
-            transcript("Why do most people never finish what they start? It is because they plan too much.", 2.0);
-        let sentences = sentences(&words);
-        let signals = Signals::empty(10.0);
-        let score = BaselineScorer::default().score(&whole(&sentences), &sentences, &words, &signals);
-        assert_eq!(score.parts.len(), 4);
-        let expected = score.parts["hook"].value * HOOK_WEIGHT
-            + score.parts["density"].value * DENSITY_WEIGHT
-            + score.parts["dynamics"].value * DYNAMICS_WEIGHT
-            + score.parts["length_fit"].value * LENGTH_FIT_WEIGHT;
-        assert!((score.total - expected).abs() < 1e-9);
-        assert!(score.parts["hook"].reason.contains("opens with a question"));
-        assert!(score.parts["density"].reason.starts_with("2.0 words/s"));
-    }
-
-    #[test]
-    fn a_question_window_outscores_a_filler_window() {
-        let question = transcript("Why do you keep losing money? Here is the answer.", 2.5);
-        let filler = transcript("Um so yeah we were kind of there. And then it was fine.", 2.5);
-        let scorer = BaselineScorer::default();
-        let signals = Signals::empty(10.0);
-        let rate = |words: &[Word]| {
-            let sentences = sentences(words);
-            scorer.score(&whole(&sentences), &sentences, words, &signals).total
-        };
-        assert!(rate(&question) > rate(&filler));
-    }
-
-    #[test]
-    fn windows_without_sentences_use_words_in_time_or_audio() {
-        let words = transcript("You will never guess this.", 2.0);
-        let window = Window { start: 0.0, end: 30.0, first_sentence: 0, end_sentence: 0 };
-        let signals = Signals::empty(30.0);
-        let with_words = BaselineScorer::default().score(&window, &[], &words, &signals);
-        assert!(
-            with_words.parts["hook"].reason.ends_with("(\"you\"): \"You will never guess this.\""),
-            "{}",
-            with_words.parts["hook"].reason
-        );
-        let without = BaselineScorer::default().score(&window, &[], &[], &signals);
-        assert!(without.parts["hook"].reason.contains("no transcript"));
-        assert!((0.0..=100.0).contains(&without.total));
-    }
-
-    #[test]
-    fn weighted_total_skips_missing_parts() {
-        let parts = BTreeMap::from([("hook".to_string(), ScorePart { value: 80.0, reason: String::new() })]);
-        assert_eq!(weighted_total(&parts, &[("hook", 0.4), ("density", 0.6)]), 80.0);
-        assert_eq!(weighted_total(&parts, &[("density", 0.6)]), 0.0);
-    }
-
-    #[test]
-    fn windows_overlap_only_when_they_share_time() {
-        let at = |start, end| Window { start, end, first_sentence: 0, end_sentence: 0 };
-        assert!(at(0.0, 10.0).overlaps(&at(9.0, 20.0)));
-        assert!(!at(0.0, 10.0).overlaps(&at(10.0, 20.0)));
-    }
-}
+#[path = "score_tests.rs"]
+mod tests;

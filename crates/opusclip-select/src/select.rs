@@ -1,28 +1,52 @@
-//! Choosing clips from a transcript: windows of whole sentences, scored, then taken greedily by
-//! score without overlap. Also the scoring and greedy choice shared with the path without words.
+//! Choosing clips from a transcript: every run of whole sentences that fits a length range and
+//! the timeframe, refined ([`crate::refine`]), scored, chosen by score with a diversity penalty
+//! and without overlap, then padded into silence and snapped to cuts. Also the scoring and
+//! greedy choice shared with the path without words.
 
 use crate::options::SelectOptions;
+use crate::ranges::LengthRange;
+use crate::refine::RefineContext;
 use crate::score::{Scorer, Window};
 use crate::sentences::sentences;
 use crate::signals::Signals;
+use crate::visual::KEYFRAME_CUT_SCORE;
 use opusclip_core::{Candidate, Result, Score, Sentence, Word};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Decimals a total keeps for ranking.
 const TOTAL_DECIMALS: i32 = 6;
+/// Weight of the diversity penalty: a window saying the same as one already chosen loses up to
+/// this share of 100 points when ranking (maximal marginal relevance; never a filter).
+pub const DIVERSITY_WEIGHT: f64 = 0.3;
+/// Only the best windows by score compete in the diversity-aware choice.
+const DIVERSE_POOL: usize = 4000;
 
-/// A window with its score.
+/// A window with its score, and the longest a clip made from it may become when padded.
 #[derive(Debug, Clone)]
 pub(crate) struct ScoredWindow {
     pub window: Window,
     pub score: Score,
+    pub max_seconds: f64,
+}
+
+/// A run of sentences `[first, end)` proposed as a clip, with the longest length it may pad to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Span {
+    first: usize,
+    end: usize,
+    max_seconds: f64,
 }
 
 /// Choose up to `options.clips` non-overlapping clips from a transcript, best first.
 ///
-/// Every run of consecutive sentences whose span is within `[min_seconds, max_seconds]` is a
-/// candidate; all are scored with `scorer` and taken greedily by total score (ties: earlier
-/// start), skipping overlaps. Fewer clips than asked are returned when fewer fit; none when the
-/// transcript is empty. Errors only for invalid `options`.
+/// Every run of consecutive sentences inside the timeframe whose span fits one of the length
+/// ranges is refined by the boundary rules ([`RefineContext::refine_span`]); the refined runs
+/// that break no rule are chosen first, by score with the [`DIVERSITY_WEIGHT`] penalty, then
+/// those that still break one, then (only when N clips do not fit otherwise) the unrefined
+/// runs, so N clips come back whenever N non-overlapping runs fit. Chosen clips are padded and
+/// snapped ([`RefineContext::pad_and_snap`]) without overlapping each other, and scored again as
+/// cut (ranked by that score). None when the transcript is empty. Errors only for invalid
+/// `options`.
 pub fn select_clips(
     words: &[Word],
     signals: &Signals,
@@ -31,10 +55,32 @@ pub fn select_clips(
 ) -> Result<Vec<Candidate>> {
     options.validate()?;
     let sentences = sentences(words);
-    let windows = sentence_windows(&sentences, options);
-    let scored = score_windows(windows, &sentences, words, signals, scorer);
-    let chosen = choose_diverse(scored, options.clips, &sentences);
-    Ok(chosen
+    let Some(last) = sentences.last() else {
+        return Ok(Vec::new());
+    };
+    let duration = if signals.duration.is_finite() { signals.duration.max(last.end) } else { last.end };
+    let cuts = signals.cut_times(KEYFRAME_CUT_SCORE);
+    let context = RefineContext::new(&sentences, words, signals, &cuts, options.bounds(duration));
+    let (refined, raw) = candidate_spans(&context, &options.lengths);
+    let score = |spans: Vec<Span>| score_spans(spans, &context, scorer);
+    let (clean, broken): (Vec<Span>, Vec<Span>) =
+        refined.into_iter().partition(|span| context.issues(span.first, span.end).is_empty());
+    let mut chosen = choose_diverse(score(clean), options.clips, &sentences, &[]);
+    for tier in [broken, raw] {
+        if chosen.len() >= options.clips {
+            break;
+        }
+        let more = choose_diverse(score(tier), options.clips - chosen.len(), &sentences, &chosen);
+        chosen.extend(more);
+    }
+    let placed = place(&chosen, &context);
+    // Scored again as cut (padded), so every reason describes the clip the manifest lists.
+    let mut final_windows: Vec<Window> =
+        chosen.iter().zip(placed).map(|(scored, (start, end))| Window { start, end, ..scored.window }).collect();
+    final_windows.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut rescored = score_windows(final_windows, &sentences, words, signals, scorer);
+    sort_by_rank(&mut rescored);
+    Ok(rescored
         .into_iter()
         .map(|scored| {
             let text = window_text(&scored.window, &sentences);
@@ -43,22 +89,80 @@ pub fn select_clips(
         .collect())
 }
 
-/// Every run of consecutive sentences whose span fits the options' bounds.
-fn sentence_windows(sentences: &[Sentence], options: &SelectOptions) -> Vec<Window> {
-    let mut windows = Vec::new();
+/// The refined runs, and the unrefined runs that refinement moved away from (the fallback).
+fn candidate_spans(context: &RefineContext, lengths: &[LengthRange]) -> (Vec<Span>, Vec<Span>) {
+    let mut refined: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let mut raw: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for range in lengths {
+        for (first, end) in fitting_runs(context, *range) {
+            let keep_longest = |max: &mut f64| *max = max.max(range.max_seconds);
+            raw.entry((first, end)).and_modify(keep_longest).or_insert(range.max_seconds);
+            let span = context.refine_span(first, end, *range);
+            refined.entry((span.first, span.end)).and_modify(keep_longest).or_insert(range.max_seconds);
+        }
+    }
+    let spans = |map: BTreeMap<(usize, usize), f64>| -> Vec<Span> {
+        map.into_iter().map(|((first, end), max_seconds)| Span { first, end, max_seconds }).collect()
+    };
+    raw.retain(|key, _| !refined.contains_key(key));
+    (spans(refined), spans(raw))
+}
+
+/// Every run of sentences inside the context's bounds whose span fits `range`.
+fn fitting_runs(context: &RefineContext, range: LengthRange) -> Vec<(usize, usize)> {
+    let sentences = context.sentences;
+    let mut runs = Vec::new();
     for first in 0..sentences.len() {
-        let start = sentences[first].start;
-        for end_sentence in first + 1..=sentences.len() {
-            let end = sentences[end_sentence - 1].end;
-            if end - start > options.max_seconds {
+        let starts_inside = sentences[first].start >= context.bounds.0;
+        if !starts_inside {
+            continue;
+        }
+        for end in first + 1..=sentences.len() {
+            let span = context.span_seconds(first, end);
+            if span > range.max_seconds || sentences[end - 1].end > context.bounds.1 {
                 break;
             }
-            if options.fits(end - start) {
-                windows.push(Window { start, end, first_sentence: first, end_sentence });
+            if range.fits(span) {
+                runs.push((first, end));
             }
         }
     }
-    windows
+    runs
+}
+
+fn score_spans(spans: Vec<Span>, context: &RefineContext, scorer: &dyn Scorer) -> Vec<ScoredWindow> {
+    let windows = spans.iter().map(|span| Window {
+        start: context.sentences[span.first].start,
+        end: context.sentences[span.end - 1].end,
+        first_sentence: span.first,
+        end_sentence: span.end,
+    });
+    let maxima: Vec<f64> = spans.iter().map(|span| span.max_seconds).collect();
+    let mut scored = score_windows(windows.collect(), context.sentences, context.words, context.signals, scorer);
+    for (scored, max_seconds) in scored.iter_mut().zip(maxima) {
+        scored.max_seconds = max_seconds;
+    }
+    scored
+}
+
+/// The padded, snapped `(start, end)` of each chosen window (in the order given); where the
+/// padding of two neighbours would overlap, both stop at the middle of the silence between them.
+fn place(chosen: &[ScoredWindow], context: &RefineContext) -> Vec<(f64, f64)> {
+    let mut placed: Vec<(f64, f64)> = chosen
+        .iter()
+        .map(|s| context.pad_and_snap(s.window.first_sentence, s.window.end_sentence, s.max_seconds))
+        .collect();
+    let mut order: Vec<usize> = (0..chosen.len()).collect();
+    order.sort_by(|&a, &b| chosen[a].window.start.total_cmp(&chosen[b].window.start));
+    for pair in order.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        if placed[before].1 > placed[after].0 {
+            let middle = (chosen[before].window.end + chosen[after].window.start) / 2.0;
+            placed[before].1 = placed[before].1.min(middle).max(chosen[before].window.end);
+            placed[after].0 = placed[after].0.max(middle).min(chosen[after].window.start);
+        }
+    }
+    placed
 }
 
 /// Score every window. Totals are rounded to [`TOTAL_DECIMALS`] decimals so floating-point noise
@@ -76,7 +180,7 @@ pub(crate) fn score_windows(
         .map(|window| {
             let mut score = scorer.score(&window, sentences, words, signals);
             score.total = rank_total(score.total);
-            ScoredWindow { window, score }
+            ScoredWindow { window, score, max_seconds: window.duration() }
         })
         .collect()
 }
@@ -106,20 +210,23 @@ pub(crate) fn choose_greedily(mut scored: Vec<ScoredWindow>, clips: usize) -> Ve
     chosen
 }
 
-/// Weight of the diversity penalty: a window saying the same as one already chosen loses up to
-/// this share of 100 points when ranking (maximal marginal relevance; never a filter).
-pub const DIVERSITY_WEIGHT: f64 = 0.3;
-/// Only the best windows by score compete in the diversity-aware choice.
-const DIVERSE_POOL: usize = 4000;
-
-/// Like [`choose_greedily`], but each next clip is the best by `total − DIVERSITY_WEIGHT × 100 ×
-/// similarity` to the clips already taken (Jaccard similarity of content words), so N clips
-/// cover N different moments when the talk repeats itself. Returned best total first.
-pub(crate) fn choose_diverse(mut scored: Vec<ScoredWindow>, clips: usize, sentences: &[Sentence]) -> Vec<ScoredWindow> {
+/// Up to `clips` more windows that overlap neither each other nor `already`: each next one is
+/// the best by `total − DIVERSITY_WEIGHT × 100 × similarity` to the clips taken so far (Jaccard
+/// similarity of content words), so N clips cover N different moments when the talk repeats
+/// itself. Returned best total first.
+pub(crate) fn choose_diverse(
+    mut scored: Vec<ScoredWindow>,
+    clips: usize,
+    sentences: &[Sentence],
+    already: &[ScoredWindow],
+) -> Vec<ScoredWindow> {
     sort_by_rank(&mut scored);
+    let free = |window: &Window| already.iter().all(|taken| !taken.window.overlaps(window));
+    scored.retain(|candidate| free(&candidate.window));
     let pool = scored.len().min(DIVERSE_POOL.max(clips));
-    let vocab: Vec<std::collections::BTreeSet<String>> =
-        scored[..pool].iter().map(|s| content_words(&window_text(&s.window, sentences))).collect();
+    let vocabulary = |window: &Window| content_words(&window_text(window, sentences));
+    let taken_before: Vec<BTreeSet<String>> = already.iter().map(|s| vocabulary(&s.window)).collect();
+    let pool_words: Vec<BTreeSet<String>> = scored[..pool].iter().map(|s| vocabulary(&s.window)).collect();
     let mut taken: Vec<usize> = Vec::with_capacity(clips);
     while taken.len() < clips {
         let mut best: Option<(f64, usize)> = None;
@@ -127,7 +234,12 @@ pub(crate) fn choose_diverse(mut scored: Vec<ScoredWindow>, clips: usize, senten
             if taken.iter().any(|&t| t == index || scored[t].window.overlaps(&candidate.window)) {
                 continue;
             }
-            let similarity = taken.iter().map(|&t| jaccard(&vocab[index], &vocab[t])).fold(0.0, f64::max);
+            let similarity = taken
+                .iter()
+                .map(|&t| &pool_words[t])
+                .chain(&taken_before)
+                .map(|other| jaccard(&pool_words[index], other))
+                .fold(0.0, f64::max);
             let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity;
             if best.is_none_or(|(best_value, _)| value > best_value + 1e-9) {
                 best = Some((value, index));
@@ -152,14 +264,11 @@ pub(crate) fn choose_diverse(mut scored: Vec<ScoredWindow>, clips: usize, senten
     chosen
 }
 
-fn content_words(text: &str) -> std::collections::BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\'').to_lowercase())
-        .filter(|w| w.len() > 2 && !crate::STOPWORDS.contains(&w.as_str()))
-        .collect()
+fn content_words(text: &str) -> BTreeSet<String> {
+    crate::lexicon::content_words(text).collect()
 }
 
-fn jaccard(a: &std::collections::BTreeSet<String>, b: &std::collections::BTreeSet<String>) -> f64 {
+fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     let union = a.union(b).count();
     if union == 0 {
         return 0.0;
@@ -200,171 +309,5 @@ fn window_text(window: &Window, sentences: &[Sentence]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::score::BaselineScorer;
-
-    #[test]
-    fn a_repeated_passage_is_not_chosen_twice_when_something_else_fits() {
-        // The same strong passage twice, then a different, weaker one.
-        let texts = [
-            "Why do clips matter?",
-            "Because people share them.",
-            "filler one two.",
-            "Why do clips matter?",
-            "Because people share them.",
-            "filler three four.",
-            "Cooking pasta needs salt.",
-            "Boil the water first.",
-        ];
-        let sentences: Vec<Sentence> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Sentence {
-                first_word: i,
-                end_word: i + 1,
-                start: i as f64 * 10.0,
-                end: i as f64 * 10.0 + 9.0,
-                text: t.to_string(),
-            })
-            .collect();
-        let window = |first: usize, total: f64| ScoredWindow {
-            window: Window {
-                start: first as f64 * 10.0,
-                end: first as f64 * 10.0 + 19.0,
-                first_sentence: first,
-                end_sentence: first + 2,
-            },
-            score: Score { total, parts: Default::default() },
-        };
-        let scored = vec![window(0, 90.0), window(3, 89.0), window(6, 70.0)];
-        let chosen = choose_diverse(scored.clone(), 2, &sentences);
-        let starts: Vec<f64> = chosen.iter().map(|c| c.window.start).collect();
-        assert_eq!(starts, vec![0.0, 60.0], "the repeat lost to the different passage");
-        // Without a third option, the repeat still comes back: diversity is a penalty, not a filter.
-        let chosen = choose_diverse(scored[..2].to_vec(), 2, &sentences);
-        assert_eq!(chosen.len(), 2);
-    }
-    use opusclip_core::ErrorCode;
-
-    /// Sentences of `length` seconds each, back to back, 5 words each, the `questions` ones
-    /// phrased as questions.
-    fn transcript(count: usize, length: f64, questions: &[usize]) -> Vec<Word> {
-        let mut words = Vec::new();
-        for sentence in 0..count {
-            let start = sentence as f64 * length;
-            let step = length / 5.0;
-            for i in 0..5 {
-                let text = match (i, questions.contains(&sentence)) {
-                    (0, true) => "Why".to_string(),
-                    (4, true) => "now?".to_string(),
-                    (4, false) => "there.".to_string(),
-                    _ => "we".to_string(),
-                };
-                words.push(Word {
-                    text,
-                    start: start + i as f64 * step,
-                    end: start + (i as f64 + 0.9) * step,
-                    confidence: 1.0,
-                    speaker: None,
-                });
-            }
-        }
-        words
-    }
-
-    fn options(clips: usize, min_seconds: f64, max_seconds: f64) -> SelectOptions {
-        SelectOptions { clips, min_seconds, max_seconds }
-    }
-
-    fn select(words: &[Word], options: &SelectOptions) -> Vec<Candidate> {
-        let signals = Signals::empty(1000.0);
-        select_clips(words, &signals, options, &BaselineScorer::new(options)).expect("valid options")
-    }
-
-    #[test]
-    fn windows_are_runs_of_sentences_within_bounds() {
-        let words = transcript(10, 5.0, &[]);
-        let sentences = sentences(&words);
-        let windows = sentence_windows(&sentences, &options(5, 10.0, 15.0));
-        assert!(!windows.is_empty());
-        for window in &windows {
-            assert!((10.0..=15.0).contains(&window.duration()), "{window:?}");
-            assert_eq!(window.start, sentences[window.first_sentence].start);
-            assert_eq!(window.end, sentences[window.end_sentence - 1].end);
-        }
-        // Spans of 2 sentences (~9.9 s) are too short; 3 (~14.9 s) fit; 4 are too long.
-        assert!(windows.iter().all(|w| w.end_sentence - w.first_sentence == 3));
-        assert_eq!(windows.len(), 8);
-    }
-
-    #[test]
-    fn picks_the_question_opening_first_and_never_overlaps() {
-        let words = transcript(20, 5.0, &[12]);
-        let chosen = select(&words, &options(3, 10.0, 15.0));
-        assert_eq!(chosen.len(), 3);
-        assert_eq!(chosen[0].first_sentence, 12);
-        assert!(chosen[0].text.starts_with("Why we we we now?"));
-        for (i, a) in chosen.iter().enumerate() {
-            for b in &chosen[i + 1..] {
-                assert!(!a.overlaps(b));
-            }
-        }
-        assert!(chosen.windows(2).all(|p| p[0].score.total >= p[1].score.total));
-    }
-
-    #[test]
-    fn returns_fewer_clips_when_fewer_fit() {
-        let words = transcript(6, 5.0, &[]);
-        let chosen = select(&words, &options(5, 10.0, 15.0));
-        assert_eq!(chosen.len(), 2);
-        assert!(select(&words, &options(5, 40.0, 60.0)).is_empty());
-        assert!(select(&[], &options(5, 20.0, 60.0)).is_empty());
-    }
-
-    #[test]
-    fn ties_go_to_the_earlier_window() {
-        let words = transcript(9, 5.0, &[]);
-        let chosen = select(&words, &options(1, 10.0, 15.0));
-        assert_eq!(chosen[0].first_sentence, 0);
-    }
-
-    #[test]
-    fn invalid_options_are_rejected() {
-        let bad = options(0, 20.0, 60.0);
-        let err = select_clips(&[], &Signals::empty(0.0), &bad, &BaselineScorer::default()).expect_err("zero clips");
-        assert_eq!(err.code(), ErrorCode::InvalidInput);
-    }
-
-    #[test]
-    fn malformed_times_give_no_panic_and_only_fitting_clips() {
-        let mut words = transcript(12, 5.0, &[3]);
-        words[4].start = f64::NAN;
-        words[10].end = -7.0;
-        words.swap(20, 40);
-        let chosen = select(&words, &options(5, 10.0, 15.0));
-        assert!(chosen.iter().all(|c| (10.0..=15.0).contains(&c.duration())));
-    }
-
-    #[test]
-    fn ranked_totals_are_clamped_and_rounded() {
-        assert_eq!(rank_total(f64::NAN), 0.0);
-        assert_eq!(rank_total(140.0), 100.0);
-        assert_eq!(rank_total(-1.0), 0.0);
-        assert_eq!(rank_total(71.000_000_000_1), rank_total(70.999_999_999_9));
-    }
-
-    #[test]
-    fn nan_totals_rank_last() {
-        struct NanScorer;
-        impl Scorer for NanScorer {
-            fn score(&self, w: &Window, _: &[Sentence], _: &[Word], _: &Signals) -> Score {
-                Score { total: if w.first_sentence == 0 { f64::NAN } else { 1.0 }, ..Score::default() }
-            }
-        }
-        let words = transcript(9, 5.0, &[]);
-        let opts = options(1, 10.0, 15.0);
-        let chosen = select_clips(&words, &Signals::empty(45.0), &opts, &NanScorer).expect("valid options");
-        assert_eq!(chosen[0].first_sentence, 1);
-    }
-}
+#[path = "select_tests.rs"]
+mod tests;

@@ -3,13 +3,25 @@
 //! Punctuated transcripts are split after every word that ends a sentence (`.`, `?`, `!`, `…`,
 //! optionally followed by closing quotes or brackets). Transcripts without any such punctuation
 //! (some ASR output, some subtitle files) are split at pauses of at least
-//! [`PAUSE_SPLIT_SECONDS`]. Either way, no sentence is left longer than [`MAX_SENTENCE_SECONDS`]:
-//! longer ones are split at their longest internal pause, repeatedly.
+//! [`PAUSE_SPLIT_SECONDS`], and — when their casing carries information (some words start in
+//! upper case, most do not) — also before a capitalised word (not "I", "I'm", ...) after a pause
+//! of at least [`CASING_PAUSE_SECONDS`]. Either way, no sentence is left longer than
+//! [`MAX_SENTENCE_SECONDS`]: longer ones are split at their longest internal pause, repeatedly.
 
 use opusclip_core::{Sentence, Word};
 
 /// A gap between two words at least this long ends a sentence when nothing is punctuated.
 pub const PAUSE_SPLIT_SECONDS: f64 = 0.6;
+
+/// Without punctuation, a capitalised word after a gap at least this long starts a sentence
+/// (when the transcript's casing carries information).
+pub const CASING_PAUSE_SECONDS: f64 = 0.2;
+
+/// Casing carries information when at most this share of words start in upper case.
+const MAX_CAPITALISED_SHARE: f64 = 0.5;
+
+/// Capitalised words that do not start a sentence by themselves.
+const ALWAYS_CAPITALISED: [&str; 6] = ["I", "I'm", "I've", "I'll", "I'd", "OK"];
 
 /// Sentences longer than this are split at their longest internal pause.
 pub const MAX_SENTENCE_SECONDS: f64 = 25.0;
@@ -77,12 +89,17 @@ fn spans_at_punctuation(words: &[Word]) -> Vec<(usize, usize)> {
     spans
 }
 
-/// Word index ranges `[first, end)` split at every pause of at least [`PAUSE_SPLIT_SECONDS`].
+/// Word index ranges `[first, end)` split at every pause of at least [`PAUSE_SPLIT_SECONDS`],
+/// and at shorter pauses (at least [`CASING_PAUSE_SECONDS`]) before a capitalised word when the
+/// casing carries information.
 fn spans_at_pauses(words: &[Word]) -> Vec<(usize, usize)> {
+    let use_casing = casing_is_informative(words);
     let mut spans = Vec::new();
     let mut first = 0;
     for index in 1..words.len() {
-        if pause_before(words, index) >= PAUSE_SPLIT_SECONDS {
+        let pause = pause_before(words, index);
+        let capital_start = use_casing && pause >= CASING_PAUSE_SECONDS && starts_capitalised(&words[index].text);
+        if pause >= PAUSE_SPLIT_SECONDS || capital_start {
             spans.push((first, index));
             first = index;
         }
@@ -91,6 +108,21 @@ fn spans_at_pauses(words: &[Word]) -> Vec<(usize, usize)> {
         spans.push((first, words.len()));
     }
     spans
+}
+
+/// Whether a word starts in upper case and is not one that always does ("I", "I'm", ...).
+fn starts_capitalised(text: &str) -> bool {
+    let text = text.trim().trim_start_matches(|c: char| !c.is_alphanumeric());
+    let normalized = text.replace('’', "'");
+    let word = normalized.trim_end_matches(|c: char| !c.is_alphanumeric());
+    text.chars().next().is_some_and(char::is_uppercase) && !ALWAYS_CAPITALISED.contains(&word)
+}
+
+/// Whether some words start in upper case but not most (all-caps or all-lower text says
+/// nothing about sentence starts).
+fn casing_is_informative(words: &[Word]) -> bool {
+    let capitalised = words.iter().filter(|word| starts_capitalised(&word.text)).count();
+    capitalised > 0 && (capitalised as f64) <= MAX_CAPITALISED_SHARE * words.len() as f64
 }
 
 /// Silence between word `index - 1` and word `index` (0 when they touch or overlap).
@@ -205,6 +237,26 @@ mod tests {
             word("moved", 3.8, 4.1), // 0.8 s
         ];
         assert_eq!(texts(&sentences(&words)), ["so we", "started here then", "moved"]);
+    }
+
+    #[test]
+    fn unpunctuated_cased_text_splits_at_short_pauses_before_capitals() {
+        let words = vec![
+            word("we", 0.0, 0.3),
+            word("met", 0.35, 0.6),
+            word("John", 0.65, 0.9), // a name after a short gap: no split
+            word("There", 1.2, 1.5), // 0.3 s gap, capitalised: a new sentence
+            word("I", 1.55, 1.7),    // "I" never starts one by its case
+            word("think", 2.0, 2.3),
+            word("it", 2.35, 2.5),
+            word("worked", 2.55, 2.9),
+        ];
+        assert_eq!(texts(&sentences(&words)), ["we met John", "There I think it worked"]);
+        // All lower case or all capitals: only the long pauses count.
+        let shouting: Vec<Word> = words.iter().map(|w| word(&w.text.to_uppercase(), w.start, w.end)).collect();
+        assert_eq!(sentences(&shouting).len(), 1);
+        let lower: Vec<Word> = words.iter().map(|w| word(&w.text.to_lowercase(), w.start, w.end)).collect();
+        assert_eq!(sentences(&lower).len(), 1);
     }
 
     #[test]

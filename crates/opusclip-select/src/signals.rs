@@ -1,8 +1,8 @@
-//! The survey's signals as selection sees them (audio levels, silences, key-frame changes), and
-//! the measurements scorers take over a window: how much of it is silent, which loudness values
-//! belong to sound rather than silence.
+//! The survey's signals as selection sees them (audio levels, silences, key-frame changes, and
+//! once known shot cuts and faces), and the measurements scorers take over a window: how much
+//! of it is silent, which loudness values belong to sound rather than silence.
 
-use opusclip_core::{AudioLevels, Silence, Survey, VisualChange};
+use opusclip_core::{AudioLevels, FaceFrame, Silence, Survey, VisualChange};
 
 /// Levels below this (dBFS) count as silence even outside a detected silence.
 pub const VOICED_FLOOR_DB: f32 = -60.0;
@@ -16,6 +16,13 @@ pub struct Signals<'a> {
     pub silences: &'a [Silence],
     /// Visual change between consecutive key frames.
     pub keyframe_changes: &'a [VisualChange],
+    /// Frame-exact shot cuts (source seconds) where they are known (the close look); `None`
+    /// when only the key-frame changes are.
+    pub shot_cuts: Option<&'a [f64]>,
+    /// Faces found in sampled frames (the close look); empty when nobody looked.
+    pub faces: &'a [FaceFrame],
+    /// Frames per second of the video, when there is one (for snapping to cuts).
+    pub fps: Option<f64>,
     /// Duration of the source in seconds.
     pub duration: f64,
 }
@@ -27,13 +34,34 @@ impl<'a> Signals<'a> {
             levels: Some(&survey.levels),
             silences: &survey.silences,
             keyframe_changes: &survey.keyframe_changes,
+            shot_cuts: None,
+            faces: &[],
+            fps: None,
             duration,
         }
     }
 
-    /// Signals of a source nothing was measured for (no audio, no key frames).
+    /// Signals of a source nothing was measured for (no audio, no video): the text-only path.
     pub fn empty(duration: f64) -> Signals<'static> {
-        Signals { levels: None, silences: &[], keyframe_changes: &[], duration }
+        Signals { levels: None, silences: &[], keyframe_changes: &[], shot_cuts: None, faces: &[], fps: None, duration }
+    }
+
+    /// Shot cuts for snapping clip boundaries: the frame-exact ones when known, else the times
+    /// of key frames that changed by at least `keyframe_cut_score` from the one before. Sorted.
+    pub fn cut_times(&self, keyframe_cut_score: f32) -> Vec<f64> {
+        let mut cuts: Vec<f64> = match self.shot_cuts {
+            Some(cuts) => cuts.to_vec(),
+            None => self.keyframe_changes.iter().filter(|c| c.score >= keyframe_cut_score).map(|c| c.t).collect(),
+        };
+        cuts.retain(|t| t.is_finite());
+        cuts.sort_by(f64::total_cmp);
+        cuts
+    }
+
+    /// Whether a detected silence begins within `within` seconds of `at` (either side) and
+    /// lasts at least `seconds` past `at`.
+    pub fn silence_after(&self, at: f64, within: f64, seconds: f64) -> bool {
+        self.silences.iter().any(|s| (s.start - at).abs() <= within && s.end - s.start.max(at) >= seconds)
     }
 
     /// Seconds of `[start, end)` covered by silences (overlapping silences counted once).

@@ -2,6 +2,7 @@
 //! (silence midpoints and shot cuts), scored from the audio alone. No words are invented.
 
 use crate::options::SelectOptions;
+use crate::ranges::LengthRange;
 use crate::score::{Scorer, Window};
 use crate::select::{choose_greedily, score_windows, to_candidate};
 use crate::signals::Signals;
@@ -16,13 +17,14 @@ const SAME_BOUNDARY_SECONDS: f64 = 1e-6;
 
 /// Choose up to `options.clips` non-overlapping clips of a source without words, best first.
 ///
-/// Boundaries are 0, `signals.duration`, the middle of every silence and every shot cut in
-/// `cuts` (seconds). Every span between two boundaries with a length in
-/// `[min_seconds, max_seconds]` is a candidate; when none is, the source is cut into windows of
-/// `max_seconds` whose ends move back to a boundary up to [`BOUNDARY_SNAP_SECONDS`] earlier
-/// when there is one. Windows are scored with `scorer` (with no sentences and no words) and
-/// taken greedily by score without overlap. Candidates have `first_sentence == end_sentence
-/// == 0` and empty `text`. Errors for invalid `options` or a duration that is not positive.
+/// Boundaries are the ends of the timeframe (0 and `signals.duration` without one), the middle
+/// of every silence and every shot cut in `cuts` (seconds) between them. Every span between two
+/// boundaries whose length fits one of the length ranges is a candidate; when none is, the
+/// timeframe is cut into windows of each range's maximum whose ends move back to a boundary up
+/// to [`BOUNDARY_SNAP_SECONDS`] earlier when there is one. Windows are scored with `scorer`
+/// (with no sentences and no words) and taken greedily by score without overlap. Candidates
+/// have `first_sentence == end_sentence == 0` and empty `text`. Errors for invalid `options`,
+/// a duration that is not positive, or a timeframe that starts after the source ends.
 pub fn select_clips_without_words(
     signals: &Signals,
     cuts: &[f64],
@@ -37,24 +39,31 @@ pub fn select_clips_without_words(
         ))
         .with_details(json!({ "duration": signals.duration })));
     }
-    let boundaries = boundaries(signals, cuts);
+    let bounds = options.bounds(signals.duration);
+    if bounds.1 <= bounds.0 {
+        return Err(Error::invalid_input(format!(
+            "the timeframe starts at {} s but the source is only {} s long: choose a --range inside it",
+            bounds.0, signals.duration
+        ))
+        .with_details(json!({ "duration": signals.duration, "timeframe_start": bounds.0 })));
+    }
+    let boundaries = boundaries(signals, cuts, bounds);
     let mut windows = spans_between(&boundaries, options);
     if windows.is_empty() {
-        windows = fixed_windows(&boundaries, signals.duration, options);
+        windows = options.lengths.iter().flat_map(|range| fixed_windows(&boundaries, bounds, range)).collect();
     }
     let scored = score_windows(windows, &[], &[], signals, scorer);
     Ok(choose_greedily(scored, options.clips).into_iter().map(|scored| to_candidate(scored, String::new())).collect())
 }
 
-/// Sorted, distinct boundaries inside `[0, duration]`, always including both ends.
-fn boundaries(signals: &Signals, cuts: &[f64]) -> Vec<f64> {
-    let duration = signals.duration;
+/// Sorted, distinct boundaries inside `bounds`, always including both ends.
+fn boundaries(signals: &Signals, cuts: &[f64], bounds: (f64, f64)) -> Vec<f64> {
     let silence_middles = signals.silences.iter().map(|silence| (silence.start + silence.end) / 2.0);
-    let mut points: Vec<f64> = [0.0, duration]
+    let mut points: Vec<f64> = [bounds.0, bounds.1]
         .into_iter()
         .chain(silence_middles)
         .chain(cuts.iter().copied())
-        .filter(|t| t.is_finite() && (0.0..=duration).contains(t))
+        .filter(|t| t.is_finite() && (bounds.0..=bounds.1).contains(t))
         .collect();
     points.sort_by(f64::total_cmp);
     points.dedup_by(|later, earlier| *later - *earlier < SAME_BOUNDARY_SECONDS);
@@ -66,7 +75,7 @@ fn spans_between(boundaries: &[f64], options: &SelectOptions) -> Vec<Window> {
     let mut windows = Vec::new();
     for (index, &start) in boundaries.iter().enumerate() {
         for &end in &boundaries[index + 1..] {
-            if end - start > options.max_seconds {
+            if end - start > options.longest() {
                 break;
             }
             if options.fits(end - start) {
@@ -77,20 +86,20 @@ fn spans_between(boundaries: &[f64], options: &SelectOptions) -> Vec<Window> {
     windows
 }
 
-/// Consecutive windows of `max_seconds` from 0, each end moved back to the latest boundary
-/// within [`BOUNDARY_SNAP_SECONDS`] that keeps the window at least `min_seconds` long; a
-/// remainder shorter than `min_seconds` is left out.
-fn fixed_windows(boundaries: &[f64], duration: f64, options: &SelectOptions) -> Vec<Window> {
+/// Consecutive windows of `max_seconds` from the start of `bounds`, each end moved back to the
+/// latest boundary within [`BOUNDARY_SNAP_SECONDS`] that keeps the window at least
+/// `min_seconds` long; a remainder shorter than `min_seconds` is left out.
+fn fixed_windows(boundaries: &[f64], bounds: (f64, f64), range: &LengthRange) -> Vec<Window> {
     let mut windows = Vec::new();
-    let mut start = 0.0;
-    while duration - start >= options.min_seconds {
-        let target = start + options.max_seconds;
-        let end = if target >= duration { duration } else { snap_back(boundaries, start, target, options.min_seconds) };
+    let (mut start, duration) = bounds;
+    while duration - start >= range.min_seconds {
+        let target = start + range.max_seconds;
+        let end = if target >= duration { duration } else { snap_back(boundaries, start, target, range.min_seconds) };
         if end <= start {
             break;
         }
         // With min == max some lengths cannot be represented from some starts: skip those.
-        if let Some(fitting) = fitting_end(start, end, options) {
+        if let Some(fitting) = fitting_end(start, end, range) {
             windows.push(window(start, fitting));
             start = fitting;
         } else {
@@ -110,9 +119,9 @@ fn snap_back(boundaries: &[f64], start: f64, target: f64, min_seconds: f64) -> f
 /// `end`, or the nearest value a few units in the last place away for which `end - start`
 /// fits the bounds (rounding can put `start + max_seconds - start` just outside them); `None`
 /// when there is none.
-fn fitting_end(start: f64, end: f64, options: &SelectOptions) -> Option<f64> {
+fn fitting_end(start: f64, end: f64, range: &LengthRange) -> Option<f64> {
     const MAX_ULPS: u64 = 16;
-    if options.fits(end - start) {
+    if range.fits(end - start) {
         return Some(end);
     }
     if !(end.is_finite() && end > 0.0) {
@@ -122,7 +131,7 @@ fn fitting_end(start: f64, end: f64, options: &SelectOptions) -> Option<f64> {
     (1..=MAX_ULPS)
         .flat_map(|ulps| [bits - ulps.min(bits), bits + ulps])
         .map(f64::from_bits)
-        .find(|&nudged| options.fits(nudged - start))
+        .find(|&nudged| range.fits(nudged - start))
 }
 
 fn window(start: f64, end: f64) -> Window {
@@ -132,23 +141,25 @@ fn window(start: f64, end: f64) -> Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::BaselineScorer;
+    use crate::ranges::TimeRange;
+    use crate::score::ClipScorer;
     use opusclip_core::{AudioLevels, ErrorCode, Silence};
 
     fn options(clips: usize, min_seconds: f64, max_seconds: f64) -> SelectOptions {
-        SelectOptions { clips, min_seconds, max_seconds }
+        SelectOptions::new(clips, min_seconds, max_seconds)
     }
 
     fn choose(signals: &Signals, cuts: &[f64], options: &SelectOptions) -> Vec<Candidate> {
-        select_clips_without_words(signals, cuts, options, &BaselineScorer::new(options)).expect("valid input")
+        select_clips_without_words(signals, cuts, options, &ClipScorer::from_options(options)).expect("valid input")
     }
 
     #[test]
     fn boundaries_are_sorted_distinct_and_inside_the_source() {
         let silences = [Silence { start: 10.0, end: 12.0 }];
         let signals = Signals { silences: &silences, ..Signals::empty(100.0) };
-        let found = boundaries(&signals, &[50.0, 11.0, -1.0, 150.0, f64::NAN, 30.0]);
+        let found = boundaries(&signals, &[50.0, 11.0, -1.0, 150.0, f64::NAN, 30.0], (0.0, 100.0));
         assert_eq!(found, [0.0, 11.0, 30.0, 50.0, 100.0]);
+        assert_eq!(boundaries(&signals, &[50.0, 11.0], (20.0, 60.0)), [20.0, 50.0, 60.0]);
     }
 
     #[test]
@@ -173,13 +184,13 @@ mod tests {
         // Boundaries 0, 59, 200: no span between two of them fits 20..30 s.
         let cuts = [59.0];
         let bounds = options(9, 20.0, 30.0);
-        let points = boundaries(&Signals::empty(200.0), &cuts);
-        let windows = fixed_windows(&points, 200.0, &bounds);
+        let points = boundaries(&Signals::empty(200.0), &cuts, (0.0, 200.0));
+        let windows = fixed_windows(&points, (0.0, 200.0), &bounds.lengths[0]);
         let ends: Vec<f64> = windows.iter().map(|w| w.end).collect();
         assert_eq!(ends, [30.0, 59.0, 89.0, 119.0, 149.0, 179.0, 200.0]);
         assert_eq!(choose(&Signals::empty(200.0), &cuts, &bounds).len(), 7);
         // A remainder shorter than the minimum is left out.
-        let short_tail = fixed_windows(&[0.0, 70.0], 70.0, &bounds);
+        let short_tail = fixed_windows(&[0.0, 70.0], (0.0, 70.0), &bounds.lengths[0]);
         assert_eq!(short_tail.len(), 2);
     }
 
@@ -202,23 +213,36 @@ mod tests {
     fn fixed_windows_stay_within_max_despite_rounding() {
         let length = 9.053242582730395;
         let bounds = options(2, length, length);
-        let windows = fixed_windows(&[0.0, 597.5], 597.5, &bounds);
+        let windows = fixed_windows(&[0.0, 597.5], (0.0, 597.5), &bounds.lengths[0]);
         assert!(!windows.is_empty());
         assert!(windows.iter().all(|w| bounds.fits(w.duration())), "{windows:?}");
-        let exact = options(9, 30.0, 30.0);
-        assert_eq!(fixed_windows(&[0.0, 100.0], 100.0, &exact).len(), 3);
+        let exact = LengthRange::new(30.0, 30.0);
+        assert_eq!(fixed_windows(&[0.0, 100.0], (0.0, 100.0), &exact).len(), 3);
     }
 
     #[test]
     fn rejects_a_source_without_duration() {
-        let err = select_clips_without_words(
-            &Signals::empty(0.0),
-            &[],
-            &SelectOptions::default(),
-            &BaselineScorer::default(),
-        )
-        .expect_err("no duration");
+        let defaults = SelectOptions::default();
+        let scorer = ClipScorer::from_options(&defaults);
+        let err = select_clips_without_words(&Signals::empty(0.0), &[], &defaults, &scorer).expect_err("no duration");
         assert_eq!(err.code(), ErrorCode::InvalidInput);
+        let late = SelectOptions { timeframe: Some(TimeRange::new(500.0, 600.0)), ..defaults };
+        let err = select_clips_without_words(&Signals::empty(100.0), &[], &late, &scorer).expect_err("after the end");
+        assert!(err.to_string().contains("500 s"), "{err}");
+    }
+
+    #[test]
+    fn clips_without_words_stay_inside_the_timeframe_and_fit_a_range() {
+        let cuts: Vec<f64> = (1..40).map(|i| i as f64 * 7.0).collect();
+        let framed = SelectOptions {
+            clips: 8,
+            lengths: vec![LengthRange::new(6.0, 8.0), LengthRange::new(20.0, 22.0)],
+            timeframe: Some(TimeRange::new(30.0, 200.0)),
+            ..SelectOptions::default()
+        };
+        let chosen = choose(&Signals::empty(300.0), &cuts, &framed);
+        assert_eq!(chosen.len(), 8);
+        assert!(chosen.iter().all(|c| c.start >= 30.0 && c.end <= 200.0 && framed.fits(c.duration())), "{chosen:?}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Property tests of clip selection over random transcripts and random survey signals: chosen
-//! clips respect the length bounds and sentence boundaries, never overlap, are ranked and
+//! clips fit a length range and the timeframe, sit on sentence boundaries (padded into silence
+//! within the pad limits, never into a neighbouring word), never overlap, are ranked and
 //! deterministic; `describe` keeps to its limits.
 
 use opusclip_core::{AudioLevels, Candidate, Silence, Word};
 use opusclip_select::{
-    describe, select_clips, select_clips_without_words, sentences, BaselineScorer, SelectOptions, Signals,
-    MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS,
+    describe, select_clips, select_clips_without_words, sentences, ClipScorer, LengthRange, SelectOptions, Signals,
+    TimeRange, LEAD_PAD_MAX, MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS, TAIL_PAD_MAX,
 };
 use proptest::prelude::*;
 
@@ -34,12 +35,26 @@ fn build_words(seeds: &[WordSeed], unpunctuated: bool) -> Vec<Word> {
         .collect()
 }
 
+fn length_range() -> impl Strategy<Value = LengthRange> {
+    (3.0..30.0f64, 0.0..40.0f64).prop_map(|(min, extra)| LengthRange::new(min, min + extra))
+}
+
+/// One or two length ranges, and sometimes a timeframe (`(start, length)` as shares of 300 s).
 fn select_options() -> impl Strategy<Value = SelectOptions> {
-    (1usize..7, 3.0..30.0f64, 0.0..40.0f64).prop_map(|(clips, min_seconds, extra)| SelectOptions {
-        clips,
-        min_seconds,
-        max_seconds: min_seconds + extra,
+    let timeframe = prop::option::of((0.0..0.5f64, 0.3..1.0f64));
+    (1usize..7, prop::collection::vec(length_range(), 1..3), timeframe).prop_map(|(clips, lengths, timeframe)| {
+        let longest = lengths.iter().map(|r| r.max_seconds).fold(0.0, f64::max);
+        let timeframe = timeframe.map(|(start, length)| {
+            let start = start * 300.0;
+            TimeRange::new(start, start + (length * 300.0).max(longest))
+        });
+        SelectOptions { clips, lengths, timeframe, ..SelectOptions::default() }
     })
+}
+
+/// Whether `[start, end]` lies in the options' timeframe (always, without one).
+fn in_timeframe(options: &SelectOptions, start: f64, end: f64) -> bool {
+    options.timeframe.is_none_or(|t| start >= t.start - 1e-9 && end <= t.end + 1e-9)
 }
 
 /// Pseudo-random but deterministic levels for `duration` seconds at 10 hops per second.
@@ -86,18 +101,22 @@ proptest! {
         options in select_options(),
         level_seed in any::<u64>(),
         with_audio in any::<bool>(),
+        cut_seeds in prop::collection::vec(0.0..1.0f64, 0..30),
+        fps in prop::option::of(20.0..60.0f64),
     ) {
         let words = build_words(&seeds, unpunctuated);
         let duration = words.last().map_or(1.0, |w| w.end + 1.0);
         let levels = levels_for(duration, level_seed);
         let silences = gaps_as_silences(&words);
+        let cuts: Vec<f64> = cut_seeds.iter().map(|at| at * duration).collect();
         let signals = Signals {
             levels: with_audio.then_some(&levels),
             silences: &silences,
-            keyframe_changes: &[],
-            duration,
+            shot_cuts: Some(&cuts),
+            fps,
+            ..Signals::empty(duration)
         };
-        let scorer = BaselineScorer::new(&options);
+        let scorer = ClipScorer::from_options(&options);
         let chosen = select_clips(&words, &signals, &options, &scorer).expect("valid options");
         let again = select_clips(&words, &signals, &options, &scorer).expect("valid options");
         prop_assert_eq!(&chosen, &again);
@@ -107,9 +126,18 @@ proptest! {
         let found = sentences(&words);
         for clip in &chosen {
             prop_assert!(options.fits(clip.duration()), "{:?}", clip);
+            prop_assert!(in_timeframe(&options, clip.start, clip.end), "{:?}", clip);
             prop_assert!(clip.first_sentence < clip.end_sentence);
-            prop_assert_eq!(clip.start, found[clip.first_sentence].start);
-            prop_assert_eq!(clip.end, found[clip.end_sentence - 1].end);
+            let (first, last) = (&found[clip.first_sentence], &found[clip.end_sentence - 1]);
+            let (lead, tail) = (first.start - clip.start, clip.end - last.end);
+            prop_assert!((-1e-9..=LEAD_PAD_MAX + 1e-9).contains(&lead), "lead {} of {:?}", lead, clip);
+            prop_assert!((-1e-9..=TAIL_PAD_MAX + 1e-9).contains(&tail), "tail {} of {:?}", tail, clip);
+            if let Some(before) = first.first_word.checked_sub(1).map(|i| &words[i]) {
+                prop_assert!(clip.start >= before.end - 1e-9, "lead reaches into {:?}", before);
+            }
+            if let Some(after) = words.get(last.end_word) {
+                prop_assert!(clip.end <= after.start + 1e-9, "tail reaches into {:?}", after);
+            }
             prop_assert!(!clip.text.is_empty());
         }
         // Fewer than asked only when every other fitting run of sentences overlaps a chosen clip.
@@ -117,7 +145,7 @@ proptest! {
             for first in 0..found.len() {
                 for end in first + 1..=found.len() {
                     let (start, stop) = (found[first].start, found[end - 1].end);
-                    if options.fits(stop - start) {
+                    if options.fits(stop - start) && in_timeframe(&options, start, stop) {
                         prop_assert!(
                             chosen.iter().any(|c| c.start < stop && start < c.end),
                             "window {}..{} was free", start, stop
@@ -143,13 +171,13 @@ proptest! {
             .collect();
         let cuts: Vec<f64> = cut_seeds.iter().map(|at| at * duration).collect();
         let levels = levels_for(duration, level_seed);
-        let signals = Signals {
-            levels: with_audio.then_some(&levels),
-            silences: &silences,
-            keyframe_changes: &[],
-            duration,
-        };
-        let scorer = BaselineScorer::new(&options);
+        let signals = Signals { levels: with_audio.then_some(&levels), silences: &silences, ..Signals::empty(duration) };
+        let scorer = ClipScorer::from_options(&options);
+        let (from, to) = options.bounds(duration);
+        if to <= from {
+            prop_assert!(select_clips_without_words(&signals, &cuts, &options, &scorer).is_err());
+            return Ok(());
+        }
         let chosen = select_clips_without_words(&signals, &cuts, &options, &scorer)
             .expect("valid input");
         let again = select_clips_without_words(&signals, &cuts, &options, &scorer)
@@ -159,11 +187,11 @@ proptest! {
         assert_ranked_and_disjoint(&chosen);
         for clip in &chosen {
             prop_assert!(options.fits(clip.duration()), "{:?}", clip);
-            prop_assert!(clip.start >= 0.0 && clip.end <= duration);
+            prop_assert!(clip.start >= from && clip.end <= to);
             prop_assert!(clip.text.is_empty());
             prop_assert_eq!((clip.first_sentence, clip.end_sentence), (0, 0));
         }
-        if duration >= options.min_seconds {
+        if to - from >= options.shortest() {
             prop_assert!(!chosen.is_empty(), "a source longer than min gave no clip");
         }
     }

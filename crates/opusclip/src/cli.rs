@@ -70,6 +70,29 @@ pub enum Command {
     Models(crate::models_command::ModelsArgs),
     /// Print what Video-OpusClip reads from a video: duration, fps, size, pixel shape, rotation, streams.
     Probe(ProbeArgs),
+    /// Measure a stage against ground truth: `eval asr` (word error rate, timing), `eval highlights` (TED reactions).
+    Eval(crate::eval_command::EvalArgs),
+    /// Refit the score's weights from your clips' real results (views, watch time, likes).
+    ///
+    /// Reads a CSV (clip_id plus any of views, watch_time, likes) and the manifest.json of the
+    /// run the clips came from, then writes the refitted weights as a profile (TOML [weights])
+    /// that later runs read: ./opusclip-profile.toml, or SCORE_PROFILE / --profile.
+    ///
+    /// Example: opusclip feedback results.csv --manifest clips/manifest.json
+    Feedback(crate::feedback_command::FeedbackArgs),
+    /// Run the HTTP API with in-process workers (SQLite and a local folder unless configured).
+    ///
+    /// Every /api/ route needs a key from `opusclip keys create`. Scale out with `opusclip worker`
+    /// processes sharing a PostgreSQL queue (--database-url) and S3 storage (--storage s3://…).
+    ///
+    /// Example: opusclip serve --port 8080 --workers 2
+    Serve(crate::serve_command::ServeArgs),
+    /// Run workers only (no HTTP) against a shared job queue and storage.
+    ///
+    /// Example: opusclip worker --database-url postgres://app@db/opusclip --storage s3://clips/prod
+    Worker(crate::worker_command::WorkerArgs),
+    /// Create, list and revoke the service's API keys (stored hashed).
+    Keys(crate::keys_command::KeysArgs),
 }
 
 #[derive(Debug, Args)]
@@ -83,15 +106,32 @@ pub struct ClipArgs {
     /// How many clips to make.
     #[arg(long, default_value_t = 5)]
     pub clips: usize,
-    /// Shortest clip, in seconds.
+    /// Shortest clip, in seconds (with --max: one length range; see --length for several).
     #[arg(long, default_value_t = 20.0)]
     pub min: f64,
     /// Longest clip, in seconds.
     #[arg(long, default_value_t = 60.0)]
     pub max: f64,
+    /// Allowed clip lengths in seconds, MIN-MAX; several as a comma list or repeated:
+    /// --length 15-30,30-60. Replaces --min/--max.
+    #[arg(long = "length", value_name = "MIN-MAX", conflicts_with_all = ["min", "max"])]
+    pub lengths: Vec<String>,
+    /// Only choose clips inside this part of the video: START-END as HH:MM:SS, MM:SS or
+    /// seconds, e.g. --range 00:10:00-00:45:00 or --range 600-2700.
+    #[arg(long, value_name = "START-END")]
+    pub range: Option<String>,
+    /// Steer the choice toward clips about these keywords (keyword similarity; the total is
+    /// multiplied by 0.5–1 and the manifest's `prompt` part says why), e.g. --prompt "pricing".
+    #[arg(long, value_name = "KEYWORDS")]
+    pub prompt: Option<String>,
     /// Output aspect ratio (repeatable): 9:16, 1:1, 4:5, 16:9. The first names clip-NN.mp4.
     #[arg(long = "aspect", value_name = "RATIO", default_values_t = vec![String::from("9:16")])]
     pub aspects: Vec<String>,
+    /// How each output is composed: auto (chosen per clip and aspect), track (one crop
+    /// follows the speaker), split (two speakers stacked), blur-fit (the whole picture over a
+    /// blurred copy of itself).
+    #[arg(long, value_name = "LAYOUT", default_value = "auto")]
+    pub layout: String,
     /// Transcript file with the spoken words: SRT, WebVTT, ASS/SSA, or whisper.cpp / OpenAI JSON (single input only).
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,

@@ -5,8 +5,9 @@ use crate::cli::ClipArgs;
 use crate::inputs::{expand_inputs, output_folder_name, sidecar_transcript};
 use crate::progress_bar::StageBars;
 use crate::summary::print_summary;
-use opusclip_core::{Aspect, Error, Manifest, Result, Settings};
+use opusclip_core::{Aspect, Error, LayoutKind, Manifest, Result, Settings};
 use opusclip_pipeline::{run_clip, ClipOptions};
+use opusclip_select::{LengthRange, TimeRange};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,16 +30,44 @@ pub fn parse_aspects(values: &[String]) -> Result<Vec<Aspect>> {
     }
 }
 
+/// Parse `--layout`: `auto` (the planner chooses) or a layout name.
+pub fn parse_layout(value: &str) -> Result<Option<LayoutKind>> {
+    if value.trim().eq_ignore_ascii_case("auto") {
+        return Ok(None);
+    }
+    value.parse::<LayoutKind>().map(Some).map_err(|problem| {
+        Error::invalid_input(format!("--layout: {problem}, or auto")).with_details(json!({ "layout": value }))
+    })
+}
+
+/// Parse every `--length` value (each a comma list of MIN-MAX ranges).
+pub fn parse_lengths(values: &[String]) -> Result<Vec<LengthRange>> {
+    let mut ranges = Vec::new();
+    for value in values {
+        for range in LengthRange::parse_list(value)? {
+            if !ranges.contains(&range) {
+                ranges.push(range);
+            }
+        }
+    }
+    Ok(ranges)
+}
+
 fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
     let mut options = ClipOptions {
         clips: args.clips,
         min_seconds: args.min,
         max_seconds: args.max,
+        lengths: parse_lengths(&args.lengths)?,
+        timeframe: args.range.as_deref().map(TimeRange::parse).transpose()?,
+        prompt: args.prompt.clone(),
         aspects: parse_aspects(&args.aspects)?,
+        layout: parse_layout(&args.layout)?,
         transcript: args.transcript.clone(),
         whisper_model: args.whisper_model.clone().or_else(|| settings.model_path.clone()),
         language: args.language.clone(),
         font_dir: args.font_dir.clone().or_else(|| settings.font_dir.clone()),
+        score_weights: settings.score_weights,
         ..ClipOptions::default()
     };
     options.caption_style.enabled = !args.no_captions;
@@ -117,5 +146,64 @@ fn report(outcomes: &[Outcome], batch: bool, json_output: bool) {
         if let Err(error) = &failure.result {
             eprintln!("  {}: {error}", failure.input.display());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+    use opusclip_core::ErrorCode;
+
+    fn clip_args(extra: &[&str]) -> ClipArgs {
+        let mut argv = vec!["opusclip", "clip", "talk.mp4"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).expect("parses").command {
+            Command::Clip(args) => args,
+            _ => unreachable!("a clip command"),
+        }
+    }
+
+    #[test]
+    fn lengths_range_and_prompt_reach_the_options() {
+        let args = clip_args(&["--length", "15-30,30-60", "--length", "60-90", "--range", "00:10:00-00:45:00"]);
+        let options = options_from(&clip_args(&["--prompt", "pricing"]), &Settings::default()).expect("valid");
+        assert_eq!(options.prompt.as_deref(), Some("pricing"));
+        let options = options_from(&args, &Settings::default()).expect("valid");
+        let expected = [LengthRange::new(15.0, 30.0), LengthRange::new(30.0, 60.0), LengthRange::new(60.0, 90.0)];
+        assert_eq!(options.lengths, expected);
+        assert_eq!(options.timeframe, Some(TimeRange::new(600.0, 2700.0)));
+        let seconds = options_from(&clip_args(&["--range", "600-2700"]), &Settings::default()).expect("valid");
+        assert_eq!(seconds.timeframe, options.timeframe);
+    }
+
+    #[test]
+    fn bad_values_are_typed_errors_naming_them() {
+        for (flag, value) in
+            [("--length", "30-15"), ("--length", "abc"), ("--range", "45:00-10:00"), ("--prompt", "the")]
+        {
+            let err = options_from(&clip_args(&[flag, value]), &Settings::default()).expect_err(value);
+            assert_eq!(err.code(), ErrorCode::InvalidInput);
+            assert!(err.to_string().contains(&format!("\"{value}\"")), "{err}");
+        }
+    }
+
+    #[test]
+    fn layout_reaches_the_options() {
+        let auto = options_from(&clip_args(&[]), &Settings::default()).expect("valid");
+        assert_eq!(auto.layout, None);
+        let forced = options_from(&clip_args(&["--layout", "blur-fit"]), &Settings::default()).expect("valid");
+        assert_eq!(forced.layout, Some(LayoutKind::BlurFit));
+        let err = options_from(&clip_args(&["--layout", "zoom"]), &Settings::default()).expect_err("unknown");
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().contains("zoom") && err.to_string().contains("auto"), "{err}");
+    }
+
+    #[test]
+    fn length_conflicts_with_min_and_max() {
+        let argv = ["opusclip", "clip", "talk.mp4", "--length", "15-30", "--min", "10"];
+        assert!(Cli::try_parse_from(argv).is_err());
+        assert_eq!(parse_lengths(&["15-30".into(), "15-30".into()]).expect("valid").len(), 1);
     }
 }

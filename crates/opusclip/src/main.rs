@@ -4,14 +4,23 @@ mod analyze_command;
 mod cli;
 mod clip_command;
 mod demo_command;
+mod eval_asr_command;
+mod eval_command;
+mod eval_highlights_command;
+mod eval_reframe_command;
+mod eval_reframe_scenes;
+mod feedback_command;
 mod inputs;
+mod keys_command;
 mod logging;
 mod models_command;
 mod probe_command;
 mod progress_bar;
 mod render_command;
+mod serve_command;
 mod summary;
 mod transcribe_command;
+mod worker_command;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -27,6 +36,11 @@ fn main() -> ExitCode {
         cli::Command::Transcribe(args) => transcribe_command::run(args, cli.json),
         cli::Command::Models(args) => models_command::run(args, cli.json),
         cli::Command::Probe(args) => probe_command::run(args, cli.json),
+        cli::Command::Eval(args) => eval_command::run(args, cli.json),
+        cli::Command::Feedback(args) => feedback_command::run(args, cli.json),
+        cli::Command::Serve(args) => serve_command::run(args),
+        cli::Command::Worker(args) => worker_command::run(args),
+        cli::Command::Keys(args) => keys_command::run(args, cli.json),
     };
     match outcome {
         Ok(code) => code,

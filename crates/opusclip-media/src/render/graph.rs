@@ -1,0 +1,225 @@
+//! The ffmpeg filter graph of one render: the source normalised once to square pixels, split
+//! into one branch per output, and each branch composed by its layout — *track* (one moving
+//! crop scaled to the output), *split* (two moving crops, each scaled to half the output's
+//! height and stacked), *blur-fit* (the picture scaled to fit over a blurred, darkened copy of
+//! itself scaled to fill) — then captions burned in and converted to yuv420p.
+
+use super::crop_expression::{crop_expression, format_number, Axis};
+use super::RenderOutput;
+use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
+use std::path::Path;
+
+/// The normalisation every graph starts with: square pixels (SAR applied), even dimensions.
+pub(super) const SQUARE_PIXELS: &str = "scale=w='trunc(iw*sar/2)*2':h='trunc(ih/2)*2',setsar=1";
+
+/// The blur-fit background is blurred at this fraction of the output size (a cheap, wide blur).
+const BLUR_DOWNSCALE: u32 = 8;
+
+/// Box-blur radius (pixels of the downscaled background) and passes of the blur-fit background:
+/// about a 100 px blur at output size, like AutoFlip's padding.
+const BLUR_RADIUS: u32 = 6;
+const BLUR_PASSES: u32 = 2;
+
+/// How much of the blurred background's brightness is kept: AutoFlip lays black at 60 %
+/// opacity over its blurred padding, which keeps 40 %.
+pub const BLUR_BRIGHTNESS: f64 = 0.4;
+
+/// The whole `-filter_complex` graph: normalise once, split into one branch per output, and
+/// one composition per output labelled `[out0]`, `[out1]`, ...
+pub(super) fn filter_graph(outputs: &[RenderOutput]) -> String {
+    let count = outputs.len();
+    let mut graph = if count == 1 {
+        format!("[0:v]{SQUARE_PIXELS}[src0];\n")
+    } else {
+        let labels: String = (0..count).map(|index| format!("[src{index}]")).collect();
+        format!("[0:v]{SQUARE_PIXELS},split={count}{labels};\n")
+    };
+    let compositions: Vec<String> = outputs
+        .iter()
+        .enumerate()
+        .map(|(index, output)| composition(output.spec, output.subtitles_ass, index))
+        .collect();
+    graph.push_str(&compositions.join(";\n"));
+    graph.push('\n');
+    graph
+}
+
+/// The filters that turn `[src{index}]` into `[out{index}]` for one output, by its layout.
+pub(super) fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> String {
+    let finish = finishing_filters(subtitles);
+    let (width, height) = (spec.width, spec.height);
+    match &spec.layout {
+        Layout::Track => {
+            format!("[src{index}]{},{}{finish}[out{index}]", crop_filter(&spec.crop_keyframes), scale_to(width, height))
+        }
+        Layout::Split { lower_crop_keyframes } => {
+            let (upper_height, lower_height) = split_heights(height);
+            format!(
+                "[src{index}]split=2[upper{index}in][lower{index}in];\n\
+                 [upper{index}in]{},{}[upper{index}];\n\
+                 [lower{index}in]{},{}[lower{index}];\n\
+                 [upper{index}][lower{index}]vstack=inputs=2{finish}[out{index}]",
+                crop_filter(&spec.crop_keyframes),
+                scale_to(width, upper_height),
+                crop_filter(lower_crop_keyframes),
+                scale_to(width, lower_height),
+            )
+        }
+        Layout::BlurFit => {
+            let small = (even(width / BLUR_DOWNSCALE), even(height / BLUR_DOWNSCALE));
+            let keep = format_number(BLUR_BRIGHTNESS);
+            format!(
+                "[src{index}]{},split=2[picture{index}in][backdrop{index}in];\n\
+                 [backdrop{index}in]scale={width}:{height}:force_original_aspect_ratio=increase:flags=bilinear,\
+                 crop={width}:{height},scale={}:{}:flags=bilinear,\
+                 boxblur=luma_radius={BLUR_RADIUS}:luma_power={BLUR_PASSES}:chroma_radius={BLUR_RADIUS}:chroma_power={BLUR_PASSES},\
+                 lutyuv=y='16+(val-16)*{keep}':u='128+(val-128)*{keep}':v='128+(val-128)*{keep}',\
+                 scale={width}:{height}:flags=bilinear,setsar=1[backdrop{index}];\n\
+                 [picture{index}in]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic,\
+                 setsar=1[picture{index}];\n\
+                 [backdrop{index}][picture{index}]overlay=x=(W-w)/2:y=(H-h)/2{finish}[out{index}]",
+                crop_filter(&spec.crop_keyframes),
+                small.0,
+                small.1,
+            )
+        }
+    }
+}
+
+/// Heights of the upper and lower halves of a split output: the upper one even (so that a
+/// yuv420p picture splits on a chroma row), the lower one the rest.
+pub fn split_heights(height: u32) -> (u32, u32) {
+    let upper = (height / 2) & !1;
+    (upper, height - upper)
+}
+
+/// `value` rounded down to an even number, at least 2.
+fn even(value: u32) -> u32 {
+    (value & !1).max(2)
+}
+
+fn scale_to(width: u32, height: u32) -> String {
+    format!("scale={width}:{height}:flags=bicubic,setsar=1")
+}
+
+/// Captions (when any) and the output pixel format, after the composition.
+fn finishing_filters(subtitles: Option<&Path>) -> String {
+    match subtitles {
+        Some(path) => format!(",ass=filename={},format=yuv420p", escape_filter_path(path)),
+        None => ",format=yuv420p".into(),
+    }
+}
+
+/// A `crop` filter whose window size comes from the first keyframe and whose position follows
+/// all of them. An empty list crops nothing.
+pub(super) fn crop_filter(keyframes: &[CropKeyframe]) -> String {
+    let Some(first) = keyframes.first() else {
+        return "crop=w=iw:h=ih:x=0:y=0".into();
+    };
+    let (width, height) = (first.w.round().max(2.0), first.h.round().max(2.0));
+    format!(
+        "crop=w='min({},iw)':h='min({},ih)':x='{}':y='{}'",
+        format_number(width),
+        format_number(height),
+        crop_expression(keyframes, Axis::X),
+        crop_expression(keyframes, Axis::Y)
+    )
+}
+
+/// Quotes a path for a filter option inside a filter graph: escaped once for the option
+/// parser (`\`, `'`, `:`), then single-quoted for the graph parser.
+pub(super) fn escape_filter_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut option_level = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        if matches!(character, '\\' | '\'' | ':') {
+            option_level.push('\\');
+        }
+        option_level.push(character);
+    }
+    format!("'{}'", option_level.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opusclip_core::spec::Aspect;
+
+    fn spec(aspect: Aspect, layout: Layout) -> OutputSpec {
+        let (width, height) = aspect.size();
+        OutputSpec {
+            aspect,
+            width,
+            height,
+            layout,
+            crop_keyframes: vec![CropKeyframe { t: 0.0, x: 10.0, y: 0.0, w: 404.6, h: 720.0 }],
+        }
+    }
+
+    fn output(spec: &OutputSpec) -> RenderOutput<'_> {
+        RenderOutput { spec, subtitles_ass: None, destination: Path::new("a.mp4") }
+    }
+
+    #[test]
+    fn single_output_graph_is_one_chain() {
+        let vertical = spec(Aspect::Vertical, Layout::Track);
+        let subtitles = Path::new("/tmp/c.ass");
+        let outputs = [RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a") }];
+        assert_eq!(
+            filter_graph(&outputs),
+            format!(
+                "[0:v]{SQUARE_PIXELS}[src0];\n[src0]crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
+                 scale=1080:1920:flags=bicubic,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
+            )
+        );
+    }
+
+    #[test]
+    fn several_outputs_split_one_decode() {
+        let (vertical, square) = (spec(Aspect::Vertical, Layout::Track), spec(Aspect::Square, Layout::BlurFit));
+        let graph = filter_graph(&[output(&vertical), output(&square)]);
+        assert_eq!(graph.matches("[0:v]").count(), 1);
+        assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
+        assert!(graph.contains("scale=1080:1920:"), "{graph}");
+        assert!(graph.contains("[src1]crop="), "{graph}");
+        assert!(graph.ends_with("format=yuv420p[out1]\n"), "{graph}");
+        assert!(!graph.contains("ass="), "{graph}");
+    }
+
+    #[test]
+    fn split_stacks_two_crops_of_half_height() {
+        let lower = vec![CropKeyframe { t: 0.0, x: 900.0, y: 20.0, w: 404.6, h: 360.0 }];
+        let split = spec(Aspect::Vertical, Layout::Split { lower_crop_keyframes: lower });
+        let graph = composition(&split, None, 3);
+        assert!(graph.starts_with("[src3]split=2[upper3in][lower3in];"), "{graph}");
+        assert!(graph.contains("[upper3in]crop=w='min(405,iw)':h='min(720,ih)':x='10'"), "{graph}");
+        assert!(graph.contains("[lower3in]crop=w='min(405,iw)':h='min(360,ih)':x='900':y='20'"), "{graph}");
+        assert_eq!(graph.matches("scale=1080:960:").count(), 2, "{graph}");
+        assert!(graph.ends_with("[upper3][lower3]vstack=inputs=2,format=yuv420p[out3]"), "{graph}");
+    }
+
+    #[test]
+    fn blur_fit_lays_the_fitted_picture_over_a_dark_blurred_fill() {
+        let blur = spec(Aspect::Vertical, Layout::BlurFit);
+        let graph = composition(&blur, Some(Path::new("/c.ass")), 0);
+        assert!(graph.contains("force_original_aspect_ratio=increase"), "{graph}");
+        assert!(graph.contains("crop=1080:1920,scale=134:240"), "{graph}");
+        assert!(graph.contains("boxblur="), "{graph}");
+        assert!(graph.contains("lutyuv=y='16+(val-16)*0.4'"), "{graph}");
+        assert!(graph.contains("force_original_aspect_ratio=decrease"), "{graph}");
+        assert!(graph.ends_with("overlay=x=(W-w)/2:y=(H-h)/2,ass=filename='/c.ass',format=yuv420p[out0]"), "{graph}");
+    }
+
+    #[test]
+    fn split_halves_are_even_on_top() {
+        assert_eq!(split_heights(1920), (960, 960));
+        assert_eq!(split_heights(1350), (674, 676));
+        assert_eq!(split_heights(1080), (540, 540));
+    }
+
+    #[test]
+    fn paths_are_escaped_for_both_parser_levels() {
+        assert_eq!(escape_filter_path(Path::new("/a/b.ass")), "'/a/b.ass'");
+        assert_eq!(escape_filter_path(Path::new("a'b:c\\d,[e];f")), "'a\\'\\''b\\:c\\\\d,[e];f'");
+    }
+}

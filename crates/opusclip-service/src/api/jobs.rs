@@ -1,0 +1,308 @@
+//! `POST /api/jobs` (upload or URL, with the options of `opusclip clip`), `GET /api/jobs/{id}`,
+//! `DELETE /api/jobs/{id}` and `GET /api/jobs/{id}/manifest`.
+
+use super::upload::{read_form, JobForm};
+use super::Caller;
+use crate::error::{ApiError, ServiceResult};
+use crate::jobs::{Inserted, Job, JobState, NewJob};
+use crate::request::{JobKind, JobRequest, JobSource};
+use crate::state::Services;
+use crate::views::job_view;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// The `Idempotency-Key` header: 1–200 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> ServiceResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text.is_empty() || text.len() > 200 || !text.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::invalid("Idempotency-Key must be 1-200 visible ASCII characters"));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// Check the options, URLs and webhook of a request before it is accepted.
+pub async fn check_request(
+    services: &Services,
+    request: &JobRequest,
+    transcript: Option<std::path::PathBuf>,
+) -> ServiceResult<()> {
+    request.clip.to_options(&services.config.settings, transcript)?;
+    if let JobSource::Url { url } = &request.source {
+        crate::ssrf::check_url(url, "url", &services.url_policy).await?;
+    }
+    if let Some(webhook) = &request.webhook_url {
+        if services.config.webhook_secret.is_none() {
+            return Err(ApiError::invalid(
+                "webhook_url needs the server to have WEBHOOK_SECRET set (deliveries are signed with it)",
+            ));
+        }
+        crate::ssrf::check_url(webhook, "webhook_url", &services.url_policy).await?;
+    }
+    Ok(())
+}
+
+/// Queue a checked request; `202` with the job, or `200` with the earlier job of the same
+/// idempotency key.
+pub async fn submit(
+    services: &Services,
+    caller: &Caller,
+    id: String,
+    request: JobRequest,
+    idempotency_key: Option<String>,
+    request_hash: String,
+) -> ServiceResult<(StatusCode, Job)> {
+    let new_job = NewJob {
+        id,
+        request,
+        owner_key: caller.key_id.clone(),
+        idempotency_key,
+        request_hash,
+        max_attempts: services.config.max_attempts,
+    };
+    match services.jobs.insert(new_job).await? {
+        Inserted::Created(job) => Ok((StatusCode::ACCEPTED, *job)),
+        Inserted::Existing(job) => Ok((StatusCode::OK, *job)),
+    }
+}
+
+/// A job answer with a `Location` header.
+pub fn job_response(status: StatusCode, body: Value, id: &str) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/jobs/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// `POST /api/jobs`: a clip job from an upload (`file`) or a URL (`url`).
+#[utoipa::path(post, path = "/api/jobs", tag = "jobs",
+    request_body(content = crate::api::openapi::JobForm, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe submission: the same key and request answer the first job")),
+    responses(
+        (status = 202, description = "Accepted and queued", body = crate::api::openapi::JobStatus),
+        (status = 200, description = "The job an earlier request with this Idempotency-Key made", body = crate::api::openapi::JobStatus),
+        (status = 400, description = "Not a multipart form", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "No valid API key", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "Idempotency-Key used for another request", body = crate::api::openapi::ErrorBody),
+        (status = 413, description = "Upload over MAX_UPLOAD_BYTES", body = crate::api::openapi::ErrorBody),
+        (status = 422, description = "Not a video, bad options, or a refused URL", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "Rate limited (Retry-After)", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn create(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let idempotency = idempotency_key(&headers)?;
+    let multipart = multipart.map_err(|rejection| {
+        ApiError::bad_request(format!("send a multipart/form-data body: {}", rejection.body_text()))
+    })?;
+    let form = read_form(multipart, &services.config.spool_dir(), services.config.max_upload_bytes).await?;
+    let outcome = accept_form(&services, &caller, &form, idempotency).await;
+    if outcome.is_err() {
+        form.discard().await;
+    }
+    let (status, job) = outcome?;
+    Ok(job_response(status, job_view(&job), &job.id))
+}
+
+async fn accept_form(
+    services: &Services,
+    caller: &Caller,
+    form: &JobForm,
+    idempotency: Option<String>,
+) -> ServiceResult<(StatusCode, Job)> {
+    let id = crate::jobs::new_job_id();
+    let (source, source_hash) = match (&form.file, &form.url) {
+        (Some(_), Some(_)) => return Err(ApiError::invalid("send either a `file` part or a `url` field, not both")),
+        (None, None) => return Err(ApiError::invalid("send the video as a `file` part or a `url` field")),
+        (Some(file), None) => {
+            let extension = file.extension.clone().map(|e| format!(".{e}")).unwrap_or_default();
+            let key = format!("jobs/{id}/input/source{extension}");
+            (JobSource::Upload { key, filename: file.filename.clone() }, file.sha256.clone())
+        }
+        (None, Some(url)) => (JobSource::Url { url: url.clone() }, url.clone()),
+    };
+    let transcript_key = form.transcript.as_ref().map(|t| {
+        let extension = t.extension.clone().unwrap_or_else(|| "srt".into());
+        format!("jobs/{id}/input/transcript.{extension}")
+    });
+    let request = JobRequest {
+        kind: JobKind::Clips,
+        source,
+        transcript_key,
+        clip: form.fields.clone(),
+        max_length: None,
+        webhook_url: form.webhook_url.clone(),
+        inline: false,
+        spec: None,
+    };
+    check_request(services, &request, form.transcript.as_ref().map(|t| t.path.clone())).await?;
+    if let Some(file) = &form.file {
+        crate::execute::check_content(services, &file.path).await?;
+    }
+    let request_hash = crate::util::sha256_hex(
+        json!({
+            "source": source_hash,
+            "transcript": form.transcript.as_ref().map(|t| t.sha256.clone()),
+            "clip": request.clip,
+            "webhook_url": request.webhook_url,
+        })
+        .to_string()
+        .as_bytes(),
+    );
+    if let (Some(file), JobSource::Upload { key, .. }) = (&form.file, &request.source) {
+        services.storage.put_file(key, &file.path).await?;
+    }
+    if let (Some(transcript), Some(key)) = (&form.transcript, &request.transcript_key) {
+        services.storage.put_file(key, &transcript.path).await?;
+    }
+    let submitted = submit(services, caller, id.clone(), request, idempotency, request_hash).await;
+    if !matches!(&submitted, Ok((StatusCode::ACCEPTED, _))) {
+        // Refused, or an earlier job answers for this idempotency key: drop the stored inputs.
+        let _ = services.storage.delete_prefix(&format!("jobs/{id}")).await;
+    }
+    submitted
+}
+
+/// `GET /api/jobs/{id}`: state, stage, percent, ETA, error or result.
+#[utoipa::path(get, path = "/api/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, body = crate::api::openapi::JobStatus), (status = 404, body = crate::api::openapi::ErrorBody), (status = 401, body = crate::api::openapi::ErrorBody)))]
+pub async fn status(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = services.jobs.get_owned(&id, &caller.key_id).await?;
+    Ok(Json(job_view(&job)))
+}
+
+/// `DELETE /api/jobs/{id}`: cancel it if it is still going, remove its files and record.
+#[utoipa::path(delete, path = "/api/jobs/{id}", tag = "jobs", params(("id" = String, Path, description = "Job id")),
+    responses((status = 204, description = "Deleted"), (status = 404, body = crate::api::openapi::ErrorBody)))]
+pub async fn remove(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let job = services.jobs.get_owned(&id, &caller.key_id).await?;
+    services.jobs.cancel(&job.id).await?;
+    services.storage.delete_prefix(&format!("jobs/{}", job.id)).await?;
+    services.jobs.delete(&job.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The job when it has succeeded; `409` naming its state otherwise.
+pub async fn finished_job(services: &Services, caller: &Caller, id: &str) -> ServiceResult<Job> {
+    let job = services.jobs.get_owned(id, &caller.key_id).await?;
+    match job.state {
+        JobState::Succeeded if job.output_prefix.is_some() => Ok(job),
+        JobState::Failed => Err(ApiError::conflict(format!("job {id} failed; it has no outputs")).with_details(
+            json!({ "state": "failed", "error": job.error.as_ref().map(|e| ApiError::from_stored(e).body()) }),
+        )),
+        state => {
+            Err(ApiError::conflict(format!("job {id} is {}; outputs appear when it has succeeded", state.as_str()))
+                .with_details(json!({ "state": state, "percent": job.percent })))
+        }
+    }
+}
+
+/// `GET /api/jobs/{id}/manifest`: the published manifest, with `files_url` to fetch its files.
+#[utoipa::path(get, path = "/api/jobs/{id}/manifest", tag = "jobs", params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "manifest.json of the run (clips, scores, files, stage timings)", body = Object),
+        (status = 409, description = "The job has not succeeded (details.state)", body = crate::api::openapi::ErrorBody),
+        (status = 404, body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn manifest(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = finished_job(&services, &caller, &id).await?;
+    let prefix = job.output_prefix.unwrap_or_default();
+    let bytes = services
+        .storage
+        .read_bytes(&format!("{prefix}/manifest.json"))
+        .await?
+        .ok_or_else(|| ApiError::unavailable("STORAGE_ERROR", "the job's manifest is missing from storage"))?;
+    let mut manifest: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(format!("stored manifest is not JSON: {e}")))?;
+    manifest["files_url"] = json!(format!("/api/jobs/{id}/files/"));
+    manifest["from_cache"] = json!(job.from_cache);
+    Ok(Json(manifest))
+}
+
+/// Upper bounds for an edited spec: output size per side, clip length, words.
+const MAX_RENDER_SIDE: u32 = 4096;
+const MAX_RENDER_SECONDS: f64 = 3600.0;
+const MAX_RENDER_WORDS: usize = 100_000;
+
+fn check_spec(spec: &opusclip_core::ClipSpec) -> ServiceResult<()> {
+    let mut problems = Vec::new();
+    if spec.outputs.is_empty() {
+        problems.push("the spec has no outputs".to_string());
+    }
+    for output in &spec.outputs {
+        if !(16..=MAX_RENDER_SIDE).contains(&output.width) || !(16..=MAX_RENDER_SIDE).contains(&output.height) {
+            problems
+                .push(format!("output {}x{} must be 16-{MAX_RENDER_SIDE} pixels a side", output.width, output.height));
+        }
+    }
+    if !(spec.start >= 0.0 && spec.end > spec.start && spec.end - spec.start <= MAX_RENDER_SECONDS) {
+        problems
+            .push(format!("start {} and end {} must give 0 < length <= {MAX_RENDER_SECONDS} s", spec.start, spec.end));
+    }
+    if spec.words.len() > MAX_RENDER_WORDS {
+        problems.push(format!("at most {MAX_RENDER_WORDS} words"));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(problems.join("; ")).with_details(json!({ "problems": problems })))
+    }
+}
+
+/// `POST /api/jobs/{id}/render`: render an edited `ClipSpec` (a `clip-NN.json` of the job, edited)
+/// again from the job's source, as a new job.
+#[utoipa::path(post, path = "/api/jobs/{id}/render", tag = "jobs", params(("id" = String, Path, description = "The job whose source to use")),
+    request_body(content = Object, description = "An edited clip-NN.json (ClipSpec); its source.path is ignored"),
+    responses(
+        (status = 202, description = "The render job", body = crate::api::openapi::JobStatus),
+        (status = 409, description = "The job has not succeeded", body = crate::api::openapi::ErrorBody),
+        (status = 422, description = "The spec is not valid", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn render(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    let spec: opusclip_core::ClipSpec = super::json_body(&headers, body).await?;
+    let idempotency = idempotency_key(&headers)?;
+    let parent = finished_job(&services, &caller, &id).await?;
+    check_spec(&spec)?;
+    let request_hash =
+        crate::util::sha256_hex(format!("{id}:{}", serde_json::to_string(&spec).unwrap_or_default()).as_bytes());
+    let request = JobRequest {
+        kind: JobKind::Render,
+        source: parent.request.source.clone(),
+        transcript_key: None,
+        clip: parent.request.clip.clone(),
+        max_length: None,
+        webhook_url: None,
+        inline: false,
+        spec: Some(spec),
+    };
+    let (status, job) =
+        submit(&services, &caller, crate::jobs::new_job_id(), request, idempotency, request_hash).await?;
+    Ok(job_response(status, job_view(&job), &job.id))
+}

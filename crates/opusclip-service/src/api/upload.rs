@@ -1,0 +1,190 @@
+//! Reading the multipart form of `POST /api/jobs`: the `file` part is streamed to a spool file
+//! chunk by chunk (never held in memory) under a size cap, the `transcript` part likewise with a
+//! small cap, and every other part is an option of `opusclip clip` by the same name. Client
+//! file names never reach the file system; only a sanitised extension is kept.
+
+use super::TRANSCRIPT_LIMIT;
+use crate::error::ApiError;
+use crate::request::ClipFields;
+use crate::util::{random_hex, safe_extension};
+use axum::extract::multipart::{Field, Multipart, MultipartError};
+use axum::http::StatusCode;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+
+/// A file part written to the spool.
+#[derive(Debug)]
+pub struct SpooledFile {
+    pub path: PathBuf,
+    pub filename: Option<String>,
+    pub extension: Option<String>,
+    pub sha256: String,
+}
+
+/// Everything the form said.
+#[derive(Debug, Default)]
+pub struct JobForm {
+    pub file: Option<SpooledFile>,
+    pub transcript: Option<SpooledFile>,
+    pub url: Option<String>,
+    pub webhook_url: Option<String>,
+    pub fields: ClipFields,
+}
+
+impl JobForm {
+    /// Remove spooled files (the request was refused).
+    pub async fn discard(&self) {
+        for file in [&self.file, &self.transcript].into_iter().flatten() {
+            tokio::fs::remove_file(&file.path).await.ok();
+        }
+    }
+}
+
+const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+
+/// Read the whole form; on any refusal the spooled files are removed.
+pub async fn read_form(mut multipart: Multipart, spool: &Path, max_upload: u64) -> Result<JobForm, ApiError> {
+    let mut form = JobForm::default();
+    let mut problems = Vec::new();
+    let outcome = async {
+        while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+            let name = field.name().unwrap_or_default().to_string();
+            match name.as_str() {
+                "file" => form.file = Some(spool_field(field, spool, max_upload, "the uploaded file").await?),
+                "transcript" => {
+                    form.transcript = Some(spool_field(field, spool, TRANSCRIPT_LIMIT, "the transcript").await?)
+                }
+                _ => {
+                    let value = text_of(field, &name).await?;
+                    if let Err(problem) = set_field(&mut form, &name, value.trim()) {
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
+        Ok::<(), ApiError>(())
+    }
+    .await;
+    if let Err(error) = outcome {
+        form.discard().await;
+        return Err(error);
+    }
+    if !problems.is_empty() {
+        form.discard().await;
+        return Err(ApiError::invalid(problems.join("; ")).with_details(serde_json::json!({ "problems": problems })));
+    }
+    Ok(form)
+}
+
+fn multipart_error(error: MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "the request body is too large");
+    }
+    ApiError::bad_request(format!("the multipart form could not be read: {}", error.body_text()))
+}
+
+async fn text_of(mut field: Field<'_>, name: &str) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > TEXT_FIELD_LIMIT {
+            return Err(ApiError::too_large(TEXT_FIELD_LIMIT as u64, &format!("the field {name:?}")));
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::invalid(format!("the field {name:?} is not UTF-8 text")))
+}
+
+/// Write a file part to a fresh spool file, hashing as it goes.
+async fn spool_field(mut field: Field<'_>, spool: &Path, cap: u64, what: &str) -> Result<SpooledFile, ApiError> {
+    let filename = field.file_name().map(str::to_string);
+    let extension = filename.as_deref().and_then(safe_extension);
+    let path = spool.join(format!("upload-{}", random_hex(12)));
+    let mut file = tokio::fs::File::create(&path)
+        .await
+        .map_err(|e| ApiError::from(opusclip_core::Error::io("create", &path, e)))?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let written = async {
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            size += chunk.len() as u64;
+            if size > cap {
+                drain(&mut field, size).await;
+                return Err(ApiError::too_large(cap, what));
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| ApiError::from(opusclip_core::Error::io("write", &path, e)))?;
+        }
+        file.flush().await.map_err(|e| ApiError::from(opusclip_core::Error::io("write", &path, e)))?;
+        Ok(())
+    }
+    .await;
+    if let Err(error) = written {
+        drop(file);
+        tokio::fs::remove_file(&path).await.ok();
+        return Err(error);
+    }
+    if size == 0 {
+        tokio::fs::remove_file(&path).await.ok();
+        return Err(ApiError::invalid(format!("{what} is empty")));
+    }
+    Ok(SpooledFile { path, filename, extension, sha256: crate::util::hex(&hasher.finalize()) })
+}
+
+/// Read and drop the rest of an over-limit part (up to [`super::DRAIN_LIMIT`]), so the client
+/// gets the 413 rather than a connection reset mid-send.
+async fn drain(field: &mut Field<'_>, mut read: u64) {
+    while read <= super::DRAIN_LIMIT {
+        match field.chunk().await {
+            Ok(Some(chunk)) => read += chunk.len() as u64,
+            _ => return,
+        }
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{name} must be a number, got {value:?}"))
+}
+
+/// One text field of the form, by the option names of `opusclip clip`.
+fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> {
+    let fields = &mut form.fields;
+    match name {
+        "url" => form.url = Some(value.to_string()),
+        "webhook_url" => form.webhook_url = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "clips" => fields.clips = parse(name, value)?,
+        "min" => fields.min = parse(name, value)?,
+        "max" => fields.max = parse(name, value)?,
+        "length" => fields.length.push(value.to_string()),
+        "aspect" => fields.aspect.push(value.to_string()),
+        "range" => fields.range = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "prompt" => fields.prompt = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "language" => fields.language = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "no_captions" => fields.no_captions = matches!(value, "1" | "true" | "yes" | "on"),
+        other => {
+            return Err(format!(
+                "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
+                 range, prompt, language, no_captions, webhook_url"
+            ))
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_named_like_the_cli_options() {
+        let mut form = JobForm::default();
+        set_field(&mut form, "clips", "3").unwrap();
+        set_field(&mut form, "aspect", "1:1").unwrap();
+        set_field(&mut form, "aspect", "9:16").unwrap();
+        set_field(&mut form, "length", "15-30").unwrap();
+        assert_eq!(form.fields.clips, 3);
+        assert_eq!(form.fields.aspect, ["1:1", "9:16"]);
+        assert!(set_field(&mut form, "clips", "many").unwrap_err().contains("clips must be a number"));
+        assert!(set_field(&mut form, "whisper_model", "/etc/passwd").unwrap_err().contains("unknown field"));
+    }
+}

@@ -1,0 +1,219 @@
+//! What a job was asked to do, stored with it as JSON: the source (an upload in storage or a
+//! URL), the options of `opusclip clip` by the same names, and the processing type of the
+//! specification's `POST /api/video/process`.
+
+use crate::error::ApiError;
+use opusclip_core::{Aspect, Settings};
+use opusclip_pipeline::ClipOptions;
+use opusclip_select::{LengthRange, TimeRange};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What the job makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// Ranked, reframed, captioned clips (`opusclip clip`).
+    Clips,
+    /// The whole video with burned-in captions.
+    Captions,
+    /// The whole video reframed to 9:16.
+    Reframe,
+    /// Only the words (SRT and JSON).
+    Transcript,
+    /// One edited `ClipSpec` rendered again from an earlier job's source.
+    Render,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Clips => "clips",
+            JobKind::Captions => "captions",
+            JobKind::Reframe => "reframe",
+            JobKind::Transcript => "transcript",
+            JobKind::Render => "render",
+        }
+    }
+
+    /// The specification's `processing_type` values.
+    pub fn parse(text: &str) -> Result<JobKind, ApiError> {
+        match text {
+            "clips" => Ok(JobKind::Clips),
+            "captions" => Ok(JobKind::Captions),
+            "reframe" => Ok(JobKind::Reframe),
+            "transcript" => Ok(JobKind::Transcript),
+            other => Err(ApiError::invalid(format!(
+                "processing_type {other:?} is not one of clips, captions, reframe, transcript"
+            ))
+            .with_details(serde_json::json!({ "field": "processing_type" }))),
+        }
+    }
+}
+
+/// Where the video comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum JobSource {
+    /// Uploaded and kept in storage under `key`.
+    Upload { key: String, filename: Option<String> },
+    /// Fetched by the worker (address rules applied on every connection).
+    Url { url: String },
+}
+
+/// The options of `opusclip clip`, as given (fields of the same names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipFields {
+    pub clips: usize,
+    pub min: f64,
+    pub max: f64,
+    #[serde(default)]
+    pub length: Vec<String>,
+    #[serde(default)]
+    pub range: Option<String>,
+    #[serde(default)]
+    pub prompt: Option<String>,
+    #[serde(default)]
+    pub aspect: Vec<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub no_captions: bool,
+}
+
+impl Default for ClipFields {
+    fn default() -> Self {
+        let defaults = ClipOptions::default();
+        ClipFields {
+            clips: defaults.clips,
+            min: defaults.min_seconds,
+            max: defaults.max_seconds,
+            length: Vec::new(),
+            range: None,
+            prompt: None,
+            aspect: Vec::new(),
+            language: None,
+            no_captions: false,
+        }
+    }
+}
+
+impl ClipFields {
+    /// The pipeline's options; every problem is reported at once as `INVALID_INPUT_ERROR`.
+    pub fn to_options(&self, settings: &Settings, transcript: Option<PathBuf>) -> Result<ClipOptions, ApiError> {
+        let mut problems = Vec::new();
+        let mut lengths = Vec::new();
+        for value in &self.length {
+            match LengthRange::parse_list(value) {
+                Ok(ranges) => lengths.extend(ranges.into_iter().filter(|r| !lengths.contains(r)).collect::<Vec<_>>()),
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        let timeframe = match self.range.as_deref().map(TimeRange::parse).transpose() {
+            Ok(timeframe) => timeframe,
+            Err(error) => {
+                problems.push(error.to_string());
+                None
+            }
+        };
+        let mut aspects = Vec::new();
+        let asked = if self.aspect.is_empty() { vec!["9:16".to_string()] } else { self.aspect.clone() };
+        for value in &asked {
+            match value.parse::<Aspect>() {
+                Ok(aspect) if !aspects.contains(&aspect) => aspects.push(aspect),
+                Ok(_) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(
+                ApiError::invalid(problems.join("; ")).with_details(serde_json::json!({ "problems": problems }))
+            );
+        }
+        let mut options = ClipOptions {
+            clips: self.clips,
+            min_seconds: self.min,
+            max_seconds: self.max,
+            lengths,
+            timeframe,
+            prompt: self.prompt.clone().filter(|p| !p.trim().is_empty()),
+            aspects,
+            transcript,
+            whisper_model: settings.model_path.clone(),
+            language: self.language.clone().filter(|l| !l.trim().is_empty()),
+            font_dir: settings.font_dir.clone(),
+            score_weights: settings.score_weights,
+            ..ClipOptions::default()
+        };
+        options.caption_style.enabled = !self.no_captions;
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+/// Everything a worker needs to run a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRequest {
+    pub kind: JobKind,
+    pub source: JobSource,
+    /// A transcript file in storage (SRT, VTT, ASS, whisper JSON).
+    #[serde(default)]
+    pub transcript_key: Option<String>,
+    #[serde(default)]
+    pub clip: ClipFields,
+    /// `max_length` of the process endpoint: longest clip (clips) or characters per caption
+    /// line (captions).
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Return the processed video inline as base64 (when under the size cap).
+    #[serde(default)]
+    pub inline: bool,
+    /// The edited spec of a `render` job (its `source.path` is replaced by the worker's copy of
+    /// the source; a path sent by a client is never used).
+    #[serde(default)]
+    pub spec: Option<opusclip_core::ClipSpec>,
+}
+
+impl JobRequest {
+    /// The options that decide the output (not where the source lives): the cache key part.
+    pub fn output_fingerprint(&self) -> String {
+        let value = serde_json::json!({
+            "kind": self.kind, "clip": self.clip, "max_length": self.max_length,
+            "has_transcript": self.transcript_key.is_some(),
+        });
+        crate::util::sha256_hex(value.to_string().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_become_options_or_name_every_problem() {
+        let fields = ClipFields {
+            clips: 2,
+            min: 5.0,
+            max: 10.0,
+            aspect: vec!["9:16".into(), "1:1".into()],
+            ..ClipFields::default()
+        };
+        let options = fields.to_options(&Settings::default(), None).expect("valid");
+        assert_eq!(options.aspects, [Aspect::Vertical, Aspect::Square]);
+        assert_eq!((options.clips, options.min_seconds, options.max_seconds), (2, 5.0, 10.0));
+        let bad = ClipFields { aspect: vec!["3:2".into()], length: vec!["30-15".into()], ..ClipFields::default() };
+        let error = bad.to_options(&Settings::default(), None).unwrap_err();
+        assert_eq!(error.code, "INVALID_INPUT_ERROR");
+        assert!(error.message.contains("3:2") && error.message.contains("30-15"), "{}", error.message);
+        let bad = ClipFields { clips: 0, ..ClipFields::default() };
+        assert!(bad.to_options(&Settings::default(), None).unwrap_err().message.contains("--clips"));
+    }
+
+    #[test]
+    fn kinds_parse_and_refuse_others() {
+        assert_eq!(JobKind::parse("reframe").unwrap(), JobKind::Reframe);
+        assert_eq!(JobKind::parse("gif").unwrap_err().status.as_u16(), 422);
+    }
+}
