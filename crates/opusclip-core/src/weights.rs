@@ -25,9 +25,15 @@ pub struct ScoreWeights {
     pub length_fit: f64,
 }
 
+/// The defaults, chosen on the TED development split only (`opusclip eval highlights --split
+/// dev`): `engagement` is the one part that ranks live audience reactions (1.6× chance for
+/// laughter, 2.0× for applause on its own), so it weighs most; `hook` stays second because the
+/// first seconds decide whether a viewer of a short clip stays at all, which a live audience
+/// does not measure. With hook 0.30 and engagement 0.20 the total was 1.2× chance on dev for
+/// both reactions; with these it is 1.5× (laughter) and 1.7× (applause).
 impl Default for ScoreWeights {
     fn default() -> Self {
-        ScoreWeights { hook: 0.30, coherence: 0.20, engagement: 0.20, pacing: 0.10, visual: 0.05, length_fit: 0.15 }
+        ScoreWeights { hook: 0.20, coherence: 0.15, engagement: 0.35, pacing: 0.10, visual: 0.05, length_fit: 0.15 }
     }
 }
 

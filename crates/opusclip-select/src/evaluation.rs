@@ -404,6 +404,10 @@ pub fn text_only_rankings(words: &[Word], spans: &[(f64, f64)], weights: &ScoreW
         .iter()
         .map(|&(start, end)| {
             let window = Window::over(&sentences, start, end);
+            if window.first_sentence == window.end_sentence {
+                // No whole sentence inside: nothing to clip, so it ranks last.
+                return WindowRanking { total: 0.0, parts: vec![0.0; PART_NAMES.len()], reaction: 0.0 };
+            }
             let score = scorer.score(&window, &sentences, words, &signals);
             let view = WindowView::new(&window, &sentences, words, &signals);
             WindowRanking {

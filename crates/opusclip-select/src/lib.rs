@@ -27,8 +27,8 @@
 //!    within 3 frames that lies in the same silence.
 //! 4. **Scores** ([`Scorer`], [`ClipScorer`]): six parts, each `{value 0..100, reason}` (one
 //!    line), combined as a mean weighted by [`opusclip_core::ScoreWeights`] (Settings /
-//!    profile; defaults hook 0.30, coherence 0.20, engagement 0.20, pacing 0.10, visual 0.05,
-//!    length_fit 0.15):
+//!    profile; defaults hook 0.20, coherence 0.15, engagement 0.35, pacing 0.10, visual 0.05,
+//!    length_fit 0.15, chosen on the TED dev split):
 //!    - `hook` — the first sentence and first 3 s: 30 base points; +30 a question, +25 a
 //!      strong opener ("here's", "the secret", "why", "how", ...) or else +15 a bold or
 //!      contrarian claim ("never", "wrong", "myth", "nobody", ...), +15 a number, +15 direct
