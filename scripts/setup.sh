@@ -45,3 +45,18 @@ if ! command -v moto_server >/dev/null 2>&1; then
     echo "setup: no pip; the service's S3 test will be skipped (install python3-pip, then moto[server])" >&2
   fi
 fi
+
+# The web page's browser test drives Debian's chromium through chromedriver. Optional: without
+# root/sudo or apt the test prints a note and skips.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$SUDO" ] || sudo -n true 2>/dev/null; }; then
+    echo "setup: installing chromium and chromium-driver (the web page's browser test)"
+    export DEBIAN_FRONTEND=noninteractive
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; } \
+      || echo "setup: could not install chromium; the browser test will be skipped" >&2
+  else
+    echo "setup: no chromium/chromedriver (needs apt and root); the web page's browser test will be skipped" >&2
+  fi
+fi

@@ -1,10 +1,10 @@
 //! Open routes (no key): `/healthz` (the process answers), `/readyz` (the job store, storage and
-//! the Redis cache answer), `/metrics` (Prometheus text) and `/`, a page pointing at the docs.
+//! the Redis cache answer) and `/metrics` (Prometheus text).
 
 use crate::state::Services;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use std::sync::Arc;
@@ -44,15 +44,4 @@ pub async fn readyz(State(services): State<Arc<Services>>) -> Response {
 pub async fn metrics(State(services): State<Arc<Services>>) -> Response {
     let text = services.metrics.render(&services.jobs).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
-}
-
-/// `GET /`: where things are.
-pub async fn index() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><meta charset=utf-8><title>Video-OpusClip</title>",
-        "<h1>Video-OpusClip service</h1>",
-        "<p>API documentation: <a href=/docs>/docs</a> (OpenAPI: <a href=/openapi.json>/openapi.json</a>).",
-        " Health: <a href=/healthz>/healthz</a>, <a href=/readyz>/readyz</a>, <a href=/metrics>/metrics</a>.</p>",
-        "<p>Every <code>/api/</code> route needs an API key: <code>opusclip keys create --name NAME</code>.</p>"
-    ))
 }

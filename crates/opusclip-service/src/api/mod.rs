@@ -9,6 +9,7 @@ mod jobs;
 pub mod openapi;
 mod process;
 mod upload;
+mod web;
 
 use crate::error::ApiError;
 use crate::state::Services;
@@ -46,7 +47,7 @@ pub fn router(services: Arc<Services>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .route("/", get(health::index))
+        .merge(web::routes())
         .route("/openapi.json", get(openapi::document))
         .route("/docs", get(openapi::docs_page))
         .fallback(not_found)
