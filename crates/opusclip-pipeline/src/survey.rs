@@ -4,7 +4,6 @@
 
 use crate::options::ClipOptions;
 use crate::progress::{NoProgress, Progress};
-use crate::speech_regions::drop_hallucinations;
 use crate::streaming_asr::stream_speech;
 use crate::transcript::{whisper_options, AsrRuntime};
 use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
@@ -59,7 +58,7 @@ pub fn run_survey(path: &Path, facts: &ProbeFacts, keep_audio: bool, progress: &
 /// The survey and speech recognition in one decode: the audio goes to the level meter and,
 /// gated into ~28 s chunks of speech, to whisper on a worker thread while the decode goes on.
 /// Memory stays flat however long the source; words in silences or in repeated-phrase loops
-/// are dropped as in [`crate::transcript::transcribe`].
+/// are dropped by the speech pass, as in [`crate::transcript::transcribe`].
 pub fn run_survey_with_speech(
     path: &Path,
     facts: &ProbeFacts,
@@ -79,20 +78,21 @@ pub fn run_survey_with_speech(
         let mut forward = ForwardAudio { collector: collector_ref, emit };
         survey_decode(path, facts, SurveyOptions::default(), &mut forward).map(|_| ())
     });
+    // The speech pass meters the levels, finds the silences and drops words in them; the
+    // survey takes its levels and silences from it rather than metering the audio twice.
     let streamed = stream_speech(decode, Some(&mut session), DecodeLimits::default(), &NoProgress)?; // the survey reports progress
-    let levels = collector.meter.finish();
-    let found_silences = silences(&levels, SilenceParams::default());
-    let mut transcript = streamed.transcript.unwrap_or(Transcript {
+    let transcript = streamed.transcript.unwrap_or(Transcript {
         language: session.language().map(str::to_string),
         source: TranscriptSource::Whisper,
         words: Vec::new(),
     });
-    transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), &found_silences);
-    let survey = Survey { levels, silences: found_silences, keyframe_changes: collector.keyframes.finish() };
+    let survey =
+        Survey { levels: streamed.levels, silences: streamed.silences, keyframe_changes: collector.keyframes.finish() };
     Ok((SurveyResult { survey, samples: None }, transcript))
 }
 
-/// Passes the survey's audio both to its own collector and on to speech recognition.
+/// Passes the survey's audio on to speech recognition (which meters it), its key frames and
+/// progress to the collector.
 struct ForwardAudio<'c, 'p, 'e> {
     collector: &'c mut Collector<'p>,
     emit: &'e mut dyn FnMut(&[f32]),
@@ -100,7 +100,6 @@ struct ForwardAudio<'c, 'p, 'e> {
 
 impl SurveySink for ForwardAudio<'_, '_, '_> {
     fn audio(&mut self, samples: &[f32]) {
-        self.collector.audio(samples);
         (self.emit)(samples);
     }
     fn keyframe(&mut self, frame: &GrayFrame) {
