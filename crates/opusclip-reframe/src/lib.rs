@@ -110,6 +110,8 @@ mod shots;
 mod speaker;
 mod subject;
 mod target;
+#[cfg(test)]
+mod test_noise;
 mod tracker;
 
 pub use camera::CameraMode;

@@ -4,17 +4,7 @@ use super::*;
 
 const FPS: f64 = 5.0;
 
-/// A tiny deterministic generator (xorshift64*), uniform in [0, 1).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::test_noise::Noise;
 
 fn sample_times(seconds: f64) -> Vec<f64> {
     (0..(seconds * FPS) as usize).map(|i| i as f64 / FPS).collect()

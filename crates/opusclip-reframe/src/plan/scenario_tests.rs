@@ -12,17 +12,7 @@ const FACE: f64 = 180.0;
 const LEFT_X: f64 = 400.0;
 const RIGHT_X: f64 = 1500.0;
 
-/// A tiny deterministic generator (xorshift64*), uniform in [0, 1).
-struct Noise(u64);
-
-impl Noise {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::test_noise::Noise;
 
 /// Two seated people, left and right, talking in turns of 4 s (left first); detections at
 /// 5 fps with ±8 px jitter, mouth motion high for the speaker, speech all along.
