@@ -2,11 +2,13 @@
 //! start that leans on what came before (a dangling "this/that/he/she/it/they" among the first
 //! words, a continuation or filler opener, the answer without its question, a start in the
 //! middle of a sentence), for an end that is not a finished sentence with a pause after it, and
-//! for a topic that drifts (the later half's content words do not echo the earlier half's).
+//! for a topic that drifts (the later half's content words do not echo the earlier half's, or,
+//! given the transcript's topic segments, a share of its sentences lies outside its main one).
 
 use crate::lexicon::{content_words, normalize, stem, DANGLING_REFERENCES};
 use crate::parts::WindowView;
 use crate::sentences::ends_sentence;
+use crate::topics::TopicSegmentation;
 use opusclip_core::ScorePart;
 use std::collections::BTreeSet;
 
@@ -31,9 +33,19 @@ pub const TOPIC_DRIFT_PENALTY: f64 = 20.0;
 pub const ONE_TOPIC_ECHO: f64 = 0.25;
 /// Each half needs this many content words before drift is judged.
 const MIN_CONTENT_WORDS: usize = 6;
+/// Share of a window's sentences outside its main topic segment that costs the whole
+/// [`TOPIC_DRIFT_PENALTY`] (less costs in proportion).
+pub const FULL_DRIFT_OUTSIDE_SHARE: f64 = 0.5;
 
-/// Coherence of the window.
+/// Coherence of the window ("one topic" judged by echoed content words).
+#[cfg(test)]
 pub fn coherence(view: &WindowView) -> ScorePart {
+    coherence_with_topics(view, None)
+}
+
+/// Coherence of the window; with `topics`, "one topic" is judged by the topic segments its
+/// sentences fall in (windows without whole sentences fall back to echoed content words).
+pub fn coherence_with_topics(view: &WindowView, topics: Option<&TopicSegmentation>) -> ScorePart {
     let range = view.word_range.clone();
     if range.is_empty() {
         return ScorePart { value: 50.0, reason: "no transcript to judge coherence".into() };
@@ -65,7 +77,20 @@ pub fn coherence(view: &WindowView) -> ScorePart {
         EndState::NoPause => penalise(NO_END_PAUSE_PENALTY, "no pause after the last sentence".into()),
         EndState::MidSentence => penalise(MID_SENTENCE_END_PENALTY, "ends mid-sentence".into()),
     }
-    let topic = topic_echo(view);
+    let spread = topics.and_then(|topics| segment_spread(view, topics));
+    if let Some(spread) = spread {
+        let drift = (spread.outside as f64 / spread.sentences as f64 / FULL_DRIFT_OUTSIDE_SHARE).min(1.0);
+        if drift > 0.0 {
+            penalise(
+                TOPIC_DRIFT_PENALTY * drift,
+                format!(
+                    "spans {} topic segments ({} of {} sentences outside the main one)",
+                    spread.segments, spread.outside, spread.sentences
+                ),
+            );
+        }
+    }
+    let topic = if spread.is_some() { None } else { topic_echo(view) };
     if let Some(echo) = topic {
         let drift = 1.0 - (echo / ONE_TOPIC_ECHO).min(1.0);
         if drift > 0.0 {
@@ -76,13 +101,37 @@ pub fn coherence(view: &WindowView) -> ScorePart {
         }
     }
     if findings.is_empty() {
-        let topic = match topic {
-            Some(echo) => format!("one topic ({:.0}% of later content words echo earlier ones)", echo * 100.0),
-            None => "too short to judge the topic".to_string(),
+        let topic = match (spread, topic) {
+            (Some(spread), _) => format!("one topic segment ({} sentences)", spread.sentences),
+            (None, Some(echo)) => format!("one topic ({:.0}% of later content words echo earlier ones)", echo * 100.0),
+            (None, None) => "too short to judge the topic".to_string(),
         };
         findings.push(format!("self-contained: clean start, ends on a finished sentence; {topic}"));
     }
     ScorePart { value: points.clamp(0.0, 100.0), reason: findings.join("; ") }
+}
+
+/// How the window's whole sentences fall into topic segments.
+#[derive(Debug, Clone, Copy)]
+struct SegmentSpread {
+    sentences: usize,
+    segments: usize,
+    outside: usize,
+}
+
+/// The window's sentences by topic segment; `None` without whole sentences or when the
+/// segmentation does not cover them.
+fn segment_spread(view: &WindowView, topics: &TopicSegmentation) -> Option<SegmentSpread> {
+    let segments = topics.segment_of_sentence.get(view.window.first_sentence..view.window.end_sentence)?;
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for &segment in segments {
+        match counts.iter_mut().find(|(id, _)| *id == segment) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((segment, 1)),
+        }
+    }
+    let main = counts.iter().map(|(_, count)| *count).max()?;
+    Some(SegmentSpread { sentences: segments.len(), segments: counts.len(), outside: segments.len() - main })
 }
 
 /// A dangling reference among the first [`DANGLING_WORDS`] words of the window.
@@ -218,5 +267,38 @@ mod tests {
         let part = judge(drifting, 0, 2);
         assert!(part.reason.contains("topic drifts (0%"), "{}", part.reason);
         assert_eq!(part.value, 100.0 - TOPIC_DRIFT_PENALTY);
+    }
+
+    #[test]
+    fn topic_segments_replace_the_echo_test() {
+        let text = "Bees build hives from wax. The hive wax holds honey for winter. Bees guard the honey. \
+            Pilots land planes on runways. Radar towers guide the pilots.";
+        let words = words_of(text);
+        let sentences = sentences(&words);
+        let signals = Signals::empty(1000.0);
+        let judge_with = |first: usize, end: usize, segment_of_sentence: Vec<usize>| {
+            let window = Window {
+                start: sentences[first].start,
+                end: sentences[end - 1].end,
+                first_sentence: first,
+                end_sentence: end,
+            };
+            let topics =
+                TopicSegmentation { segment_of_sentence, boundaries: vec![3], gap_similarity: vec![], depth: vec![] };
+            coherence_with_topics(&WindowView::new(&window, &sentences, &words, &signals), Some(&topics))
+        };
+        let one = judge_with(0, 3, vec![0, 0, 0, 1, 1]);
+        assert_eq!(one.value, 100.0, "{one:?}");
+        assert!(one.reason.contains("one topic segment (3 sentences)"), "{}", one.reason);
+        let across = judge_with(0, 5, vec![0, 0, 0, 1, 1]);
+        let expected = 100.0 - TOPIC_DRIFT_PENALTY * (2.0 / 5.0 / FULL_DRIFT_OUTSIDE_SHARE);
+        assert!((across.value - expected).abs() < 1e-9, "{across:?}");
+        assert!(across.reason.contains("spans 2 topic segments (2 of 5 sentences outside the main one)"), "{across:?}");
+        let even = judge_with(1, 5, vec![0, 0, 0, 1, 1]);
+        assert_eq!(even.value, 100.0 - TOPIC_DRIFT_PENALTY, "{even:?}");
+        // The echo test would have judged the last two (different words) as drifting; one
+        // segment says they are one topic.
+        let same = judge_with(3, 5, vec![0, 0, 0, 1, 1]);
+        assert_eq!(same.value, 100.0, "{same:?}");
     }
 }

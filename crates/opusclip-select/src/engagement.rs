@@ -1,6 +1,7 @@
 //! The `engagement` part: what keeps a viewer watching — loudness dynamics, reaction-like bursts
 //! of sound (laughter, applause), how much the words read like talk that drew a live audience's
-//! laughter or applause ([`crate::reaction`]), changes of speech rate, emotional words and
+//! laughter or applause ([`crate::reaction`], or from sentence embeddings when the caller has
+//! them, [`crate::semantic_reaction`]), changes of speech rate, emotional words and
 //! exclamations.
 //!
 //! Each signal that can be measured gives 0..1; the part is the weighted mean of the measured
@@ -15,6 +16,7 @@ use crate::lexicon::{normalize, EMOTIONAL_WORDS};
 use crate::parts::{loudness_spread, LoudnessSpread, WindowView, NEUTRAL};
 use crate::reaction::{reaction_features, ReactionFeatures};
 use crate::reaction_model::REACTION_MODEL;
+use crate::semantic_reaction::SemanticReactionEstimate;
 use crate::sentences::ends_sentence;
 use opusclip_core::{ScorePart, Word};
 
@@ -48,8 +50,9 @@ struct Signal {
     said: String,
 }
 
-/// Engagement of the window.
-pub fn engagement(view: &WindowView) -> ScorePart {
+/// Engagement of the window; with `semantic` (the sentence-embedding reaction model's estimate
+/// for it, [`crate::semantic_reaction`]), that estimate stands in for the word-rate model.
+pub fn engagement_with(view: &WindowView, semantic: Option<SemanticReactionEstimate>) -> ScorePart {
     let spoken = view.spoken();
     let spread = loudness_spread(view.window, view.signals);
     let signals: Vec<Signal> = [
@@ -58,7 +61,10 @@ pub fn engagement(view: &WindowView) -> ScorePart {
         rate_change_signal(spoken),
         exclamation_signal(spoken),
         emotion_signal(spoken),
-        reaction_signal(view),
+        match semantic {
+            Some(estimate) => Some(semantic_reaction_signal(estimate)),
+            None => reaction_signal(view),
+        },
     ]
     .into_iter()
     .flatten()
@@ -179,6 +185,20 @@ fn reaction_signal(view: &WindowView) -> Option<Signal> {
     })
 }
 
+/// How much the window's meaning resembles stretches of talks that drew laughter or applause
+/// (sentence embeddings, [`crate::semantic_reaction`]), scaled like [`reaction_signal`].
+fn semantic_reaction_signal(estimate: SemanticReactionEstimate) -> Signal {
+    let led_by = if estimate.punchline_led { "a punchline-like sentence" } else { "the whole stretch" };
+    Signal {
+        value: estimate.probability / FULL_REACTION_PROBABILITY,
+        weight: REACTION_WEIGHT,
+        said: format!(
+            "means like talk that drew laughter/applause {:.0}% (sentence embeddings; led by {led_by})",
+            estimate.probability * 100.0
+        ),
+    }
+}
+
 /// Changes of speech rate: the coefficient of variation of words per [`RATE_CHUNK_SECONDS`]
 /// chunk from the first word to the last (needs three full chunks).
 fn rate_change_signal(words: &[Word]) -> Option<Signal> {
@@ -273,7 +293,7 @@ mod tests {
 
     fn engage(words: &[Word], signals: &Signals, end: f64) -> ScorePart {
         let window = Window { start: 0.0, end, first_sentence: 0, end_sentence: 0 };
-        engagement(&WindowView::new(&window, &[], words, signals))
+        engagement_with(&WindowView::new(&window, &[], words, signals), None)
     }
 
     const PLAIN: &str = "the report lists the figures for each quarter and the totals for the year in a table";

@@ -29,6 +29,7 @@
 //!    ([`crate::evaluation_fit`]); the holdout split is the figure that counts.
 
 use crate::engagement::window_reaction_features;
+use crate::evaluation_semantic::TalkEmbeddings;
 use crate::options::SelectOptions;
 use crate::parts::WindowView;
 use crate::reaction_model::REACTION_MODEL;
@@ -36,6 +37,7 @@ use crate::score::{ClipScorer, Scorer, Window};
 use crate::sentences::sentences;
 use crate::signals::Signals;
 use opusclip_core::{ScoreWeights, Word, PART_NAMES};
+use std::sync::Arc;
 
 /// Seconds per word given to the last cue, which has no next cue to end it.
 pub const LAST_CUE_SECONDS_PER_WORD: f64 = 0.4;
@@ -178,6 +180,9 @@ pub enum Method {
     Part(&'static str),
     /// The audience-reaction text model alone (the main text signal of `engagement`).
     ReactionModel,
+    /// The audience-reaction model read from sentence embeddings ([`crate::semantic_reaction`]);
+    /// measured only when the talks' sentences were embedded.
+    SemanticReaction,
     /// Random scores, averaged over several seeded draws.
     Random,
     /// Later windows first (talks build to their payoff; the closing applause comes last).
@@ -196,12 +201,24 @@ impl Method {
         methods
     }
 
+    /// [`Method::all`], with the sentence-embedding reaction model after the word-rate one
+    /// when `semantic` (the talks' sentences were embedded).
+    pub fn all_with(semantic: bool) -> Vec<Method> {
+        let mut methods = Method::all();
+        if semantic {
+            let at = methods.iter().position(|m| *m == Method::ReactionModel).map_or(methods.len(), |i| i + 1);
+            methods.insert(at, Method::SemanticReaction);
+        }
+        methods
+    }
+
     /// Short name, as in reports.
     pub fn name(self) -> String {
         match self {
             Method::TextScorer => "text scorer".to_string(),
             Method::Part(name) => format!("part: {name}"),
             Method::ReactionModel => "reaction model".to_string(),
+            Method::SemanticReaction => "reaction model (embeddings)".to_string(),
             Method::Random => "random".to_string(),
             Method::PositionLater => "position: later first".to_string(),
             Method::PositionPrior => "position prior".to_string(),
@@ -234,6 +251,11 @@ pub struct EvaluationReport {
 }
 
 impl EvaluationReport {
+    /// Whether the sentence-embedding reaction model was measured.
+    pub fn has_semantic(&self) -> bool {
+        self.precisions.iter().any(|p| p.method == Method::SemanticReaction)
+    }
+
     /// Precision@k of `method` for `reaction`, when measured.
     pub fn precision(&self, method: Method, reaction: Reaction, k: usize) -> Option<f64> {
         self.precisions.iter().find(|p| p.method == method && p.reaction == reaction && p.k == k).map(|p| p.value)
@@ -380,6 +402,8 @@ pub struct WindowRanking {
     /// Part values in [`PART_NAMES`] order.
     pub parts: Vec<f64>,
     pub reaction: f64,
+    /// The sentence-embedding reaction model's score, when the sentences were embedded.
+    pub semantic: Option<f64>,
 }
 
 impl WindowRanking {
@@ -389,6 +413,7 @@ impl WindowRanking {
             Method::TextScorer => Some(self.total),
             Method::Part(name) => PART_NAMES.iter().position(|part| *part == name).map(|index| self.parts[index]),
             Method::ReactionModel => Some(self.reaction),
+            Method::SemanticReaction => self.semantic,
             _ => None,
         }
     }
@@ -396,8 +421,21 @@ impl WindowRanking {
 
 /// [`text_only_scores`] with every part and the reaction model's probability.
 pub fn text_only_rankings(words: &[Word], spans: &[(f64, f64)], weights: &ScoreWeights) -> Vec<WindowRanking> {
+    text_only_rankings_with(words, spans, weights, None)
+}
+
+/// [`text_only_rankings`]; with `sentence_embeddings` (one per sentence of `words`, as
+/// [`sentences`] splits them) the scorer reads reactions from meaning, as `opusclip clip` does
+/// when the embedding model is installed, and the embedding model's own score is reported.
+pub fn text_only_rankings_with(
+    words: &[Word],
+    spans: &[(f64, f64)],
+    weights: &ScoreWeights,
+    sentence_embeddings: Option<Arc<Vec<Vec<f32>>>>,
+) -> Vec<WindowRanking> {
     let sentences = sentences(words);
-    let scorer = ClipScorer::new(*weights, SelectOptions::default().lengths);
+    let mut scorer = ClipScorer::new(*weights, SelectOptions::default().lengths);
+    scorer.sentence_embeddings = sentence_embeddings.filter(|embeddings| embeddings.len() == sentences.len());
     let duration = words.last().map_or(0.0, |word| word.end);
     let signals = Signals::empty(duration);
     spans
@@ -406,7 +444,8 @@ pub fn text_only_rankings(words: &[Word], spans: &[(f64, f64)], weights: &ScoreW
             let window = Window::over(&sentences, start, end);
             if window.first_sentence == window.end_sentence {
                 // No whole sentence inside: nothing to clip, so it ranks last.
-                return WindowRanking { total: 0.0, parts: vec![0.0; PART_NAMES.len()], reaction: 0.0 };
+                let semantic = scorer.sentence_embeddings.as_ref().map(|_| f64::NEG_INFINITY);
+                return WindowRanking { total: 0.0, parts: vec![0.0; PART_NAMES.len()], reaction: 0.0, semantic };
             }
             let score = scorer.score(&window, &sentences, words, &signals);
             let view = WindowView::new(&window, &sentences, words, &signals);
@@ -414,6 +453,10 @@ pub fn text_only_rankings(words: &[Word], spans: &[(f64, f64)], weights: &ScoreW
                 total: score.total,
                 parts: PART_NAMES.iter().map(|name| score.parts.get(*name).map_or(0.0, |part| part.value)).collect(),
                 reaction: window_reaction_features(&view).map_or(0.0, |features| REACTION_MODEL.probability(&features)),
+                semantic: scorer
+                    .sentence_embeddings
+                    .as_ref()
+                    .map(|_| scorer.semantic_reaction(&window).map_or(f64::NEG_INFINITY, |estimate| estimate.score)),
             }
         })
         .collect()
@@ -493,6 +536,7 @@ fn position_bin(index: usize, count: usize) -> usize {
 /// A talk ready to rank: its windows, words and which reactions it has at all.
 #[derive(Debug, Clone)]
 pub(crate) struct PreparedTalk {
+    pub(crate) key: String,
     pub(crate) windows: Vec<EvaluationWindow>,
     pub(crate) words: Vec<Word>,
     pub(crate) marked: Vec<Reaction>,
@@ -504,6 +548,7 @@ pub(crate) fn prepare(talks: &[Talk], split: Split, options: &EvaluationOptions)
         .iter()
         .filter(|talk| split.contains(&talk.key))
         .map(|talk| PreparedTalk {
+            key: talk.key.clone(),
             windows: talk_windows(talk, options),
             words: words_from_cues(&talk.cues),
             marked: Reaction::ALL
@@ -518,6 +563,17 @@ pub(crate) fn prepare(talks: &[Talk], split: Split, options: &EvaluationOptions)
 /// Evaluate every method on the talks of `options.split`. A reaction is measured on the talks
 /// that have at least one such marker (README: "talks with at least one marker").
 pub fn evaluate(talks: &[Talk], options: &EvaluationOptions) -> EvaluationReport {
+    evaluate_with_embeddings(talks, options, None)
+}
+
+/// [`evaluate`]; with `embeddings` (each talk's sentence embeddings by talk key, see
+/// [`crate::evaluation_semantic::talk_sentence_texts`]) the scorer reads reactions from meaning
+/// and the embedding reaction model is ranked alone too.
+pub fn evaluate_with_embeddings(
+    talks: &[Talk],
+    options: &EvaluationOptions,
+    embeddings: Option<&TalkEmbeddings>,
+) -> EvaluationReport {
     let evaluated = prepare(talks, options.split, options);
     let training = if options.split == Split::All {
         evaluated.clone()
@@ -528,7 +584,8 @@ pub fn evaluate(talks: &[Talk], options: &EvaluationOptions) -> EvaluationReport
         .iter()
         .map(|talk| {
             let spans: Vec<(f64, f64)> = talk.windows.iter().map(|window| (window.start, window.end)).collect();
-            text_only_rankings(&talk.words, &spans, &options.weights)
+            let talk_embeddings = embeddings.and_then(|all| all.get(&talk.key)).cloned();
+            text_only_rankings_with(&talk.words, &spans, &options.weights, talk_embeddings)
         })
         .collect();
     let mut report = EvaluationReport {
@@ -548,7 +605,7 @@ pub fn evaluate(talks: &[Talk], options: &EvaluationOptions) -> EvaluationReport
             windows.iter().filter(|window| window.reacted(reaction)).count() as f64 / windows.len() as f64
         }));
         report.chance.push((reaction, chance));
-        for method in Method::all() {
+        for method in Method::all_with(embeddings.is_some()) {
             for &k in &options.ks {
                 let value = mean(measured.iter().map(|&talk| {
                     let reacted: Vec<bool> =
@@ -573,7 +630,7 @@ fn method_precision(
 ) -> f64 {
     let count = reacted.len();
     match method {
-        Method::TextScorer | Method::Part(_) | Method::ReactionModel => {
+        Method::TextScorer | Method::Part(_) | Method::ReactionModel | Method::SemanticReaction => {
             let scores: Vec<f64> = text_rankings.iter().map(|r| r.value(method).unwrap_or(0.0)).collect();
             precision_at_k(&scores, reacted, k)
         }

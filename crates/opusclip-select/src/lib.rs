@@ -38,7 +38,9 @@
 //!      first three words, 20 for a continuation/filler opener, 20 for starting mid-sentence,
 //!      15 for answering a question asked before the clip, 25 for ending mid-sentence (10 for
 //!      no pause after the end), up to 20 when the later half's content words do not echo the
-//!      earlier half's (one topic).
+//!      earlier half's (one topic) — or, when [`ClipScorer::topics`] holds the transcript's topic
+//!      segments, in proportion to the share of its sentences outside its main segment (full at
+//!      half of them).
 //!    - `engagement` — weighted mean of what can be measured: loudness dynamics (0.30; std
 //!      dev full at 8 dB, 5–95 % range full at 24 dB), laughter/applause-like bursts (0.20;
 //!      wordless stretches ≥ 0.8 s with sound, or loud runs without words), speech-rate
@@ -56,8 +58,9 @@
 //!    - `length_fit` — 100 at the middle of the range the length sits best in, 50 at its bounds.
 //!
 //!    With `--prompt` ([`Prompt`]), a `prompt` part (keyword similarity: each keyword stem
-//!    said once counts 0.7, twice 1) multiplies the total by 0.5–1 ([`PROMPT_FLOOR`]) and its
-//!    reason says by how much. The pipeline re-scores `visual` from each clip's close look.
+//!    said once counts 0.7, twice 1; with sentence embeddings, the better of that and the
+//!    similarity by meaning, [`PromptMeaning`]) multiplies the total by 0.5–1
+//!    ([`PROMPT_FLOOR`]) and its reason says by how much. The pipeline re-scores `visual` from each clip's close look.
 //!    To score any span on its words alone (the TED evaluation): `ClipScorer::new(weights,
 //!    lengths).score(&Window::over(&sentences, start, end), &sentences, &words,
 //!    &Signals::empty(duration))` (see [`ClipScorer`]).
@@ -74,7 +77,8 @@
 //!    from the clip's distinct [`keyphrases`] (RAKE-style, see [`mod@keyphrases`]).
 //!
 //! Also here: [`topics`] (lexical TF-IDF TextTiling: topic segment ids per sentence, for the
-//! "one topic" test of coherence), [`evaluation`] (precision@k of the text-only scorer against
+//! "one topic" test of coherence), [`semantic`] (the same TextTiling over sentence embeddings,
+//! and `--prompt` similarity by meaning, from embeddings computed by the caller), [`evaluation`] (precision@k of the text-only scorer against
 //! TED audience reactions, `opusclip eval highlights`) and [`feedback`] (refitting the score
 //! weights from real clip results, `opusclip feedback`).
 
@@ -83,6 +87,7 @@ mod describe;
 mod engagement;
 pub mod evaluation;
 pub mod evaluation_fit;
+pub mod evaluation_semantic;
 pub mod feedback;
 mod hook;
 pub mod keyphrases;
@@ -98,6 +103,10 @@ pub mod reaction_model;
 pub mod refine;
 mod score;
 mod select;
+pub mod semantic;
+pub mod semantic_reaction;
+pub mod semantic_reaction_fit;
+pub mod semantic_reaction_model;
 mod sentences;
 mod signals;
 pub mod topics;
@@ -117,6 +126,9 @@ pub use reaction_model::REACTION_MODEL;
 pub use refine::{RefineContext, RefinedSpan, LEAD_PAD_MAX, TAIL_PAD_MAX};
 pub use score::{weighted_total, BaselineScorer, ClipScorer, Scorer, Window, PROMPT_PART};
 pub use select::{select_clips, DIVERSITY_WEIGHT};
+pub use semantic::{
+    embedding_topic_segments, embedding_topic_segments_with, MeaningMatch, PromptMeaning, EMBEDDING_TOPIC_OPTIONS,
+};
 pub use sentences::{ends_sentence, sentences, CASING_PAUSE_SECONDS, MAX_SENTENCE_SECONDS, PAUSE_SPLIT_SECONDS};
 pub use signals::{Signals, VOICED_FLOOR_DB};
 pub use topics::{topic_segments, topic_segments_with, TopicOptions, TopicSegmentation};

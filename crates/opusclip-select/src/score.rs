@@ -3,18 +3,22 @@
 //! `visual` and `length_fit` combined with [`ScoreWeights`] (see the crate docs for what each
 //! part measures), optionally steered by a prompt.
 
-use crate::coherence::coherence;
-use crate::engagement::engagement;
+use crate::coherence::coherence_with_topics;
+use crate::engagement::engagement_with;
 use crate::hook::{hook_from_audio, hook_from_words, HOOK_SECONDS};
 use crate::options::SelectOptions;
 use crate::pacing::pacing;
 use crate::parts::{length_fit, WindowView};
 use crate::prompt::{Prompt, PROMPT_FLOOR};
 use crate::ranges::LengthRange;
+use crate::semantic_reaction::SemanticReactionEstimate;
+use crate::semantic_reaction_model::shipped_semantic_reaction_model;
 use crate::signals::Signals;
+use crate::topics::TopicSegmentation;
 use crate::visual::visual;
 use opusclip_core::{Score, ScorePart, ScoreWeights, Sentence, Word, PART_NAMES};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The name of the part a prompt adds (it is not weighted: it multiplies the total).
 pub const PROMPT_PART: &str = "prompt";
@@ -95,12 +99,19 @@ pub struct ClipScorer {
     pub lengths: Vec<LengthRange>,
     /// Keywords that steer the total, when given.
     pub prompt: Option<Prompt>,
+    /// The transcript's topic segments (by sentence, as [`crate::sentences`] splits them), when
+    /// known: `coherence` then judges "one topic" by them instead of by echoed content words.
+    pub topics: Option<TopicSegmentation>,
+    /// Every sentence's embedding (in [`crate::sentences`] order), when the caller computed
+    /// them: `engagement` then reads audience reactions from meaning
+    /// ([`crate::semantic_reaction`]) instead of word rates.
+    pub sentence_embeddings: Option<Arc<Vec<Vec<f32>>>>,
 }
 
 impl ClipScorer {
     /// A scorer with `weights` for clips of `lengths`, without a prompt.
     pub fn new(weights: ScoreWeights, lengths: Vec<LengthRange>) -> ClipScorer {
-        ClipScorer { weights, lengths, prompt: None }
+        ClipScorer { weights, lengths, prompt: None, topics: None, sentence_embeddings: None }
     }
 
     /// The scorer for `options`: its weights, lengths and prompt.
@@ -109,7 +120,18 @@ impl ClipScorer {
             weights: options.weights,
             lengths: options.lengths.clone(),
             prompt: options.prompt.as_deref().and_then(Prompt::new),
+            topics: None,
+            sentence_embeddings: None,
         }
+    }
+
+    /// The sentence-embedding reaction model's estimate for `window`, when the scorer has the
+    /// sentences' embeddings and the window whole sentences.
+    pub fn semantic_reaction(&self, window: &Window) -> Option<SemanticReactionEstimate> {
+        let embeddings = self.sentence_embeddings.as_ref()?;
+        let sentences = embeddings.get(window.first_sentence..window.end_sentence)?;
+        let refs: Vec<&[f32]> = sentences.iter().map(Vec::as_slice).collect();
+        shipped_semantic_reaction_model().estimate(&refs)
     }
 
     /// The six parts for `window`, by name.
@@ -130,8 +152,8 @@ impl ClipScorer {
         let ranges: Vec<(f64, f64)> = self.lengths.iter().map(|r| (r.min_seconds, r.max_seconds)).collect();
         BTreeMap::from([
             ("hook".to_string(), hook),
-            ("coherence".to_string(), coherence(&view)),
-            ("engagement".to_string(), engagement(&view)),
+            ("coherence".to_string(), coherence_with_topics(&view, self.topics.as_ref())),
+            ("engagement".to_string(), engagement_with(&view, self.semantic_reaction(window))),
             ("pacing".to_string(), pacing(&view)),
             ("visual".to_string(), visual(window, signals)),
             ("length_fit".to_string(), length_fit(window, &ranges)),
@@ -163,7 +185,7 @@ impl Scorer for ClipScorer {
         let mut total = weighted_total(&parts, &self.weights);
         if let Some(prompt) = &self.prompt {
             let text = WindowView::new(window, sentences, words, signals).text();
-            let (part, factor) = prompt.part(&text);
+            let (part, factor) = prompt.part_for(&text, window.first_sentence..window.end_sentence);
             total *= factor;
             parts.insert(PROMPT_PART.to_string(), part);
         }

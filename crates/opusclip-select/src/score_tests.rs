@@ -149,3 +149,28 @@ fn windows_overlap_only_when_they_share_time() {
     assert!(at(0.0, 10.0).overlaps(&at(9.0, 20.0)));
     assert!(!at(0.0, 10.0).overlaps(&at(10.0, 20.0)));
 }
+
+#[test]
+fn sentence_embeddings_make_engagement_read_reactions_from_meaning() {
+    let text = "I told my mother I would be home. She said that is what you said last year. \
+        So I stayed another year. Nobody was surprised at all.";
+    let words = transcript(text, 2.5);
+    let sentences = sentences(&words);
+    let model = crate::semantic_reaction_model::shipped_semantic_reaction_model();
+    // Sentences pointing along the punchline reading's weights, and against them.
+    let along: Vec<f32> = model.punchline.weights.clone();
+    let against: Vec<f32> = along.iter().map(|w| -w).collect();
+    let with = |vector: &Vec<f32>| ClipScorer {
+        sentence_embeddings: Some(Arc::new(vec![vector.clone(); sentences.len()])),
+        ..scorer()
+    };
+    let engagement = |scorer: &ClipScorer| rate(scorer, text).parts["engagement"].clone();
+    let (funny, flat) = (engagement(&with(&along)), engagement(&with(&against)));
+    assert!(funny.reason.contains("sentence embeddings"), "{}", funny.reason);
+    assert!(funny.value > flat.value, "{funny:?} vs {flat:?}");
+    // Embeddings that do not match the sentences are ignored: the word-rate model speaks.
+    let mismatched = ClipScorer { sentence_embeddings: Some(Arc::new(vec![along.clone()])), ..scorer() };
+    let fallback = engagement(&mismatched);
+    assert!(!fallback.reason.contains("sentence embeddings"), "{}", fallback.reason);
+    assert_eq!(fallback, engagement(&scorer()));
+}

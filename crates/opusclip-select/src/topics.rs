@@ -90,14 +90,24 @@ pub fn topic_segments<S: AsRef<str>>(sentences: &[S]) -> TopicSegmentation {
 pub fn topic_segments_with<S: AsRef<str>>(sentences: &[S], options: &TopicOptions) -> TopicSegmentation {
     let vectors = tfidf_vectors(sentences);
     let raw_similarity = gap_similarities(&vectors, options.block_sentences.max(1));
+    segment_by_similarity(raw_similarity, sentences.len(), options)
+}
+
+/// Steps 3–5 of the algorithm (smoothing, depth scores, boundaries) on the unsmoothed block
+/// similarity at each of the `sentence_count − 1` gaps, however it was measured.
+pub(crate) fn segment_by_similarity(
+    raw_similarity: Vec<f64>,
+    sentence_count: usize,
+    options: &TopicOptions,
+) -> TopicSegmentation {
     let gap_similarity = smooth(&raw_similarity, options.smoothing_rounds);
     let (depth, relative_depth) = depth_scores(&gap_similarity);
     let valleys =
         Valleys { smoothed: &gap_similarity, raw: &raw_similarity, depth: &depth, relative_depth: &relative_depth };
     let boundaries = choose_boundaries(&valleys, options);
-    let mut segment_of_sentence = Vec::with_capacity(sentences.len());
+    let mut segment_of_sentence = Vec::with_capacity(sentence_count);
     let mut segment = 0;
-    for sentence in 0..sentences.len() {
+    for sentence in 0..sentence_count {
         if boundaries.contains(&sentence) {
             segment += 1;
         }

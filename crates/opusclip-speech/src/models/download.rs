@@ -17,7 +17,7 @@ use std::time::Duration;
 pub type DownloadProgress<'a> = &'a mut dyn FnMut(u64, Option<u64>);
 
 /// One file to download.
-pub(crate) struct DownloadRequest<'a> {
+pub struct DownloadRequest<'a> {
     /// The URL to fetch.
     pub url: &'a str,
     /// The `.partial` file written (and resumed when it exists).
@@ -26,11 +26,13 @@ pub(crate) struct DownloadRequest<'a> {
     pub destination: &'a Path,
     /// The size the file must have, when known.
     pub expected_size: Option<u64>,
+    /// How else to get the file, said in errors (`None`: the whisper hint, `--whisper-model PATH`).
+    pub alternative: Option<&'a str>,
 }
 
 /// A finished download (its checksum not yet compared).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Downloaded {
+pub struct Downloaded {
     /// Bytes in the partial file.
     pub bytes: u64,
     /// SHA-1 of the whole partial file, lower-case hex.
@@ -52,7 +54,7 @@ enum Answer {
 const BUFFER_BYTES: usize = 64 * 1024;
 
 /// Download `request.url` into `request.partial`, resuming it when it exists.
-pub(crate) fn download(request: &DownloadRequest<'_>, progress: DownloadProgress<'_>) -> Result<Downloaded> {
+pub fn download(request: &DownloadRequest<'_>, progress: DownloadProgress<'_>) -> Result<Downloaded> {
     let agent = agent();
     let mut existing = partial_length(request.partial)?;
     if request.expected_size.is_some_and(|size| existing > size) {
@@ -88,8 +90,30 @@ fn agent() -> ureq::Agent {
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
+        .tls_config(tls_config())
         .build()
         .into()
+}
+
+/// The TLS roots downloads trust: the PEM bundle named by `SSL_CERT_FILE` when it is set and
+/// holds certificates (as OpenSSL and pip do; e.g. a proxy's CA), else the bundled Mozilla roots.
+pub fn tls_config() -> ureq::tls::TlsConfig {
+    let certificates: Vec<ureq::tls::Certificate<'static>> = std::env::var_os("SSL_CERT_FILE")
+        .filter(|path| !path.is_empty())
+        .and_then(|path| std::fs::read(path).ok())
+        .map(|pem| {
+            ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(certificate)) => Some(certificate),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if certificates.is_empty() {
+        return ureq::tls::TlsConfig::default();
+    }
+    ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certificates)).build()
 }
 
 /// Send the request (with a range when `existing > 0`) and decide what its answer means.
@@ -115,11 +139,14 @@ fn ask(agent: &ureq::Agent, request: &DownloadRequest<'_>, existing: u64) -> Res
             Some((None, Some(total))) if total == existing && existing > 0 => Ok(Answer::AlreadyComplete),
             _ => Ok(Answer::Restart),
         },
-        404 | 410 => Err(Error::model(format!(
-            "{} was not found (HTTP {status}); the model may have moved: check the URL, or set \
-             OPUSCLIP_MODEL_BASE_URL to a mirror",
-            request.url
-        ))
+        404 | 410 => Err(Error::model(match request.alternative {
+            Some(alternative) => format!("{} was not found (HTTP {status}); {alternative}", request.url),
+            None => format!(
+                "{} was not found (HTTP {status}); the model may have moved: check the URL, or set \
+                 OPUSCLIP_MODEL_BASE_URL to a mirror",
+                request.url
+            ),
+        })
         .with_details(json!({ "url": request.url, "status": status }))),
         _ => Err(Error::model(format!(
             "downloading {} failed: the server answered HTTP {status}; try again later, or {}",
@@ -271,6 +298,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// How to get the file without this downloader.
 fn place_by_hand(request: &DownloadRequest<'_>) -> String {
+    if let Some(alternative) = request.alternative {
+        return alternative.to_string();
+    }
     format!(
         "download {} on a machine that can reach it and copy the file to {}, or pass \
          --whisper-model PATH to use a model file you already have",

@@ -28,7 +28,7 @@ mod download;
 mod store;
 
 pub use catalog::{ModelCatalog, ModelEntry, ModelKind, MODEL_BASE_URL_VARIABLE, WHISPER_MODEL_BASE_URL};
-pub use download::DownloadProgress;
+pub use download::{download, tls_config, DownloadProgress, DownloadRequest, Downloaded};
 pub use store::{
     models_dir, partial_path, user_cache_dir, FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification,
 };

@@ -199,6 +199,7 @@ impl ModelStore {
             partial: &partial,
             destination: &destination,
             expected_size: entry.size,
+            alternative: None,
         };
         let downloaded = download(&request, progress)?;
         check_checksum(entry, &partial, &downloaded.sha1, downloaded.bytes)?;

@@ -1,0 +1,345 @@
+//! Fitting the [`SemanticReactionModel`]: two L2-regularised logistic regressions solved by
+//! Newton's method (window mean embeddings → reacted to; sentence embeddings → punchline), their
+//! spread on the training windows, a Platt scaling of the summed readings, and the Rust source of
+//! `semantic_reaction_model.rs` that ships the result. Pure and deterministic: the same talks give
+//! the same coefficients, so `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
+
+use crate::semantic_reaction::{log_sum_exp, mean_embedding, LinearReading, SemanticReactionModel};
+use std::ops::Range;
+
+/// The L2 penalty of the window regression (mean log-loss + `l2`/2 × |w|²; about 1/windows).
+pub const WINDOW_L2: f64 = 2e-4;
+/// The L2 penalty of the punchline regression (about 1/sentences).
+pub const PUNCHLINE_L2: f64 = 6e-5;
+/// Newton steps at most; the fit stops earlier once no parameter moves by 1e-10.
+const MAX_NEWTON_STEPS: usize = 50;
+
+/// One talk to learn from: its sentences' embeddings, which sentence came right before a
+/// laugh, and its windows as ranges of sentence indices with whether an audience reacted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SemanticTalk {
+    pub sentences: Vec<Vec<f32>>,
+    pub punchlines: Vec<bool>,
+    pub windows: Vec<(Range<usize>, bool)>,
+}
+
+/// The fitted model, or `None` when there is nothing to learn from (no windows, no sentences,
+/// one class only, or embeddings of different sizes).
+pub fn fit_semantic_reaction(talks: &[SemanticTalk]) -> Option<SemanticReactionModel> {
+    let mut window_rows = Vec::new();
+    let mut window_targets = Vec::new();
+    let mut sentence_rows: Vec<&[f32]> = Vec::new();
+    let mut sentence_targets = Vec::new();
+    for talk in talks {
+        for (range, reacted) in &talk.windows {
+            let Some(sentences) = talk.sentences.get(range.clone()).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            let refs: Vec<&[f32]> = sentences.iter().map(Vec::as_slice).collect();
+            window_rows.push(mean_embedding(&refs)?);
+            window_targets.push(f64::from(u8::from(*reacted)));
+        }
+        for (sentence, punchline) in talk.sentences.iter().zip(&talk.punchlines) {
+            sentence_rows.push(sentence);
+            sentence_targets.push(f64::from(u8::from(*punchline)));
+        }
+    }
+    let window_refs: Vec<&[f32]> = window_rows.iter().map(Vec::as_slice).collect();
+    let window = reading(&newton_logistic(&window_refs, &window_targets, WINDOW_L2)?);
+    let punchline = reading(&newton_logistic(&sentence_rows, &sentence_targets, PUNCHLINE_L2)?);
+    let mut model = SemanticReactionModel { window, punchline, slope: 1.0, offset: 0.0 };
+    standardise_on_windows(&mut model, talks)?;
+    let scores: Vec<f64> = window_scores(&model, talks).into_iter().map(|(score, _)| score).collect();
+    let targets: Vec<f64> = window_scores(&model, talks).into_iter().map(|(_, reacted)| reacted).collect();
+    let score_rows: Vec<[f32; 1]> = scores.iter().map(|&s| [s as f32]).collect();
+    let score_refs: Vec<&[f32]> = score_rows.iter().map(|row| row.as_slice()).collect();
+    let platt = newton_logistic(&score_refs, &targets, 1e-9)?;
+    model.offset = platt[0];
+    model.slope = platt[1];
+    Some(model)
+}
+
+/// A reading from Newton's parameters (intercept first); its spread is set later.
+fn reading(parameters: &[f64]) -> LinearReading {
+    LinearReading {
+        weights: parameters[1..].iter().map(|&w| w as f32).collect(),
+        bias: parameters[0],
+        mean: 0.0,
+        scale: 1.0,
+    }
+}
+
+/// Sets each reading's mean and standard deviation over the training windows.
+fn standardise_on_windows(model: &mut SemanticReactionModel, talks: &[SemanticTalk]) -> Option<()> {
+    let mut window_raw = Vec::new();
+    let mut punchline_raw = Vec::new();
+    for (sentences, _) in training_windows(talks) {
+        let mean = mean_embedding(&sentences)?;
+        window_raw.push(model.window.read(&mean)?);
+        let readings: Option<Vec<f64>> = sentences.iter().map(|s| model.punchline.read(s)).collect();
+        punchline_raw.push(log_sum_exp(&readings?));
+    }
+    (model.window.mean, model.window.scale) = mean_and_deviation(&window_raw)?;
+    (model.punchline.mean, model.punchline.scale) = mean_and_deviation(&punchline_raw)?;
+    Some(())
+}
+
+/// Every training window's sentences and whether it was reacted to.
+fn training_windows(talks: &[SemanticTalk]) -> impl Iterator<Item = (Vec<&[f32]>, bool)> {
+    talks.iter().flat_map(|talk| {
+        talk.windows.iter().filter_map(move |(range, reacted)| {
+            let sentences = talk.sentences.get(range.clone()).filter(|s| !s.is_empty())?;
+            Some((sentences.iter().map(Vec::as_slice).collect(), *reacted))
+        })
+    })
+}
+
+/// Each training window's summed standardised score and its target.
+fn window_scores(model: &SemanticReactionModel, talks: &[SemanticTalk]) -> Vec<(f64, f64)> {
+    training_windows(talks)
+        .filter_map(|(sentences, reacted)| {
+            let (window, punchline) = model.readings(&sentences)?;
+            Some((window + punchline, f64::from(u8::from(reacted))))
+        })
+        .collect()
+}
+
+fn mean_and_deviation(values: &[f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    let count = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / count;
+    let deviation = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count).sqrt();
+    Some((mean, if deviation > 1e-12 { deviation } else { 1.0 }))
+}
+
+/// Newton's method for L2-regularised logistic regression on `rows` (all the same size):
+/// minimises mean log-loss + `l2`/2 × |w|², the intercept unpenalised. Parameters are returned
+/// intercept first. `None` for no rows, one class only, ragged rows or a singular system.
+pub fn newton_logistic(rows: &[&[f32]], targets: &[f64], l2: f64) -> Option<Vec<f64>> {
+    let size = rows.first()?.len();
+    let positives = targets.iter().filter(|&&t| t > 0.5).count();
+    if rows.iter().any(|row| row.len() != size) || positives == 0 || positives == targets.len() {
+        return None;
+    }
+    let dim = size + 1;
+    let count = rows.len() as f64;
+    let mut parameters = vec![0.0f64; dim];
+    let mut x = vec![0.0f64; dim];
+    for _ in 0..MAX_NEWTON_STEPS {
+        let mut gradient = vec![0.0f64; dim];
+        let mut hessian = vec![0.0f64; dim * dim];
+        for (row, target) in rows.iter().zip(targets) {
+            x[0] = 1.0;
+            for (slot, value) in x[1..].iter_mut().zip(row.iter()) {
+                *slot = f64::from(*value);
+            }
+            let log_odds: f64 = x.iter().zip(&parameters).map(|(a, w)| a * w).sum();
+            let probability = 1.0 / (1.0 + (-log_odds).exp());
+            let curvature = probability * (1.0 - probability) / count;
+            let residual = (probability - target) / count;
+            for i in 0..dim {
+                gradient[i] += residual * x[i];
+                let weighted = curvature * x[i];
+                // The Hessian is symmetric: fill the lower triangle, mirror it below.
+                for (cell, xj) in hessian[i * dim..i * dim + i + 1].iter_mut().zip(&x[..=i]) {
+                    *cell += weighted * xj;
+                }
+            }
+        }
+        for i in 0..dim {
+            for j in 0..i {
+                hessian[j * dim + i] = hessian[i * dim + j];
+            }
+        }
+        for i in 1..dim {
+            gradient[i] += l2 * parameters[i];
+            hessian[i * dim + i] += l2;
+        }
+        let step = cholesky_solve(&mut hessian, &gradient, dim)?;
+        for (parameter, delta) in parameters.iter_mut().zip(&step) {
+            *parameter -= delta;
+        }
+        if step.iter().all(|delta| delta.abs() < 1e-10) {
+            break;
+        }
+    }
+    parameters.iter().all(|p| p.is_finite()).then_some(parameters)
+}
+
+/// Solves `matrix · x = vector` for a symmetric positive definite `matrix` (row-major,
+/// `dim`×`dim`, overwritten by its Cholesky factor). `None` when not positive definite.
+fn cholesky_solve(matrix: &mut [f64], vector: &[f64], dim: usize) -> Option<Vec<f64>> {
+    for j in 0..dim {
+        let diagonal = matrix[j * dim + j] - (0..j).map(|k| matrix[j * dim + k].powi(2)).sum::<f64>();
+        if diagonal <= 1e-300 {
+            return None;
+        }
+        let root = diagonal.sqrt();
+        matrix[j * dim + j] = root;
+        for i in j + 1..dim {
+            let dot: f64 = (0..j).map(|k| matrix[i * dim + k] * matrix[j * dim + k]).sum();
+            matrix[i * dim + j] = (matrix[i * dim + j] - dot) / root;
+        }
+    }
+    let mut forward = vec![0.0; dim];
+    for i in 0..dim {
+        let dot: f64 = (0..i).map(|k| matrix[i * dim + k] * forward[k]).sum();
+        forward[i] = (vector[i] - dot) / matrix[i * dim + i];
+    }
+    let mut solution = vec![0.0; dim];
+    for i in (0..dim).rev() {
+        let dot: f64 = (i + 1..dim).map(|k| matrix[k * dim + i] * solution[k]).sum();
+        solution[i] = (forward[i] - dot) / matrix[i * dim + i];
+    }
+    Some(solution)
+}
+
+/// The Rust source of `semantic_reaction_model.rs` holding `model`; `provenance` (one paragraph)
+/// says how and on what it was fitted.
+pub fn model_source(model: &SemanticReactionModel, provenance: &str) -> String {
+    let mut source = String::from(
+        "//! The shipped coefficients of the sentence-embedding audience-reaction model\n\
+         //! (`crate::semantic_reaction`), written by `opusclip eval highlights --fit-semantic`: do not edit by\n\
+         //! hand, refit.\n//!\n",
+    );
+    for line in wrap(provenance, 96) {
+        source.push_str(&format!("//! {line}\n"));
+    }
+    source.push_str(
+        "\nuse crate::semantic_reaction::{LinearReading, SemanticReactionModel};\nuse std::sync::OnceLock;\n\n",
+    );
+    let dims = model.dimensions();
+    source.push_str(&format!(
+        "/// The embedding size the shipped model reads.\npub const DIMENSIONS: usize = {dims};\n\n"
+    ));
+    for (name, reading) in [("WINDOW", &model.window), ("PUNCHLINE", &model.punchline)] {
+        source.push_str(&format!("#[rustfmt::skip]\nconst {name}_WEIGHTS: [f32; DIMENSIONS] = [\n"));
+        for chunk in reading.weights.chunks(8) {
+            let line: Vec<String> = chunk.iter().map(|w| format!("{w:?}")).collect();
+            source.push_str(&format!("    {},\n", line.join(", ")));
+        }
+        source.push_str("];\n\n");
+    }
+    let reading_source = |name: &str, reading: &LinearReading| {
+        format!(
+            "LinearReading {{ weights: {name}_WEIGHTS.to_vec(), bias: {:?}, mean: {:?}, scale: {:?} }}",
+            reading.bias, reading.mean, reading.scale
+        )
+    };
+    source.push_str(&format!(
+        "/// The fitted model, built once.\npub fn shipped_semantic_reaction_model() -> &'static SemanticReactionModel {{\n    \
+         static MODEL: OnceLock<SemanticReactionModel> = OnceLock::new();\n    MODEL.get_or_init(|| SemanticReactionModel {{\n        \
+         window: {},\n        punchline: {},\n        slope: {:?},\n        offset: {:?},\n    }})\n}}\n",
+        reading_source("WINDOW", &model.window),
+        reading_source("PUNCHLINE", &model.punchline),
+        model.slope,
+        model.offset
+    ));
+    source
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic pseudo-random value in -1..1.
+    fn noise(seed: u64) -> f32 {
+        let mixed = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        ((mixed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    /// Talks whose punchlines point along dimension 0 and whose reacted windows hold one.
+    fn planted_talks() -> Vec<SemanticTalk> {
+        (0..6u64)
+            .map(|talk| {
+                let count = 40usize;
+                let punchlines: Vec<bool> = (0..count).map(|i| i % 7 == 3).collect();
+                let sentences = (0..count)
+                    .map(|i| {
+                        let mut embedding: Vec<f32> =
+                            (0..4u64).map(|d| 0.3 * noise(talk * 1000 + i as u64 * 10 + d)).collect();
+                        if punchlines[i] {
+                            embedding[0] += 1.0;
+                        }
+                        embedding
+                    })
+                    .collect();
+                let windows = (0..count - 4)
+                    .step_by(2)
+                    .map(|start| (start..start + 4, punchlines[start..start + 4].iter().any(|&p| p)))
+                    .collect();
+                SemanticTalk { sentences, punchlines, windows }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_planted_direction_gets_the_weight_and_ranks_windows() {
+        let talks = planted_talks();
+        let model = fit_semantic_reaction(&talks).expect("a model");
+        for reading in [&model.window, &model.punchline] {
+            let strongest = (0..4).max_by(|&a, &b| reading.weights[a].abs().total_cmp(&reading.weights[b].abs()));
+            assert_eq!(strongest, Some(0), "{:?}", reading.weights);
+            assert!(reading.weights[0] > 0.0);
+        }
+        assert!(model.slope > 0.0, "a higher score means likelier: {}", model.slope);
+        let talk = &talks[0];
+        let estimate = |range: &Range<usize>| {
+            let refs: Vec<&[f32]> = talk.sentences[range.clone()].iter().map(Vec::as_slice).collect();
+            model.estimate(&refs).expect("an estimate").probability
+        };
+        let (reacted, quiet): (Vec<_>, Vec<_>) = talk.windows.iter().partition(|(_, reacted)| *reacted);
+        let lowest_reacted = reacted.iter().map(|(r, _)| estimate(r)).fold(f64::INFINITY, f64::min);
+        let highest_quiet = quiet.iter().map(|(r, _)| estimate(r)).fold(0.0, f64::max);
+        assert!(lowest_reacted > highest_quiet, "{lowest_reacted} vs {highest_quiet}");
+    }
+
+    #[test]
+    fn the_fit_is_deterministic_and_its_source_round_trips_the_numbers() {
+        let talks = planted_talks();
+        let first = fit_semantic_reaction(&talks).expect("a model");
+        assert_eq!(Some(&first), fit_semantic_reaction(&talks).as_ref());
+        let source = model_source(&first, "Fitted on planted talks.");
+        assert!(source.contains("pub const DIMENSIONS: usize = 4;"));
+        assert!(source.contains(&format!("{:?}", first.window.weights[0])));
+        assert!(source.contains(&format!("slope: {:?}", first.slope)));
+    }
+
+    #[test]
+    fn nothing_to_learn_from_gives_no_model() {
+        assert!(fit_semantic_reaction(&[]).is_none());
+        let mut one_class = planted_talks();
+        for talk in &mut one_class {
+            talk.punchlines.iter_mut().for_each(|p| *p = false);
+        }
+        assert!(fit_semantic_reaction(&one_class).is_none());
+    }
+
+    #[test]
+    fn newton_matches_a_known_two_point_solution() {
+        // Separable data with a strong penalty: the optimum is symmetric, intercept 0.
+        let rows: [&[f32]; 2] = [&[1.0], &[-1.0]];
+        let parameters = newton_logistic(&rows, &[1.0, 0.0], 1.0).expect("a fit");
+        assert!(parameters[0].abs() < 1e-9, "{parameters:?}");
+        // Stationary point of mean log-loss + w²/2: σ(-w) = w, so w ≈ 0.40106.
+        assert!((parameters[1] - 0.401_058_1).abs() < 1e-5, "{parameters:?}");
+    }
+}
