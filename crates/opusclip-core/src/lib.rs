@@ -1,12 +1,17 @@
 //! The data model every stage of Video-OpusClip speaks, the `Settings` and the typed error
 //! hierarchy. Pure data: no I/O beyond reading configuration files, no C dependencies.
 
+pub mod caption_presets;
 pub mod error;
 pub mod model;
 pub mod settings;
 pub mod spec;
 pub mod weights;
 
+pub use caption_presets::{
+    caption_style_name, caption_style_named, caption_style_names, CaptionPreset, CAPTION_PRESETS,
+    DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use model::*;
 pub use settings::Settings;

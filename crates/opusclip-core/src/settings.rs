@@ -58,6 +58,16 @@ pub struct Settings {
     pub score_weights: ScoreWeights,
     /// `SCORE_PROFILE`: the profile file whose `[weights]` were applied, when one was.
     pub score_profile: Option<PathBuf>,
+    /// `LLM_URL`: an OpenAI-compatible server (e.g. llama.cpp's `llama-server`), with or without
+    /// the `/v1` suffix, that rewrites titles and reranks clips; off when unset.
+    pub llm_url: Option<String>,
+    /// `LLM_MODEL`: the `model` named in requests to `LLM_URL` (llama.cpp ignores it).
+    pub llm_model: String,
+    /// `LLM_API_KEY`: sent as `Authorization: Bearer …` when set; never serialized.
+    #[serde(skip_serializing)]
+    pub llm_api_key: Option<String>,
+    /// `LLM_TIMEOUT`: seconds one request to `LLM_URL` may take before the extractive result is kept.
+    pub llm_timeout: u64,
 }
 
 impl Default for Settings {
@@ -79,12 +89,16 @@ impl Default for Settings {
             font_dir: None,
             score_weights: ScoreWeights::default(),
             score_profile: None,
+            llm_url: None,
+            llm_model: DEFAULT_LLM_MODEL.into(),
+            llm_api_key: None,
+            llm_timeout: 30,
         }
     }
 }
 
 /// The variable names `Settings` reads, upper-case.
-pub const VARIABLES: [&str; 16] = [
+pub const VARIABLES: [&str; 20] = [
     "API_HOST",
     "API_PORT",
     "DEBUG",
@@ -101,7 +115,14 @@ pub const VARIABLES: [&str; 16] = [
     "OPUSCLIP_FONT_DIR",
     "SCORE_PROFILE",
     "SCORE_WEIGHTS",
+    "LLM_URL",
+    "LLM_MODEL",
+    "LLM_API_KEY",
+    "LLM_TIMEOUT",
 ];
+
+/// `LLM_MODEL` when unset: llama.cpp's server answers with whatever model it loaded.
+pub const DEFAULT_LLM_MODEL: &str = "local";
 
 /// The profile file `opusclip feedback` writes, and that [`Settings::load`] picks up from its
 /// directory when `SCORE_PROFILE` is not set.
@@ -194,6 +215,10 @@ impl Settings {
                 }
             }
             "SCORE_WEIGHTS" => self.score_weights = parse_score_weights(raw, self.score_weights)?,
+            "LLM_URL" => self.llm_url = non_empty(raw).map(|url| url.trim_end_matches('/').to_string()),
+            "LLM_MODEL" => self.llm_model = non_empty(raw).unwrap_or(DEFAULT_LLM_MODEL).to_string(),
+            "LLM_API_KEY" => self.llm_api_key = non_empty(raw).map(str::to_string),
+            "LLM_TIMEOUT" => self.llm_timeout = parse_number(raw)?,
             _ => return Err(format!("unknown setting; known: {}", VARIABLES.join(", "))),
         }
         Ok(())
@@ -226,6 +251,14 @@ impl Settings {
             }
         }
         problems.extend(self.score_weights.problems());
+        if let Some(url) = &self.llm_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                problems.push(format!("LLM_URL must start with http:// or https://, got {url}"));
+            }
+        }
+        if !(1..=3600).contains(&self.llm_timeout) {
+            problems.push(format!("LLM_TIMEOUT must be 1..3600 seconds, got {}", self.llm_timeout));
+        }
         if let Some(path) = &self.model_path {
             if !path.is_file() {
                 problems.push(format!(
@@ -417,6 +450,31 @@ mod tests {
         assert_eq!(problems.len(), 4, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("DEVICE")));
         assert!(problems.iter().any(|p| p.contains("BATCH_SIZE")));
+    }
+
+    #[test]
+    fn llm_settings_are_off_by_default_and_validated() {
+        let s = Settings::default();
+        assert_eq!((s.llm_url.as_deref(), s.llm_model.as_str(), s.llm_timeout), (None, DEFAULT_LLM_MODEL, 30));
+        let s = Settings::from_values(&values(&[
+            ("LLM_URL", "http://127.0.0.1:8080/v1/"),
+            ("LLM_MODEL", "qwen2.5-1.5b"),
+            ("LLM_API_KEY", "sk-secret"),
+            ("LLM_TIMEOUT", "5"),
+        ]))
+        .unwrap();
+        assert_eq!(s.llm_url.as_deref(), Some("http://127.0.0.1:8080/v1"));
+        assert_eq!(
+            (s.llm_model.as_str(), s.llm_api_key.as_deref(), s.llm_timeout),
+            ("qwen2.5-1.5b", Some("sk-secret"), 5)
+        );
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("sk-secret") && json.contains("qwen2.5-1.5b"), "{json}");
+        let err = Settings::from_values(&values(&[("LLM_URL", "127.0.0.1:8080"), ("LLM_TIMEOUT", "0")])).unwrap_err();
+        let Error::Configuration { problems } = err else { panic!("wrong kind") };
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("LLM_URL")) && problems.iter().any(|p| p.contains("LLM_TIMEOUT")));
+        assert!(Settings::from_values(&values(&[("LLM_TIMEOUT", "soon")])).is_err());
     }
 
     #[test]

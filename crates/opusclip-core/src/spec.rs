@@ -299,6 +299,17 @@ pub struct ManifestClip {
     pub captions: CaptionFiles,
     pub thumbnail: Option<String>,
     pub spec: String,
+    /// Who wrote `title`, `description` and `hashtags`: [`TITLES_EXTRACTIVE`] (the clip's own
+    /// words) or `llm:<model>` (rewritten by the `LLM_URL` server).
+    #[serde(default = "titles_extractive")]
+    pub titles_by: String,
+}
+
+/// `titles_by` of a clip whose title, description and hashtags come from its own words.
+pub const TITLES_EXTRACTIVE: &str = "extractive";
+
+fn titles_extractive() -> String {
+    TITLES_EXTRACTIVE.to_string()
 }
 
 /// Wall time of one pipeline stage.
@@ -329,6 +340,36 @@ pub struct Manifest {
     /// Things the user should know (e.g. "no transcript: clips have no captions").
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// How the transcript was split into topics; absent without a transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<ManifestTopics>,
+}
+
+/// The transcript's topic segments as the manifest lists them, and how they were found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestTopics {
+    /// `minilm` (TextTiling over all-MiniLM-L6-v2 sentence embeddings) or `tfidf` (lexical
+    /// TextTiling, used when the embedding model is not installed).
+    pub method: String,
+    /// The segments in order; together they cover every sentence.
+    pub segments: Vec<TopicSpan>,
+    /// How `--prompt` was matched: `meaning` (embeddings, keywords counting when better) or
+    /// `keywords`; absent without a prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_match: Option<String>,
+}
+
+/// One topic segment: a run of whole sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TopicSpan {
+    /// Start of its first sentence, in source seconds.
+    pub start: f64,
+    /// End of its last sentence, in source seconds.
+    pub end: f64,
+    /// Index of its first sentence.
+    pub first_sentence: usize,
+    /// One past its last sentence.
+    pub end_sentence: usize,
 }
 
 #[cfg(test)]

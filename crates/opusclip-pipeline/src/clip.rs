@@ -82,7 +82,20 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         warnings.push(NO_TRANSCRIPT_HINT.to_string());
     }
     let words: &[Word] = transcript.as_ref().map(|t| t.words.as_slice()).unwrap_or(&[]);
-    let scorer = ClipScorer::from_options(&options.select_options());
+    let mut scorer = ClipScorer::from_options(&options.select_options());
+    // Topic segments (MiniLM embeddings, else TF-IDF) and the prompt's meaning feed the scorer.
+    let topics = if words.is_empty() {
+        None
+    } else {
+        stages.run("topics", |_| Ok(crate::topics::analyze_topics(words, options)))?
+    };
+    if let Some(topics) = &topics {
+        topics.apply_to(&mut scorer);
+        if let Some(message) = &topics.warning {
+            progress.warn(message);
+            warnings.push(message.clone());
+        }
+    }
     let candidates = stages.run("select", |_| choose(words, &surveyed.survey, &facts, options, &scorer))?;
     if candidates.len() < options.clips {
         let select = options.select_options();
@@ -101,6 +114,16 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?.into_iter().unzip();
     let (candidates, looks) = rescore_with_looks(candidates, looks, &surveyed.survey, &facts, &scorer);
     let texts = describe_candidates(&candidates, words);
+    // With LLM_URL: a bounded rerank and rewritten titles; any failure keeps the above.
+    let improved = match &options.llm {
+        Some(llm) => stages.run("llm", |p| Ok(crate::llm::improve(llm, candidates, looks, texts, p)))?,
+        None => crate::llm::Improved::extractive(candidates, looks, texts),
+    };
+    for message in &improved.warnings {
+        progress.warn(message);
+        warnings.push(message.clone());
+    }
+    let crate::llm::Improved { candidates, companions: looks, texts, titles_by, .. } = improved;
     let framing = FramingSignals { signals: &signals, levels: &surveyed.survey.levels };
     let specs = stages.run("reframe", |_| {
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
@@ -115,7 +138,9 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
             let base = rank as f64 / specs.len() as f64;
             let share = 1.0 / specs.len() as f64;
             let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
-            clips.push(manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name));
+            let mut clip = manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name);
+            clip.titles_by.clone_from(&titles_by[rank]);
+            clips.push(clip);
         }
         Ok(clips)
     })?;
@@ -128,6 +153,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         peak_memory_bytes: crate::memory::peak_rss_bytes(),
         tool_version: TOOL_VERSION.to_string(),
         warnings,
+        topics: topics.map(|topics| topics.summary),
     };
     atomic::write_json(&out_dir.join("manifest.json"), &manifest)?;
     Ok(manifest)
@@ -328,6 +354,7 @@ fn manifest_clip(
         captions: rendered.captions,
         thumbnail: rendered.thumbnail,
         spec: spec_name,
+        titles_by: opusclip_core::TITLES_EXTRACTIVE.to_string(),
     }
 }
 

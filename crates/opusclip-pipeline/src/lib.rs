@@ -12,6 +12,7 @@ pub mod audio_source;
 pub mod borders;
 pub mod clip;
 pub mod fonts;
+pub mod llm;
 pub mod look;
 pub mod memory;
 pub mod mouth_motion;
@@ -25,6 +26,7 @@ pub mod speech_chunks;
 pub mod speech_regions;
 pub mod streaming_asr;
 pub mod survey;
+pub mod topics;
 pub mod transcript;
 pub mod transcript_formats;
 

@@ -40,6 +40,15 @@ pub struct ClipOptions {
     pub asr_prompt: Option<String>,
     /// Translate speech into English instead of transcribing it (multilingual models).
     pub translate: bool,
+    /// The sentence-embedding model's directory (all-MiniLM-L6-v2): topics by TextTiling over
+    /// embeddings and `--prompt` by meaning. `None` (or a model that fails): TF-IDF topics and
+    /// keyword prompts.
+    pub embedding_model: Option<PathBuf>,
+    /// Sentences per embedding batch (`BATCH_SIZE`).
+    pub embedding_batch: usize,
+    /// An OpenAI-compatible server that reranks the clips and rewrites their titles (`LLM_URL`);
+    /// `None`: extractive titles, score order.
+    pub llm: Option<crate::llm::LlmConfig>,
 }
 
 impl Default for ClipOptions {
@@ -62,6 +71,9 @@ impl Default for ClipOptions {
             threads: 2,
             asr_prompt: None,
             translate: false,
+            embedding_model: None,
+            embedding_batch: opusclip_embed::DEFAULT_BATCH_SIZE,
+            llm: None,
         }
     }
 }

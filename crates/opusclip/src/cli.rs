@@ -120,10 +120,15 @@ pub struct ClipArgs {
     /// seconds, e.g. --range 00:10:00-00:45:00 or --range 600-2700.
     #[arg(long, value_name = "START-END")]
     pub range: Option<String>,
-    /// Steer the choice toward clips about these keywords (keyword similarity; the total is
-    /// multiplied by 0.5–1 and the manifest's `prompt` part says why), e.g. --prompt "pricing".
+    /// Steer the choice toward clips about these keywords (keyword similarity, and similarity
+    /// in meaning when the minilm model is installed; the total is multiplied by 0.5–1 and the
+    /// manifest's `prompt` part says why), e.g. --prompt "pricing".
     #[arg(long, value_name = "KEYWORDS")]
     pub prompt: Option<String>,
+    /// Do not use the sentence-embedding model (minilm) even when it is installed: topics by
+    /// TF-IDF, --prompt by keywords only.
+    #[arg(long)]
+    pub no_embeddings: bool,
     /// Output aspect ratio (repeatable): 9:16, 1:1, 4:5, 16:9. The first names clip-NN.mp4.
     #[arg(long = "aspect", value_name = "RATIO", default_values_t = vec![String::from("9:16")])]
     pub aspects: Vec<String>,
@@ -141,12 +146,25 @@ pub struct ClipArgs {
     /// Spoken language for speech recognition (e.g. en); detected when absent.
     #[arg(long)]
     pub language: Option<String>,
-    /// Render without burned-in captions (SRT/VTT are still written).
+    /// How the burned-in captions look: bold (the default: white words, the spoken one yellow
+    /// and larger), clean (plain white, smaller), punch (capitals, the spoken word green), single
+    /// (one line, the spoken word cyan) or none (no burned-in captions; SRT/VTT are still
+    /// written). The same looks as the web page's editor; fine-tune one in clip-NN.json.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_captions")]
+    pub caption_style: Option<String>,
+    /// Render without burned-in captions (SRT/VTT are still written): --caption-style none.
     #[arg(long)]
     pub no_captions: bool,
     /// Directory with extra caption fonts.
     #[arg(long, value_name = "DIR", env = "OPUSCLIP_FONT_DIR")]
     pub font_dir: Option<PathBuf>,
+    /// Rerank the clips and rewrite their titles with the OpenAI-compatible server at LLM_URL
+    /// (e.g. llama.cpp's llama-server); the default whenever LLM_URL is set.
+    #[arg(long, overrides_with = "no_llm")]
+    pub llm: bool,
+    /// Keep the extractive titles and the score order even when LLM_URL is set.
+    #[arg(long, overrides_with = "llm")]
+    pub no_llm: bool,
 }
 
 #[derive(Debug, Args)]

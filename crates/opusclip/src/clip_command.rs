@@ -5,7 +5,11 @@ use crate::cli::ClipArgs;
 use crate::inputs::{expand_inputs, output_folder_name, sidecar_transcript};
 use crate::progress_bar::StageBars;
 use crate::summary::print_summary;
-use opusclip_core::{Aspect, Error, LayoutKind, Manifest, Result, Settings};
+use opusclip_core::{
+    caption_style_named, Aspect, CaptionStyle, Error, LayoutKind, Manifest, Result, Settings, DEFAULT_CAPTION_STYLE,
+    NO_CAPTIONS,
+};
+use opusclip_pipeline::llm::LlmConfig;
 use opusclip_pipeline::{run_clip, ClipOptions};
 use opusclip_select::{LengthRange, TimeRange};
 use serde_json::json;
@@ -40,6 +44,13 @@ pub fn parse_layout(value: &str) -> Result<Option<LayoutKind>> {
     })
 }
 
+/// `--caption-style NAME` (a preset or `none`), `--no-captions`, or the default look.
+pub fn caption_style(args: &ClipArgs) -> Result<CaptionStyle> {
+    let name =
+        if args.no_captions { NO_CAPTIONS } else { args.caption_style.as_deref().unwrap_or(DEFAULT_CAPTION_STYLE) };
+    caption_style_named(name)
+}
+
 /// Parse every `--length` value (each a comma list of MIN-MAX ranges).
 pub fn parse_lengths(values: &[String]) -> Result<Vec<LengthRange>> {
     let mut ranges = Vec::new();
@@ -68,11 +79,32 @@ fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
         language: args.language.clone(),
         font_dir: args.font_dir.clone().or_else(|| settings.font_dir.clone()),
         score_weights: settings.score_weights,
+        llm: llm_config(args, settings)?,
+        embedding_model: embedding_model(args, settings),
+        embedding_batch: settings.batch_size as usize,
         ..ClipOptions::default()
     };
-    options.caption_style.enabled = !args.no_captions;
+    options.caption_style = caption_style(args)?;
     options.validate()?;
     Ok(options)
+}
+
+/// The installed sentence-embedding model's directory, unless `--no-embeddings`.
+fn embedding_model(args: &ClipArgs, settings: &Settings) -> Option<PathBuf> {
+    let installed = opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref());
+    installed.filter(|_| !args.no_embeddings)
+}
+
+/// The LLM server of `LLM_URL` unless `--no-llm`; `--llm` without `LLM_URL` is an error.
+fn llm_config(args: &ClipArgs, settings: &Settings) -> Result<Option<LlmConfig>> {
+    match LlmConfig::from_settings(settings) {
+        _ if args.no_llm => Ok(None),
+        None if args.llm => Err(Error::invalid_input(
+            "--llm needs LLM_URL: the address of an OpenAI-compatible server, e.g. LLM_URL=http://127.0.0.1:8080 \
+             for `llama-server -m model.gguf --port 8080`",
+        )),
+        config => Ok(config),
+    }
 }
 
 struct Outcome {
@@ -166,6 +198,24 @@ mod tests {
     }
 
     #[test]
+    fn the_installed_embedding_model_is_used_unless_turned_off() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let settings = Settings { cache_dir: Some(cache.path().to_path_buf()), batch_size: 8, ..Settings::default() };
+        let absent = options_from(&clip_args(&[]), &settings).expect("valid");
+        assert_eq!((absent.embedding_model, absent.embedding_batch), (None, 8));
+        let dir = cache.path().join("models/all-minilm-l6-v2");
+        std::fs::create_dir_all(&dir).expect("model dir");
+        for pin in opusclip_embed::EmbeddingModelSpec::minilm().files {
+            let file = std::fs::File::create(dir.join(&pin.name)).expect("create");
+            file.set_len(pin.size).expect("sparse file of the pinned size");
+        }
+        let present = options_from(&clip_args(&[]), &settings).expect("valid");
+        assert_eq!(present.embedding_model, Some(dir));
+        let off = options_from(&clip_args(&["--no-embeddings"]), &settings).expect("valid");
+        assert_eq!(off.embedding_model, None);
+    }
+
+    #[test]
     fn lengths_range_and_prompt_reach_the_options() {
         let args = clip_args(&["--length", "15-30,30-60", "--length", "60-90", "--range", "00:10:00-00:45:00"]);
         let options = options_from(&clip_args(&["--prompt", "pricing"]), &Settings::default()).expect("valid");
@@ -198,6 +248,51 @@ mod tests {
         let err = options_from(&clip_args(&["--layout", "zoom"]), &Settings::default()).expect_err("unknown");
         assert_eq!(err.code(), ErrorCode::InvalidInput);
         assert!(err.to_string().contains("zoom") && err.to_string().contains("auto"), "{err}");
+    }
+
+    #[test]
+    fn llm_follows_llm_url_unless_turned_off() {
+        let off = options_from(&clip_args(&[]), &Settings::default()).expect("valid");
+        assert!(off.llm.is_none());
+        let err = options_from(&clip_args(&["--llm"]), &Settings::default()).expect_err("no LLM_URL");
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().contains("LLM_URL"), "{err}");
+        let settings = Settings { llm_url: Some("http://127.0.0.1:8080/v1".into()), ..Settings::default() };
+        let on = options_from(&clip_args(&[]), &settings).expect("valid").llm.expect("on with LLM_URL");
+        assert_eq!(on.endpoint(), "http://127.0.0.1:8080/v1/chat/completions");
+        assert!(options_from(&clip_args(&["--llm"]), &settings).expect("valid").llm.is_some());
+        assert!(options_from(&clip_args(&["--no-llm"]), &settings).expect("valid").llm.is_none());
+        assert!(options_from(&clip_args(&["--no-llm", "--llm"]), &settings).expect("valid").llm.is_some());
+    }
+
+    #[test]
+    fn caption_style_names_a_preset_or_none() {
+        let default = options_from(&clip_args(&[]), &Settings::default()).expect("valid");
+        assert_eq!(default.caption_style, CaptionStyle::default());
+        let punch = options_from(&clip_args(&["--caption-style", "punch"]), &Settings::default()).expect("valid");
+        assert_eq!(punch.caption_style, caption_style_named("punch").expect("a preset"));
+        assert!(punch.caption_style.uppercase && punch.caption_style.enabled);
+        for argv in [&["--caption-style", "none"][..], &["--no-captions"]] {
+            let off = options_from(&clip_args(argv), &Settings::default()).expect("valid");
+            assert!(!off.caption_style.enabled, "{argv:?} turns captions off");
+        }
+        let err = options_from(&clip_args(&["--caption-style", "comic"]), &Settings::default()).expect_err("unknown");
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().contains("comic") && err.to_string().contains("clean, punch, single, none"), "{err}");
+        let both = ["opusclip", "clip", "talk.mp4", "--no-captions", "--caption-style", "bold"];
+        assert!(Cli::try_parse_from(both).is_err(), "--no-captions and another style conflict");
+    }
+
+    #[test]
+    fn help_lists_every_caption_style() {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        let help = command.find_subcommand_mut("clip").expect("clip").render_long_help().to_string();
+        let text = help.split("--caption-style").nth(1).expect("--caption-style is documented");
+        let text = &text[..text.find("--no-captions").unwrap_or(text.len())];
+        for name in opusclip_core::caption_style_names() {
+            assert!(text.contains(name), "--help names the {name} caption style: {text}");
+        }
     }
 
     #[test]
