@@ -15,9 +15,17 @@ build: setup
 demo: build
 	./target/release/opusclip demo -o demo-out
 
-test: setup
+# `make test` also installs and starts, where they do not answer, the PostgreSQL and Redis the
+# service tests use (setup.sh --services) and build-checks the `lambda` feature. When every outside
+# service answers it sets OPUSCLIP_REQUIRE_SERVICES=1, so a suite that would skip fails instead,
+# and it ends by listing the suites that ran (scripts/test-suites.sh).
+test:
+	bash scripts/setup.sh --services
 	$(CARGO) fmt --all -- --check
-	$(CARGO) test --workspace --locked
+	$(CARGO) check --locked -p opusclip --features lambda
+	@if bash scripts/test-suites.sh check; then export OPUSCLIP_REQUIRE_SERVICES=1; fi; \
+	  echo "OPUSCLIP_REQUIRE_SERVICES=$${OPUSCLIP_REQUIRE_SERVICES:-0} $(CARGO) test --workspace --locked"; \
+	  $(CARGO) test --workspace --locked && bash scripts/test-suites.sh summary
 
 lint: setup
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The environment variables read by [`ServiceConfig::from_env`], with what each sets.
-pub const SERVICE_VARIABLES: [(&str, &str); 17] = [
+pub const SERVICE_VARIABLES: [(&str, &str); 18] = [
     ("DATABASE_URL", "job store: sqlite://PATH (default DATA_DIR/jobs.db) or postgres://…"),
     ("STORAGE_URL", "where inputs and clips live: a directory (default DATA_DIR/storage) or s3://bucket/prefix"),
     ("OPUSCLIP_DATA_DIR", "the service's working folder (default ./opusclip-data)"),
@@ -31,6 +31,7 @@ pub const SERVICE_VARIABLES: [(&str, &str); 17] = [
     ("WEBHOOK_RETRY_SECONDS", "first retry delay, doubled each time (default 2)"),
     ("WAIT_TIMEOUT_SECONDS", "longest ?wait=true wait before answering 202 (default 300)"),
     ("INLINE_MAX_BYTES", "largest processed video returned inline as base64 (default 8 MiB)"),
+    ("URL_SIGNING_SECRET", "key of signed download links (default: random per process; share it across API processes)"),
 ];
 
 /// Container names (as ffmpeg reports them) accepted by default.
@@ -57,6 +58,11 @@ pub struct ServiceConfig {
     pub webhook_retry: Duration,
     pub wait_timeout: Duration,
     pub inline_max_bytes: u64,
+    /// Key of the signed download links the web page plays and downloads through.
+    pub url_signing_secret: Option<String>,
+    /// `opusclip serve --no-auth`: `/api/` answers without a key, to this machine only (the
+    /// server refuses to start with it on an address other than loopback).
+    pub no_auth: bool,
     /// How often an idle worker looks for work.
     pub poll_interval: Duration,
 }
@@ -83,6 +89,8 @@ impl ServiceConfig {
             webhook_retry: Duration::from_secs(2),
             wait_timeout: Duration::from_secs(300),
             inline_max_bytes: 8 << 20,
+            url_signing_secret: None,
+            no_auth: false,
             poll_interval: Duration::from_millis(250),
         }
     }
@@ -135,6 +143,7 @@ impl ServiceConfig {
             "WEBHOOK_RETRY_SECONDS" => self.webhook_retry = Duration::from_secs(positive(raw)?),
             "WAIT_TIMEOUT_SECONDS" => self.wait_timeout = Duration::from_secs(positive(raw)?),
             "INLINE_MAX_BYTES" => self.inline_max_bytes = positive(raw)?,
+            "URL_SIGNING_SECRET" => self.url_signing_secret = Some(raw.to_string()).filter(|s| !s.is_empty()),
             _ => return Err("unknown service setting".into()),
         }
         Ok(())
@@ -153,6 +162,11 @@ impl ServiceConfig {
     /// Folder where workers run jobs.
     pub fn work_dir(&self) -> PathBuf {
         self.data_dir.join("work")
+    }
+
+    /// Folder of the result cache when there is no Redis (`REDIS_URL` unset).
+    pub fn manifest_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("manifest-cache")
     }
 }
 

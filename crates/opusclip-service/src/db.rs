@@ -53,6 +53,7 @@ const SCHEMA: &[&str] = &[
     )",
     "CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (owner_key, idempotency_key)",
     "CREATE INDEX IF NOT EXISTS jobs_claim ON jobs (state, run_after)",
+    "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner_key, created_at)",
     "CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,

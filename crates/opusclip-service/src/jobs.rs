@@ -190,6 +190,29 @@ impl JobStore {
         }
     }
 
+    /// Up to `limit` jobs of `owner`, newest first, from after the `before` cursor (created_at, id).
+    pub async fn list_owned(
+        &self,
+        owner: &str,
+        limit: usize,
+        before: Option<(i64, String)>,
+    ) -> ServiceResult<Vec<Job>> {
+        let (at, id) = before.unwrap_or((i64::MAX, String::new()));
+        let sql = format!(
+            "SELECT {COLUMNS} FROM jobs WHERE owner_key = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3)) \
+             ORDER BY created_at DESC, id DESC LIMIT $4"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(at)
+            .bind(if id.is_empty() { "~".to_string() } else { id })
+            .bind(limit.min(1000) as i64)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(|e| database_error("list the jobs", e))?;
+        rows.iter().map(job_from_row).collect()
+    }
+
     /// Take the oldest runnable job: queued and due, or running with an expired lease (its worker
     /// died), with attempts left. The lease lasts `lease` unless renewed.
     pub async fn claim(&self, worker: &str, lease: Duration) -> ServiceResult<Option<Job>> {

@@ -138,6 +138,29 @@ impl KeyStore {
         Ok(id)
     }
 
+    /// `Ok` when the key with this id exists and is not revoked (signed links speak for a key
+    /// id; a revoked key's links stop working within [`KEY_CACHE_TTL`]).
+    pub async fn check_active_id(&self, id: &str) -> ServiceResult<()> {
+        let cache_key = format!("id:{id}");
+        if self.cached(&cache_key).is_some() {
+            return Ok(());
+        }
+        let row = sqlx::query("SELECT id FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| database_error("check the key", e))?;
+        if row.is_none() {
+            return Err(ApiError::unauthorized("the link's API key is not valid (unknown or revoked)"));
+        }
+        let mut checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        if checked.len() > 10_000 {
+            checked.clear();
+        }
+        checked.insert(cache_key, (id.to_string(), Instant::now()));
+        Ok(())
+    }
+
     fn cached(&self, hash: &str) -> Option<String> {
         let checked = self.checked.lock().unwrap_or_else(|p| p.into_inner());
         checked.get(hash).filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL).map(|(id, _)| id.clone())

@@ -18,6 +18,8 @@ pub mod ingest;
 pub mod jobs;
 pub mod keys;
 pub mod kinds;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod metrics;
 pub mod progress;
 pub mod ratelimit;

@@ -3,7 +3,9 @@
 //! specification's `POST /api/video/process`.
 
 use crate::error::ApiError;
-use opusclip_core::{Aspect, Settings};
+use opusclip_core::{
+    caption_style_named, caption_style_names, Aspect, CaptionStyle, Settings, DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
+};
 use opusclip_pipeline::ClipOptions;
 use opusclip_select::{LengthRange, TimeRange};
 use serde::{Deserialize, Serialize};
@@ -79,6 +81,11 @@ pub struct ClipFields {
     pub language: Option<String>,
     #[serde(default)]
     pub no_captions: bool,
+    /// A caption look by name (`bold`, `clean`, `punch`, `single`, or `none`); absent: the
+    /// default look (or none with `no_captions`). Left out of the JSON when absent, so earlier
+    /// requests keep their fingerprints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption_style: Option<String>,
 }
 
 impl Default for ClipFields {
@@ -94,6 +101,7 @@ impl Default for ClipFields {
             aspect: Vec::new(),
             language: None,
             no_captions: false,
+            caption_style: None,
         }
     }
 }
@@ -125,12 +133,20 @@ impl ClipFields {
                 Err(problem) => problems.push(problem),
             }
         }
+        let mut details = serde_json::json!({});
+        let caption_style = match self.caption_style() {
+            Ok(style) => style,
+            Err(error) => {
+                problems.push(error.to_string());
+                details["caption_styles"] = serde_json::json!(caption_style_names());
+                CaptionStyle::default()
+            }
+        };
         if !problems.is_empty() {
-            return Err(
-                ApiError::invalid(problems.join("; ")).with_details(serde_json::json!({ "problems": problems }))
-            );
+            details["problems"] = serde_json::json!(problems);
+            return Err(ApiError::invalid(problems.join("; ")).with_details(details));
         }
-        let mut options = ClipOptions {
+        let options = ClipOptions {
             clips: self.clips,
             min_seconds: self.min,
             max_seconds: self.max,
@@ -143,11 +159,25 @@ impl ClipFields {
             language: self.language.clone().filter(|l| !l.trim().is_empty()),
             font_dir: settings.font_dir.clone(),
             score_weights: settings.score_weights,
+            embedding_model: opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()),
+            embedding_batch: settings.batch_size as usize,
+            caption_style,
             ..ClipOptions::default()
         };
-        options.caption_style.enabled = !self.no_captions;
         options.validate()?;
         Ok(options)
+    }
+
+    /// `caption_style` by name, `none` with `no_captions`, else the default look; a bad name, or
+    /// `no_captions` beside another look, is refused naming the valid names.
+    pub fn caption_style(&self) -> opusclip_core::Result<CaptionStyle> {
+        match (self.no_captions, self.caption_style.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+            (true, Some(name)) if !name.eq_ignore_ascii_case(NO_CAPTIONS) => Err(opusclip_core::Error::invalid_input(
+                format!("no_captions and caption_style {name:?} disagree: send one of them"),
+            )),
+            (true, _) => caption_style_named(NO_CAPTIONS),
+            (false, name) => caption_style_named(name.unwrap_or(DEFAULT_CAPTION_STYLE)),
+        }
     }
 }
 
@@ -209,6 +239,42 @@ mod tests {
         assert!(error.message.contains("3:2") && error.message.contains("30-15"), "{}", error.message);
         let bad = ClipFields { clips: 0, ..ClipFields::default() };
         assert!(bad.to_options(&Settings::default(), None).unwrap_err().message.contains("--clips"));
+    }
+
+    #[test]
+    fn caption_style_names_a_look_and_is_part_of_the_fingerprint() {
+        let settings = Settings::default();
+        let default = ClipFields::default().to_options(&settings, None).expect("valid");
+        assert_eq!(default.caption_style, CaptionStyle::default());
+        let clean = ClipFields { caption_style: Some("clean".into()), ..ClipFields::default() };
+        assert_eq!(
+            clean.to_options(&settings, None).expect("valid").caption_style,
+            caption_style_named("clean").unwrap()
+        );
+        let off = ClipFields { no_captions: true, ..ClipFields::default() };
+        assert!(!off.to_options(&settings, None).expect("valid").caption_style.enabled);
+        let bad =
+            ClipFields { caption_style: Some("comic".into()), aspect: vec!["3:2".into()], ..ClipFields::default() };
+        let error = bad.to_options(&settings, None).unwrap_err();
+        assert_eq!((error.status.as_u16(), error.code), (422, "INVALID_INPUT_ERROR"));
+        assert!(
+            error.message.contains("comic") && error.message.contains("bold, clean") && error.message.contains("3:2")
+        );
+        let clash = ClipFields { caption_style: Some("punch".into()), no_captions: true, ..ClipFields::default() };
+        assert!(clash.to_options(&settings, None).is_err());
+        let request = |clip: ClipFields| JobRequest {
+            kind: JobKind::Clips,
+            source: JobSource::Url { url: "https://example.com/a.mp4".into() },
+            transcript_key: None,
+            clip,
+            max_length: None,
+            webhook_url: None,
+            inline: false,
+            spec: None,
+        };
+        let plain = request(ClipFields::default());
+        assert!(!serde_json::to_string(&plain).unwrap().contains("caption_style"), "absent: not serialized");
+        assert_ne!(plain.output_fingerprint(), request(clean).output_fingerprint());
     }
 
     #[test]

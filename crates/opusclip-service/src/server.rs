@@ -33,6 +33,11 @@ impl RunningServer {
             .await
             .map_err(|e| ApiError::configuration(format!("cannot listen on {bind}: {e} (set API_HOST / API_PORT)")))?;
         let address = listener.local_addr().map_err(|e| ApiError::internal(e.to_string()))?;
+        if services.config.no_auth && !address.ip().is_loopback() {
+            return Err(ApiError::configuration(format!(
+                "--no-auth serves without keys, so only on a loopback address (127.0.0.1 or ::1), not {address}"
+            )));
+        }
         let (shutdown, stopping) = watch::channel(false);
         let app = crate::api::router(services.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let mut http_stop = stopping.clone();

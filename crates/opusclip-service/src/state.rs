@@ -1,5 +1,5 @@
 //! Everything a service process holds: configuration, the job store, API keys, storage, the
-//! result cache, the URL rules, the rate limiter and metrics — opened once and shared.
+//! result cache, the URL rules, the rate limiter, metrics and the link signer — opened once and shared.
 
 use crate::cache::{ManifestCache, RedisTarget};
 use crate::config::ServiceConfig;
@@ -25,6 +25,8 @@ pub struct Services {
     pub url_policy: UrlPolicy,
     pub limiter: RateLimiter,
     pub metrics: Arc<Metrics>,
+    /// Signs the download links a `<video>` or a download link uses (no key header there).
+    pub links: crate::api::LinkSigner,
 }
 
 impl Services {
@@ -42,12 +44,15 @@ impl Services {
             std::fs::create_dir_all(&folder)
                 .map_err(|e| crate::error::ApiError::from(opusclip_core::Error::io("create", &folder, e)))?;
         }
+        let ttl = Duration::from_secs(config.settings.cache_ttl);
         let cache = match (&config.settings.redis_url, config.settings.cache_enabled) {
-            (Some(url), true) => {
-                Some(ManifestCache::new(RedisTarget::parse(url)?, Duration::from_secs(config.settings.cache_ttl)))
-            }
-            _ => None,
+            (_, false) => None,
+            (Some(url), true) => Some(ManifestCache::redis(RedisTarget::parse(url)?, ttl)),
+            (None, true) => Some(ManifestCache::disk(config.manifest_cache_dir(), ttl)?),
         };
+        if let Some(cache) = &cache {
+            tracing::info!(at = %cache.describe(), ttl_seconds = ttl.as_secs(), "result cache");
+        }
         let url_policy = UrlPolicy {
             allowlist: config.url_allowlist.clone(),
             max_bytes: config.url_max_bytes,
@@ -62,6 +67,7 @@ impl Services {
             url_policy,
             limiter: RateLimiter::new(config.create_per_minute, config.read_per_minute),
             metrics: Arc::new(Metrics::default()),
+            links: crate::api::LinkSigner::new(config.url_signing_secret.as_deref()),
             config,
         }))
     }

@@ -1,21 +1,24 @@
 //! The web page: served at `/` with its assets and no key, and driven end to end in headless
-//! Chromium over the WebDriver protocol (chromedriver): key → upload a generated talk with its
-//! SRT → live progress → ranked clips with scores and a playable video. The browser test prints a
+//! Chromium over the WebDriver protocol (chromedriver) against a real service on 127.0.0.1:
+//! key → a refused URL explained in plain words → a generated talk with its SRT picked and
+//! dropped, a caption look chosen (the editor opens on it) → live progress (no layout shift) →
+//! ranked clips with scores → a clip plays through its signed link → the editor: a caption word
+//! changed to ZEBRA and the end moved one word
+//! earlier → re-render → the new file plays, differs, is that much shorter and its captions,
+//! spec and zip carry ZEBRA → the job list at phone width → delete. The browser test prints a
 //! note and skips when Debian's `chromium` / `chromium-driver` are not installed
 //! (`scripts/setup.sh` installs them; `OPUSCLIP_REQUIRE_SERVICES=1` makes that a failure).
-//! Screenshots go to `target/tmp/web_page/`.
+//! Screenshots of each step go to `target/tmp/web_page/`.
 
 mod common;
+#[path = "web_page/webdriver.rs"]
+mod webdriver;
 
 use common::{make_talk, request, TestService};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+use webdriver::{browser_available, Browser, Driver};
 
 #[test]
 fn the_page_and_its_assets_load_without_a_key_while_the_api_still_needs_one() {
@@ -24,12 +27,36 @@ fn the_page_and_its_assets_load_without_a_key_while_the_api_still_needs_one() {
     assert_eq!(page.status, 200);
     assert!(page.header("content-type").unwrap_or_default().starts_with("text/html"));
     let html = page.text();
-    for needle in ["id=\"api-key\"", "id=\"upload-form\"", "type=\"file\"", "id=\"clips-count\"", "id=\"aspect\""] {
+    for needle in [
+        "id=\"api-key\"",
+        "id=\"upload-form\"",
+        "id=\"drop-zone\"",
+        "type=\"file\"",
+        "id=\"video-url\"",
+        "id=\"clips-count\"",
+        "name=\"aspect\"",
+        "id=\"lengths\"",
+        "id=\"time-range\"",
+        "id=\"prompt\"",
+        "id=\"language\"",
+        "id=\"captions-choice\"",
+        "id=\"editor\"",
+    ] {
         assert!(html.contains(needle), "the page has {needle}");
     }
-    for (path, kind, needle) in
-        [("/assets/app.js", "text/javascript", "/api/jobs"), ("/assets/app.css", "text/css", ".clip-list")]
-    {
+    let choice = &html[html.find("id=\"captions-choice\"").unwrap()..];
+    let choice = &choice[..choice.find("</select>").expect("the captions select closes")];
+    assert!(choice.contains("name=\"caption_style\""), "the New job form sends caption_style");
+    for name in opusclip_core::caption_style_names() {
+        assert!(choice.contains(&format!("<option value=\"{name}\"")), "the New job form offers the {name} captions");
+    }
+    assert!(html.contains("id=\"caption-styles\""), "the editor's looks come with the page");
+    assert!(page.header("content-security-policy").unwrap_or_default().contains("default-src 'self'"));
+    for (path, kind, needle) in [
+        ("/assets/app.js", "text/javascript", "/api/jobs"),
+        ("/assets/editor.js", "text/javascript", "/render"),
+        ("/assets/app.css", "text/css", ".clip-list"),
+    ] {
         assert!(html.contains(path), "the page links {path}");
         let asset = request("GET", &service.url(path), &[], None);
         assert_eq!(asset.status, 200, "{path} is served");
@@ -43,11 +70,58 @@ fn the_page_and_its_assets_load_without_a_key_while_the_api_still_needs_one() {
 }
 
 #[test]
-fn a_person_uploads_a_talk_in_chromium_and_sees_ranked_clips() {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        let required = std::env::var("OPUSCLIP_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-        assert!(!required, "{CHROMIUM} and {CHROMEDRIVER} are required (OPUSCLIP_REQUIRE_SERVICES=1)");
-        eprintln!("note: skipped — {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
+fn without_keys_only_on_this_machine_and_the_page_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut open = common::config(dir.path(), &[]);
+    open.no_auth = true;
+    open.settings.api_host = "0.0.0.0".into();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let refused = runtime.block_on(opusclip_service::RunningServer::start(open.clone(), 0));
+    let error = refused.expect_err("--no-auth is refused on an address other than loopback");
+    assert!(error.message.contains("--no-auth"), "{}", error.message);
+    drop(runtime);
+
+    open.settings.api_host = "127.0.0.1".into();
+    let service = TestService::start(open, 0);
+    let listed = request("GET", &service.url("/api/jobs"), &[], None);
+    assert_eq!(listed.status, 200, "no key needed: {}", listed.text());
+    assert_eq!(listed.json()["jobs"], json!([]));
+    let key = service.key("someone");
+    assert_eq!(request("GET", &service.url("/api/jobs"), &[("x-api-key", key.as_str())], None).status, 200);
+    let wrong = request("GET", &service.url("/api/jobs"), &[("x-api-key", "ock_wrong")], None);
+    assert_eq!(wrong.status, 401, "a key that is given is still checked");
+    if !browser_available() {
+        return;
+    }
+    let driver = Driver::start();
+    let browser = driver.session();
+    browser.navigate(&service.url("/"));
+    let shown = browser.wait_for(
+        "return { open: document.getElementById('key-form').classList.contains('in-use'),\
+                  said: document.getElementById('key-status').textContent };",
+        secs(10),
+        |v| v["open"] == json!(true),
+    );
+    assert!(shown["said"].as_str().unwrap_or_default().contains("needs no key"), "{shown}");
+    browser.screenshot(&screenshot_dir().join("10-no-auth.png"));
+}
+
+/// What the page shows about the first job, for the waiting loop.
+const PAGE_STATE: &str = "const job = document.querySelector('.job');\
+    const score = document.querySelector('.clip-score');\
+    return { state: job ? job.dataset.state || null : null,\
+             percent: job ? job.querySelector('.job-percent').textContent : null,\
+             updates: job ? job.dataset.updates || null : null,\
+             upload_bar_hidden: getComputedStyle(document.getElementById('upload-progress')).visibility === 'hidden',\
+             clips: document.querySelectorAll('.clip').length,\
+             score: score ? score.textContent : null,\
+             parts: document.querySelectorAll('.clip-parts li').length,\
+             shift: window.shiftTotal || 0,\
+             problems: [...document.querySelectorAll('.error:not([hidden])')].map(e => e.textContent).join(' | ') };";
+
+#[test]
+fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
+    if !browser_available() {
         return;
     }
     let started = Instant::now();
@@ -61,63 +135,226 @@ fn a_person_uploads_a_talk_in_chromium_and_sees_ranked_clips() {
     browser.navigate(&service.url("/"));
     browser.type_into("#api-key", &key);
     browser.click("#save-key");
-    assert_eq!(browser.script("return localStorage.getItem('opusclip.apiKey')"), json!(key), "the key is kept");
+    assert_eq!(browser.script("return sessionStorage.getItem('opusclip.apiKey')"), json!(key), "kept for the tab");
+    assert_eq!(browser.script("return localStorage.getItem('opusclip.apiKey')"), Value::Null, "not kept for good");
+
+    // A URL the server may not fetch: refused, and said so in plain words.
+    browser.type_into("#video-url", "http://127.0.0.1:9/talk.mp4");
+    browser.click("#upload-button");
+    let refused = browser.wait_for("return document.getElementById('upload-error').textContent", secs(15), |v| {
+        !v.as_str().unwrap_or_default().is_empty()
+    });
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(refused.starts_with("That URL cannot be fetched") && refused.contains("upload the file"), "{refused}");
+    browser.screenshot(&shots.join("1-refused-url.png"));
+    browser.clear("#video-url");
+
+    // The video: picked, then dropped on the drop zone (the drop handler takes the file).
     browser.type_into("#video-file", &talk.video.display().to_string());
+    let dropped = browser.script(
+        "const input = document.getElementById('video-file'); const moved = new DataTransfer();\
+         moved.items.add(input.files[0]); input.value = '';\
+         document.getElementById('drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: moved, bubbles: true, cancelable: true }));\
+         return [input.files.length, document.getElementById('drop-name').textContent];",
+    );
+    assert_eq!(dropped[0], json!(1), "the dropped file is taken: {dropped}");
+    let stale = browser.script("return document.getElementById('upload-error').hidden");
+    assert_eq!(stale, json!(true), "the old refusal goes once the source changes");
+    assert!(dropped[1].as_str().unwrap_or_default().starts_with("talk.mp4"), "{dropped}");
     browser.type_into("#transcript-file", &talk.srt.display().to_string());
     browser.script(
-        "document.getElementById('clips-count').value = '1';\
-         document.getElementById('min-seconds').value = '4';\
-         document.getElementById('max-seconds').value = '8'; return null",
+        "const set = (id, value) => document.getElementById(id).value = value;\
+         set('clips-count', '1'); set('min-seconds', '4'); set('max-seconds', '8');\
+         document.getElementById('more-options').open = true;\
+         set('lengths', '4-8'); set('time-range', '0:00-0:14'); set('prompt', 'customer'); set('language', 'en');\
+         set('captions-choice', 'single');\
+         window.shiftTotal = 0;\
+         new PerformanceObserver((list) => list.getEntries().forEach((e) => { if (!e.hadRecentInput) window.shiftTotal += e.value; }))\
+           .observe({ type: 'layout-shift', buffered: false });\
+         return null;",
     );
-    browser.screenshot(&shots.join("1-form.png"));
+    browser.screenshot(&shots.join("2-form.png"));
     browser.click("#upload-button");
 
-    let page_state = "const job = document.querySelector('.job');\
-        const score = document.querySelector('.clip-score');\
-        return { state: job ? job.dataset.state || null : null,\
-                 percent: job ? job.querySelector('.job-percent').textContent : null,\
-                 updates: job ? job.dataset.updates || null : null,\
-                 upload_bar_hidden: document.getElementById('upload-progress').offsetParent === null,\
-                 clips: document.querySelectorAll('.clip').length,\
-                 score: score ? score.textContent : null,\
-                 parts: document.querySelectorAll('.clip-parts li').length,\
-                 problems: [...document.querySelectorAll('.error:not([hidden])')].map(e => e.textContent).join(' | ') };";
     let mut seen_states = Vec::new();
-    let mut progress_shot = false;
+    let mut shift_while_running: Option<(f64, f64)> = None;
     let state = loop {
-        let state = browser.script(page_state);
+        let state = browser.script(PAGE_STATE);
         let now = state["state"].as_str().unwrap_or_default().to_string();
         if !now.is_empty() && seen_states.last() != Some(&now) {
             seen_states.push(now.clone());
         }
-        if !progress_shot && now == "running" {
-            browser.screenshot(&shots.join("2-progress.png"));
-            progress_shot = true;
+        if now == "running" {
+            let shift = state["shift"].as_f64().unwrap_or(0.0);
+            if shift_while_running.is_none() {
+                browser.script("document.querySelector('.job').scrollIntoView(); return null");
+                browser.screenshot(&shots.join("3-progress.png"));
+            }
+            shift_while_running = Some((shift_while_running.map_or(shift, |(first, _)| first), shift));
         }
         let done = state["clips"].as_u64().unwrap_or(0) > 0
             || now == "failed"
             || !state["problems"].as_str().unwrap_or("").is_empty();
-        if done || started.elapsed() > Duration::from_secs(90) {
+        if done || started.elapsed() > secs(120) {
             break state;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(150));
     };
-    browser.screenshot(&shots.join("3-clips.png"));
     assert_eq!(state["problems"], json!(""), "the page shows no error: {state}");
     assert_eq!(state["state"], json!("succeeded"), "the job ended on the page as succeeded: {state}");
     assert!(state["clips"].as_u64().unwrap_or(0) >= 1, "the page lists a clip: {state}");
     assert_eq!(state["updates"], json!("events"), "progress came from the event stream, not polling: {state}");
-    assert_eq!(state["upload_bar_hidden"], json!(true), "the upload bar is gone once the upload ended: {state}");
+    assert_eq!(state["upload_bar_hidden"], json!(true), "the upload bar is idle once the upload ended: {state}");
+    let (first, last) = shift_while_running.expect("the page showed the job running");
+    assert!(last - first < 0.001, "no layout shift while the job ran: {first} → {last}");
     let score: f64 = state["score"].as_str().unwrap_or_default().parse().expect("the clip shows a numeric score");
     assert!((0.0..=100.0).contains(&score), "score {score} is 0..100");
     assert!(state["parts"].as_u64().unwrap_or(0) >= 1, "the score's parts are listed: {state}");
-    let ready =
-        browser.wait_for("return document.querySelector('.clip-video').readyState", Duration::from_secs(15), |v| {
-            v.as_u64().unwrap_or(0) >= 2
-        });
+    let ready = browser.wait_for("return document.querySelector('.clip-video').readyState", secs(20), |v| {
+        v.as_u64().unwrap_or(0) >= 2
+    });
     assert!(ready.as_u64().unwrap_or(0) >= 2, "the clip's video loads (readyState {ready})");
-    let download = browser.script("const a = document.querySelector('.clip-download'); return [a.download, a.href]");
-    assert!(download[0].as_str().unwrap_or_default().ends_with(".mp4"), "a download link: {download}");
+    let source = browser.script("return document.querySelector('.clip-video').currentSrc");
+    assert!(source.as_str().unwrap_or_default().contains("sig="), "it plays through a signed link: {source}");
+    browser.script("document.querySelector('.job').scrollIntoView(); return null");
+    browser.screenshot(&shots.join("4-clips.png"));
+    let unlabeled = browser.script(
+        "return [...document.querySelectorAll('input, select, textarea')]\
+         .filter((e) => !e.labels.length && !e.getAttribute('aria-label')).map((e) => e.id || e.name);",
+    );
+    assert_eq!(unlabeled, json!([]), "every control has a label");
+    let clickable_divs = browser.script("return document.querySelectorAll('div[onclick], span[onclick]').length");
+    assert_eq!(clickable_divs, json!(0), "actions are buttons and links");
+    let original = links(&browser, ".clip[data-clip='clip-01'] .clip-downloads a");
+
+    // The editor: a caption word becomes ZEBRA, the end moves one word earlier.
+    browser.click(".clip[data-clip='clip-01'] .clip-edit");
+    let words = browser.wait_for(
+        "if (!editor.spec) return { all: 0 }; const all = [...document.querySelectorAll('#editor-words .word')];\
+         const inside = all.filter((b) => !b.classList.contains('outside'));\
+         return { all: all.length, inside: inside.map((b) => Number(b.dataset.index)), end: editor.spec.end,\
+                  words: editor.spec.words.map((w) => [w.text, w.start, w.end]), start: editor.spec.start };",
+        secs(15),
+        |v| v["all"].as_u64().unwrap_or(0) > 0,
+    );
+    let look = browser.script("return document.getElementById('edit-style').value");
+    assert_eq!(look, json!("single"), "the clip has the caption look chosen in the New job form");
+    let inside: Vec<u64> = words["inside"].as_array().unwrap().iter().filter_map(Value::as_u64).collect();
+    assert!(inside.len() >= 3, "the clip has words to edit: {words}");
+    assert!(words["all"].as_u64().unwrap() > inside.len() as u64, "words just outside the clip are offered: {words}");
+    let target = inside[1];
+    browser.click(&format!("#editor-words .word[data-index='{target}']"));
+    browser.clear("#word-text");
+    browser.type_into("#word-text", "ZEBRA");
+    browser.click("#apply-word");
+    browser.click("#end-earlier");
+    browser.click("#edit-aspect option[value='1:1']");
+    browser.click("#edit-style option[value='clean']");
+    let edited = browser.script(&format!(
+        "const b = document.querySelector(\"#editor-words .word[data-index='{target}']\");\
+         return {{ text: b.textContent, changed: b.classList.contains('changed'), end: editor.spec.end,\
+                   span: document.getElementById('editor-span').textContent }};"
+    ));
+    assert_eq!(edited["text"], json!("ZEBRA"), "{edited}");
+    assert_eq!(edited["changed"], json!(true), "the changed word is marked: {edited}");
+    let last_inside = *inside.last().unwrap() as usize;
+    let expected_end = words["words"][last_inside - 1][2].as_f64().unwrap();
+    assert_eq!(edited["end"].as_f64(), Some(expected_end), "the end sits on the previous word's end: {edited}");
+    browser.screenshot(&shots.join("5-editor.png"));
+    browser.click("#render-button");
+    let rendered = browser.wait_for(
+        "const box = document.getElementById('render-result');\
+         return { shown: !box.hidden, ready: document.getElementById('render-video').readyState,\
+                  error: document.getElementById('render-error').textContent };",
+        secs(90),
+        |v| v["ready"].as_u64().unwrap_or(0) >= 2 || !v["error"].as_str().unwrap_or_default().is_empty(),
+    );
+    assert_eq!(rendered["error"], json!(""), "{rendered}");
+    assert!(rendered["ready"].as_u64().unwrap_or(0) >= 2, "the new file plays: {rendered}");
+    browser.screenshot(&shots.join("6-rerendered.png"));
+    let zebra_at = words["words"][target as usize][1].as_f64().unwrap() - words["start"].as_f64().unwrap() + 0.2;
+    browser.script(&format!("document.getElementById('render-video').currentTime = {zebra_at}; return null"));
+    browser.wait_for(
+        "const v = document.getElementById('render-video'); return !v.seeking && v.readyState >= 2;",
+        secs(10),
+        |v| v == &json!(true),
+    );
+    browser.script("document.getElementById('render-video').scrollIntoView(); return null");
+    browser.screenshot(&shots.join("6b-zebra-burned-in.png"));
+
+    // What the page offers to download: fetched as a download would be, without the key.
+    let fresh = links(&browser, "#render-downloads a");
+    let fetch = |links: &[(String, String)], label: &str| -> Vec<u8> {
+        let (_, href) = links.iter().find(|(text, _)| text.starts_with(label)).unwrap_or_else(|| panic!("{label}"));
+        let answer = request("GET", href, &[], None);
+        assert_eq!(answer.status, 200, "{label} downloads without the key header: {}", answer.text());
+        answer.body
+    };
+    let (old_mp4, new_mp4) = (fetch(&original, "MP4"), fetch(&fresh, "MP4"));
+    assert_ne!(opusclip_service::util::sha256_hex(&old_mp4), opusclip_service::util::sha256_hex(&new_mp4));
+    let new_srt = String::from_utf8(fetch(&fresh, "Captions SRT")).unwrap();
+    let old_srt = String::from_utf8(fetch(&original, "Captions SRT")).unwrap();
+    assert!(new_srt.contains("ZEBRA") && !old_srt.contains("ZEBRA"), "new:\n{new_srt}\nold:\n{old_srt}");
+    assert!(String::from_utf8(fetch(&fresh, "Captions VTT")).unwrap().contains("ZEBRA"));
+    let start = words["start"].as_f64().unwrap();
+    let seconds = duration_of(&new_mp4);
+    assert!((seconds - (expected_end - start)).abs() < 0.2, "the new file is {seconds} s, cut {start}–{expected_end}");
+    let zip = fetch(&fresh, "All files");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+    let names: Vec<String> = archive.file_names().map(|n| n.expect("a name").to_string()).collect();
+    for name in ["manifest.json", "video.mp4", "spec.json", "video.jpg"] {
+        assert!(names.iter().any(|n| n == name), "{name} in the zip: {names:?}");
+    }
+    let zipped = read_entry(&mut archive, "video.mp4");
+    assert_eq!(zipped, new_mp4, "the zip holds the same file");
+    let spec: Value = serde_json::from_slice(&read_entry(&mut archive, "spec.json")).unwrap();
+    assert_eq!(spec["words"][target as usize]["text"], json!("ZEBRA"), "the rendered spec has the word");
+    assert_eq!(spec["end"].as_f64(), Some(expected_end));
+    assert_eq!(spec["caption_style"]["highlight_color"], json!("FFFFFF"), "the chosen caption look");
+    assert_eq!(spec["outputs"][0]["aspect"], json!("1:1"), "the chosen aspect");
+    assert_eq!(video_size(&new_mp4), (1080, 1080), "rendered square");
+    let stored_srt = String::from_utf8(read_entry(&mut archive, "video.srt")).unwrap();
+    assert_eq!(stored_srt, new_srt, "the SRT download is what the renderer wrote beside the video");
+
+    // The job list holds both jobs; at phone width the page still fits.
+    browser.click(".editor-close button");
+    let listed =
+        browser.wait_for("return [...document.querySelectorAll('.job')].map((j) => j.dataset.state)", secs(15), |v| {
+            v.as_array().is_some_and(|a| a.len() == 2 && a.iter().all(|s| s == "succeeded"))
+        });
+    assert_eq!(listed, json!(["succeeded", "succeeded"]));
+    browser.script("document.getElementById('jobs-section').scrollIntoView(); return null");
+    browser.screenshot(&shots.join("7-jobs.png"));
+    browser.window_size(375, 812);
+    browser.navigate(&service.url("/"));
+    let phone = browser.wait_for(
+        "return { videos: [...document.querySelectorAll('.clip-video')].filter((v) => v.readyState >= 2).length,\
+                  width: document.documentElement.scrollWidth, inner: window.innerWidth };",
+        secs(20),
+        |v| v["videos"].as_u64().unwrap_or(0) >= 2,
+    );
+    assert!(phone["videos"].as_u64().unwrap_or(0) >= 2, "both jobs' videos load again: {phone}");
+    assert!(phone["width"].as_u64() <= phone["inner"].as_u64(), "nothing wider than the phone: {phone}");
+    browser.screenshot(&shots.join("8-phone.png"));
+    browser.script("document.querySelector(\".clip[data-clip='clip-01']\").scrollIntoView(); return null");
+    browser.screenshot(&shots.join("8b-phone-clip.png"));
+    browser.click(".clip[data-clip='clip-01'] .clip-edit");
+    browser.wait_for("return document.querySelectorAll('#editor-words .word').length", secs(15), |v| {
+        v.as_u64().unwrap_or(0) > 0
+    });
+    let dialog =
+        browser.script("const r = document.getElementById('editor').getBoundingClientRect(); return [r.left, r.right]");
+    assert!(dialog[0].as_f64().unwrap() >= 0.0 && dialog[1].as_f64().unwrap() <= 375.0, "the editor fits: {dialog}");
+    browser.screenshot(&shots.join("9-phone-editor.png"));
+    browser.click(".editor-close button");
+
+    // Delete the edit (two presses: the first asks).
+    browser.click(".job .job-delete");
+    browser.click(".job .job-delete");
+    let left = browser.wait_for("return document.querySelectorAll('.job').length", secs(10), |v| v == &json!(1));
+    assert_eq!(left, json!(1), "the deleted job left the page");
+    let listed = request("GET", &service.url("/api/jobs"), &[("x-api-key", key.as_str())], None).json();
+    assert_eq!(listed["jobs"].as_array().map(Vec::len), Some(1), "and the server: {listed}");
     eprintln!(
         "web page: states seen {seen_states:?}, score {score}, {:.1} s in all, screenshots in {}",
         started.elapsed().as_secs_f64(),
@@ -125,147 +362,59 @@ fn a_person_uploads_a_talk_in_chromium_and_sees_ranked_clips() {
     );
 }
 
+fn secs(seconds: u64) -> Duration {
+    Duration::from_secs(seconds)
+}
+
+/// The links matching `css`: (text, absolute href).
+fn links(browser: &Browser, css: &str) -> Vec<(String, String)> {
+    let found = browser
+        .script(&format!("return [...document.querySelectorAll(\"{css}\")].map((a) => [a.textContent, a.href]);"));
+    let links: Vec<(String, String)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| (pair[0].as_str().unwrap().to_string(), pair[1].as_str().unwrap().to_string()))
+        .collect();
+    assert!(!links.is_empty(), "links at {css}");
+    links
+}
+
+fn read_entry(archive: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    archive.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}")).read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+/// Seconds of video in an MP4 (ffprobe).
+fn duration_of(bytes: &[u8]) -> f64 {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"])
+        .arg(file.path())
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&out.stdout).trim().parse().expect("a duration")
+}
+
+/// Width and height of the video stream of an MP4 (ffprobe).
+fn video_size(bytes: &[u8]) -> (u32, u32) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .arg(file.path())
+        .output()
+        .expect("ffprobe runs");
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let (width, height) = text.split_once(',').unwrap_or_else(|| panic!("a size: {text}"));
+    (width.parse().unwrap(), height.parse().unwrap())
+}
+
 fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("web_page");
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// A chromedriver process on a free local port, stopped on drop.
-struct Driver {
-    child: Child,
-    base: String,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let driver = Driver { child, base: format!("http://127.0.0.1:{port}") };
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
-            if let Ok(answer) = call("GET", &format!("{}/status", driver.base), None) {
-                if answer["value"]["ready"] == json!(true) {
-                    return driver;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("chromedriver did not become ready in 20 s");
-    }
-
-    fn session(&self) -> Browser {
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": CHROMIUM, "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400"
-            ] }
-        } } });
-        let answer = call("POST", &format!("{}/session", self.base), Some(&capabilities)).expect("a browser session");
-        let id = answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {answer}")).to_string();
-        Browser { base: format!("{}/session/{id}", self.base) }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One WebDriver session; closed on drop.
-struct Browser {
-    base: String,
-}
-
-impl Browser {
-    fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let answer = call(method, &format!("{}{path}", self.base), body).unwrap_or_else(|e| panic!("{path}: {e}"));
-        if answer["value"]["error"].is_string() {
-            panic!("WebDriver {method} {path}: {}", answer["value"]);
-        }
-        answer["value"].clone()
-    }
-
-    fn navigate(&self, url: &str) {
-        self.command("POST", "/url", Some(&json!({ "url": url })));
-    }
-
-    fn element(&self, css: &str) -> String {
-        let found = self.command("POST", "/element", Some(&json!({ "using": "css selector", "value": css })));
-        found[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {found}")).to_string()
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let element = self.element(css);
-        self.command("POST", &format!("/element/{element}/value"), Some(&json!({ "text": text })));
-    }
-
-    fn click(&self, css: &str) {
-        let element = self.element(css);
-        self.command("POST", &format!("/element/{element}/click"), Some(&json!({})));
-    }
-
-    fn script(&self, script: &str) -> Value {
-        self.command("POST", "/execute/sync", Some(&json!({ "script": script, "args": [] })))
-    }
-
-    fn wait_for(&self, script: &str, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
-        let started = Instant::now();
-        loop {
-            let value = self.script(script);
-            if done(&value) || started.elapsed() > limit {
-                return value;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn screenshot(&self, path: &Path) {
-        let encoded = self.command("GET", "/screenshot", None);
-        std::fs::write(path, decode_base64(encoded.as_str().unwrap_or_default())).unwrap();
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = call("DELETE", &self.base, None);
-    }
-}
-
-/// One WebDriver call: its JSON answer (errors included: WebDriver answers them as JSON).
-fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value, String> {
-    let config =
-        ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build();
-    let agent = ureq::Agent::new_with_config(config);
-    let builder = ureq::http::Request::builder().method(method).uri(url).header("content-type", "application/json");
-    let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let response = agent.run(builder.body(bytes).unwrap()).map_err(|e| e.to_string())?;
-    let text = response.into_body().with_config().limit(64 << 20).read_to_string().map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("not JSON ({e}): {text}"))
-}
-
-/// Standard base64 (screenshots).
-fn decode_base64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let sextets: Vec<u8> = text.bytes().filter_map(value).collect();
-    let mut bytes = Vec::with_capacity(sextets.len() * 3 / 4);
-    for chunk in sextets.chunks(4) {
-        let word = chunk.iter().enumerate().fold(0u32, |acc, (i, &s)| acc | (u32::from(s) << (18 - 6 * i)));
-        bytes.extend(word.to_be_bytes()[1..chunk.len()].iter());
-    }
-    bytes
 }

@@ -36,7 +36,19 @@ pub struct ServeArgs {
     /// Jobs run at once in this process (MAX_WORKERS); 0 serves the API only.
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Serve the API without keys, to this machine only (refused on a non-loopback host).
+    #[arg(long)]
+    pub no_auth: bool,
+    /// Answer AWS Lambda invocations (API Gateway, function URL, ALB) with the same API instead
+    /// of listening on a port; the data folder defaults to /tmp/opusclip-data.
+    #[cfg(feature = "lambda")]
+    #[arg(long, conflicts_with_all = ["host", "port", "no_auth"])]
+    pub lambda: bool,
 }
+
+/// Lambda's only writable folder.
+#[cfg(feature = "lambda")]
+const LAMBDA_DATA_DIR: &str = "/tmp/opusclip-data";
 
 /// The service configuration: Settings and the environment, then these flags.
 pub fn service_config(args: &ServiceArgs) -> Result<ServiceConfig> {
@@ -64,6 +76,10 @@ pub fn service_config(args: &ServiceArgs) -> Result<ServiceConfig> {
 
 /// Run `opusclip serve` until SIGINT/SIGTERM.
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    #[cfg(feature = "lambda")]
+    if args.lambda {
+        return run_lambda(args);
+    }
     let mut config = service_config(&args.service)?;
     if let Some(host) = &args.host {
         config.settings.api_host = host.clone();
@@ -71,6 +87,9 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     if let Some(port) = args.port {
         config.settings.api_port = port;
     }
+    config.no_auth = args.no_auth;
+    let keys =
+        if args.no_auth { "not needed (--no-auth: this machine only)" } else { "opusclip keys create --name NAME" };
     let workers = args.workers.unwrap_or(config.settings.max_workers as usize);
     let (database, storage) = (config.database_url.clone(), config.storage_url.clone());
     opusclip_service::block_on(opusclip_service::run_server_process(config, workers, |address| {
@@ -78,12 +97,26 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         let banner = format!(
             "opusclip serve: listening on http://{address}\n  web page:  http://{address}/\n  \
              API docs:  http://{address}/docs  (OpenAPI: /openapi.json)\n  job store: {}\n  storage:   {storage}\n  \
-             workers:   {workers} in this process\n  API keys:  opusclip keys create --name NAME\n",
+             workers:   {workers} in this process\n  API keys:  {keys}\n",
             redact(&database)
         );
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(banner.as_bytes()).and_then(|_| stdout.flush());
     }))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `opusclip serve --lambda`: the API (and `--workers` in-process workers, 0 by default)
+/// answering Lambda invocations until the runtime stops.
+#[cfg(feature = "lambda")]
+fn run_lambda(args: &ServeArgs) -> Result<ExitCode> {
+    let mut service = args.service.clone();
+    if service.data_dir.is_none() && std::env::var_os("OPUSCLIP_DATA_DIR").is_none() {
+        service.data_dir = Some(PathBuf::from(LAMBDA_DATA_DIR));
+    }
+    let config = service_config(&service)?;
+    let workers = args.workers.unwrap_or(0);
+    opusclip_service::block_on(opusclip_service::lambda::run_lambda(config, workers))?;
     Ok(ExitCode::SUCCESS)
 }
 

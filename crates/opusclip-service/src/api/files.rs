@@ -1,5 +1,5 @@
-//! `GET /api/jobs/{id}/files/{name}`: a published file of a finished job, streamed, with HTTP
-//! Range support (one range: `bytes=A-B`, `bytes=A-`, `bytes=-N`; `206` with `Content-Range`,
+//! `GET /api/jobs/{id}/files/{name}`: a published file of a finished job (with the key, or through
+//! a signed link from the manifest), streamed, with HTTP Range support (one range: `bytes=A-B`, `bytes=A-`, `bytes=-N`; `206` with `Content-Range`,
 //! `416` when it cannot be satisfied; several ranges get the whole file, as RFC 9110 allows).
 
 use super::jobs::finished_job;
@@ -62,7 +62,10 @@ fn content_type(name: &str) -> &'static str {
 /// `GET /api/jobs/{id}/files/{name}`.
 #[utoipa::path(get, path = "/api/jobs/{id}/files/{name}", tag = "jobs",
     params(("id" = String, Path, description = "Job id"), ("name" = String, Path, description = "A file named in the manifest, e.g. clip-01.mp4"),
-           ("Range" = Option<String>, Header, description = "bytes=A-B, bytes=A- or bytes=-N")),
+           ("Range" = Option<String>, Header, description = "bytes=A-B, bytes=A- or bytes=-N"),
+           ("key" = Option<String>, Query, description = "Signed link (from the manifest's file_urls): the key id, instead of the key header"),
+           ("expires" = Option<i64>, Query, description = "Signed link: Unix seconds it works until"),
+           ("sig" = Option<String>, Query, description = "Signed link: HMAC-SHA256 of GET, the path, the key id and expires")),
     responses(
         (status = 200, description = "The whole file", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 206, description = "The range asked for (Content-Range)", content_type = "application/octet-stream", body = Vec<u8>),

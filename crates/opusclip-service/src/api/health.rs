@@ -1,5 +1,5 @@
 //! Open routes (no key): `/healthz` (the process answers), `/readyz` (the job store, storage and
-//! the Redis cache answer) and `/metrics` (Prometheus text).
+//! the result cache — Redis, or its folder — answer) and `/metrics` (Prometheus text).
 
 use crate::state::Services;
 use axum::extract::State;

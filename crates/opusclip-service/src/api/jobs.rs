@@ -1,5 +1,6 @@
-//! `POST /api/jobs` (upload or URL, with the options of `opusclip clip`), `GET /api/jobs/{id}`,
-//! `DELETE /api/jobs/{id}` and `GET /api/jobs/{id}/manifest`.
+//! `POST /api/jobs` (upload or URL, with the options of `opusclip clip`), `GET /api/jobs` (this
+//! key's jobs), `GET /api/jobs/{id}`, `DELETE /api/jobs/{id}`, `GET /api/jobs/{id}/manifest`
+//! (with signed download links) and `POST /api/jobs/{id}/render`.
 
 use super::upload::{read_form, JobForm};
 use super::Caller;
@@ -214,10 +215,25 @@ pub async fn finished_job(services: &Services, caller: &Caller, id: &str) -> Ser
     }
 }
 
-/// `GET /api/jobs/{id}/manifest`: the published manifest, with `files_url` to fetch its files.
+/// The published `manifest.json` of a finished job.
+pub async fn stored_manifest(services: &Services, job: &Job) -> ServiceResult<Value> {
+    let prefix = job.output_prefix.clone().unwrap_or_default();
+    let bytes = services
+        .storage
+        .read_bytes(&format!("{prefix}/manifest.json"))
+        .await?
+        .ok_or_else(|| ApiError::unavailable("STORAGE_ERROR", "the job's manifest is missing from storage"))?;
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(format!("stored manifest is not JSON: {e}")))
+}
+
+/// `GET /api/jobs/{id}/manifest`: the published manifest, with `files_url` to fetch its files
+/// and signed links to each of them (`file_urls`, `caption_urls`, `archive_url`).
 #[utoipa::path(get, path = "/api/jobs/{id}/manifest", tag = "jobs", params(("id" = String, Path, description = "Job id")),
     responses(
-        (status = 200, description = "manifest.json of the run (clips, scores, files, stage timings)", body = Object),
+        (status = 200, description = "manifest.json of the run (clips, scores, files, stage timings), plus `files_url`; \
+            `file_urls` (file name → signed link), `caption_urls` (clip id → {srt, vtt} signed links), `archive_url` \
+            and `links_expire_at` (Unix seconds): signed links open that one download without the key header, \
+            for a `<video src>` or a download link, for an hour", body = Object),
         (status = 409, description = "The job has not succeeded (details.state)", body = crate::api::openapi::ErrorBody),
         (status = 404, body = crate::api::openapi::ErrorBody),
     ))]
@@ -227,17 +243,107 @@ pub async fn manifest(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let job = finished_job(&services, &caller, &id).await?;
-    let prefix = job.output_prefix.unwrap_or_default();
-    let bytes = services
-        .storage
-        .read_bytes(&format!("{prefix}/manifest.json"))
-        .await?
-        .ok_or_else(|| ApiError::unavailable("STORAGE_ERROR", "the job's manifest is missing from storage"))?;
-    let mut manifest: Value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(format!("stored manifest is not JSON: {e}")))?;
+    let mut manifest = stored_manifest(&services, &job).await?;
+    let sign = |path: String| services.links.sign(&path, &caller.key_id);
+    let file_urls: serde_json::Map<String, Value> = super::downloads::manifest_files(&manifest)
+        .into_iter()
+        .map(|name| {
+            let link = sign(crate::execute::file_url(&id, &name));
+            (name, json!(link))
+        })
+        .collect();
+    let mut clip_ids: Vec<String> = manifest["clips"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str().map(str::to_string))
+        .collect();
+    if manifest["spec"].is_string() {
+        clip_ids.push(crate::kinds::WHOLE_VIDEO_ID.to_string());
+    }
+    let caption_urls: serde_json::Map<String, Value> = clip_ids
+        .into_iter()
+        .filter(|clip| crate::util::is_plain_file_name(clip))
+        .map(|clip| {
+            let srt = sign(format!("/api/jobs/{id}/captions/{clip}.srt"));
+            let vtt = sign(format!("/api/jobs/{id}/captions/{clip}.vtt"));
+            (clip, json!({ "srt": srt, "vtt": vtt }))
+        })
+        .collect();
     manifest["files_url"] = json!(format!("/api/jobs/{id}/files/"));
     manifest["from_cache"] = json!(job.from_cache);
+    manifest["file_urls"] = Value::Object(file_urls);
+    manifest["caption_urls"] = Value::Object(caption_urls);
+    manifest["archive_url"] = json!(sign(format!("/api/jobs/{id}/archive.zip")));
+    manifest["links_expire_at"] = json!(crate::util::now_ms() / 1000 + super::signed::LINK_TTL.as_secs() as i64);
     Ok(Json(manifest))
+}
+
+/// The query of `GET /api/jobs`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    /// At most this many jobs (1–100, default 20).
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub before: Option<String>,
+}
+
+/// What a person calls a job in a list: the uploaded file name or the URL, and for a render the
+/// title of the edited clip.
+fn job_name(job: &Job) -> String {
+    let source = match &job.request.source {
+        JobSource::Upload { filename, .. } => filename.clone().unwrap_or_else(|| "upload".into()),
+        JobSource::Url { url } => url.clone(),
+    };
+    match (&job.request.kind, &job.request.spec) {
+        (JobKind::Render, Some(spec)) if !spec.title.is_empty() => format!("{} (edited) — {source}", spec.title),
+        (JobKind::Render, _) => format!("edited clip — {source}"),
+        _ => source,
+    }
+}
+
+/// `GET /api/jobs`: this key's jobs, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/jobs", tag = "jobs",
+    params(("limit" = Option<u32>, Query, description = "Jobs per page, 1-100 (default 20)"),
+           ("before" = Option<String>, Query, description = "The `next` cursor of the previous page")),
+    responses(
+        (status = 200, description = "`{jobs: [job status + name], next}`; `next` is null on the last page", body = crate::api::openapi::JobList),
+        (status = 401, body = crate::api::openapi::ErrorBody),
+        (status = 422, description = "A bad limit or cursor", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn list(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    query: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(query) = query.map_err(|e| ApiError::invalid(format!("bad query: {}", e.body_text())))?;
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit must be 1-100"));
+    }
+    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(cursor) => {
+            let parsed = cursor.split_once('.').and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_string())));
+            Some(parsed.ok_or_else(|| ApiError::invalid("before must be the `next` cursor of a previous page"))?)
+        }
+    };
+    let mut jobs = services.jobs.list_owned(&caller.key_id, limit as usize + 1, before).await?;
+    let next = if jobs.len() > limit as usize {
+        jobs.truncate(limit as usize);
+        jobs.last().map(|job| format!("{}.{}", job.created_at, job.id))
+    } else {
+        None
+    };
+    let views: Vec<Value> = jobs
+        .iter()
+        .map(|job| {
+            let mut view = job_view(job);
+            view["name"] = json!(job_name(job));
+            view
+        })
+        .collect();
+    Ok(Json(json!({ "jobs": views, "next": next })))
 }
 
 /// Upper bounds for an edited spec: output size per side, clip length, words.

@@ -2,12 +2,14 @@
 //! JSON `{error, code, details}` answers for every refusal, unknown route and wrong method.
 
 mod auth;
+mod downloads;
 mod events;
 mod files;
 mod health;
 mod jobs;
 pub mod openapi;
 mod process;
+pub mod signed;
 mod upload;
 mod web;
 
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 pub use auth::Caller;
 pub use process::base64;
+pub use signed::LinkSigner;
 
 /// Largest JSON body accepted.
 pub const JSON_BODY_LIMIT: usize = 1 << 20;
@@ -34,11 +37,13 @@ pub fn router(services: Arc<Services>) -> Router {
     let upload_limit =
         usize::try_from(services.config.max_upload_bytes + TRANSCRIPT_LIMIT + (1 << 20)).unwrap_or(usize::MAX);
     let api = Router::new()
-        .route("/api/jobs", post(jobs::create).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/api/jobs", post(jobs::create).layer(DefaultBodyLimit::max(upload_limit)).get(jobs::list))
         .route("/api/jobs/{id}", get(jobs::status).delete(jobs::remove))
         .route("/api/jobs/{id}/events", get(events::stream))
         .route("/api/jobs/{id}/manifest", get(jobs::manifest))
         .route("/api/jobs/{id}/files/{name}", get(files::download))
+        .route("/api/jobs/{id}/captions/{file}", get(downloads::captions))
+        .route("/api/jobs/{id}/archive.zip", get(downloads::archive))
         .route("/api/jobs/{id}/render", post(jobs::render))
         .route("/api/video/process", post(process::create))
         .layer(middleware::from_fn_with_state(services.clone(), auth::require_key));

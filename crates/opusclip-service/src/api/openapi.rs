@@ -84,7 +84,7 @@ pub struct JobStatus {
     pub eta_seconds: Option<f64>,
     /// Runs so far (more than one after a worker died or a transient failure).
     pub attempts: i64,
-    /// Answered from the Redis result cache.
+    /// Answered from the result cache (Redis, or files without `REDIS_URL`).
     pub from_cache: bool,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
@@ -139,10 +139,23 @@ pub struct JobForm {
     pub prompt: Option<String>,
     /// Spoken language for speech recognition.
     pub language: Option<String>,
-    /// `true`: no burned-in captions.
+    /// The burned-in captions' look: `bold` (default), `clean`, `punch`, `single`, or `none`
+    /// (no burned-in captions; SRT/VTT are still written). Another name is a 422 listing these.
+    #[schema(example = "clean")]
+    pub caption_style: Option<String>,
+    /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).
     pub webhook_url: Option<String>,
+}
+
+/// `GET /api/jobs`: a page of the key's jobs, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct JobList {
+    /// Each job's status plus `name` (the uploaded file name or the URL; an edit's clip title).
+    pub jobs: Vec<JobStatus>,
+    /// Pass as `before` for the next page; null on the last.
+    pub next: Option<String>,
 }
 
 /// `GET /readyz`.
@@ -174,22 +187,28 @@ impl Modify for Security {
         description = "Long video in, ranked, reframed, captioned short clips out. Every /api/ route needs an API \
                        key (`opusclip keys create`) as `Authorization: Bearer KEY` or `X-API-Key: KEY`. Rate \
                        limits per key and per address: creating work 60/min by default, reading much higher. \
-                       Every failure is `{error, code, details}`."
+                       Every failure is `{error, code, details}`. Downloads (a job's files, captions and \
+                       archive) also open through the signed links the manifest lists (`?key=&expires=&sig=`, \
+                       HMAC-SHA256, one path each, for an hour): what a `<video src>` or a download link \
+                       uses, as neither can send a header."
     ),
     paths(
         super::jobs::create,
+        super::jobs::list,
         super::jobs::status,
         super::jobs::remove,
         super::jobs::manifest,
         super::jobs::render,
         super::events::stream,
         super::files::download,
+        super::downloads::captions,
+        super::downloads::archive,
         super::process::create,
         super::health::healthz,
         super::health::readyz,
         super::health::metrics,
     ),
-    components(schemas(ErrorBody, JobStatus, JobLinks, ProcessResult, ClipSummary, ProcessAccepted, JobForm, Readiness)),
+    components(schemas(ErrorBody, JobStatus, JobList, JobLinks, ProcessResult, ClipSummary, ProcessAccepted, JobForm, Readiness)),
     modifiers(&Security),
     security(("bearer" = []), ("api_key" = [])),
 )]
@@ -219,6 +238,8 @@ mod tests {
             "/api/jobs/{id}/events",
             "/api/jobs/{id}/manifest",
             "/api/jobs/{id}/files/{name}",
+            "/api/jobs/{id}/captions/{file}",
+            "/api/jobs/{id}/archive.zip",
             "/api/jobs/{id}/render",
             "/api/video/process",
             "/healthz",

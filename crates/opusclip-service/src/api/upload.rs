@@ -161,10 +161,11 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "prompt" => fields.prompt = Some(value.to_string()).filter(|v| !v.is_empty()),
         "language" => fields.language = Some(value.to_string()).filter(|v| !v.is_empty()),
         "no_captions" => fields.no_captions = matches!(value, "1" | "true" | "yes" | "on"),
+        "caption_style" => fields.caption_style = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
-                 range, prompt, language, no_captions, webhook_url"
+                 range, prompt, language, caption_style, no_captions, webhook_url"
             ))
         }
     }

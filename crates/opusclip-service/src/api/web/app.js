@@ -1,39 +1,76 @@
-// Video-OpusClip web page: keeps the API key in localStorage, uploads a video to POST /api/jobs,
-// follows each job live (server-sent events read with fetch, falling back to polling), and shows
-// a finished job's ranked clips from its manifest. Plain JavaScript, no build step.
+// Video-OpusClip web page: the API key lives in sessionStorage (this tab only); a video goes to
+// POST /api/jobs by upload (XMLHttpRequest, for its progress and cancel) or as a URL; the job
+// list is GET /api/jobs; each running job is followed live (server-sent events read with fetch,
+// polling as a fallback); a finished job's clips are played and downloaded through the signed
+// links its manifest lists (a <video src> cannot send the key). Editing lives in editor.js.
+// Plain JavaScript, no build step.
 "use strict";
 
 const KEY_STORE = "opusclip.apiKey";
-const JOBS_STORE = "opusclip.jobs";
 const ENDED = ["succeeded", "failed", "canceled", "deleted"];
+const STAGES = {
+  queued: "waiting for a worker",
+  fetch: "downloading the video",
+  probe: "reading the file",
+  transcript: "getting the words",
+  survey: "scanning sound and picture",
+  select: "choosing moments",
+  look: "looking closely at each moment",
+  reframe: "framing",
+  render: "rendering",
+  done: "finishing",
+};
 
 const byId = (id) => document.getElementById(id);
-const apiKey = () => localStorage.getItem(KEY_STORE) || "";
-const authHeaders = () => ({ Authorization: "Bearer " + apiKey() });
+const apiKey = () => sessionStorage.getItem(KEY_STORE) || "";
+const authHeaders = () => (apiKey() ? { Authorization: "Bearer " + apiKey() } : {});
+const jobPath = (id) => "/api/jobs/" + encodeURIComponent(id);
 
-function savedJobs() {
-  try {
-    return JSON.parse(localStorage.getItem(JOBS_STORE) || "[]");
-  } catch (_) {
-    return [];
+// ---- Errors in plain words ----
+
+// What went wrong and what to do, from an error body {error, code, details} (or nothing).
+function explain(body, status) {
+  const code = body && body.code;
+  const said = (body && body.error) || "";
+  const details = (body && body.details) || {};
+  const problems = Array.isArray(details.problems) && details.problems.length ? details.problems.join("; ") : said;
+  switch (code) {
+    case "UNAUTHORIZED":
+      return "The API key was not accepted (" + said + "). Check it, or make one with `opusclip keys create --name NAME`, and enter it above.";
+    case "RATE_LIMITED":
+      return "Too many requests just now. Wait " + (details.retry_after_seconds || "a few") + " seconds and try again.";
+    case "PAYLOAD_TOO_LARGE":
+      return "The file is larger than this server accepts (" + said + "). Trim the video, or ask the operator to raise MAX_UPLOAD_BYTES.";
+    case "INVALID_INPUT_ERROR":
+      return "Something in the request needs fixing: " + problems + ".";
+    case "URL_NOT_ALLOWED":
+      return "That URL cannot be fetched: " + said + ". Use a public http(s) link to the video file, or upload the file instead.";
+    case "TRANSCRIPT_ERROR":
+      return "No words could be found for this video: " + said + " Add a transcript file (.srt or .vtt) and try again.";
+    case "FETCH_ERROR":
+      return "The video could not be downloaded: " + said + ". Check the link opens the video itself, or upload the file.";
+    case "VIDEO_PROCESSING_ERROR":
+      return "The video could not be processed: " + said + ". Try another file or export it again as MP4 (H.264).";
+    case "WORKER_LOST":
+      return "The worker running this job stopped several times. Try again; if it keeps happening, check the server logs.";
+    case "NOT_FOUND":
+      return "Not found: " + said + " It may have been deleted.";
+    case "CONFLICT":
+      return said + ".";
+    case "CANCELED":
+      return "The job was canceled.";
+    case "STORAGE_ERROR":
+    case "DATABASE_ERROR":
+    case "IO_ERROR":
+      return "The server had a temporary problem (" + said + "). Try again in a moment.";
+    default:
+      if (said) return said + (code ? " (" + code + ")" : "");
+      if (status === 0) return "The server could not be reached. Check that `opusclip serve` is running, then try again.";
+      return "The server answered " + status + ". Try again; if it persists, check the server logs.";
   }
 }
 
-function saveJobs(jobs) {
-  localStorage.setItem(JOBS_STORE, JSON.stringify(jobs.slice(0, 50)));
-}
-
-// An error body {error, code, details} (or anything else) as plain words.
-function describeError(body, status) {
-  if (body && typeof body === "object" && body.error) {
-    let text = body.error + (body.code ? " (" + body.code + ")" : "");
-    const problems = body.details && body.details.problems;
-    if (Array.isArray(problems) && problems.length) text += ": " + problems.join("; ");
-    return text;
-  }
-  return "the server answered " + status;
-}
-
+// An Error in plain words for a refused response, with the API's `code`.
 async function readError(response) {
   let body = null;
   try {
@@ -41,167 +78,314 @@ async function readError(response) {
   } catch (_) {
     body = null;
   }
-  return describeError(body, response.status);
+  return Object.assign(new Error(explain(body, response.status)), { code: body && body.code });
 }
 
 async function api(path, options) {
-  const response = await fetch(path, { ...(options || {}), headers: { ...authHeaders(), ...((options || {}).headers || {}) } });
-  if (!response.ok) throw new Error(await readError(response));
+  const opts = options || {};
+  let response;
+  try {
+    response = await fetch(path, { ...opts, headers: { ...authHeaders(), ...(opts.headers || {}) } });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new Error(explain(null, 0));
+  }
+  if (!response.ok) throw await readError(response);
   return response;
+}
+
+function showError(box, message) {
+  box.textContent = message;
+  box.hidden = !message;
 }
 
 // ---- API key ----
 
+let openServer = false; // started with --no-auth: this machine needs no key
+
+function showKeyState(message) {
+  byId("key-form").classList.toggle("in-use", Boolean(apiKey()) || openServer);
+  byId("change-key").textContent = apiKey() ? "Change key" : "Use a key";
+  byId("forget-key").hidden = !apiKey();
+  byId("key-status").textContent = message || (apiKey() ? "A key is in use for this tab (kept in session storage only)." : "Enter a key to use the API; it stays in this tab only.");
+}
+
 function setupKeyForm() {
+  localStorage.removeItem(KEY_STORE); // older pages kept it there; a key belongs to the session only
   const input = byId("api-key");
   input.value = apiKey();
-  byId("key-status").textContent = apiKey() ? "A key is saved in this browser." : "Enter a key to use the API.";
+  showKeyState();
   byId("key-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    localStorage.setItem(KEY_STORE, input.value.trim());
-    byId("key-status").textContent = "Key saved.";
-    for (const job of savedJobs()) followJob(job.id, job.name);
+    if (!input.value.trim()) return showKeyState("Paste a key first.");
+    sessionStorage.setItem(KEY_STORE, input.value.trim());
+    showKeyState("Key in use for this tab.");
+    loadJobs();
+  });
+  byId("change-key").addEventListener("click", () => {
+    byId("key-form").classList.remove("in-use");
+    input.focus();
+    input.select();
+  });
+  byId("forget-key").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_STORE);
+    input.value = "";
+    showKeyState("Key forgotten.");
+    byId("job-list").replaceChildren();
+    byId("no-jobs").hidden = false;
+    input.focus();
   });
 }
 
-// ---- Upload ----
+// ---- New job ----
 
-function uploadForm() {
+let upload = null; // the XMLHttpRequest in flight
+
+function jobForm() {
   const form = new FormData();
-  form.append("file", byId("video-file").files[0]);
+  const file = byId("video-file").files[0];
+  const url = byId("video-url").value.trim();
+  if (file) form.append("file", file);
+  else if (url) form.append("url", url);
   const transcript = byId("transcript-file").files[0];
   if (transcript) form.append("transcript", transcript);
   form.append("clips", byId("clips-count").value || "3");
-  form.append("aspect", byId("aspect").value);
-  for (const [id, name] of [["min-seconds", "min"], ["max-seconds", "max"]]) {
+  for (const box of document.querySelectorAll('input[name="aspect"]:checked')) form.append("aspect", box.value);
+  for (const [id, name] of [["min-seconds", "min"], ["max-seconds", "max"], ["time-range", "range"], ["prompt", "prompt"], ["language", "language"]]) {
     const value = byId(id).value.trim();
     if (value) form.append(name, value);
   }
+  for (const range of byId("lengths").value.split(/[,\s]+/).filter(Boolean)) form.append("length", range);
+  const captionStyle = byId("captions-choice").value;
+  if (captionStyle) form.append("caption_style", captionStyle);
   return form;
 }
 
-// XMLHttpRequest rather than fetch: it reports upload progress.
-function sendUpload(form, onProgress) {
+// XMLHttpRequest rather than fetch: it reports upload progress and can be aborted.
+function sendJob(form, onProgress) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
+    upload = request;
     request.open("POST", "/api/jobs");
-    request.setRequestHeader("Authorization", "Bearer " + apiKey());
+    for (const [name, value] of Object.entries(authHeaders())) request.setRequestHeader(name, value);
     request.responseType = "json";
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress((100 * event.loaded) / event.total);
     };
     request.onload = () => {
       if (request.status >= 200 && request.status < 300) resolve(request.response);
-      else reject(new Error(describeError(request.response, request.status)));
+      else reject(Object.assign(new Error(explain(request.response, request.status)), { code: request.response && request.response.code }));
     };
-    request.onerror = () => reject(new Error("the upload did not reach the server"));
+    request.onerror = () => reject(new Error(explain(null, 0)));
+    request.onabort = () => reject(new Error("Upload canceled."));
     request.send(form);
   });
 }
 
+function setUploadProgress(percent) {
+  const bar = byId("upload-progress");
+  bar.value = percent;
+  bar.classList.toggle("idle", percent === null);
+  byId("upload-percent").textContent = percent === null ? "" : "Uploading… " + percent.toFixed(0) + "%";
+}
+
 function setupUploadForm() {
+  const zone = byId("drop-zone");
+  const fileInput = byId("video-file");
+  const showName = () => {
+    const file = fileInput.files[0];
+    byId("drop-name").textContent = file ? file.name + " (" + (file.size / 1e6).toFixed(1) + " MB)" : "No file chosen.";
+  };
+  fileInput.addEventListener("change", showName);
+  for (const id of ["video-file", "video-url", "transcript-file"]) {
+    byId(id).addEventListener("input", () => showError(byId("upload-error"), ""));
+  }
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    if (event.dataTransfer && event.dataTransfer.files.length) {
+      fileInput.files = event.dataTransfer.files;
+      showName();
+      showError(byId("upload-error"), "");
+    }
+  });
+  setUploadProgress(null);
+  byId("cancel-upload").addEventListener("click", () => upload && upload.abort());
   byId("upload-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const errorBox = byId("upload-error");
-    const progress = byId("upload-progress");
     const button = byId("upload-button");
-    errorBox.hidden = true;
-    if (!apiKey()) {
-      errorBox.textContent = "Save an API key first.";
-      errorBox.hidden = false;
-      return;
-    }
+    const cancel = byId("cancel-upload");
+    showError(errorBox, "");
     const file = byId("video-file").files[0];
-    if (!file) return;
+    const url = byId("video-url").value.trim();
+    if (!file && !url) return showError(errorBox, "Choose or drop a video file, or paste a video URL.");
+    if (file && url) return showError(errorBox, "Give either a file or a URL, not both: clear one of them.");
+    if (!document.querySelector('input[name="aspect"]:checked')) return showError(errorBox, "Tick at least one aspect ratio.");
     button.disabled = true;
-    progress.hidden = false;
-    progress.value = 0;
+    cancel.hidden = !file;
+    setUploadProgress(0);
     try {
-      const job = await sendUpload(uploadForm(), (percent) => (progress.value = percent));
-      saveJobs([{ id: job.id, name: file.name }, ...savedJobs().filter((j) => j.id !== job.id)]);
-      followJob(job.id, file.name, job);
+      const job = await sendJob(jobForm(), setUploadProgress);
+      const name = file ? file.name : url;
+      addJob({ ...job, name }, true);
+      followJob(job.id);
     } catch (error) {
-      errorBox.textContent = "Upload refused: " + error.message;
-      errorBox.hidden = false;
+      showError(errorBox, error.message);
+      if (error.code === "UNAUTHORIZED") byId("key-form").classList.remove("in-use");
     } finally {
+      upload = null;
       button.disabled = false;
-      progress.hidden = true;
+      cancel.hidden = true;
+      setUploadProgress(null);
     }
   });
 }
 
 // ---- Jobs ----
 
-const following = new Map();
+const following = new Map(); // job id → AbortController of its event stream
+let nextPage = null;
 
-function jobElement(id, name) {
-  let element = document.querySelector('.job[data-id="' + CSS.escape(id) + '"]');
-  if (element) return element;
-  element = byId("job-template").content.firstElementChild.cloneNode(true);
-  element.dataset.id = id;
-  element.querySelector(".job-name").textContent = name || id;
-  element.querySelector(".job-forget").addEventListener("click", () => {
-    saveJobs(savedJobs().filter((j) => j.id !== id));
-    following.delete(id);
-    element.remove();
-    byId("no-jobs").hidden = savedJobs().length > 0;
-  });
-  byId("job-list").prepend(element);
+async function loadJobs(before) {
+  const errorBox = byId("jobs-error");
+  showError(errorBox, "");
+  try {
+    const query = "?limit=20" + (before ? "&before=" + encodeURIComponent(before) : "");
+    const page = await (await api("/api/jobs" + query)).json();
+    if (!before) byId("job-list").replaceChildren();
+    page.jobs.forEach((job, index) => {
+      addJob(job, false);
+      if (!ENDED.includes(job.state)) followJob(job.id);
+      else if (job.state === "succeeded" && !before && index < 3) showResults(job.id);
+      else if (job.state === "succeeded") jobElement(job.id).querySelector(".job-show").hidden = false;
+    });
+    nextPage = page.next;
+    byId("more-jobs").hidden = !nextPage;
+    byId("no-jobs").hidden = byId("job-list").children.length > 0;
+  } catch (error) {
+    showError(errorBox, error.message);
+    if (error.code === "UNAUTHORIZED") {
+      openServer = false;
+      byId("key-form").classList.remove("in-use");
+    }
+  }
+}
+
+function jobElement(id) {
+  return document.querySelector('.job[data-id="' + CSS.escape(id) + '"]');
+}
+
+function addJob(job, first) {
+  let element = jobElement(job.id);
+  if (!element) {
+    element = byId("job-template").content.firstElementChild.cloneNode(true);
+    element.dataset.id = job.id;
+    const remove = element.querySelector(".job-delete");
+    remove.addEventListener("click", () => deleteJob(job.id, remove));
+    const show = element.querySelector(".job-show");
+    show.addEventListener("click", () => {
+      show.hidden = true;
+      showResults(job.id);
+    });
+    if (first) byId("job-list").prepend(element);
+    else byId("job-list").append(element);
+  }
+  element.querySelector(".job-name").textContent = job.name || job.id;
+  element.querySelector(".job-kind").textContent = job.kind === "render" ? "edit" : job.kind || "";
+  showStatus(element, job);
   byId("no-jobs").hidden = true;
   return element;
 }
 
-function showStatus(element, status) {
+async function deleteJob(id, button) {
+  if (button.dataset.confirm !== "yes") {
+    button.dataset.confirm = "yes";
+    button.textContent = "Really delete?";
+    setTimeout(() => {
+      button.dataset.confirm = "";
+      button.textContent = "Delete";
+    }, 4000);
+    return;
+  }
+  const element = jobElement(id);
+  try {
+    await api(jobPath(id), { method: "DELETE" });
+    const stream = following.get(id);
+    if (stream) stream.abort();
+    element.remove();
+    byId("no-jobs").hidden = byId("job-list").children.length > 0;
+    byId("jobs-heading").focus();
+  } catch (error) {
+    showError(element.querySelector(".job-error"), error.message);
+  }
+}
+
+function statusText(status) {
   const percent = Math.max(0, Math.min(100, Number(status.percent) || 0));
+  if (status.state === "succeeded") {
+    const took = status.finished_at && status.created_at ? " in " + Math.round((status.finished_at - status.created_at) / 1000) + " s" : "";
+    return "done" + took + (status.from_cache ? " (from the cache)" : "");
+  }
+  if (ENDED.includes(status.state)) return "";
+  const stage = STAGES[status.stage] || status.stage || STAGES[status.state] || "starting";
+  const eta = status.eta_seconds != null ? " · about " + Math.ceil(status.eta_seconds) + " s left" : "";
+  return percent.toFixed(0) + "% · " + stage + eta;
+}
+
+function showStatus(element, status) {
   element.dataset.state = status.state;
   element.querySelector(".job-state").textContent = status.state;
-  element.querySelector(".job-stage").textContent = status.stage || "";
-  const eta = status.eta_seconds != null && !ENDED.includes(status.state) ? " · ~" + Math.ceil(status.eta_seconds) + " s left" : "";
-  element.querySelector(".job-percent").textContent = percent.toFixed(0) + "%" + eta;
-  element.querySelector(".job-progress").value = percent;
-  const errorBox = element.querySelector(".job-error");
-  if (status.error) {
-    errorBox.textContent = describeError(status.error, 0);
-    errorBox.hidden = false;
-  }
+  element.querySelector(".job-percent").textContent = statusText(status);
+  element.querySelector(".job-progress").value = Math.max(0, Math.min(100, Number(status.percent) || 0));
+  if (status.error) showError(element.querySelector(".job-error"), explain(status.error, 0));
 }
 
-function showJobError(element, message) {
-  const errorBox = element.querySelector(".job-error");
-  errorBox.textContent = message;
-  errorBox.hidden = false;
-}
-
-async function followJob(id, name, first) {
-  const element = jobElement(id, name);
-  if (following.get(id)) return;
-  following.set(id, true);
-  if (first) showStatus(element, first);
+// Follow a job until it ends; then show its results. `onStatus` sees every status.
+async function followJob(id, onStatus) {
+  if (following.has(id)) return;
+  const controller = new AbortController();
+  following.set(id, controller);
+  const update = (status) => {
+    const element = jobElement(id);
+    if (element) showStatus(element, status);
+    if (onStatus) onStatus(status);
+  };
   let status = null;
   try {
-    status = await streamEvents(id, (s) => showStatus(element, s));
-    element.dataset.updates = "events";
-  } catch (_) {
-    status = null; // the stream failed: fall back to polling
-    element.dataset.updates = "polling";
+    status = await streamEvents(id, update, controller.signal);
+    const element = jobElement(id);
+    if (element) element.dataset.updates = "events";
+  } catch (error) {
+    if (error.name === "AbortError") return following.delete(id);
+    status = null; // the stream failed: poll instead
+    const element = jobElement(id);
+    if (element) element.dataset.updates = "polling";
   }
   try {
-    while (following.get(id) && !(status && ENDED.includes(status.state))) {
-      status = await (await api("/api/jobs/" + encodeURIComponent(id))).json();
-      showStatus(element, status);
+    while (!(status && ENDED.includes(status.state))) {
+      status = await (await api(jobPath(id), { signal: controller.signal })).json();
+      update(status);
       if (!ENDED.includes(status.state)) await new Promise((r) => setTimeout(r, 1000));
     }
-    if (status && status.state === "succeeded") await showClips(element, id);
+    if (status.state === "succeeded") await showResults(id);
   } catch (error) {
-    showJobError(element, error.message);
+    const element = jobElement(id);
+    if (element && error.name !== "AbortError") showError(element.querySelector(".job-error"), error.message);
   } finally {
     following.delete(id);
   }
+  return status;
 }
 
-// Read /events with fetch (EventSource cannot send the key header); the last status seen.
-async function streamEvents(id, onStatus) {
-  const response = await api("/api/jobs/" + encodeURIComponent(id) + "/events");
+// Read /events with fetch (an EventSource cannot send the key header); the last status seen.
+async function streamEvents(id, onStatus, signal) {
+  const response = await api(jobPath(id) + "/events", { signal });
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -231,55 +415,177 @@ async function streamEvents(id, onStatus) {
   }
 }
 
-// ---- Clips ----
+// ---- Results ----
 
-async function fileUrl(id, name) {
-  const response = await api("/api/jobs/" + encodeURIComponent(id) + "/files/" + encodeURIComponent(name));
-  return URL.createObjectURL(await response.blob());
+async function fetchManifest(id) {
+  return (await api(jobPath(id) + "/manifest")).json();
 }
 
-async function showClips(element, id) {
-  const manifest = await (await api("/api/jobs/" + encodeURIComponent(id) + "/manifest")).json();
-  const list = element.querySelector(".clip-list");
-  list.replaceChildren();
-  const clips = [...(manifest.clips || [])].sort((a, b) => a.rank - b.rank);
-  if (!clips.length) {
-    showJobError(element, "The job finished without clips. " + (manifest.warnings || []).join(" "));
+function downloadItem(href, name, text) {
+  const item = document.createElement("li");
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = name;
+  link.textContent = text;
+  item.append(link);
+  return item;
+}
+
+// A <video> on a signed link; when the link has expired, fresh links come from the manifest.
+function playSigned(video, id, name, manifest) {
+  video.src = manifest.file_urls[name];
+  video.addEventListener("error", async () => {
+    if (video.dataset.retried) return;
+    video.dataset.retried = "yes";
+    try {
+      video.src = (await fetchManifest(id)).file_urls[name];
+    } catch (_) {
+      /* the error box of the job says enough */
+    }
+  });
+}
+
+async function showResults(id) {
+  const element = jobElement(id);
+  if (!element) return;
+  try {
+    const manifest = await fetchManifest(id);
+    const archive = element.querySelector(".job-archive");
+    archive.href = manifest.archive_url;
+    archive.download = "opusclip-" + id + ".zip";
+    element.querySelector(".job-actions").hidden = false;
+    const list = element.querySelector(".clip-list");
+    list.replaceChildren();
+    if (manifest.kind === "render") {
+      list.append(renderedElement(id, manifest));
+      return;
+    }
+    const clips = [...(manifest.clips || [])].sort((a, b) => a.rank - b.rank);
+    if (!clips.length) {
+      const why = (manifest.warnings || []).join(" ");
+      showError(element.querySelector(".job-error"), "The job finished without clips. " + why + " Try shorter lengths or another time range.");
+      return;
+    }
+    for (const clip of clips) list.append(clipElement(id, clip, manifest));
+  } catch (error) {
+    showError(element.querySelector(".job-error"), error.message);
+  }
+}
+
+function copyButton(button, text) {
+  if (!text) {
+    button.hidden = true;
     return;
   }
-  for (const clip of clips) list.append(await clipElement(id, clip));
+  const label = button.textContent;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (_) {
+      const area = document.createElement("textarea");
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand("copy");
+      area.remove();
+    }
+    button.textContent = "Copied";
+    setTimeout(() => (button.textContent = label), 1500);
+  });
 }
 
-async function clipElement(id, clip) {
+function seconds(value) {
+  return Number(value).toFixed(1);
+}
+
+function clipElement(id, clip, manifest) {
   const item = byId("clip-template").content.firstElementChild.cloneNode(true);
+  item.dataset.clip = clip.id;
   item.querySelector(".clip-title").textContent = "#" + clip.rank + " " + (clip.title || clip.id);
   item.querySelector(".clip-score").textContent = Number(clip.score.total).toFixed(1);
-  item.querySelector(".clip-time").textContent =
-    clip.start.toFixed(1) + "–" + clip.end.toFixed(1) + " s (" + clip.duration.toFixed(1) + " s)";
+  item.querySelector(".clip-time").textContent = seconds(clip.start) + "–" + seconds(clip.end) + " s (" + seconds(clip.duration) + " s)";
   const parts = item.querySelector(".clip-parts");
   for (const [name, part] of Object.entries(clip.score.parts || {})) {
     const row = document.createElement("li");
-    row.textContent = name + " " + Number(part.value).toFixed(0) + ": " + part.reason;
+    row.textContent = name.replace(/_/g, " ") + " " + Number(part.value).toFixed(0) + ": " + part.reason;
     parts.append(row);
   }
-  item.querySelector(".clip-transcript").textContent = clip.transcript || "";
-  const output = (clip.outputs || [])[0];
-  const link = item.querySelector(".clip-download");
-  if (output) {
-    const url = await fileUrl(id, output.path);
+  item.querySelector(".clip-description").textContent = clip.description || "";
+  const hashtags = (clip.hashtags || []).join(" ");
+  item.querySelector(".clip-hashtags").textContent = hashtags;
+  copyButton(item.querySelector(".copy-title"), clip.title);
+  copyButton(item.querySelector(".copy-description"), clip.description);
+  copyButton(item.querySelector(".copy-hashtags"), hashtags);
+  item.querySelector(".clip-transcript").textContent = clip.transcript || "(no words)";
+  const downloads = item.querySelector(".clip-downloads");
+  const outputs = clip.outputs || [];
+  if (outputs[0]) {
     const video = item.querySelector(".clip-video");
-    video.src = url;
-    video.style.aspectRatio = output.width + " / " + output.height;
-    link.href = url;
-    link.download = output.path;
-    link.textContent = "Download " + output.path + " (" + output.width + "×" + output.height + ")";
-  } else {
-    link.hidden = true;
+    playSigned(video, id, outputs[0].path, manifest);
+    item.querySelector(".clip-frame").style.aspectRatio = outputs[0].width + " / " + outputs[0].height;
+    if (clip.thumbnail && manifest.file_urls[clip.thumbnail]) video.poster = manifest.file_urls[clip.thumbnail];
   }
+  for (const output of outputs) {
+    downloads.append(downloadItem(manifest.file_urls[output.path], output.path, "MP4 " + output.aspect + " (" + output.width + "×" + output.height + ")"));
+  }
+  const captions = (manifest.caption_urls || {})[clip.id];
+  if (captions) {
+    downloads.append(downloadItem(captions.srt, clip.id + ".srt", "Captions SRT"));
+    downloads.append(downloadItem(captions.vtt, clip.id + ".vtt", "Captions VTT"));
+  }
+  item.querySelector(".clip-edit").addEventListener("click", () => window.openEditor(id, clip));
   return item;
+}
+
+// The one output of a render job (an edited clip).
+function renderedElement(id, manifest) {
+  const item = byId("clip-template").content.firstElementChild.cloneNode(true);
+  item.classList.add("rendered");
+  const name = manifest.video;
+  item.querySelector(".clip-title").textContent = "Edited clip";
+  item.querySelector(".clip-meta").textContent = seconds(manifest.start) + "–" + seconds(manifest.end) + " s of the source";
+  for (const selector of [".clip-why", ".clip-words", ".copy-row", ".clip-edit", ".clip-description", ".clip-hashtags"]) {
+    item.querySelector(selector).hidden = true;
+  }
+  fillRendered(item.querySelector(".clip-video"), item.querySelector(".clip-downloads"), id, manifest);
+  const output = (manifest.outputs || [])[0];
+  if (output) item.querySelector(".clip-frame").style.aspectRatio = output.width + " / " + output.height;
+  item.dataset.clip = name || "";
+  return item;
+}
+
+// A render job's video and its downloads, into `video` and the list `downloads`.
+function fillRendered(video, downloads, id, manifest) {
+  downloads.replaceChildren();
+  const outputs = manifest.outputs || [];
+  if (outputs[0]) playSigned(video, id, outputs[0].path, manifest);
+  for (const output of outputs) {
+    downloads.append(downloadItem(manifest.file_urls[output.path], output.path, "MP4 " + output.aspect + " (" + output.width + "×" + output.height + ")"));
+  }
+  const captions = (manifest.caption_urls || {}).video;
+  if (captions) {
+    downloads.append(downloadItem(captions.srt, "video.srt", "Captions SRT"));
+    downloads.append(downloadItem(captions.vtt, "video.vtt", "Captions VTT"));
+  }
+  downloads.append(downloadItem(manifest.archive_url, "opusclip-" + id + ".zip", "All files (zip)"));
+}
+
+// Without a key: does this server answer anyway (`opusclip serve --no-auth` on localhost)?
+async function probeOpenServer() {
+  try {
+    const response = await fetch("/api/jobs?limit=1");
+    if (!response.ok) return;
+    openServer = true;
+    showKeyState("This server needs no key (started with --no-auth, for this machine only).");
+    loadJobs();
+  } catch (_) {
+    /* the key form stays */
+  }
 }
 
 setupKeyForm();
 setupUploadForm();
-for (const job of [...savedJobs()].reverse()) jobElement(job.id, job.name);
-if (apiKey()) for (const job of savedJobs()) followJob(job.id, job.name);
+byId("refresh-jobs").addEventListener("click", () => loadJobs());
+byId("more-jobs").addEventListener("click", () => loadJobs(nextPage));
+if (apiKey()) loadJobs();
+else probeOpenServer();

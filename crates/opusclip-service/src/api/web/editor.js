@@ -1,0 +1,247 @@
+// Video-OpusClip clip editor (a <dialog>): the clip's ClipSpec (clip-NN.json, read through its
+// signed link) is edited in place — start and end moved to word boundaries (the spec carries
+// the words around the clip too), caption words fixed, caption style, aspect and title chosen —
+// and sent to POST /api/jobs/{id}/render. The render job is followed live and its new file
+// shown: the same renderer made it, so the preview is the export. Uses app.js's helpers.
+"use strict";
+
+const SIZES = { "9:16": [1080, 1920], "1:1": [1080, 1080], "4:5": [1080, 1350], "16:9": [1920, 1080] };
+const LOOK_FIELDS = ["enabled", "font_size", "text_color", "highlight_color", "outline_color", "outline", "highlight_scale", "max_lines", "uppercase"];
+// The caption looks by name ({label, look}), in order: the server's table (opusclip-core's
+// caption presets, the same names as `--caption-style`), embedded in the page as JSON.
+const STYLES = Object.fromEntries(JSON.parse(byId("caption-styles").textContent).map((p) => [p.name, p]));
+
+const editor = { jobId: null, spec: null, original: null, first: 0, last: 0, selected: -1 };
+const EPSILON = 0.01;
+
+function clamp(value, low, high) {
+  return Math.max(low, Math.min(high, value));
+}
+
+// Words inside [start, end]: the first and last index (the spec's words are in time order).
+function clipWordRange(spec) {
+  let first = spec.words.findIndex((w) => w.end > spec.start + EPSILON);
+  if (first < 0) first = 0;
+  let last = first;
+  spec.words.forEach((w, i) => {
+    if (w.start < spec.end - EPSILON) last = i;
+  });
+  return [first, Math.max(first, last)];
+}
+
+// The style preset this look matches, or "" (as rendered).
+function styleName(style) {
+  for (const [name, preset] of Object.entries(STYLES)) {
+    if (!style.enabled && !preset.look.enabled) return name;
+    if (style.enabled && preset.look.enabled && LOOK_FIELDS.every((f) => style[f] === preset.look[f])) return name;
+  }
+  return "";
+}
+
+// One output of `label` from the clip's first output: the crop window keeps the centre it had
+// (the subject the reframer followed), at the largest size of the new shape that fits.
+function reaspect(spec, label) {
+  const kept = spec.outputs.find((o) => o.aspect === label);
+  if (kept) return [kept];
+  const first = spec.outputs[0];
+  const [width, height] = SIZES[label];
+  const W = spec.source.display_width;
+  const H = spec.source.display_height;
+  if (first.layout === "blur_fit") return [{ aspect: label, width, height, layout: "blur_fit", crop_keyframes: first.crop_keyframes }];
+  const ratio = width / height;
+  const w = Math.floor(Math.min(W, H * ratio) / 2) * 2;
+  const h = Math.floor(w / ratio / 2) * 2;
+  const crop_keyframes = first.crop_keyframes.map((k) => {
+    const cx = k.x + k.w / 2;
+    const cy = k.y + k.h / 2;
+    return { t: k.t, x: Math.round(clamp(cx - w / 2, 0, W - w)), y: Math.round(clamp(cy - h / 2, 0, H - h)), w, h };
+  });
+  return [{ aspect: label, width, height, layout: "track", crop_keyframes }];
+}
+
+function spanText() {
+  const spec = editor.spec;
+  const words = spec.words;
+  const quote = (i) => (words[i] ? "“" + words[i].text + "”" : "");
+  return "Starts " + spec.start.toFixed(2) + " s at " + quote(editor.first) + ", ends " + spec.end.toFixed(2) + " s after " + quote(editor.last) + " — " + (spec.end - spec.start).toFixed(1) + " s";
+}
+
+function drawWords() {
+  const box = byId("editor-words");
+  box.replaceChildren();
+  editor.spec.words.forEach((word, index) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "word";
+    button.dataset.index = index;
+    button.textContent = word.text;
+    button.title = word.start.toFixed(2) + "–" + word.end.toFixed(2) + " s";
+    if (index < editor.first || index > editor.last) button.classList.add("outside");
+    if (index === editor.first) button.classList.add("first");
+    if (index === editor.last) button.classList.add("last");
+    if (index === editor.selected) button.classList.add("selected");
+    if (editor.original && word.text !== editor.original[index]) button.classList.add("changed");
+    button.setAttribute("aria-pressed", index === editor.selected ? "true" : "false");
+    button.addEventListener("click", () => pickWord(index));
+    box.append(button);
+  });
+  byId("editor-span").textContent = spanText();
+}
+
+function setStart(index) {
+  if (index < 0 || index > editor.last) return;
+  editor.first = index;
+  editor.spec.start = Math.max(0, editor.spec.words[index].start);
+  drawWords();
+}
+
+function setEnd(index) {
+  if (index >= editor.spec.words.length || index < editor.first) return;
+  editor.last = index;
+  editor.spec.end = editor.spec.words[index].end;
+  drawWords();
+}
+
+function pickWord(index) {
+  const mode = (document.querySelector('input[name="word-mode"]:checked') || {}).value;
+  if (mode === "start") return setStart(index);
+  if (mode === "end") return setEnd(index);
+  editor.selected = index;
+  const input = byId("word-text");
+  input.disabled = false;
+  byId("apply-word").disabled = false;
+  input.value = editor.spec.words[index].text;
+  drawWords();
+  input.focus();
+  input.select();
+}
+
+function applyWord() {
+  const text = byId("word-text").value.trim();
+  if (editor.selected < 0) return;
+  if (!text) return showError(byId("render-error"), "A caption word cannot be empty: type the word as it should read.");
+  showError(byId("render-error"), "");
+  editor.spec.words[editor.selected].text = text;
+  drawWords();
+  const button = byId("editor-words").querySelector('[data-index="' + editor.selected + '"]');
+  if (button) button.focus();
+}
+
+function resetRenderArea() {
+  byId("render-progress").value = 0;
+  byId("render-progress").classList.add("idle");
+  byId("render-percent").textContent = "";
+  showError(byId("render-error"), "");
+  byId("render-result").hidden = true;
+  byId("render-video").removeAttribute("src");
+}
+
+window.openEditor = async function openEditor(jobId, clip) {
+  const dialog = byId("editor");
+  resetRenderArea();
+  byId("editor-heading").textContent = "Edit clip #" + clip.rank + " — " + (clip.title || clip.id);
+  byId("editor-words").replaceChildren();
+  byId("render-button").disabled = true;
+  if (!dialog.open) dialog.showModal();
+  try {
+    const fresh = await fetchManifest(jobId); // its signed links are new, whatever the page's age
+    const response = await fetch(fresh.file_urls[clip.spec]);
+    if (!response.ok) throw await readError(response);
+    const spec = await response.json();
+    editor.jobId = jobId;
+    editor.spec = spec;
+    editor.original = spec.words.map((w) => w.text);
+    editor.selected = -1;
+    [editor.first, editor.last] = clipWordRange(spec);
+    byId("word-text").value = "";
+    byId("word-text").disabled = true;
+    byId("apply-word").disabled = true;
+    byId("edit-title").value = spec.title || "";
+    const style = byId("edit-style");
+    style.replaceChildren();
+    const current = styleName(spec.caption_style);
+    if (!current) style.append(new Option("As rendered", ""));
+    for (const [name, preset] of Object.entries(STYLES)) style.append(new Option(preset.label, name));
+    style.value = current;
+    byId("edit-aspect").value = spec.outputs[0].aspect;
+    drawWords();
+    byId("render-button").disabled = false;
+  } catch (error) {
+    showError(byId("render-error"), "The clip could not be opened for editing: " + error.message);
+  }
+};
+
+// The spec as edited, ready to send.
+function editedSpec() {
+  const spec = JSON.parse(JSON.stringify(editor.spec));
+  spec.title = byId("edit-title").value.trim();
+  const preset = STYLES[byId("edit-style").value];
+  if (preset) {
+    spec.caption_style = { ...spec.caption_style, ...preset.look };
+    spec.caption_style.enabled = preset.look.enabled;
+  }
+  const aspect = byId("edit-aspect").value;
+  if (aspect !== spec.outputs[0].aspect || spec.outputs.length > 1) spec.outputs = reaspect(spec, aspect);
+  return spec;
+}
+
+async function render() {
+  const button = byId("render-button");
+  resetRenderArea();
+  if (!editor.spec) return;
+  button.disabled = true;
+  const bar = byId("render-progress");
+  bar.classList.remove("idle");
+  byId("render-percent").textContent = "Sending the edit…";
+  try {
+    const response = await api(jobPath(editor.jobId) + "/render", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(editedSpec()),
+    });
+    const job = await response.json();
+    const parent = jobElement(editor.jobId);
+    const element = addJob({ ...job, name: (byId("edit-title").value.trim() || "clip") + " (edited)" }, true);
+    if (parent && element !== parent) parent.before(element);
+    const status = await followJob(job.id, (s) => {
+      bar.value = Number(s.percent) || 0;
+      byId("render-percent").textContent = statusText(s) || s.state;
+    });
+    if (!status || status.state !== "succeeded") {
+      const why = status && status.error ? explain(status.error, 0) : "The render did not finish (" + (status ? status.state : "unknown") + ").";
+      throw new Error(why);
+    }
+    const manifest = await fetchManifest(job.id);
+    byId("render-result").hidden = false;
+    byId("render-result").dataset.job = job.id;
+    const output = (manifest.outputs || [])[0];
+    if (output) byId("render-result").querySelector(".clip-frame").style.aspectRatio = output.width + " / " + output.height;
+    fillRendered(byId("render-video"), byId("render-downloads"), job.id, manifest);
+    byId("render-percent").textContent = "Done: the new file is below and in the job list.";
+  } catch (error) {
+    showError(byId("render-error"), "The re-render failed. " + error.message);
+    bar.classList.add("idle");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function nudge(which, step) {
+  if (!editor.spec) return;
+  if (which === "start") setStart(editor.first + step);
+  else setEnd(editor.last + step);
+}
+
+byId("apply-word").addEventListener("click", applyWord);
+byId("word-text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    event.preventDefault();
+    applyWord();
+  }
+});
+byId("render-button").addEventListener("click", render);
+byId("start-earlier").addEventListener("click", () => nudge("start", -1));
+byId("start-later").addEventListener("click", () => nudge("start", 1));
+byId("end-earlier").addEventListener("click", () => nudge("end", -1));
+byId("end-later").addEventListener("click", () => nudge("end", 1));
+byId("editor").addEventListener("close", () => byId("render-video").pause());
