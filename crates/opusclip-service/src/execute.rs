@@ -133,7 +133,9 @@ async fn cache_key_for(services: &Services, job: &Job, input: &Path, transcript:
         Some(path) => crate::util::sha256_hex(&tokio::fs::read(path).await.ok()?),
         None => String::new(),
     };
-    let options = crate::util::sha256_hex(format!("{}:{transcript_hash}", job.request.output_fingerprint()).as_bytes());
+    let engine = crate::request::engine_fingerprint(&services.config.settings);
+    let options =
+        crate::util::sha256_hex(format!("{}:{transcript_hash}:{engine}", job.request.output_fingerprint()).as_bytes());
     Some(ManifestCache::key(&hash, &options[..32]))
 }
 

@@ -162,6 +162,7 @@ impl ClipFields {
             embedding_model: opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()),
             embedding_batch: settings.batch_size as usize,
             caption_style,
+            llm: opusclip_pipeline::llm::LlmConfig::from_settings(settings),
             ..ClipOptions::default()
         };
         options.validate()?;
@@ -204,6 +205,17 @@ pub struct JobRequest {
     /// the source; a path sent by a client is never used).
     #[serde(default)]
     pub spec: Option<opusclip_core::ClipSpec>,
+}
+
+/// What the server's installed engine adds to a request's output: whether the sentence-embedding
+/// model is installed (it changes topics, `--prompt` and engagement) and which `LLM_URL` model
+/// rewrites titles. Part of the result-cache key, so installing the model or turning the LLM on
+/// never serves results made without them.
+pub fn engine_fingerprint(settings: &opusclip_core::Settings) -> String {
+    let embeddings = opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()).is_some();
+    let llm = opusclip_pipeline::llm::LlmConfig::from_settings(settings)
+        .map_or_else(|| "off".to_string(), |llm| format!("{} {}", llm.endpoint(), settings.llm_model));
+    format!("embeddings={embeddings};llm={llm}")
 }
 
 impl JobRequest {
@@ -275,6 +287,18 @@ mod tests {
         let plain = request(ClipFields::default());
         assert!(!serde_json::to_string(&plain).unwrap().contains("caption_style"), "absent: not serialized");
         assert_ne!(plain.output_fingerprint(), request(clean).output_fingerprint());
+    }
+
+    #[test]
+    fn the_engine_fingerprint_names_the_llm_and_the_embedding_model() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let settings = Settings { cache_dir: Some(dir.path().to_path_buf()), ..Settings::default() };
+        assert_eq!(engine_fingerprint(&settings), "embeddings=false;llm=off");
+        let with_llm = Settings { llm_url: Some("http://127.0.0.1:8080".into()), ..settings.clone() };
+        let fingerprint = engine_fingerprint(&with_llm);
+        assert!(fingerprint.contains("llm=http://127.0.0.1:8080/v1/chat/completions"), "{fingerprint}");
+        assert!(ClipFields::default().to_options(&with_llm, None).expect("valid").llm.is_some());
+        assert!(ClipFields::default().to_options(&settings, None).expect("valid").llm.is_none());
     }
 
     #[test]
