@@ -49,8 +49,7 @@ pub fn fit_semantic_reaction(talks: &[SemanticTalk]) -> Option<SemanticReactionM
     let punchline = reading(&newton_logistic(&sentence_rows, &sentence_targets, PUNCHLINE_L2)?);
     let mut model = SemanticReactionModel { window, punchline, slope: 1.0, offset: 0.0 };
     standardise_on_windows(&mut model, talks)?;
-    let scores: Vec<f64> = window_scores(&model, talks).into_iter().map(|(score, _)| score).collect();
-    let targets: Vec<f64> = window_scores(&model, talks).into_iter().map(|(_, reacted)| reacted).collect();
+    let (scores, targets): (Vec<f64>, Vec<f64>) = window_scores(&model, talks).into_iter().unzip();
     let score_rows: Vec<[f32; 1]> = scores.iter().map(|&s| [s as f32]).collect();
     let score_refs: Vec<&[f32]> = score_rows.iter().map(|row| row.as_slice()).collect();
     let platt = newton_logistic(&score_refs, &targets, 1e-9)?;
