@@ -202,6 +202,9 @@ fn output_args(job: &RenderJob, index: usize, partial: &Path) -> Vec<OsString> {
     ] {
         args.push(arg.into());
     }
+    // The frame-rate conversion may repeat the last source frame past the span: cap the
+    // output at the clip's length, so the file is as long as the manifest says.
+    args.extend(["-t".into(), format_number(job.end - job.start).into()]);
     args.push(partial.as_os_str().to_owned());
     args
 }
@@ -328,7 +331,7 @@ mod tests {
             output_args(&silent, 0, Path::new("p.mp4")).iter().map(|arg| arg.to_string_lossy().into_owned()).collect();
         let text = with_audio.join(" ");
         assert!(text.starts_with("-map [out0] -map 0:a:0? -c:a aac -b:a 128k -c:v libx264"));
-        assert!(text.contains("-threads 2 -r 30 -movflags +faststart"), "{text}");
+        assert!(text.contains("-threads 2 -r 30 -movflags +faststart -t 2 p.mp4"), "{text}");
         assert_eq!(with_audio.last().map(String::as_str), Some("p.mp4"));
         silent.has_audio = false;
         let without_audio = output_args(&silent, 0, Path::new("p.mp4"));

@@ -98,7 +98,12 @@ fn clips_have_the_specified_shape_and_files() {
         assert!(streams.contains("width=1080") && streams.contains("height=1920"), "{streams}");
         let duration: f64 =
             ffprobe(&video, "format=duration").trim().trim_start_matches("duration=").parse().unwrap_or(0.0);
-        assert!((duration - clip.duration).abs() <= 1.0 / 30.0 + 0.03, "file {duration} s vs clip {} s", clip.duration);
+        assert!(
+            (duration - clip.duration).abs() <= 1.0 / 30.0 + 0.03,
+            "file {duration} s vs clip {} s: {}",
+            clip.duration,
+            ffprobe(&video, "stream=codec_type,start_time,duration,nb_frames")
+        );
     }
     let ranked: Vec<f64> = manifest.clips.iter().map(|c| c.score.total).collect();
     assert!(ranked[0] >= ranked[1]);
