@@ -1,7 +1,7 @@
 //! The `engagement` part: what keeps a viewer watching — loudness dynamics, reaction-like bursts
 //! of sound (laughter, applause), how much the words read like talk that drew a live audience's
-//! laughter or applause ([`crate::reaction`], or from sentence embeddings when the caller has
-//! them, [`crate::semantic_reaction`]), changes of speech rate, emotional words and
+//! laughter or applause ([`crate::reaction`], or, when the caller has sentence embeddings,
+//! [`crate::semantic_reaction`], which reads meaning and word rates together), changes of speech rate, emotional words and
 //! exclamations.
 //!
 //! Each signal that can be measured gives 0..1; the part is the weighted mean of the measured
@@ -172,6 +172,11 @@ pub fn window_reaction_features(view: &WindowView) -> Option<ReactionFeatures> {
     reaction_features(&window_sentences(view))
 }
 
+/// The word-rate reaction model's log-odds for the window's words (`None` with too few words).
+pub fn window_word_rate_log_odds(view: &WindowView) -> Option<f64> {
+    window_reaction_features(view).map(|features| REACTION_MODEL.log_odds(&features))
+}
+
 /// How much the words read like stretches of talks that drew laughter or applause
 /// ([`crate::reaction`]): the model's probability, scaled so [`FULL_REACTION_PROBABILITY`] is full.
 fn reaction_signal(view: &WindowView) -> Option<Signal> {
@@ -188,12 +193,12 @@ fn reaction_signal(view: &WindowView) -> Option<Signal> {
 /// How much the window's meaning resembles stretches of talks that drew laughter or applause
 /// (sentence embeddings, [`crate::semantic_reaction`]), scaled like [`reaction_signal`].
 fn semantic_reaction_signal(estimate: SemanticReactionEstimate) -> Signal {
-    let led_by = if estimate.punchline_led { "a punchline-like sentence" } else { "the whole stretch" };
+    let led_by = estimate.led_by.describe();
     Signal {
         value: estimate.probability / FULL_REACTION_PROBABILITY,
         weight: REACTION_WEIGHT,
         said: format!(
-            "means like talk that drew laughter/applause {:.0}% (sentence embeddings; led by {led_by})",
+            "reads like talk that drew laughter/applause {:.0}% (sentence embeddings and word rates; led by {led_by})",
             estimate.probability * 100.0
         ),
     }

@@ -456,7 +456,7 @@ pub fn text_only_rankings_with(
                 semantic: scorer
                     .sentence_embeddings
                     .as_ref()
-                    .map(|_| scorer.semantic_reaction(&window).map_or(f64::NEG_INFINITY, |estimate| estimate.score)),
+                    .map(|_| scorer.semantic_reaction(&view).map_or(f64::NEG_INFINITY, |estimate| estimate.score)),
             }
         })
         .collect()

@@ -1,13 +1,17 @@
 //! The evaluation's sentence-embedding side: which sentences of a talk the caller must embed
 //! ([`talk_sentence_texts`], split exactly as the scorer splits them), and the training talks the
 //! embedding reaction model is fitted on ([`semantic_training_talks`]: dev windows as sentence
-//! ranges, and each laugh's punchline — the last sentence that started before it). Pure: the
+//! ranges with the word-rate model's reading of their words, and each laugh's punchline — the
+//! last sentence that started before it). Pure: the
 //! caller computes the embeddings.
 
+use crate::engagement::window_word_rate_log_odds;
 use crate::evaluation::{talk_windows, words_from_cues, EvaluationOptions, Reaction, Split, Talk};
+use crate::parts::WindowView;
 use crate::score::Window;
-use crate::semantic_reaction_fit::SemanticTalk;
+use crate::semantic_reaction_fit::{SemanticTalk, SemanticWindow};
 use crate::sentences::sentences;
+use crate::signals::Signals;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,7 +37,8 @@ pub fn semantic_training_talks(
         .filter(|talk| split.contains(&talk.key))
         .filter_map(|talk| {
             let vectors = embeddings.get(&talk.key)?;
-            let sentences = sentences(&words_from_cues(&talk.cues));
+            let words = words_from_cues(&talk.cues);
+            let sentences = sentences(&words);
             if sentences.len() != vectors.len() || sentences.is_empty() {
                 return None;
             }
@@ -43,13 +48,19 @@ pub fn semantic_training_talks(
                     punchlines[last] = true;
                 }
             }
+            let signals = Signals::empty(words.last().map_or(0.0, |word| word.end));
             let windows = talk_windows(talk, options)
                 .into_iter()
-                .map(|window| {
+                .filter_map(|window| {
                     let whole = Window::over(&sentences, window.start, window.end);
-                    (whole.first_sentence..whole.end_sentence, window.laughter || window.applause)
+                    let view = WindowView::new(&whole, &sentences, &words, &signals);
+                    let sentences = whole.first_sentence..whole.end_sentence;
+                    (!sentences.is_empty()).then(|| SemanticWindow {
+                        sentences,
+                        reacted: window.laughter || window.applause,
+                        word_rate_log_odds: window_word_rate_log_odds(&view),
+                    })
                 })
-                .filter(|(range, _)| !range.is_empty())
                 .collect();
             Some(SemanticTalk { sentences: vectors.as_ref().clone(), punchlines, windows })
         })
@@ -95,8 +106,12 @@ mod tests {
         assert_eq!(trained[0].punchlines.iter().filter(|&&p| p).count(), 1);
         assert!(trained[0].punchlines[2], "{:?}", trained[0].punchlines);
         assert!(!trained[0].windows.is_empty());
-        assert!(trained[0].windows[0].1, "the first window holds the laugh at 12 s");
-        assert!(trained[0].windows.iter().all(|(range, _)| range.end <= 16));
+        assert!(trained[0].windows[0].reacted, "the first window holds the laugh at 12 s");
+        assert!(trained[0].windows.iter().all(|window| window.sentences.end <= 16));
+        assert!(
+            trained[0].windows.iter().all(|window| window.word_rate_log_odds.is_some_and(f64::is_finite)),
+            "every whole window of this talk has words enough for the word-rate model"
+        );
         // Embeddings that do not match the sentences leave the talk out.
         let wrong = TalkEmbeddings::from([(talk.key.clone(), Arc::new(vec![vec![0.0, 1.0]]))]);
         assert!(semantic_training_talks(&[talk], Split::All, &options, &wrong).is_empty());

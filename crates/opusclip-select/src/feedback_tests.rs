@@ -57,9 +57,11 @@ fn results_the_parts_do_not_explain_leave_the_weights_near_the_prior() {
         let noise = random_scores(30, 200 + seed);
         let views: Vec<f64> = random_scores(30, 300 + seed).iter().map(|r| 500.0 * (3.0 * r).exp()).collect();
         let refit = refit_from(&parts, &results_csv(&views, &noise), &ScoreWeights::default());
+        // Noise earns the fit little trust, so each weight moves a small share of the way.
+        assert!(refit.blend < 0.25, "seed {seed}: {refit:?}");
         for name in PART_NAMES {
             let moved = (refit.new.get(name).unwrap() - refit.old.get(name).unwrap()).abs();
-            assert!(moved < 0.08, "seed {seed}: {name} moved {moved:.3}: {refit:?}");
+            assert!(moved < 0.1, "seed {seed}: {name} moved {moved:.3}: {refit:?}");
         }
     }
 }

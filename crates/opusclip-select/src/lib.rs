@@ -27,7 +27,7 @@
 //!    within 3 frames that lies in the same silence.
 //! 4. **Scores** ([`Scorer`], [`ClipScorer`]): six parts, each `{value 0..100, reason}` (one
 //!    line), combined as a mean weighted by [`opusclip_core::ScoreWeights`] (Settings /
-//!    profile; defaults hook 0.20, coherence 0.15, engagement 0.35, pacing 0.10, visual 0.05,
+//!    profile; defaults hook 0.15, coherence 0.10, engagement 0.50, pacing 0.05, visual 0.05,
 //!    length_fit 0.15, chosen on the TED dev split):
 //!    - `hook` — the first sentence and first 3 s: 30 base points; +30 a question, +25 a
 //!      strong opener ("here's", "the secret", "why", "how", ...) or else +15 a bold or
@@ -47,7 +47,8 @@
 //!      changes (0.15; variation of words per 5 s), exclamations (0.05), emotional words
 //!      (0.10; full at 3 per 100 words), and the audience-reaction text model (0.60; full at
 //!      probability 0.5, see [`reaction`]: a logistic model over 19 word-rate features fitted on
-//!      the dev half of the TED reaction set).
+//!      the dev half of the TED reaction set; with sentence embeddings, [`semantic_reaction`]
+//!      instead, which adds two embedding readings to that model's log-odds).
 //!    - `pacing` — 100 between [`LIVELY_MIN_WPS`] and [`LIVELY_MAX_WPS`] words/s, falling to 0
 //!      at 0.8 and 5.5; dead air (gaps ≥ [`DEAD_AIR_SECONDS`] without words, less any part with
 //!      sound) costs 200 points per unit share, at most 60. Without words: the share with sound.

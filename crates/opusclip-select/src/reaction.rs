@@ -132,8 +132,12 @@ impl ReactionModel {
 
     /// The probability of a reaction, 0..1.
     pub fn probability(&self, features: &ReactionFeatures) -> f64 {
-        let log_odds = self.intercept + self.contributions(features).iter().sum::<f64>();
-        1.0 / (1.0 + (-log_odds).exp())
+        1.0 / (1.0 + (-self.log_odds(features)).exp())
+    }
+
+    /// The log-odds behind [`Self::probability`].
+    pub fn log_odds(&self, features: &ReactionFeatures) -> f64 {
+        self.intercept + self.contributions(features).iter().sum::<f64>()
     }
 
     /// The probability with the two features that raised it most.

@@ -4,7 +4,7 @@
 //! part measures), optionally steered by a prompt.
 
 use crate::coherence::coherence_with_topics;
-use crate::engagement::engagement_with;
+use crate::engagement::{engagement_with, window_word_rate_log_odds};
 use crate::hook::{hook_from_audio, hook_from_words, HOOK_SECONDS};
 use crate::options::SelectOptions;
 use crate::pacing::pacing;
@@ -125,13 +125,15 @@ impl ClipScorer {
         }
     }
 
-    /// The sentence-embedding reaction model's estimate for `window`, when the scorer has the
-    /// sentences' embeddings and the window whole sentences.
-    pub fn semantic_reaction(&self, window: &Window) -> Option<SemanticReactionEstimate> {
+    /// The sentence-embedding reaction model's estimate for the window `view` shows (with the
+    /// word-rate model's reading of its words), when the scorer has the sentences' embeddings
+    /// and the window whole sentences.
+    pub fn semantic_reaction(&self, view: &WindowView) -> Option<SemanticReactionEstimate> {
         let embeddings = self.sentence_embeddings.as_ref()?;
+        let window = view.window;
         let sentences = embeddings.get(window.first_sentence..window.end_sentence)?;
         let refs: Vec<&[f32]> = sentences.iter().map(Vec::as_slice).collect();
-        shipped_semantic_reaction_model().estimate(&refs)
+        shipped_semantic_reaction_model().estimate(&refs, window_word_rate_log_odds(view))
     }
 
     /// The six parts for `window`, by name.
@@ -153,7 +155,7 @@ impl ClipScorer {
         BTreeMap::from([
             ("hook".to_string(), hook),
             ("coherence".to_string(), coherence_with_topics(&view, self.topics.as_ref())),
-            ("engagement".to_string(), engagement_with(&view, self.semantic_reaction(window))),
+            ("engagement".to_string(), engagement_with(&view, self.semantic_reaction(&view))),
             ("pacing".to_string(), pacing(&view)),
             ("visual".to_string(), visual(window, signals)),
             ("length_fit".to_string(), length_fit(window, &ranges)),

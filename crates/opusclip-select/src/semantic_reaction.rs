@@ -3,12 +3,15 @@
 //! laughter or applause. It takes the place of the word-rate model ([`crate::reaction`]) in the
 //! `engagement` part whenever the caller has embedded the transcript's sentences.
 //!
-//! Two linear readings, each standardised by its spread on the training windows and summed:
+//! Three readings, each standardised by its spread on the training windows and summed:
 //! - *window*: a logistic regression on the mean embedding of the window's sentences, trained on
 //!   whether laughter or applause followed the window;
 //! - *punchline*: a logistic regression on single sentences, trained on whether the sentence was
 //!   the last one before a `(Laughter)`, combined over the window's sentences by log-sum-exp (one
-//!   strong punchline is enough; several count a little more).
+//!   strong punchline is enough; several count a little more);
+//! - *word rates*: the log-odds of the word-rate model ([`crate::reaction`]) for the same window,
+//!   which sees what embeddings smooth away (sentence length, quotes, numbers, "thank you"); 0 when
+//!   the window has too few words for it.
 //!
 //! The sum is turned into a probability by a one-variable logistic fit on the same windows
 //! (Platt scaling), so it can stand where the word-rate model's probability stood. Fitting is in
@@ -39,14 +42,75 @@ impl LinearReading {
     }
 }
 
+/// Where a reading sits on the training windows: its mean and standard deviation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub mean: f64,
+    pub scale: f64,
+}
+
+impl Spread {
+    /// `value` in standard deviations from the mean.
+    pub fn standardise(&self, value: f64) -> f64 {
+        (value - self.mean) / if self.scale > 0.0 { self.scale } else { 1.0 }
+    }
+}
+
 /// The fitted model (see the module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SemanticReactionModel {
     pub window: LinearReading,
     pub punchline: LinearReading,
+    /// The spread of the word-rate model's log-odds over the training windows.
+    pub word_rate: Spread,
     /// Platt scaling of the summed standardised readings: `p = σ(slope × score + offset)`.
     pub slope: f64,
     pub offset: f64,
+}
+
+/// One of the model's three readings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReactionReading {
+    Window,
+    Punchline,
+    WordRates,
+}
+
+impl ReactionReading {
+    /// How a reason names what the reading saw.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReactionReading::Window => "the whole stretch",
+            ReactionReading::Punchline => "a punchline-like sentence",
+            ReactionReading::WordRates => "its word rates",
+        }
+    }
+}
+
+/// The three standardised readings of one window (0 is a typical training window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Readings {
+    pub window: f64,
+    pub punchline: f64,
+    /// 0 when the word-rate model could not read the window.
+    pub word_rate: f64,
+}
+
+impl Readings {
+    pub fn sum(&self) -> f64 {
+        self.window + self.punchline + self.word_rate
+    }
+
+    /// The reading that pushed the score up most (the window's, on ties).
+    pub fn leader(&self) -> ReactionReading {
+        let mut leader = (ReactionReading::Window, self.window);
+        for candidate in [(ReactionReading::Punchline, self.punchline), (ReactionReading::WordRates, self.word_rate)] {
+            if candidate.1 > leader.1 {
+                leader = candidate;
+            }
+        }
+        leader.0
+    }
 }
 
 /// What the model says about one window.
@@ -56,8 +120,8 @@ pub struct SemanticReactionEstimate {
     pub score: f64,
     /// Probability, 0..1, that a live audience reacted to a window like it.
     pub probability: f64,
-    /// Which reading pushed the score more: `true` for the punchline reading.
-    pub punchline_led: bool,
+    /// The reading that pushed the score up most.
+    pub led_by: ReactionReading,
 }
 
 impl SemanticReactionModel {
@@ -66,9 +130,10 @@ impl SemanticReactionModel {
         self.window.weights.len()
     }
 
-    /// The two standardised readings of a window given its sentences' embeddings, in order
-    /// `(window, punchline)`. `None` without sentences or with embeddings of another size.
-    pub fn readings(&self, sentences: &[&[f32]]) -> Option<(f64, f64)> {
+    /// The standardised readings of a window given its sentences' embeddings and the word-rate
+    /// model's log-odds for it ([`crate::reaction::ReactionModel::log_odds`]; `None` when it could
+    /// not read the window). `None` without sentences or with embeddings of another size.
+    pub fn readings(&self, sentences: &[&[f32]], word_rate_log_odds: Option<f64>) -> Option<Readings> {
         if sentences.is_empty() {
             return None;
         }
@@ -76,15 +141,16 @@ impl SemanticReactionModel {
         let window = self.window.standardise(self.window.read(&mean)?);
         let punchlines: Option<Vec<f64>> = sentences.iter().map(|sentence| self.punchline.read(sentence)).collect();
         let punchline = self.punchline.standardise(log_sum_exp(&punchlines?));
-        Some((window, punchline))
+        let word_rate = word_rate_log_odds.map_or(0.0, |log_odds| self.word_rate.standardise(log_odds));
+        Some(Readings { window, punchline, word_rate })
     }
 
-    /// The estimate for a window given its sentences' embeddings.
-    pub fn estimate(&self, sentences: &[&[f32]]) -> Option<SemanticReactionEstimate> {
-        let (window, punchline) = self.readings(sentences)?;
-        let score = window + punchline;
+    /// The estimate for a window (see [`Self::readings`]).
+    pub fn estimate(&self, sentences: &[&[f32]], word_rate_log_odds: Option<f64>) -> Option<SemanticReactionEstimate> {
+        let readings = self.readings(sentences, word_rate_log_odds)?;
+        let score = readings.sum();
         let probability = 1.0 / (1.0 + (-(self.slope * score + self.offset)).exp());
-        Some(SemanticReactionEstimate { score, probability, punchline_led: punchline > window })
+        Some(SemanticReactionEstimate { score, probability, led_by: readings.leader() })
     }
 }
 
@@ -125,6 +191,7 @@ mod tests {
         SemanticReactionModel {
             window: reading(vec![1.0, 0.0, 0.0]),
             punchline: reading(vec![0.0, 2.0, 0.0]),
+            word_rate: Spread { mean: -1.0, scale: 0.5 },
             slope: 1.0,
             offset: 0.0,
         }
@@ -134,26 +201,40 @@ mod tests {
     fn one_strong_punchline_lifts_the_window() {
         let plain: [&[f32]; 3] = [&[0.0, 0.0, 1.0], &[0.0, 0.0, 1.0], &[0.0, 0.0, 1.0]];
         let joke: [&[f32]; 3] = [&[0.0, 0.0, 1.0], &[0.0, 3.0, 0.0], &[0.0, 0.0, 1.0]];
-        let plain = model().estimate(&plain).expect("an estimate");
-        let joke = model().estimate(&joke).expect("an estimate");
+        let plain = model().estimate(&plain, None).expect("an estimate");
+        let joke = model().estimate(&joke, None).expect("an estimate");
         assert!(joke.probability > plain.probability + 0.2, "{joke:?} vs {plain:?}");
-        assert!(joke.punchline_led);
+        assert_eq!(joke.led_by, ReactionReading::Punchline);
+    }
+
+    #[test]
+    fn the_word_rate_reading_adds_its_standardised_log_odds() {
+        let sentences: [&[f32]; 1] = [&[0.0, 0.0, 1.0]];
+        let without = model().estimate(&sentences, None).expect("an estimate");
+        let lively = model().estimate(&sentences, Some(0.0)).expect("an estimate");
+        let dull = model().estimate(&sentences, Some(-2.0)).expect("an estimate");
+        // (0 − (−1)) / 0.5 = +2 and (−2 − (−1)) / 0.5 = −2 standard deviations.
+        assert!((lively.score - without.score - 2.0).abs() < 1e-9, "{lively:?} vs {without:?}");
+        assert!((dull.score - without.score + 2.0).abs() < 1e-9, "{dull:?} vs {without:?}");
+        assert_eq!(lively.led_by, ReactionReading::WordRates);
+        assert!(lively.probability > without.probability && without.probability > dull.probability);
     }
 
     #[test]
     fn the_window_reading_uses_the_mean_embedding() {
         let sentences: [&[f32]; 2] = [&[2.0, 0.0, 0.0], &[0.0, 0.0, 0.0]];
-        let (window, _) = model().readings(&sentences).expect("readings");
-        assert!((window - 1.0).abs() < 1e-9, "mean of 2 and 0 is 1: {window}");
+        let readings = model().readings(&sentences, None).expect("readings");
+        assert!((readings.window - 1.0).abs() < 1e-9, "mean of 2 and 0 is 1: {readings:?}");
+        assert_eq!(readings.word_rate, 0.0, "no word-rate reading counts as a typical one");
     }
 
     #[test]
     fn mismatched_or_missing_embeddings_give_no_estimate() {
-        assert!(model().estimate(&[]).is_none());
+        assert!(model().estimate(&[], Some(0.0)).is_none());
         let short: [&[f32]; 1] = [&[1.0, 0.0]];
-        assert!(model().estimate(&short).is_none());
+        assert!(model().estimate(&short, None).is_none());
         let mixed: [&[f32]; 2] = [&[1.0, 0.0, 0.0], &[1.0, 0.0]];
-        assert!(model().estimate(&mixed).is_none());
+        assert!(model().estimate(&mixed, None).is_none());
     }
 
     #[test]

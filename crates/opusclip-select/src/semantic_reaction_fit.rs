@@ -1,10 +1,11 @@
 //! Fitting the [`SemanticReactionModel`]: two L2-regularised logistic regressions solved by
-//! Newton's method (window mean embeddings → reacted to; sentence embeddings → punchline), their
-//! spread on the training windows, a Platt scaling of the summed readings, and the Rust source of
+//! Newton's method (window mean embeddings → reacted to; sentence embeddings → punchline), the
+//! spread of those and of the word-rate log-odds on the training windows, a Platt scaling of the
+//! summed readings, and the Rust source of
 //! `semantic_reaction_model.rs` that ships the result. Pure and deterministic: the same talks give
 //! the same coefficients, so `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
 
-use crate::semantic_reaction::{log_sum_exp, mean_embedding, LinearReading, SemanticReactionModel};
+use crate::semantic_reaction::{log_sum_exp, mean_embedding, LinearReading, SemanticReactionModel, Spread};
 use std::ops::Range;
 
 /// The L2 penalty of the window regression (mean log-loss + `l2`/2 × |w|²; about 1/windows).
@@ -15,12 +16,21 @@ pub const PUNCHLINE_L2: f64 = 6e-5;
 const MAX_NEWTON_STEPS: usize = 50;
 
 /// One talk to learn from: its sentences' embeddings, which sentence came right before a
-/// laugh, and its windows as ranges of sentence indices with whether an audience reacted.
+/// laugh, and its windows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SemanticTalk {
     pub sentences: Vec<Vec<f32>>,
     pub punchlines: Vec<bool>,
-    pub windows: Vec<(Range<usize>, bool)>,
+    pub windows: Vec<SemanticWindow>,
+}
+
+/// One training window: its sentences (indices into the talk's), whether an audience reacted,
+/// and the word-rate model's log-odds for its words (`None` when too few).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SemanticWindow {
+    pub sentences: Range<usize>,
+    pub reacted: bool,
+    pub word_rate_log_odds: Option<f64>,
 }
 
 /// The fitted model, or `None` when there is nothing to learn from (no windows, no sentences,
@@ -31,13 +41,13 @@ pub fn fit_semantic_reaction(talks: &[SemanticTalk]) -> Option<SemanticReactionM
     let mut sentence_rows: Vec<&[f32]> = Vec::new();
     let mut sentence_targets = Vec::new();
     for talk in talks {
-        for (range, reacted) in &talk.windows {
-            let Some(sentences) = talk.sentences.get(range.clone()).filter(|s| !s.is_empty()) else {
+        for window in &talk.windows {
+            let Some(sentences) = talk.sentences.get(window.sentences.clone()).filter(|s| !s.is_empty()) else {
                 continue;
             };
             let refs: Vec<&[f32]> = sentences.iter().map(Vec::as_slice).collect();
             window_rows.push(mean_embedding(&refs)?);
-            window_targets.push(f64::from(u8::from(*reacted)));
+            window_targets.push(f64::from(u8::from(window.reacted)));
         }
         for (sentence, punchline) in talk.sentences.iter().zip(&talk.punchlines) {
             sentence_rows.push(sentence);
@@ -47,7 +57,8 @@ pub fn fit_semantic_reaction(talks: &[SemanticTalk]) -> Option<SemanticReactionM
     let window_refs: Vec<&[f32]> = window_rows.iter().map(Vec::as_slice).collect();
     let window = reading(&newton_logistic(&window_refs, &window_targets, WINDOW_L2)?);
     let punchline = reading(&newton_logistic(&sentence_rows, &sentence_targets, PUNCHLINE_L2)?);
-    let mut model = SemanticReactionModel { window, punchline, slope: 1.0, offset: 0.0 };
+    let word_rate = Spread { mean: 0.0, scale: 1.0 };
+    let mut model = SemanticReactionModel { window, punchline, word_rate, slope: 1.0, offset: 0.0 };
     standardise_on_windows(&mut model, talks)?;
     let (scores, targets): (Vec<f64>, Vec<f64>) = window_scores(&model, talks).into_iter().unzip();
     let score_rows: Vec<[f32; 1]> = scores.iter().map(|&s| [s as f32]).collect();
@@ -72,23 +83,29 @@ fn reading(parameters: &[f64]) -> LinearReading {
 fn standardise_on_windows(model: &mut SemanticReactionModel, talks: &[SemanticTalk]) -> Option<()> {
     let mut window_raw = Vec::new();
     let mut punchline_raw = Vec::new();
-    for (sentences, _) in training_windows(talks) {
+    let mut word_rate_raw = Vec::new();
+    for (sentences, window) in training_windows(talks) {
         let mean = mean_embedding(&sentences)?;
         window_raw.push(model.window.read(&mean)?);
         let readings: Option<Vec<f64>> = sentences.iter().map(|s| model.punchline.read(s)).collect();
         punchline_raw.push(log_sum_exp(&readings?));
+        word_rate_raw.extend(window.word_rate_log_odds);
     }
     (model.window.mean, model.window.scale) = mean_and_deviation(&window_raw)?;
     (model.punchline.mean, model.punchline.scale) = mean_and_deviation(&punchline_raw)?;
+    // Windows the word-rate model cannot read count as typical (0), so without any the
+    // reading is always 0.
+    let (mean, scale) = mean_and_deviation(&word_rate_raw).unwrap_or((0.0, 1.0));
+    model.word_rate = Spread { mean, scale };
     Some(())
 }
 
-/// Every training window's sentences and whether it was reacted to.
-fn training_windows(talks: &[SemanticTalk]) -> impl Iterator<Item = (Vec<&[f32]>, bool)> {
+/// Every training window's sentences, with the window.
+fn training_windows(talks: &[SemanticTalk]) -> impl Iterator<Item = (Vec<&[f32]>, &SemanticWindow)> {
     talks.iter().flat_map(|talk| {
-        talk.windows.iter().filter_map(move |(range, reacted)| {
-            let sentences = talk.sentences.get(range.clone()).filter(|s| !s.is_empty())?;
-            Some((sentences.iter().map(Vec::as_slice).collect(), *reacted))
+        talk.windows.iter().filter_map(move |window| {
+            let sentences = talk.sentences.get(window.sentences.clone()).filter(|s| !s.is_empty())?;
+            Some((sentences.iter().map(Vec::as_slice).collect(), window))
         })
     })
 }
@@ -96,9 +113,9 @@ fn training_windows(talks: &[SemanticTalk]) -> impl Iterator<Item = (Vec<&[f32]>
 /// Each training window's summed standardised score and its target.
 fn window_scores(model: &SemanticReactionModel, talks: &[SemanticTalk]) -> Vec<(f64, f64)> {
     training_windows(talks)
-        .filter_map(|(sentences, reacted)| {
-            let (window, punchline) = model.readings(&sentences)?;
-            Some((window + punchline, f64::from(u8::from(reacted))))
+        .filter_map(|(sentences, window)| {
+            let readings = model.readings(&sentences, window.word_rate_log_odds)?;
+            Some((readings.sum(), f64::from(u8::from(window.reacted))))
         })
         .collect()
 }
@@ -207,7 +224,7 @@ pub fn model_source(model: &SemanticReactionModel, provenance: &str) -> String {
         source.push_str(&format!("//! {line}\n"));
     }
     source.push_str(
-        "\nuse crate::semantic_reaction::{LinearReading, SemanticReactionModel};\nuse std::sync::OnceLock;\n\n",
+        "\nuse crate::semantic_reaction::{LinearReading, SemanticReactionModel, Spread};\nuse std::sync::OnceLock;\n\n",
     );
     let dims = model.dimensions();
     source.push_str(&format!(
@@ -230,9 +247,12 @@ pub fn model_source(model: &SemanticReactionModel, provenance: &str) -> String {
     source.push_str(&format!(
         "/// The fitted model, built once.\npub fn shipped_semantic_reaction_model() -> &'static SemanticReactionModel {{\n    \
          static MODEL: OnceLock<SemanticReactionModel> = OnceLock::new();\n    MODEL.get_or_init(|| SemanticReactionModel {{\n        \
-         window: {},\n        punchline: {},\n        slope: {:?},\n        offset: {:?},\n    }})\n}}\n",
+         window: {},\n        punchline: {},\n        word_rate: Spread {{ mean: {:?}, scale: {:?} }},\n        \
+         slope: {:?},\n        offset: {:?},\n    }})\n}}\n",
         reading_source("WINDOW", &model.window),
         reading_source("PUNCHLINE", &model.punchline),
+        model.word_rate.mean,
+        model.word_rate.scale,
         model.slope,
         model.offset
     ));
@@ -283,7 +303,11 @@ mod tests {
                     .collect();
                 let windows = (0..count - 4)
                     .step_by(2)
-                    .map(|start| (start..start + 4, punchlines[start..start + 4].iter().any(|&p| p)))
+                    .map(|start| SemanticWindow {
+                        sentences: start..start + 4,
+                        reacted: punchlines[start..start + 4].iter().any(|&p| p),
+                        word_rate_log_odds: None,
+                    })
                     .collect();
                 SemanticTalk { sentences, punchlines, windows }
             })
@@ -301,14 +325,36 @@ mod tests {
         }
         assert!(model.slope > 0.0, "a higher score means likelier: {}", model.slope);
         let talk = &talks[0];
-        let estimate = |range: &Range<usize>| {
-            let refs: Vec<&[f32]> = talk.sentences[range.clone()].iter().map(Vec::as_slice).collect();
-            model.estimate(&refs).expect("an estimate").probability
+        let estimate = |window: &SemanticWindow| {
+            let refs: Vec<&[f32]> = talk.sentences[window.sentences.clone()].iter().map(Vec::as_slice).collect();
+            model.estimate(&refs, window.word_rate_log_odds).expect("an estimate").probability
         };
-        let (reacted, quiet): (Vec<_>, Vec<_>) = talk.windows.iter().partition(|(_, reacted)| *reacted);
-        let lowest_reacted = reacted.iter().map(|(r, _)| estimate(r)).fold(f64::INFINITY, f64::min);
-        let highest_quiet = quiet.iter().map(|(r, _)| estimate(r)).fold(0.0, f64::max);
+        let (reacted, quiet): (Vec<_>, Vec<_>) = talk.windows.iter().partition(|window| window.reacted);
+        let lowest_reacted = reacted.iter().map(|w| estimate(w)).fold(f64::INFINITY, f64::min);
+        let highest_quiet = quiet.iter().map(|w| estimate(w)).fold(0.0, f64::max);
         assert!(lowest_reacted > highest_quiet, "{lowest_reacted} vs {highest_quiet}");
+        assert_eq!(model.word_rate, Spread { mean: 0.0, scale: 1.0 }, "no word-rate readings to spread");
+    }
+
+    #[test]
+    fn word_rates_are_spread_on_the_training_windows_and_raise_the_scaled_probability() {
+        let mut talks = planted_talks();
+        for talk in &mut talks {
+            for window in &mut talk.windows {
+                window.word_rate_log_odds = Some(if window.reacted { -0.5 } else { -1.5 });
+            }
+        }
+        let model = fit_semantic_reaction(&talks).expect("a model");
+        let windows: Vec<&SemanticWindow> = talks.iter().flat_map(|talk| &talk.windows).collect();
+        let reacted = windows.iter().filter(|window| window.reacted).count() as f64 / windows.len() as f64;
+        let expected_mean = -1.5 + reacted;
+        assert!((model.word_rate.mean - expected_mean).abs() < 1e-9, "{:?} vs {expected_mean}", model.word_rate);
+        let expected_scale = (reacted * (1.0 - reacted)).sqrt();
+        assert!((model.word_rate.scale - expected_scale).abs() < 1e-9, "{:?}", model.word_rate);
+        let sentences: Vec<&[f32]> = talks[0].sentences[0..4].iter().map(Vec::as_slice).collect();
+        let lively = model.estimate(&sentences, Some(-0.5)).expect("an estimate");
+        let dull = model.estimate(&sentences, Some(-1.5)).expect("an estimate");
+        assert!(lively.probability > dull.probability, "{lively:?} vs {dull:?}");
     }
 
     #[test]
@@ -320,6 +366,7 @@ mod tests {
         assert!(source.contains("pub const DIMENSIONS: usize = 4;"));
         assert!(source.contains(&format!("{:?}", first.window.weights[0])));
         assert!(source.contains(&format!("slope: {:?}", first.slope)));
+        assert!(source.contains("word_rate: Spread { mean: 0.0, scale: 1.0 }"), "{source}");
     }
 
     #[test]

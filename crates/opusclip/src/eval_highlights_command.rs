@@ -136,8 +136,9 @@ fn fit_semantic(args: &HighlightsArgs) -> Result<ExitCode> {
         "Fitted on the dev split of {data_name} ({} talks; {windows} windows of {} s every {} s, reacted to = \
          laughter or applause starting in the window or ≤ {} s after it; {sentences} sentences, {punchlines} of them \
          the last before a laugh) with all-MiniLM-L6-v2 sentence embeddings, by L2-regularised logistic regression \
-         (Newton's method; L2 {WINDOW_L2} for windows, {PUNCHLINE_L2} for sentences) and a Platt scaling of the \
-         summed standardised readings. The holdout split was never used.",
+         (Newton's method; L2 {WINDOW_L2} for windows, {PUNCHLINE_L2} for sentences), the spread of the word-rate \
+         model's log-odds on the same windows, and a Platt scaling of the summed standardised readings. The \
+         holdout split was never used.",
         training.len(),
         options.window_seconds,
         options.step_seconds,
