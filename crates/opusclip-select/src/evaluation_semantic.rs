@@ -2,8 +2,7 @@
 //! ([`talk_sentence_texts`], split exactly as the scorer splits them), and the training talks the
 //! embedding reaction model is fitted on ([`semantic_training_talks`]: dev windows as sentence
 //! ranges with the word-rate model's reading of their words, and each laugh's punchline — the
-//! last sentence that started before it). Pure: the
-//! caller computes the embeddings.
+//! last sentence that started before it). Pure: the caller computes the embeddings.
 
 use crate::engagement::window_word_rate_log_odds;
 use crate::evaluation::{talk_windows, words_from_cues, EvaluationOptions, Reaction, Split, Talk};
