@@ -162,7 +162,7 @@ pub fn model_source(model: &ReactionModel, provenance: &str) -> String {
 }
 
 /// `text` broken into lines of at most `width` characters at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {

@@ -5,6 +5,7 @@
 //! `semantic_reaction_model.rs` that ships the result. Pure and deterministic: the same talks give
 //! the same coefficients, so `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
 
+use crate::reaction_fit::wrap;
 use crate::semantic_reaction::{log_sum_exp, mean_embedding, LinearReading, SemanticReactionModel, Spread};
 use std::ops::Range;
 
@@ -257,22 +258,6 @@ pub fn model_source(model: &SemanticReactionModel, provenance: &str) -> String {
         model.offset
     ));
     source
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("one line at least");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! hand, refit.
 //!
 //! Fitted on the dev split of ted-dev.jsonl.gz (119 talks; 6037 windows of 60 s every 15 s, reacted
-//! to = laughter or applause starting in the window or ≤ 3 s after it; 16268 sentences, 421 of
-//! them the last before a laugh) with all-MiniLM-L6-v2 sentence embeddings, by L2-regularised
-//! logistic regression (Newton's method; L2 0.0002 for windows, 0.00006 for sentences) and a Platt
-//! scaling of the summed standardised readings. The holdout split was never used.
+//! to = laughter or applause starting in the window or ≤ 3 s after it; 16268 sentences, 421 of them
+//! the last before a laugh) with all-MiniLM-L6-v2 sentence embeddings, by L2-regularised logistic
+//! regression (Newton's method; L2 0.0002 for windows, 0.00006 for sentences), the spread of the
+//! word-rate model's log-odds on the same windows, and a Platt scaling of the summed standardised
+//! readings. The holdout split was never used.
 
 use crate::semantic_reaction::{LinearReading, SemanticReactionModel, Spread};
 use std::sync::OnceLock;
