@@ -93,6 +93,7 @@ pub mod feedback;
 mod hook;
 pub mod keyphrases;
 mod lexicon;
+pub mod logistic;
 mod options;
 mod pacing;
 mod parts;

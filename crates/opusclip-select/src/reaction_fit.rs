@@ -1,14 +1,15 @@
-//! Fitting the [`ReactionModel`]: L2-regularised logistic regression solved exactly by Newton's
-//! method on standardised features, and the Rust source of `reaction_model.rs` that holds the
-//! result. Pure and deterministic: the same windows give the same coefficients, so `opusclip eval
-//! highlights --fit` reproduces the shipped constants.
+//! Fitting the [`ReactionModel`]: L2-regularised logistic regression solved by Newton's method
+//! ([`crate::logistic`]) on standardised features, and the Rust source of `reaction_model.rs`
+//! that holds the result. Pure and deterministic: the same windows give the same coefficients,
+//! so `opusclip eval highlights --fit` reproduces the shipped constants.
 
-use crate::reaction::{ReactionFeatures, ReactionModel, FEATURES, FEATURE_COUNT};
+use crate::logistic::{newton_logistic, NewtonStop};
+use crate::reaction::{ReactionFeatures, ReactionModel, FEATURES};
 
 /// The L2 penalty (on the standardised coefficients, not the intercept) the shipped model uses.
 pub const REACTION_L2: f64 = 0.01;
-/// Newton steps at most; the fit stops earlier once no parameter moves by 1e-12.
-const MAX_NEWTON_STEPS: usize = 100;
+/// When the Newton fit stops: 20 parameters converge to steps below 1e-12.
+const STOP: NewtonStop = NewtonStop { max_steps: 100, tolerance: 1e-12 };
 
 /// Windows to learn from: their features and whether an audience reacted.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,7 +37,8 @@ impl TrainingSet {
 }
 
 /// The model that minimises mean log-loss + `l2` / 2 × |coefficients|² on `set` (features
-/// standardised by the set's mean and population standard deviation). `None` for an empty set.
+/// standardised by the set's mean and population standard deviation). `None` for an empty set
+/// or one with a single outcome.
 pub fn fit_reaction_model(set: &TrainingSet, l2: f64) -> Option<ReactionModel> {
     if set.is_empty() {
         return None;
@@ -51,89 +53,17 @@ pub fn fit_reaction_model(set: &TrainingSet, l2: f64) -> Option<ReactionModel> {
             1.0
         }
     });
-    let rows: Vec<[f64; FEATURE_COUNT + 1]> = set
-        .features
-        .iter()
-        .map(|f| {
-            let mut row = [1.0; FEATURE_COUNT + 1];
-            for i in 0..FEATURE_COUNT {
-                row[i + 1] = (f[i] - means[i]) / scales[i];
-            }
-            row
-        })
-        .collect();
+    let rows: Vec<ReactionFeatures> =
+        set.features.iter().map(|f| std::array::from_fn(|i| (f[i] - means[i]) / scales[i])).collect();
+    let row_refs: Vec<&[f64]> = rows.iter().map(|row| row.as_slice()).collect();
     let targets: Vec<f64> = set.reacted.iter().map(|&r| f64::from(u8::from(r))).collect();
-    let parameters = newton_logistic(&rows, &targets, l2)?;
+    let parameters = newton_logistic(&row_refs, &targets, l2, STOP)?;
     Some(ReactionModel {
         means,
         scales,
         coefficients: std::array::from_fn(|i| parameters[i + 1]),
         intercept: parameters[0],
     })
-}
-
-const DIM: usize = FEATURE_COUNT + 1;
-
-/// Newton's method for logistic regression; parameter 0 (the intercept, a column of ones) is
-/// not penalised.
-fn newton_logistic(rows: &[[f64; DIM]], targets: &[f64], l2: f64) -> Option<[f64; DIM]> {
-    let count = rows.len() as f64;
-    let mut parameters = [0.0; DIM];
-    for _ in 0..MAX_NEWTON_STEPS {
-        let mut gradient = [0.0; DIM];
-        let mut hessian = [[0.0; DIM]; DIM];
-        for (row, target) in rows.iter().zip(targets) {
-            let log_odds: f64 = row.iter().zip(&parameters).map(|(x, w)| x * w).sum();
-            let probability = 1.0 / (1.0 + (-log_odds).exp());
-            let curvature = probability * (1.0 - probability);
-            for i in 0..DIM {
-                gradient[i] += (probability - target) * row[i] / count;
-                let weighted = curvature * row[i] / count;
-                for (cell, x) in hessian[i].iter_mut().zip(row) {
-                    *cell += weighted * x;
-                }
-            }
-        }
-        for i in 1..DIM {
-            gradient[i] += l2 * parameters[i];
-            hessian[i][i] += l2;
-        }
-        let step = solve(hessian, gradient)?;
-        for (parameter, delta) in parameters.iter_mut().zip(&step) {
-            *parameter -= delta;
-        }
-        if step.iter().all(|delta| delta.abs() < 1e-12) {
-            break;
-        }
-    }
-    parameters.iter().all(|p| p.is_finite()).then_some(parameters)
-}
-
-/// `matrix⁻¹ · vector` by Gaussian elimination with partial pivoting; `None` when singular.
-fn solve(mut matrix: [[f64; DIM]; DIM], mut vector: [f64; DIM]) -> Option<[f64; DIM]> {
-    for column in 0..DIM {
-        let pivot = (column..DIM).max_by(|&a, &b| matrix[a][column].abs().total_cmp(&matrix[b][column].abs()))?;
-        if matrix[pivot][column].abs() < 1e-15 {
-            return None;
-        }
-        matrix.swap(column, pivot);
-        vector.swap(column, pivot);
-        let (done, rest) = matrix.split_at_mut(column + 1);
-        let pivot_row = &done[column];
-        for (offset, row) in rest.iter_mut().enumerate() {
-            let factor = row[column] / pivot_row[column];
-            for (cell, pivot_cell) in row[column..].iter_mut().zip(&pivot_row[column..]) {
-                *cell -= factor * pivot_cell;
-            }
-            vector[column + 1 + offset] -= factor * vector[column];
-        }
-    }
-    let mut solution = [0.0; DIM];
-    for row in (0..DIM).rev() {
-        let known: f64 = (row + 1..DIM).map(|k| matrix[row][k] * solution[k]).sum();
-        solution[row] = (vector[row] - known) / matrix[row][row];
-    }
-    Some(solution)
 }
 
 /// The Rust source of `reaction_model.rs` holding `model`; `provenance` (one paragraph, no
@@ -179,6 +109,7 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reaction::FEATURE_COUNT;
 
     /// A set where feature 0 decides the outcome with noise and feature 1 is noise.
     fn planted_set() -> TrainingSet {

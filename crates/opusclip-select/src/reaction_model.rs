@@ -57,24 +57,24 @@ pub const REACTION_MODEL: ReactionModel = ReactionModel {
     ],
     coefficients: [
         0.2546898675341746, // first_person
-        0.04990939711071198, // reported_speech
-        -0.034204360963890144, // third_person
-        0.09459975339532635, // quote_marks
-        0.05892639687189103, // contractions
-        0.003687631793629563, // negations
+        0.04990939711071206, // reported_speech
+        -0.03420436096389014, // third_person
+        0.0945997533953263, // quote_marks
+        0.05892639687189101, // contractions
+        0.0036876317936295755, // negations
         -0.25813059821709944, // sentence_length
-        0.16458459385696264, // short_sentences
-        -0.07025082600401922, // questions
-        -0.09158396782732692, // long_words
+        0.1645845938569626, // short_sentences
+        -0.07025082600401916, // questions
+        -0.09158396782732685, // long_words
         -0.06831386897793636, // collective
-        -0.010476646201966136, // call_to_action
+        -0.010476646201966151, // call_to_action
         0.30973760264617556, // thank_you
-        0.0028229758035577725, // exclamations
-        0.13943128549668363, // numbers
-        -0.1005704753651012, // family
-        0.18233262279080875, // informal
-        0.026358510577001882, // direct_address
-        -0.06839257553659245, // emotional
+        0.0028229758035578137, // exclamations
+        0.13943128549668357, // numbers
+        -0.10057047536510123, // family
+        0.1823326227908087, // informal
+        0.02635851057700193, // direct_address
+        -0.06839257553659239, // emotional
     ],
     intercept: -1.2179730299684595,
 };

@@ -1,10 +1,11 @@
 //! Fitting the [`SemanticReactionModel`]: two L2-regularised logistic regressions solved by
-//! Newton's method (window mean embeddings → reacted to; sentence embeddings → punchline), the
-//! spread of those and of the word-rate log-odds on the training windows, a Platt scaling of the
-//! summed readings, and the Rust source of
-//! `semantic_reaction_model.rs` that ships the result. Pure and deterministic: the same talks give
-//! the same coefficients, so `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
+//! Newton's method ([`crate::logistic`]; window mean embeddings → reacted to, sentence embeddings
+//! → punchline), the spread of those and of the word-rate log-odds on the training windows, a
+//! Platt scaling of the summed readings, and the Rust source of `semantic_reaction_model.rs` that
+//! ships the result. Pure and deterministic: the same talks give the same coefficients, so
+//! `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
 
+use crate::logistic::{newton_logistic, NewtonStop};
 use crate::reaction_fit::wrap;
 use crate::semantic_reaction::{log_sum_exp, mean_embedding, LinearReading, SemanticReactionModel, Spread};
 use std::ops::Range;
@@ -13,8 +14,9 @@ use std::ops::Range;
 pub const WINDOW_L2: f64 = 2e-4;
 /// The L2 penalty of the punchline regression (about 1/sentences).
 pub const PUNCHLINE_L2: f64 = 6e-5;
-/// Newton steps at most; the fit stops earlier once no parameter moves by 1e-10.
-const MAX_NEWTON_STEPS: usize = 50;
+/// When the Newton fits stop: the embedding regressions have 385 parameters, so a step below
+/// 1e-10 is converged.
+const STOP: NewtonStop = NewtonStop { max_steps: 50, tolerance: 1e-10 };
 
 /// One talk to learn from: its sentences' embeddings, which sentence came right before a
 /// laugh, and its windows.
@@ -56,15 +58,15 @@ pub fn fit_semantic_reaction(talks: &[SemanticTalk]) -> Option<SemanticReactionM
         }
     }
     let window_refs: Vec<&[f32]> = window_rows.iter().map(Vec::as_slice).collect();
-    let window = reading(&newton_logistic(&window_refs, &window_targets, WINDOW_L2)?);
-    let punchline = reading(&newton_logistic(&sentence_rows, &sentence_targets, PUNCHLINE_L2)?);
+    let window = reading(&newton_logistic(&window_refs, &window_targets, WINDOW_L2, STOP)?);
+    let punchline = reading(&newton_logistic(&sentence_rows, &sentence_targets, PUNCHLINE_L2, STOP)?);
     let word_rate = Spread { mean: 0.0, scale: 1.0 };
     let mut model = SemanticReactionModel { window, punchline, word_rate, slope: 1.0, offset: 0.0 };
     standardise_on_windows(&mut model, talks)?;
     let (scores, targets): (Vec<f64>, Vec<f64>) = window_scores(&model, talks).into_iter().unzip();
     let score_rows: Vec<[f32; 1]> = scores.iter().map(|&s| [s as f32]).collect();
     let score_refs: Vec<&[f32]> = score_rows.iter().map(|row| row.as_slice()).collect();
-    let platt = newton_logistic(&score_refs, &targets, 1e-9)?;
+    let platt = newton_logistic(&score_refs, &targets, 1e-9, STOP)?;
     model.offset = platt[0];
     model.slope = platt[1];
     Some(model)
@@ -129,88 +131,6 @@ fn mean_and_deviation(values: &[f64]) -> Option<(f64, f64)> {
     let mean = values.iter().sum::<f64>() / count;
     let deviation = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / count).sqrt();
     Some((mean, if deviation > 1e-12 { deviation } else { 1.0 }))
-}
-
-/// Newton's method for L2-regularised logistic regression on `rows` (all the same size):
-/// minimises mean log-loss + `l2`/2 × |w|², the intercept unpenalised. Parameters are returned
-/// intercept first. `None` for no rows, one class only, ragged rows or a singular system.
-pub fn newton_logistic(rows: &[&[f32]], targets: &[f64], l2: f64) -> Option<Vec<f64>> {
-    let size = rows.first()?.len();
-    let positives = targets.iter().filter(|&&t| t > 0.5).count();
-    if rows.iter().any(|row| row.len() != size) || positives == 0 || positives == targets.len() {
-        return None;
-    }
-    let dim = size + 1;
-    let count = rows.len() as f64;
-    let mut parameters = vec![0.0f64; dim];
-    let mut x = vec![0.0f64; dim];
-    for _ in 0..MAX_NEWTON_STEPS {
-        let mut gradient = vec![0.0f64; dim];
-        let mut hessian = vec![0.0f64; dim * dim];
-        for (row, target) in rows.iter().zip(targets) {
-            x[0] = 1.0;
-            for (slot, value) in x[1..].iter_mut().zip(row.iter()) {
-                *slot = f64::from(*value);
-            }
-            let log_odds: f64 = x.iter().zip(&parameters).map(|(a, w)| a * w).sum();
-            let probability = 1.0 / (1.0 + (-log_odds).exp());
-            let curvature = probability * (1.0 - probability) / count;
-            let residual = (probability - target) / count;
-            for i in 0..dim {
-                gradient[i] += residual * x[i];
-                let weighted = curvature * x[i];
-                // The Hessian is symmetric: fill the lower triangle, mirror it below.
-                for (cell, xj) in hessian[i * dim..i * dim + i + 1].iter_mut().zip(&x[..=i]) {
-                    *cell += weighted * xj;
-                }
-            }
-        }
-        for i in 0..dim {
-            for j in 0..i {
-                hessian[j * dim + i] = hessian[i * dim + j];
-            }
-        }
-        for i in 1..dim {
-            gradient[i] += l2 * parameters[i];
-            hessian[i * dim + i] += l2;
-        }
-        let step = cholesky_solve(&mut hessian, &gradient, dim)?;
-        for (parameter, delta) in parameters.iter_mut().zip(&step) {
-            *parameter -= delta;
-        }
-        if step.iter().all(|delta| delta.abs() < 1e-10) {
-            break;
-        }
-    }
-    parameters.iter().all(|p| p.is_finite()).then_some(parameters)
-}
-
-/// Solves `matrix · x = vector` for a symmetric positive definite `matrix` (row-major,
-/// `dim`×`dim`, overwritten by its Cholesky factor). `None` when not positive definite.
-fn cholesky_solve(matrix: &mut [f64], vector: &[f64], dim: usize) -> Option<Vec<f64>> {
-    for j in 0..dim {
-        let diagonal = matrix[j * dim + j] - (0..j).map(|k| matrix[j * dim + k].powi(2)).sum::<f64>();
-        if diagonal <= 1e-300 {
-            return None;
-        }
-        let root = diagonal.sqrt();
-        matrix[j * dim + j] = root;
-        for i in j + 1..dim {
-            let dot: f64 = (0..j).map(|k| matrix[i * dim + k] * matrix[j * dim + k]).sum();
-            matrix[i * dim + j] = (matrix[i * dim + j] - dot) / root;
-        }
-    }
-    let mut forward = vec![0.0; dim];
-    for i in 0..dim {
-        let dot: f64 = (0..i).map(|k| matrix[i * dim + k] * forward[k]).sum();
-        forward[i] = (vector[i] - dot) / matrix[i * dim + i];
-    }
-    let mut solution = vec![0.0; dim];
-    for i in (0..dim).rev() {
-        let dot: f64 = (i + 1..dim).map(|k| matrix[k * dim + i] * solution[k]).sum();
-        solution[i] = (forward[i] - dot) / matrix[i * dim + i];
-    }
-    Some(solution)
 }
 
 /// The Rust source of `semantic_reaction_model.rs` holding `model`; `provenance` (one paragraph)
@@ -362,15 +282,5 @@ mod tests {
             talk.punchlines.iter_mut().for_each(|p| *p = false);
         }
         assert!(fit_semantic_reaction(&one_class).is_none());
-    }
-
-    #[test]
-    fn newton_matches_a_known_two_point_solution() {
-        // Separable data with a strong penalty: the optimum is symmetric, intercept 0.
-        let rows: [&[f32]; 2] = [&[1.0], &[-1.0]];
-        let parameters = newton_logistic(&rows, &[1.0, 0.0], 1.0).expect("a fit");
-        assert!(parameters[0].abs() < 1e-9, "{parameters:?}");
-        // Stationary point of mean log-loss + w²/2: σ(-w) = w, so w ≈ 0.40106.
-        assert!((parameters[1] - 0.401_058_1).abs() < 1e-5, "{parameters:?}");
     }
 }
