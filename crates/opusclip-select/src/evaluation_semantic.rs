@@ -66,6 +66,18 @@ pub fn semantic_training_talks(
         .collect()
 }
 
+/// The sentences (as ranges, split as the scorer splits them) of each of the talk's evaluation
+/// windows that holds at least one whole sentence.
+pub fn talk_window_sentence_ranges(talk: &Talk, options: &EvaluationOptions) -> Vec<std::ops::Range<usize>> {
+    let sentences = sentences(&words_from_cues(&talk.cues));
+    talk_windows(talk, options)
+        .into_iter()
+        .map(|window| Window::over(&sentences, window.start, window.end))
+        .map(|whole| whole.first_sentence..whole.end_sentence)
+        .filter(|range| !range.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +125,9 @@ mod tests {
         );
         // Embeddings that do not match the sentences leave the talk out.
         let wrong = TalkEmbeddings::from([(talk.key.clone(), Arc::new(vec![vec![0.0, 1.0]]))]);
-        assert!(semantic_training_talks(&[talk], Split::All, &options, &wrong).is_empty());
+        assert!(semantic_training_talks(std::slice::from_ref(&talk), Split::All, &options, &wrong).is_empty());
+        let ranges = talk_window_sentence_ranges(&talk, &options);
+        let trained_ranges: Vec<_> = trained[0].windows.iter().map(|window| window.sentences.clone()).collect();
+        assert_eq!(ranges, trained_ranges, "the same windows as the model is fitted on");
     }
 }

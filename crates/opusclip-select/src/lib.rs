@@ -88,6 +88,7 @@ mod describe;
 mod engagement;
 pub mod evaluation;
 pub mod evaluation_fit;
+pub mod evaluation_prompt;
 pub mod evaluation_semantic;
 pub mod feedback;
 mod hook;

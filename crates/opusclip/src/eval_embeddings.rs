@@ -14,12 +14,10 @@ use std::time::Instant;
 
 /// The talks' embeddings, or `None` (with a note on stderr) when the model is not installed.
 pub fn talk_embeddings(talks: &[Talk], splits: &[Split], settings: &Settings) -> Result<Option<TalkEmbeddings>> {
-    let Some(model_dir) = minilm_dir(settings.cache_dir.as_deref()).filter(|dir| dir.is_dir()) else {
+    let Some((embedder, model_dir)) = load_embedder(settings)? else {
         eprintln!("note: no embedding model installed (`opusclip models fetch minilm`): word-rate reactions only");
         return Ok(None);
     };
-    let embedder = SentenceEmbedder::load(&model_dir)
-        .map_err(|error| Error::invalid_input(format!("the embedding model in {}: {error}", model_dir.display())))?;
     let cache =
         model_dir.parent().map_or_else(|| PathBuf::from("eval-embeddings"), |models| models.join("eval-embeddings"));
     let chosen: Vec<&Talk> = talks.iter().filter(|talk| splits.iter().any(|split| split.contains(&talk.key))).collect();
@@ -46,6 +44,16 @@ pub fn talk_embeddings(talks: &[Talk], splits: &[Split], settings: &Settings) ->
         eprintln!(" in {:.0} s", started.elapsed().as_secs_f64());
     }
     Ok(Some(embeddings))
+}
+
+/// The installed all-MiniLM-L6-v2 and its directory; `None` when it is not installed.
+pub fn load_embedder(settings: &Settings) -> Result<Option<(SentenceEmbedder, PathBuf)>> {
+    let Some(model_dir) = minilm_dir(settings.cache_dir.as_deref()).filter(|dir| dir.is_dir()) else {
+        return Ok(None);
+    };
+    let embedder = SentenceEmbedder::load(&model_dir)
+        .map_err(|error| Error::invalid_input(format!("the embedding model in {}: {error}", model_dir.display())))?;
+    Ok(Some((embedder, model_dir)))
 }
 
 fn texts_digest(texts: &[String]) -> String {

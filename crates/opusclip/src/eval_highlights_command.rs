@@ -2,7 +2,8 @@
 //! reactions (TED talks with timed `(Laughter)` / `(Applause)` cues), next to random and
 //! position-only baselines. The protocol lives in `opusclip_select::evaluation`; this reads the
 //! data (gzip or plain JSON lines) and prints the table. With `--fit`, it refits the
-//! audience-reaction text model on the dev split and prints `reaction_model.rs`.
+//! audience-reaction text model on the dev split and prints `reaction_model.rs`; with
+//! `--prompt-cutoffs`, it measures `--prompt`'s cut-offs ([`crate::eval_prompt_cutoffs`]).
 
 use crate::eval_embeddings::talk_embeddings;
 use clap::{Args, ValueEnum};
@@ -74,6 +75,11 @@ pub struct HighlightsArgs {
     /// Score with the word-rate reaction model only, even when the embedding model is installed.
     #[arg(long)]
     pub no_embeddings: bool,
+    /// Measure where `--prompt`'s match by meaning should start and saturate (needs `opusclip
+    /// models fetch minilm`): each talk's headline as a prompt, against the windows of its own
+    /// talk and of five others, next to the shipped cut-offs.
+    #[arg(long, conflicts_with_all = ["fit", "fit_semantic", "no_embeddings"])]
+    pub prompt_cutoffs: bool,
 }
 
 /// Folds of the cross-validation `--fit` reports.
@@ -87,6 +93,9 @@ pub fn run(args: &HighlightsArgs, json_output: bool) -> Result<ExitCode> {
     }
     if args.fit_semantic {
         return fit_semantic(args);
+    }
+    if args.prompt_cutoffs {
+        return crate::eval_prompt_cutoffs::run(args, json_output);
     }
     let mut options = options_from(args)?;
     let settings = Settings::load(Path::new("."))?;
@@ -232,7 +241,7 @@ fn fit_json(model: &ReactionModel, held_out: &[HeldOutPrecision], talks: usize, 
     })
 }
 
-fn options_from(args: &HighlightsArgs) -> Result<EvaluationOptions> {
+pub(crate) fn options_from(args: &HighlightsArgs) -> Result<EvaluationOptions> {
     let positive = |value: f64| value.is_finite() && value > 0.0;
     let valid = positive(args.window) && positive(args.step) && args.after.is_finite() && args.after >= 0.0;
     if !valid {

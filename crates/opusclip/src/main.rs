@@ -8,6 +8,7 @@ mod eval_asr_command;
 mod eval_command;
 mod eval_embeddings;
 mod eval_highlights_command;
+mod eval_prompt_cutoffs;
 mod eval_reframe_command;
 mod eval_reframe_scenes;
 mod feedback_command;
