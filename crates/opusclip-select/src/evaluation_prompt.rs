@@ -47,7 +47,8 @@ pub struct PromptCutoffReport {
     pub own_best_share_full: f64,
 }
 
-/// The measurement over `talks`; `None` when fewer than two talks have windows.
+/// The measurement over `talks`; `None` when fewer than two talks have windows or no cosine is
+/// finite.
 pub fn prompt_cutoff_report(talks: &[PromptTalk]) -> Option<PromptCutoffReport> {
     let talks: Vec<&PromptTalk> = talks.iter().filter(|talk| !talk.windows.is_empty()).collect();
     if talks.len() < 2 {
@@ -65,13 +66,15 @@ pub fn prompt_cutoff_report(talks: &[PromptTalk]) -> Option<PromptCutoffReport> 
     let share = |values: &[f64], test: &dyn Fn(f64) -> bool| {
         values.iter().filter(|&&v| test(v)).count() as f64 / values.len() as f64
     };
+    let other_share_matched = share(&other, &|v| v > PROMPT_COSINE_NONE);
+    let own_best_share_full = share(&own_best, &|v| v >= PROMPT_COSINE_FULL);
     Some(PromptCutoffReport {
         talks: talks.len(),
-        other_share_matched: share(&other, &|v| v > PROMPT_COSINE_NONE),
-        own_best_share_full: share(&own_best, &|v| v >= PROMPT_COSINE_FULL),
+        other_windows: percentiles(&other)?,
         other_window_count: other.len(),
-        other_windows: percentiles(&mut other)?,
-        own_best: percentiles(&mut own_best)?,
+        own_best: percentiles(&own_best)?,
+        other_share_matched,
+        own_best_share_full,
     })
 }
 
@@ -85,17 +88,17 @@ fn window_cosines(prompt: &[f32], talk: &PromptTalk) -> Vec<f64> {
         .collect()
 }
 
-/// The 10th, 50th, 90th and 95th percentiles; `None` for no finite values.
-pub fn percentiles(values: &mut Vec<f64>) -> Option<Percentiles> {
-    values.retain(|v| v.is_finite());
-    if values.is_empty() {
+/// The 10th, 50th, 90th and 95th percentiles of the finite `values`; `None` when there are none.
+pub fn percentiles(values: &[f64]) -> Option<Percentiles> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.is_empty() {
         return None;
     }
-    values.sort_by(f64::total_cmp);
+    sorted.sort_by(f64::total_cmp);
     let at = |percent: f64| {
-        let position = percent / 100.0 * (values.len() - 1) as f64;
+        let position = percent / 100.0 * (sorted.len() - 1) as f64;
         let (low, high) = (position.floor() as usize, position.ceil() as usize);
-        values[low] + (values[high] - values[low]) * (position - low as f64)
+        sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
     };
     Some(Percentiles { p10: at(10.0), p50: at(50.0), p90: at(90.0), p95: at(95.0) })
 }
@@ -106,13 +109,12 @@ mod tests {
 
     #[test]
     fn percentiles_interpolate_like_numpy() {
-        let mut values: Vec<f64> = (0..=10).map(f64::from).collect();
-        let found = percentiles(&mut values).expect("values");
+        let values: Vec<f64> = (0..=10).map(f64::from).collect();
+        let found = percentiles(&values).expect("values");
         assert_eq!((found.p10, found.p50, found.p90), (1.0, 5.0, 9.0));
         assert!((found.p95 - 9.5).abs() < 1e-12);
-        let mut two = vec![1.0, 0.0, f64::NAN];
-        assert_eq!(percentiles(&mut two).map(|p| p.p50), Some(0.5), "NaN dropped, then sorted");
-        assert_eq!(percentiles(&mut vec![]), None);
+        assert_eq!(percentiles(&[1.0, 0.0, f64::NAN]).map(|p| p.p50), Some(0.5), "NaN dropped, then sorted");
+        assert_eq!(percentiles(&[]), None);
     }
 
     /// Talk `topic` has sentences along axis `topic` (with a little of axis 3) and a headline on
@@ -146,5 +148,8 @@ mod tests {
         assert_eq!(report.other_share_matched, 0.0);
         assert_eq!(report.own_best_share_full, 1.0);
         assert!(prompt_cutoff_report(&talks[..1]).is_none(), "one talk has no other talk");
+        let mut with_empty = talks.clone();
+        with_empty.push(PromptTalk { headline: vec![1.0, 0.0, 0.0, 0.0], sentences: &[], windows: Vec::new() });
+        assert_eq!(prompt_cutoff_report(&with_empty), Some(report), "a talk without windows is left out");
     }
 }

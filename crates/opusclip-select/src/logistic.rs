@@ -73,11 +73,11 @@ pub fn newton_logistic<T: Copy + Into<f64>>(
 }
 
 /// Solves `matrix · x = vector` for a symmetric positive definite `matrix` (row-major,
-/// `dim`×`dim`, overwritten by its Cholesky factor). `None` when not positive definite.
+/// `dim`×`dim`, overwritten by its Cholesky factor). `None` when not positive definite (or NaN).
 fn cholesky_solve(matrix: &mut [f64], vector: &[f64], dim: usize) -> Option<Vec<f64>> {
     for j in 0..dim {
         let diagonal = matrix[j * dim + j] - (0..j).map(|k| matrix[j * dim + k].powi(2)).sum::<f64>();
-        if diagonal <= 1e-300 {
+        if diagonal.is_nan() || diagonal <= 1e-300 {
             return None;
         }
         let root = diagonal.sqrt();
@@ -137,5 +137,7 @@ mod tests {
         let ragged: [&[f64]; 2] = [&[1.0], &[2.0, 3.0]];
         assert!(newton_logistic(&ragged, &[1.0, 0.0], 0.1, STOP).is_none(), "ragged rows");
         assert!(newton_logistic(&rows, &[1.0], 0.1, STOP).is_none(), "a target missing");
+        let not_a_number: [&[f64]; 2] = [&[f64::NAN], &[2.0]];
+        assert!(newton_logistic(&not_a_number, &[1.0, 0.0], 0.1, STOP).is_none(), "NaN in a row");
     }
 }

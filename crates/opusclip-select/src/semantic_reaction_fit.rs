@@ -2,8 +2,10 @@
 //! Newton's method ([`crate::logistic`]; window mean embeddings → reacted to, sentence embeddings
 //! → punchline), the spread of those and of the word-rate log-odds on the training windows, a
 //! Platt scaling of the summed readings, and the Rust source of `semantic_reaction_model.rs` that
-//! ships the result. Pure and deterministic: the same talks give the same coefficients, so
-//! `opusclip eval highlights --fit-semantic` reproduces the shipped constants.
+//! ships the result. Pure and deterministic: the same talks and embeddings give the same
+//! coefficients, so `opusclip eval highlights --fit-semantic` reproduces the shipped constants
+//! from the same embeddings (computed on another CPU, they differ in their last float bits, and
+//! the coefficients by about 1e-6).
 
 use crate::logistic::{newton_logistic, NewtonStop};
 use crate::reaction_fit::wrap;

@@ -18,6 +18,17 @@ pub fn talk_embeddings(talks: &[Talk], splits: &[Split], settings: &Settings) ->
         eprintln!("note: no embedding model installed (`opusclip models fetch minilm`): word-rate reactions only");
         return Ok(None);
     };
+    embed_talks(&embedder, &model_dir, talks, splits).map(Some)
+}
+
+/// The embeddings of the talks of `splits` by `embedder` (loaded from `model_dir`), from the
+/// cache beside the model where they are there, computed and cached where not.
+pub fn embed_talks(
+    embedder: &SentenceEmbedder,
+    model_dir: &Path,
+    talks: &[Talk],
+    splits: &[Split],
+) -> Result<TalkEmbeddings> {
     let cache =
         model_dir.parent().map_or_else(|| PathBuf::from("eval-embeddings"), |models| models.join("eval-embeddings"));
     let chosen: Vec<&Talk> = talks.iter().filter(|talk| splits.iter().any(|split| split.contains(&talk.key))).collect();
@@ -43,7 +54,7 @@ pub fn talk_embeddings(talks: &[Talk], splits: &[Split], settings: &Settings) ->
     if computed > 0 {
         eprintln!(" in {:.0} s", started.elapsed().as_secs_f64());
     }
-    Ok(Some(embeddings))
+    Ok(embeddings)
 }
 
 /// The installed all-MiniLM-L6-v2 and its directory; `None` when it is not installed.

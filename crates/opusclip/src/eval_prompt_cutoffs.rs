@@ -2,7 +2,7 @@
 //! and saturate, measured on the evaluation talks with each talk's headline as the prompt (the
 //! measurement is `opusclip_select::evaluation_prompt`; this embeds and prints).
 
-use crate::eval_embeddings::{load_embedder, talk_embeddings};
+use crate::eval_embeddings::{embed_talks, load_embedder};
 use crate::eval_highlights_command::{options_from, read_talks, HighlightsArgs};
 use opusclip_core::{Error, Result, Settings};
 use opusclip_select::evaluation_prompt::{
@@ -18,10 +18,10 @@ pub fn run(args: &HighlightsArgs, json_output: bool) -> Result<ExitCode> {
     let options = options_from(args)?;
     let settings = Settings::load(Path::new("."))?;
     let talks = read_talks(&args.data)?;
-    let needs_model =
-        || Error::invalid_input("--prompt-cutoffs needs the embedding model: run `opusclip models fetch minilm`");
-    let embeddings = talk_embeddings(&talks, &[options.split], &settings)?.ok_or_else(needs_model)?;
-    let (embedder, _) = load_embedder(&settings)?.ok_or_else(needs_model)?;
+    let (embedder, model_dir) = load_embedder(&settings)?.ok_or_else(|| {
+        Error::invalid_input("--prompt-cutoffs needs the embedding model: run `opusclip models fetch minilm`")
+    })?;
+    let embeddings = embed_talks(&embedder, &model_dir, &talks, &[options.split])?;
     let chosen: Vec<_> = talks.iter().filter(|talk| embeddings.contains_key(&talk.key)).collect();
     let headlines: Vec<&str> = chosen.iter().map(|talk| headline_of(&talk.key)).collect();
     let headline_vectors = embedder
@@ -38,7 +38,7 @@ pub fn run(args: &HighlightsArgs, json_output: bool) -> Result<ExitCode> {
         .collect();
     let report = prompt_cutoff_report(&prompt_talks).ok_or_else(|| {
         Error::invalid_input(format!(
-            "{}: fewer than two talks of the {} split have a whole window to measure",
+            "{}: fewer than two talks of the {} split have a whole window with sentences to measure",
             args.data.display(),
             options.split.name()
         ))
