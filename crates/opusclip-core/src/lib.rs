@@ -6,6 +6,7 @@ pub mod error;
 pub mod model;
 pub mod settings;
 pub mod spec;
+pub mod stats;
 pub mod weights;
 
 pub use caption_presets::{

@@ -1,8 +1,8 @@
 //! The `engagement` part: what keeps a viewer watching — loudness dynamics, reaction-like bursts
 //! of sound (laughter, applause), how much the words read like talk that drew a live audience's
 //! laughter or applause ([`crate::reaction`], or, when the caller has sentence embeddings,
-//! [`crate::semantic_reaction`], which reads meaning and word rates together), changes of speech rate, emotional words and
-//! exclamations.
+//! [`crate::semantic_reaction`], which reads meaning and word rates together), changes of
+//! speech rate, emotional words and exclamations.
 //!
 //! Each signal that can be measured gives 0..1; the part is the weighted mean of the measured
 //! ones × 100 (weights: reaction text model [`REACTION_WEIGHT`] = 0.60, dynamics 0.30, bursts

@@ -8,6 +8,7 @@
 //! caller embeds.
 
 use crate::semantic::{blended_cosine, PromptMeaning, PROMPT_COSINE_FULL, PROMPT_COSINE_NONE};
+use opusclip_core::stats::interpolated_percentile;
 use std::ops::Range;
 
 /// How many other talks' headlines each talk's windows are compared with (the next ones, in
@@ -23,7 +24,7 @@ pub struct PromptTalk<'a> {
     pub windows: Vec<Range<usize>>,
 }
 
-/// A distribution by its percentiles (linear interpolation between the ordered values).
+/// A distribution by its percentiles ([`interpolated_percentile`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Percentiles {
     pub p10: f64,
@@ -95,12 +96,8 @@ pub fn percentiles(values: &[f64]) -> Option<Percentiles> {
         return None;
     }
     sorted.sort_by(f64::total_cmp);
-    let at = |percent: f64| {
-        let position = percent / 100.0 * (sorted.len() - 1) as f64;
-        let (low, high) = (position.floor() as usize, position.ceil() as usize);
-        sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-    };
-    Some(Percentiles { p10: at(10.0), p50: at(50.0), p90: at(90.0), p95: at(95.0) })
+    let at = |fraction: f64| interpolated_percentile(&sorted, fraction);
+    Some(Percentiles { p10: at(0.10), p50: at(0.50), p90: at(0.90), p95: at(0.95) })
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 //! last sentence that started before it). Pure: the caller computes the embeddings.
 
 use crate::engagement::window_word_rate_log_odds;
-use crate::evaluation::{talk_windows, words_from_cues, EvaluationOptions, Reaction, Split, Talk};
+use crate::evaluation::{talk_windows, words_from_cues, EvaluationOptions, EvaluationWindow, Reaction, Split, Talk};
 use crate::parts::WindowView;
 use crate::score::Window;
 use crate::semantic_reaction_fit::{SemanticTalk, SemanticWindow};
 use crate::sentences::sentences;
 use crate::signals::Signals;
+use opusclip_core::Sentence;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Each talk's sentence embeddings, by talk key.
@@ -48,17 +50,13 @@ pub fn semantic_training_talks(
                 }
             }
             let signals = Signals::empty(words.last().map_or(0.0, |word| word.end));
-            let windows = talk_windows(talk, options)
-                .into_iter()
-                .filter_map(|window| {
-                    let whole = Window::over(&sentences, window.start, window.end);
-                    let view = WindowView::new(&whole, &sentences, &words, &signals);
-                    let sentences = whole.first_sentence..whole.end_sentence;
-                    (!sentences.is_empty()).then(|| SemanticWindow {
-                        sentences,
-                        reacted: window.laughter || window.applause,
-                        word_rate_log_odds: window_word_rate_log_odds(&view),
-                    })
+            let windows = whole_sentence_windows(talk, &sentences, options)
+                .map(|(window, whole)| SemanticWindow {
+                    sentences: whole.first_sentence..whole.end_sentence,
+                    reacted: window.laughter || window.applause,
+                    word_rate_log_odds: window_word_rate_log_odds(&WindowView::new(
+                        &whole, &sentences, &words, &signals,
+                    )),
                 })
                 .collect();
             Some(SemanticTalk { sentences: vectors.as_ref().clone(), punchlines, windows })
@@ -68,14 +66,27 @@ pub fn semantic_training_talks(
 
 /// The sentences (as ranges, split as the scorer splits them) of each of the talk's evaluation
 /// windows that holds at least one whole sentence.
-pub fn talk_window_sentence_ranges(talk: &Talk, options: &EvaluationOptions) -> Vec<std::ops::Range<usize>> {
+pub fn talk_window_sentence_ranges(talk: &Talk, options: &EvaluationOptions) -> Vec<Range<usize>> {
     let sentences = sentences(&words_from_cues(&talk.cues));
+    whole_sentence_windows(talk, &sentences, options)
+        .map(|(_, whole)| whole.first_sentence..whole.end_sentence)
+        .collect()
+}
+
+/// The talk's evaluation windows that hold at least one whole sentence of `sentences`, each with
+/// the scorer's window over those sentences.
+fn whole_sentence_windows<'a>(
+    talk: &Talk,
+    sentences: &'a [Sentence],
+    options: &EvaluationOptions,
+) -> impl Iterator<Item = (EvaluationWindow, Window)> + 'a {
     talk_windows(talk, options)
         .into_iter()
-        .map(|window| Window::over(&sentences, window.start, window.end))
-        .map(|whole| whole.first_sentence..whole.end_sentence)
-        .filter(|range| !range.is_empty())
-        .collect()
+        .map(|window| {
+            let whole = Window::over(sentences, window.start, window.end);
+            (window, whole)
+        })
+        .filter(|(_, whole)| whole.first_sentence < whole.end_sentence)
 }
 
 #[cfg(test)]

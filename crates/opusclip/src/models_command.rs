@@ -175,7 +175,6 @@ fn describe_fetch(outcome: &FetchOutcome) -> String {
     )
 }
 
-/// A byte bar on stderr, hidden when stderr is not a terminal or the output is JSON.
 /// ", resumed after N MB" when a download picked up a partial file, else nothing.
 fn resumed_note(resumed_from: u64) -> String {
     if resumed_from > 0 {
@@ -199,6 +198,7 @@ fn with_download_bar<T>(name: &str, json_output: bool, download: impl FnOnce(Dow
     result
 }
 
+/// A byte bar on stderr, hidden when stderr is not a terminal or the output is JSON.
 fn download_bar(name: &str, json_output: bool) -> ProgressBar {
     if json_output || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();

@@ -162,8 +162,8 @@ fn the_ted_reaction_set_gives_sane_precision() {
 /// Holdout laughter P@3 (talks never used to fit or tune), measured when the word-rate reaction
 /// model shipped: random 0.287; reaction model 0.449; engagement part 0.442; text scorer 0.354
 /// with the weights of then and 0.393 with [`REACTION_WEIGHTS`] (0.404 with today's, 0.512 with
-/// the embedding model). Each must stay clear of random by
-/// about two thirds of its measured lift, so a regression toward chance fails.
+/// the embedding model). Each must stay clear of random by about two thirds of its measured
+/// lift, so a regression toward chance fails.
 #[test]
 fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     let Some(data) = real_data() else {

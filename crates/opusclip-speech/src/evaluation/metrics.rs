@@ -3,6 +3,7 @@
 
 use super::alignment::{align_tokens, AlignedPair, EditKind};
 use super::normalize::{normalize_words, NormalizedToken};
+use opusclip_core::stats::interpolated_percentile;
 use opusclip_core::{Result, Word};
 use serde::Serialize;
 
@@ -70,17 +71,11 @@ impl ErrorSummary {
         sorted.sort_by(f64::total_cmp);
         Some(ErrorSummary {
             mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
-            median: percentile(&sorted, 0.5),
-            p90: percentile(&sorted, 0.9),
+            median: interpolated_percentile(&sorted, 0.5),
+            p90: interpolated_percentile(&sorted, 0.9),
             max: sorted[sorted.len() - 1],
         })
     }
-}
-
-fn percentile(sorted: &[f64], fraction: f64) -> f64 {
-    let rank = fraction * (sorted.len() - 1) as f64;
-    let (lower, upper) = (rank.floor() as usize, rank.ceil() as usize);
-    sorted[lower] + (sorted[upper] - sorted[lower]) * (rank - lower as f64)
 }
 
 /// The share of matched words whose start and end errors are both at most `seconds`.
