@@ -77,6 +77,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         }
         TranscriptPlan::None => (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, None),
     };
+    let mut transcript = transcript;
+    if let (Some(list), Some(transcript)) = (&options.censor, transcript.as_mut()) {
+        opusclip_captions::censor_words(&mut transcript.words, list);
+    }
     if transcript.as_ref().is_none_or(|t| t.words.is_empty()) {
         progress.warn(NO_TRANSCRIPT_HINT);
         warnings.push(NO_TRANSCRIPT_HINT.to_string());

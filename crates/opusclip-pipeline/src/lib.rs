@@ -19,6 +19,7 @@ pub mod mouth_motion;
 pub mod options;
 pub mod progress;
 pub mod reframe;
+pub mod relative_level;
 pub mod render;
 pub mod saliency;
 pub mod sample;

@@ -40,6 +40,11 @@ pub struct ClipOptions {
     pub asr_prompt: Option<String>,
     /// Translate speech into English instead of transcribing it (multilingual models).
     pub translate: bool,
+    /// whisper.cpp's Silero VAD model: words outside the speech it hears are dropped (music,
+    /// noise). `None`: no VAD, the energy gate and the level checks alone.
+    pub vad_model: Option<PathBuf>,
+    /// Words masked in captions, titles, hashtags and transcripts (`S***`), when set.
+    pub censor: Option<opusclip_captions::CensorList>,
     /// The sentence-embedding model's directory (all-MiniLM-L6-v2): topics by TextTiling over
     /// embeddings and `--prompt` by meaning. `None` (or a model that fails): TF-IDF topics and
     /// keyword prompts.
@@ -71,6 +76,8 @@ impl Default for ClipOptions {
             threads: 2,
             asr_prompt: None,
             translate: false,
+            vad_model: None,
+            censor: None,
             embedding_model: None,
             embedding_batch: opusclip_embed::DEFAULT_BATCH_SIZE,
             llm: None,

@@ -1,14 +1,14 @@
 //! An online energy gate that packs the speech of a stream into whisper-sized chunks as the
 //! audio is decoded: samples go in a block at a time, 100 ms hops quieter than the silence
-//! threshold for long enough end a speech region, regions are padded and packed end to end
+//! threshold (relative to the loud level of the stream so far, [`crate::relative_level`]) for
+//! long enough end a speech region, regions are padded and packed end to end
 //! (with short gaps of silence) into chunks of at most ~28 s, and each finished chunk comes out
 //! with the map back to source time. Memory is one chunk, whatever the length of the input.
 
+use crate::relative_level::LevelHistogram;
 use crate::speech_regions::{REGION_PADDING, REGION_SPLIT_SILENCE};
 use std::collections::VecDeque;
 
-/// A hop quieter than this (RMS, dBFS) is silent — the survey's silence threshold.
-pub const SILENCE_THRESHOLD_DB: f32 = -35.0;
 /// Length of one gate decision, seconds (the survey's level hop).
 pub const GATE_HOP_SECONDS: f64 = 0.1;
 /// Zero samples between two regions packed into one chunk, seconds.
@@ -83,6 +83,8 @@ pub struct SpeechChunker {
     samples: Vec<f32>,
     pieces: Vec<OpenPiece>,
     finished: VecDeque<SpeechChunk>,
+    /// Levels of the hops so far, for the relative silence threshold.
+    levels: LevelHistogram,
 }
 
 impl SpeechChunker {
@@ -106,6 +108,7 @@ impl SpeechChunker {
             samples: Vec::new(),
             pieces: Vec::new(),
             finished: VecDeque::new(),
+            levels: LevelHistogram::default(),
         }
     }
 
@@ -148,7 +151,9 @@ impl SpeechChunker {
         let hop = std::mem::take(&mut self.hop);
         let hop_start = self.hop_source_start;
         self.hop_source_start += hop.len() as u64;
-        if is_silent(&hop) {
+        let level = level_db(&hop);
+        self.levels.add(level);
+        if level < self.levels.threshold() {
             self.silent_hop(hop);
         } else {
             self.speech_hop(hop, hop_start);
@@ -286,10 +291,14 @@ fn energy(samples: &[f32]) -> f64 {
     samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / samples.len().max(1) as f64
 }
 
-fn is_silent(hop: &[f32]) -> bool {
+/// A hop's RMS level, dBFS (−100 for digital silence).
+fn level_db(hop: &[f32]) -> f32 {
     let mean_square = energy(hop);
-    let db = if mean_square <= 1e-10 { -100.0 } else { 10.0 * mean_square.log10() };
-    db < f64::from(SILENCE_THRESHOLD_DB)
+    if mean_square <= 1e-10 {
+        -100.0
+    } else {
+        (10.0 * mean_square.log10()) as f32
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! (so silence is never transcribed), and which recognised words to distrust (words inside long
 //! silences, phrases repeated in a loop — whisper's classic hallucinations).
 
-use opusclip_core::{Silence, Word};
+use crate::relative_level::silence_threshold;
+use opusclip_analyze::audio::{silences, SilenceParams};
+use opusclip_core::{AudioLevels, Silence, Word};
 
 /// A stretch of the source to transcribe, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,26 +48,73 @@ pub fn speech_regions(silences: &[Silence], duration: f64) -> Vec<SpeechRegion> 
     merged
 }
 
-/// Drop words spoken inside long silences and collapse phrases repeated three or more times
-/// in a row to one occurrence.
-pub fn drop_hallucinations(words: Vec<Word>, silences: &[Silence]) -> Vec<Word> {
-    let long: Vec<&Silence> = silences.iter().filter(|s| s.end - s.start >= HALLUCINATION_SILENCE).collect();
-    let heard: Vec<Word> = words
-        .into_iter()
-        .filter(|w| {
-            let middle = (w.start + w.end) / 2.0;
-            !long.iter().any(|s| middle > s.start + 0.1 && middle < s.end - 0.1)
-        })
-        .collect();
+/// Whisper's words cleaned against the recording's own levels: each word's edges are pulled
+/// out of the pauses it was stretched over ([`trim_to_speech`]), words that still lie in a long
+/// silence and are not confident are dropped, and phrases looped many times are collapsed
+/// ([`collapse_loops`]). Silence is judged relative to the recording
+/// ([`crate::relative_level::silence_threshold`]), so quiet speech is not mistaken for it.
+pub fn drop_hallucinations(words: Vec<Word>, levels: &AudioLevels) -> Vec<Word> {
+    let threshold = silence_threshold(&levels.db);
+    let pauses = silences(levels, SilenceParams { threshold_db: threshold, min_duration: TRIM_PAUSE });
+    let trimmed = trim_to_speech(words, &pauses);
+    let long: Vec<Silence> = pauses.into_iter().filter(|s| s.end - s.start >= HALLUCINATION_SILENCE).collect();
+    let heard = trimmed.into_iter().filter(|word| !is_heard_in_silence(word, &long)).collect();
     collapse_loops(heard)
+}
+
+/// Pauses at least this long pull word edges out of them, seconds.
+pub const TRIM_PAUSE: f64 = 0.5;
+/// A word this confident (mean token probability) is kept wherever it falls.
+pub const TRUSTED_CONFIDENCE: f32 = 0.6;
+/// A word is in a silence when at least this share of it lies there.
+const SILENT_SHARE: f64 = 0.8;
+/// What is left of a word's edge inside a pause after trimming (level hops are 100 ms), s.
+const EDGE_MARGIN: f64 = 0.1;
+
+/// Whisper stretches a word over the pause after it ("Americans," timed 1.75–3.49 s across a
+/// 2.2–3.2 s pause) or before it. Such an edge is moved to the pause's edge (plus a margin), so
+/// captions and cut points follow the voice; a word wholly inside a pause is left for the
+/// silence test.
+pub fn trim_to_speech(mut words: Vec<Word>, pauses: &[Silence]) -> Vec<Word> {
+    for word in &mut words {
+        for pause in pauses {
+            let inside = word.start >= pause.start && word.end <= pause.end;
+            if inside || word.end <= pause.start || word.start >= pause.end {
+                continue;
+            }
+            if word.start < pause.start && word.end > pause.start + EDGE_MARGIN {
+                word.end = (pause.start + EDGE_MARGIN).max(word.start);
+            } else if word.end > pause.end && word.start < pause.end - EDGE_MARGIN {
+                word.start = (pause.end - EDGE_MARGIN).min(word.end);
+            }
+        }
+    }
+    words
+}
+
+/// Whether `word` lies (for the most part) in one of the long silences and is not confident.
+fn is_heard_in_silence(word: &Word, long_silences: &[Silence]) -> bool {
+    if word.confidence >= TRUSTED_CONFIDENCE {
+        return false;
+    }
+    let length = (word.end - word.start).max(1e-3);
+    long_silences.iter().any(|silence| {
+        let overlap = word.end.min(silence.end) - word.start.max(silence.start);
+        let middle = (word.start + word.end) / 2.0;
+        overlap / length >= SILENT_SHARE
+            || (word.end - word.start < 1e-3 && middle > silence.start && middle < silence.end)
+    })
 }
 
 fn normalized(word: &Word) -> String {
     word.text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-/// Remove the 2nd and later repeats of any 1–8 word phrase that repeats 3+ times in a row.
-fn collapse_loops(words: Vec<Word>) -> Vec<Word> {
+/// Remove the 2nd and later repeats of a 1–8 word phrase looped in a row the way whisper loops:
+/// three or more times with low confidence, or more often than people repeat themselves (six
+/// times a phrase of two or more words, ten times one word). "words, words, words, words" said
+/// with confidence stays.
+pub fn collapse_loops(words: Vec<Word>) -> Vec<Word> {
     let keys: Vec<String> = words.iter().map(normalized).collect();
     let mut keep = vec![true; words.len()];
     let mut at = 0;
@@ -73,7 +122,7 @@ fn collapse_loops(words: Vec<Word>) -> Vec<Word> {
         let mut advanced = false;
         for length in 1..=8 {
             let repeats = count_repeats(&keys, at, length);
-            if repeats >= 3 {
+            if repeats >= 3 && is_loop(&words[at..at + length * repeats], length, repeats) {
                 keep[at + length..at + length * repeats].iter_mut().for_each(|kept| *kept = false);
                 at += length * repeats;
                 advanced = true;
@@ -85,6 +134,15 @@ fn collapse_loops(words: Vec<Word>) -> Vec<Word> {
         }
     }
     words.into_iter().zip(keep).filter_map(|(word, kept)| kept.then_some(word)).collect()
+}
+
+/// Whether `repeats` copies of a `length`-word phrase (`span`, all of them) look like a loop.
+fn is_loop(span: &[Word], length: usize, repeats: usize) -> bool {
+    if repeats < 3 {
+        return false;
+    }
+    let confidence = span.iter().map(|word| f64::from(word.confidence)).sum::<f64>() / span.len().max(1) as f64;
+    confidence < 0.5 || (length >= 2 && repeats >= 6) || repeats >= 10
 }
 
 fn count_repeats(keys: &[String], at: usize, length: usize) -> usize {
@@ -109,6 +167,25 @@ mod tests {
         Word { text: text.into(), start, end: start + 0.3, confidence: 0.9, speaker: None }
     }
 
+    fn unsure(text: &str, start: f64) -> Word {
+        Word { confidence: 0.3, ..word(text, start) }
+    }
+
+    /// 100 ms levels: `loud` dBFS everywhere but the `quiet` stretches, at `floor` dBFS.
+    fn levels(seconds: f64, loud: f32, floor: f32, quiet: &[(f64, f64)]) -> AudioLevels {
+        let db = (0..(seconds * 10.0) as usize)
+            .map(|hop| {
+                let t = hop as f64 / 10.0 + 0.05;
+                if quiet.iter().any(|&(start, end)| t > start && t < end) {
+                    floor
+                } else {
+                    loud
+                }
+            })
+            .collect();
+        AudioLevels { hop_seconds: 0.1, db }
+    }
+
     #[test]
     fn regions_skip_long_silences_and_keep_short_pauses() {
         let silences =
@@ -123,19 +200,46 @@ mod tests {
     }
 
     #[test]
-    fn words_in_long_silence_are_dropped() {
-        let words = vec![word("hello", 1.0), word("thanks", 5.0), word("bye", 9.0)];
-        let kept = drop_hallucinations(words, &[Silence { start: 4.0, end: 7.0 }]);
+    fn unsure_words_in_long_silence_are_dropped_and_confident_ones_kept() {
+        let words = vec![word("hello", 1.0), unsure("thanks", 5.0), word("sure", 6.0), word("bye", 9.0)];
+        let kept = drop_hallucinations(words, &levels(10.0, -20.0, -70.0, &[(4.0, 7.0)]));
         let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
-        assert_eq!(texts, ["hello", "bye"]);
+        assert_eq!(texts, ["hello", "sure", "bye"]);
+    }
+
+    #[test]
+    fn a_word_stretched_over_the_pause_after_it_is_trimmed_not_dropped() {
+        // JFK: "Americans," timed 1.75-3.49 s across the pause at 2.2-3.2 s.
+        let stretched = Word { text: "Americans,".into(), start: 1.75, end: 3.49, confidence: 0.4, speaker: None };
+        let kept = drop_hallucinations(vec![stretched], &levels(6.0, -22.0, -65.0, &[(2.2, 3.2)]));
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].start <= 1.8 && kept[0].end >= 1.8, "{:?}", kept[0]);
+        assert!((kept[0].end - 2.3).abs() < 0.11, "the end moves to the pause: {:?}", kept[0]);
+    }
+
+    #[test]
+    fn quiet_speech_is_not_silence() {
+        // A voice at -40 dBFS over -75 dBFS room tone (mfa's cold corpus is -37 to -44 dB).
+        let quiet_voice = levels(8.0, -40.0, -75.0, &[(3.0, 5.0)]);
+        let words = vec![unsure("cold", 1.0), unsure("corpus", 2.0), unsure("again", 6.0), unsure("um", 4.0)];
+        let kept = drop_hallucinations(words, &quiet_voice);
+        let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["cold", "corpus", "again"]);
     }
 
     #[test]
     fn phrase_loops_collapse_but_natural_repeats_stay() {
         let texts = ["thank", "you.", "Thank", "you.", "thank", "you", "so", "so", "good"];
-        let words: Vec<Word> = texts.iter().enumerate().map(|(i, t)| word(t, i as f64)).collect();
-        let kept = drop_hallucinations(words, &[]);
+        let words: Vec<Word> = texts.iter().enumerate().map(|(i, t)| unsure(t, i as f64)).collect();
+        let kept = collapse_loops(words);
         let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["thank", "you.", "so", "so", "good"]);
+        // Said with confidence, a repetition is speech.
+        let texts = ["words,", "words,", "words,", "words."];
+        let words: Vec<Word> = texts.iter().enumerate().map(|(i, t)| word(t, i as f64)).collect();
+        assert_eq!(collapse_loops(words).len(), 4);
+        // A confident loop of a sentence six times over is whisper's, not the speaker's.
+        let words: Vec<Word> = (0..12).map(|i| word(if i % 2 == 0 { "thank" } else { "you." }, i as f64)).collect();
+        assert_eq!(collapse_loops(words).len(), 2);
     }
 }

@@ -161,7 +161,7 @@ fn finish(
 ) -> StreamedSpeech {
     let found_silences = silences(&levels, SilenceParams::default());
     let transcript = transcript.map(|mut transcript| {
-        transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), &found_silences);
+        transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), &levels);
         transcript
     });
     StreamedSpeech {

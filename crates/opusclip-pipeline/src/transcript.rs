@@ -4,9 +4,8 @@
 
 use crate::audio_source::{audio_decoder, probe_video_or_audio};
 use crate::options::ClipOptions;
-use crate::speech_regions::drop_hallucinations;
 use crate::streaming_asr::{decode_slice, stream_speech};
-use opusclip_core::{Result, Silence, Transcript, TranscriptSource};
+use opusclip_core::{Result, Transcript, TranscriptSource};
 use opusclip_speech::{DecodeLimits, WhisperAcceleration, WhisperOptions, WhisperSession};
 use std::path::Path;
 
@@ -100,7 +99,7 @@ pub fn transcribe_source_with(
         TranscriptPlan::None => {
             return Err(opusclip_core::Error::model(
                 "no transcript source: give --transcript FILE, or a whisper model with --whisper-model PATH \
-                 (or MODEL_PATH); `opusclip models fetch base.en` downloads one",
+                 (or MODEL_PATH); `opusclip models fetch base` installs one",
             ))
         }
         TranscriptPlan::Whisper(model) => {
@@ -119,6 +118,53 @@ pub fn transcribe_source_with(
     Ok(TranscribeOutcome { transcript, seconds: started.elapsed().as_secs_f64() })
 }
 
+/// whisper.cpp alone on the whole audio of `input`: no gate, no chunks, no clean-up after —
+/// the yardstick the project's speech pass is measured against (`opusclip eval asr --raw`). It
+/// holds all samples in memory, so it is for evaluation recordings, not long sources.
+pub fn transcribe_raw(input: &Path, model: &Path, options: &ClipOptions, runtime: AsrRuntime) -> Result<Transcript> {
+    let facts = probe_video_or_audio(input)?;
+    let mut samples = Vec::new();
+    audio_decoder(input, facts.as_ref())(&mut |block| samples.extend_from_slice(block), &mut |_| {})?;
+    let whisper = WhisperOptions { vad_model: None, ..whisper_options(model, options, runtime) };
+    let run = opusclip_speech::transcribe_whisper_with_stats(&samples, &whisper, DecodeLimits::default(), &mut |_| {})?;
+    Ok(run.transcript)
+}
+
+/// The whisper model used when none is named: `MODEL_PATH`, else Whisper base in the model
+/// cache (`opusclip models fetch base`, which `make demo` and `make test` run), else none.
+pub fn default_whisper_model(settings: &opusclip_core::Settings) -> Option<std::path::PathBuf> {
+    settings.model_path.clone().or_else(|| {
+        let store = opusclip_speech::models::ModelStore::in_cache_dir(settings.cache_dir.as_deref()).ok()?;
+        store.installed_path("base").ok()
+    })
+}
+
+/// The VAD model used when there is one: Silero in the model cache (`opusclip models fetch
+/// silero-vad`, which `make demo` and `make test` run).
+pub fn default_vad_model(settings: &opusclip_core::Settings) -> Option<std::path::PathBuf> {
+    let store = opusclip_speech::models::ModelStore::in_cache_dir(settings.cache_dir.as_deref()).ok()?;
+    store.installed_path(opusclip_speech::models::SILERO_VAD_NAME).ok()
+}
+
+/// The words `--censor` masks: the default profanity list plus the user's comma-separated words
+/// (`--censor "darn, heck*"`); `None` when not asked (`Some("")` is a bare `--censor`).
+pub fn censor_list(extra_words: Option<&str>) -> Option<opusclip_captions::CensorList> {
+    let extra = extra_words?.split([',', '\n', ';']).map(str::trim);
+    Some(opusclip_captions::CensorList::new(opusclip_captions::DEFAULT_CENSOR_LIST.iter().copied().chain(extra)))
+}
+
+/// Mask the listed words of `transcript` (see [`opusclip_captions::censor`]); returns how many.
+pub fn censor_transcript(transcript: &mut Transcript, list: &opusclip_captions::CensorList) -> usize {
+    opusclip_captions::censor_words(&mut transcript.words, list)
+}
+
+/// A user's vocabulary (`"Sal Khan, 3Blue1Brown"`) as whisper's initial prompt: the terms as
+/// written, joined by commas, so the decoder has seen their spelling; `None` when empty.
+pub fn vocabulary_prompt(vocabulary: Option<&str>) -> Option<String> {
+    let terms: Vec<&str> = vocabulary?.split([',', '\n', ';']).map(str::trim).filter(|term| !term.is_empty()).collect();
+    (!terms.is_empty()).then(|| format!("{}.", terms.join(", ")))
+}
+
 /// The whisper options of a run: model, language, threads, prompt, translation, runtime.
 pub fn whisper_options(model: &Path, options: &ClipOptions, runtime: AsrRuntime) -> WhisperOptions {
     let mut whisper = WhisperOptions::new(model);
@@ -128,6 +174,7 @@ pub fn whisper_options(model: &Path, options: &ClipOptions, runtime: AsrRuntime)
     whisper.translate = options.translate;
     whisper.acceleration = runtime.acceleration;
     whisper.dtw_timestamps = runtime.dtw_timestamps;
+    whisper.vad_model = options.vad_model.clone();
     whisper
 }
 
@@ -136,7 +183,6 @@ pub fn whisper_options(model: &Path, options: &ClipOptions, runtime: AsrRuntime)
 /// words in silences or in repeated-phrase loops are dropped after it.
 pub fn transcribe(
     samples: &[f32],
-    silences: &[Silence],
     model: &Path,
     options: &ClipOptions,
     progress: &mut dyn FnMut(f32),
@@ -144,13 +190,11 @@ pub fn transcribe(
     let mut session = WhisperSession::load(&whisper_options(model, options, AsrRuntime::default()))?;
     let forward = ForwardProgress(std::cell::RefCell::new(progress));
     let streamed = stream_speech(decode_slice(samples), Some(&mut session), DecodeLimits::default(), &forward)?;
-    let mut transcript = streamed.transcript.unwrap_or(Transcript {
+    Ok(streamed.transcript.unwrap_or(Transcript {
         language: session.language().map(str::to_string),
         source: TranscriptSource::Whisper,
         words: Vec::new(),
-    });
-    transcript.words = drop_hallucinations(std::mem::take(&mut transcript.words), silences);
-    Ok(transcript)
+    }))
 }
 
 /// A [`crate::Progress`] that forwards fractions to a closure.
@@ -161,5 +205,41 @@ impl crate::Progress for ForwardProgress<'_> {
         if let Ok(mut forward) = self.0.try_borrow_mut() {
             forward(fraction as f32);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn censor_adds_the_users_words_to_the_default_list() {
+        assert_eq!(censor_list(None), None);
+        let bare = censor_list(Some("")).expect("asked");
+        assert!(bare.matches("shit") && !bare.matches("darn"));
+        let mine = censor_list(Some("darn, frick*")).expect("asked");
+        assert!(mine.matches("Darn!") && mine.matches("fricking") && mine.matches("shit"));
+    }
+
+    #[test]
+    fn vocabulary_becomes_one_comma_separated_prompt() {
+        assert_eq!(
+            vocabulary_prompt(Some(" Sal Khan,3Blue1Brown ;\nKhan Academy ")).as_deref(),
+            Some("Sal Khan, 3Blue1Brown, Khan Academy.")
+        );
+        assert_eq!(vocabulary_prompt(Some(" , ;")), None);
+        assert_eq!(vocabulary_prompt(None), None);
+    }
+
+    #[test]
+    fn the_cached_base_model_is_the_default_and_model_path_wins() {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let settings = opusclip_core::Settings { cache_dir: Some(cache.path().to_path_buf()), ..Default::default() };
+        assert_eq!(default_whisper_model(&settings), None, "nothing cached, nothing configured");
+        std::fs::create_dir_all(cache.path().join("models")).expect("models dir");
+        std::fs::write(cache.path().join("models/ggml-base.bin"), b"model").expect("write");
+        assert_eq!(default_whisper_model(&settings), Some(cache.path().join("models/ggml-base.bin")));
+        let configured = opusclip_core::Settings { model_path: Some("/m/ggml-small.bin".into()), ..settings };
+        assert_eq!(default_whisper_model(&configured), Some(std::path::PathBuf::from("/m/ggml-small.bin")));
     }
 }

@@ -38,8 +38,9 @@ pub use embedded::extract_embedded_subtitles;
 pub use models::{FetchOptions, FetchOutcome, ModelCatalog, ModelEntry, ModelStatus, ModelStore, Verification};
 pub use subtitles::{parse_ass, parse_srt, parse_subtitles, parse_transcript_json, parse_vtt, Cue};
 pub use whisper::{
-    alignment_heads_for, check_whisper_model_file, transcribe_whisper, transcribe_whisper_with_stats, AlignmentHeads,
-    DecodeLimits, WhisperAcceleration, WhisperModelHeader, WhisperOptions, WhisperRun, WhisperRunStats, WhisperSession,
-    CUDA_BUILT, GGML_MAGIC, WHISPER_SAMPLE_RATE,
+    alignment_heads_for, check_whisper_model_file, keep_words_in_speech, transcribe_whisper,
+    transcribe_whisper_with_stats, words_look_doubtful, AlignmentHeads, DecodeLimits, VoiceActivity,
+    WhisperAcceleration, WhisperModelHeader, WhisperOptions, WhisperRun, WhisperRunStats, WhisperSession, CUDA_BUILT,
+    GGML_MAGIC, WHISPER_SAMPLE_RATE,
 };
 pub use words::{cues_to_words, transcript_from_cues};

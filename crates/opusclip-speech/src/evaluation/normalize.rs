@@ -1,6 +1,8 @@
 //! Text normalisation for word error rate: lower case, punctuation dropped, numbers written out
 //! as words (`42` → `forty two`, `3rd` → `third`, `50%` → `fifty percent`), contractions kept
-//! (`don't` stays one word), hyphenated and slashed compounds split into their parts.
+//! (`don't` stays one word), hyphenated and slashed compounds split into their parts, letters
+//! split from digits and the digits spelled (`P2` → `p two`, as GRID's references say it), and a
+//! numbered heading at the very start (`I`, `II.`, `1.`) read as its number.
 
 /// One normalised token and the index of the transcript word it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +49,9 @@ const SCALES: [(u64, &str); 5] = [
 pub fn normalize_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<NormalizedToken> {
     let mut tokens = Vec::new();
     for (word_index, word) in words.into_iter().enumerate() {
-        for text in normalize_text(word) {
+        let heading = if word_index == 0 { heading_number(word) } else { None };
+        let texts = heading.unwrap_or_else(|| normalize_text(word));
+        for text in texts {
             tokens.push(NormalizedToken { text, word_index });
         }
     }
@@ -78,6 +82,46 @@ pub fn normalize_text(text: &str) -> Vec<String> {
     tokens
 }
 
+/// A numbered heading opening a text — a Roman numeral in capitals (`I`, `XIV.`) or a number
+/// with a full stop (`1.`) — as the words of its number; `None` for anything else. Sonnet I's
+/// reference starts with `I` where whisper writes `1.`.
+fn heading_number(word: &str) -> Option<Vec<String>> {
+    let bare = word.trim().trim_end_matches(['.', ':']);
+    if bare.is_empty() {
+        return None;
+    }
+    if bare.bytes().all(|b| b.is_ascii_digit()) && word.trim().ends_with('.') {
+        return whole_number_words(bare);
+    }
+    let value = roman_value(bare)?;
+    let mut words = Vec::new();
+    cardinal_words(value, &mut words);
+    Some(words)
+}
+
+/// The value of a Roman numeral written in capitals, up to 3999; `None` otherwise.
+fn roman_value(text: &str) -> Option<u64> {
+    let digit = |c: char| match c {
+        'I' => Some(1),
+        'V' => Some(5),
+        'X' => Some(10),
+        'L' => Some(50),
+        'C' => Some(100),
+        'D' => Some(500),
+        'M' => Some(1000),
+        _ => None,
+    };
+    let values: Vec<u64> = text.chars().map(digit).collect::<Option<_>>()?;
+    let mut total = 0;
+    for (index, &value) in values.iter().enumerate() {
+        match values.get(index + 1) {
+            Some(&next) if next > value => total -= value as i64,
+            _ => total += value as i64,
+        }
+    }
+    (1..=3999).contains(&total).then_some(total as u64)
+}
+
 fn is_compound_separator(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '/' | '_')
 }
@@ -100,9 +144,38 @@ fn normalize_piece(piece: &str, tokens: &mut Vec<String>) {
     }
     let kept: String = trimmed.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect();
     let kept = kept.trim_matches('\'');
-    if !kept.is_empty() {
-        tokens.push(kept.to_string());
+    if kept.is_empty() {
+        return;
     }
+    let has_letter = kept.chars().any(char::is_alphabetic);
+    let has_digit = kept.chars().any(|c| c.is_ascii_digit());
+    if !(has_letter && has_digit) {
+        tokens.push(kept.to_string());
+        return;
+    }
+    for run in letter_and_digit_runs(kept) {
+        match run.bytes().all(|b| b.is_ascii_digit()).then(|| whole_number_words(&run)).flatten() {
+            Some(words) => tokens.extend(words),
+            None => tokens.push(run),
+        }
+    }
+}
+
+/// `p2` → `p`, `2`; `3blue1brown` → `3`, `blue`, `1`, `brown` (apostrophes stay with letters).
+fn letter_and_digit_runs(text: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut previous_digit: Option<bool> = None;
+    for c in text.chars() {
+        let digit = c.is_ascii_digit();
+        if previous_digit != Some(digit) {
+            runs.push(String::new());
+        }
+        if let Some(run) = runs.last_mut() {
+            run.push(c);
+        }
+        previous_digit = Some(digit);
+    }
+    runs.into_iter().map(|run| run.trim_matches('\'').to_string()).filter(|run| !run.is_empty()).collect()
 }
 
 /// `42`, `1,500`, `3.25`, `007`, `21st` as words; `None` when `text` is not such a number.
@@ -247,7 +320,22 @@ mod tests {
         for (written, spoken) in cases {
             assert_eq!(normalize_text(written).join(" "), spoken, "{written}");
         }
-        assert_eq!(normalize_text("mp3 1,00"), ["mp3", "100"]);
+        assert_eq!(normalize_text("mp3 1,00"), ["mp", "three", "100"]);
+    }
+
+    #[test]
+    fn letters_and_digits_are_split_and_spelled_alike() {
+        assert_eq!(normalize_text("Bin blue at P2 now."), normalize_text("bin blue at p two now"));
+        assert_eq!(normalize_text("3Blue1Brown"), ["three", "blue", "one", "brown"]);
+    }
+
+    #[test]
+    fn a_numbered_heading_at_the_start_reads_as_its_number() {
+        let texts = |tokens: Vec<NormalizedToken>| tokens.into_iter().map(|t| t.text).collect::<Vec<_>>();
+        assert_eq!(texts(normalize_words(["I", "From", "fairest"])), texts(normalize_words(["1.", "From", "fairest"])));
+        assert_eq!(texts(normalize_words(["XIV."])), ["fourteen"]);
+        // Only at the very start: the pronoun later stays a word.
+        assert_eq!(texts(normalize_words(["so", "I", "said"])), ["so", "i", "said"]);
     }
 
     #[test]

@@ -18,18 +18,28 @@ pub(super) struct RecognizedSegment {
 }
 
 /// Moves word boundaries to the DTW token times: a segment (one word) starts at the DTW time
-/// of its first token and ends no later than the next segment's DTW start (nor before its own
-/// start). Segments without a DTW time keep whisper's timestamps.
+/// of its first token and ends no later than the next segment's DTW start. When whisper's own
+/// end falls at or before the DTW start (DTW often runs ahead of the timestamp tokens), the word
+/// lasts until the next DTW start, or [`MIN_DTW_WORD_CENTISECONDS`] — never zero. Segments
+/// without a DTW time keep whisper's timestamps.
 pub(super) fn apply_dtw_times(segments: &mut [RecognizedSegment]) {
     for index in 0..segments.len() {
         let Some(start) = segments[index].dtw_start_centiseconds else { continue };
         let next_start = segments[index + 1..].iter().find_map(|segment| segment.dtw_start_centiseconds);
         let segment = &mut segments[index];
         segment.start_centiseconds = start;
-        let end = next_start.map_or(segment.end_centiseconds, |next| segment.end_centiseconds.min(next));
-        segment.end_centiseconds = end.max(start);
+        let natural_end = if segment.end_centiseconds > start {
+            segment.end_centiseconds
+        } else {
+            next_start.filter(|&next| next > start).unwrap_or(start + MIN_DTW_WORD_CENTISECONDS)
+        };
+        let end = next_start.filter(|&next| next > start).map_or(natural_end, |next| natural_end.min(next));
+        segment.end_centiseconds = end.max(start + 1);
     }
 }
+
+/// The shortest word DTW times give when nothing else bounds it (100 ms).
+const MIN_DTW_WORD_CENTISECONDS: i64 = 10;
 
 /// How many single-word segments a sound tag such as `(upbeat music)` may span.
 const MAX_SOUND_TAG_SEGMENTS: usize = 6;
@@ -134,6 +144,20 @@ mod tests {
         let words = words_from_segments(&segments, 60.0);
         assert!(words.windows(2).all(|pair| pair[0].end <= pair[1].start + 1e-9 || pair[0].start <= pair[1].start));
         assert!(words.windows(2).all(|pair| pair[0].start <= pair[1].start), "{words:?}");
+    }
+
+    #[test]
+    fn dtw_never_gives_a_zero_length_word() {
+        // DTW ahead of whisper's timestamps: every DTW start at or past the segment's own end.
+        let mut segments =
+            vec![segment(" And", 0, 30, &[0.9]), segment(" so", 30, 50, &[0.9]), segment(" my", 50, 60, &[0.9])];
+        for (segment, dtw) in segments.iter_mut().zip([Some(30), Some(50), Some(60)]) {
+            segment.dtw_start_centiseconds = dtw;
+        }
+        apply_dtw_times(&mut segments);
+        let spans: Vec<(i64, i64)> =
+            segments.iter().map(|segment| (segment.start_centiseconds, segment.end_centiseconds)).collect();
+        assert_eq!(spans, [(30, 50), (50, 60), (60, 70)]);
     }
 
     #[test]
