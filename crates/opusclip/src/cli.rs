@@ -66,7 +66,7 @@ pub enum Command {
     Transcribe(TranscribeArgs),
     /// Download, list and check whisper.cpp speech models (cached in ~/.cache/opusclip/models).
     ///
-    /// Example: opusclip models fetch base.en, then opusclip clip talk.mp4 --whisper-model "$(opusclip models path base.en)"
+    /// Example: opusclip models fetch base, then opusclip clip talk.mp4 --whisper-model "$(opusclip models path base)"
     Models(crate::models_command::ModelsArgs),
     /// Print what Video-OpusClip reads from a video: duration, fps, size, pixel shape, rotation, streams.
     Probe(ProbeArgs),
@@ -140,12 +140,25 @@ pub struct ClipArgs {
     /// Transcript file with the spoken words: SRT, WebVTT, ASS/SSA, or whisper.cpp / OpenAI JSON (single input only).
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
-    /// whisper.cpp ggml model for speech recognition when no subtitles exist.
+    /// whisper.cpp ggml model for speech recognition when no subtitles exist (default: MODEL_PATH,
+    /// else Whisper base from the model cache, `opusclip models fetch base`).
     #[arg(long, value_name = "PATH", env = "MODEL_PATH")]
     pub whisper_model: Option<PathBuf>,
     /// Spoken language for speech recognition (e.g. en); detected when absent.
     #[arg(long)]
     pub language: Option<String>,
+    /// Names and terms the speech model would misspell, comma-separated ("Sal Khan, 3Blue1Brown"):
+    /// given to whisper as its initial prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub vocabulary: Option<String>,
+    /// Keep words the voice-activity model (Silero, `opusclip models fetch silero-vad`) does not
+    /// hear as speech; by default they are dropped when the model is installed.
+    #[arg(long)]
+    pub no_vad: bool,
+    /// Mask profanity in captions, titles, hashtags and transcripts (`S***`): a built-in English
+    /// list, plus any comma-separated words given (`--censor "darn, frick*"`; `*` ends a stem).
+    #[arg(long, value_name = "WORDS", num_args = 0..=1, default_missing_value = "")]
+    pub censor: Option<String>,
     /// How the burned-in captions look: bold (the default: white words, the spoken one yellow
     /// and larger), clean (plain white, smaller), punch (capitals, the spoken word green), single
     /// (one line, the spoken word cyan) or none (no burned-in captions; SRT/VTT are still
@@ -247,9 +260,18 @@ pub struct TranscribeArgs {
     /// Spoken language (e.g. en); detected when absent.
     #[arg(long)]
     pub language: Option<String>,
-    /// Names and words that prime recognition (whisper's initial prompt).
-    #[arg(long, value_name = "TEXT")]
-    pub asr_prompt: Option<String>,
+    /// Names and terms the speech model would misspell, comma-separated ("Sal Khan, 3Blue1Brown"):
+    /// given to whisper as its initial prompt.
+    #[arg(long, visible_alias = "asr-prompt", value_name = "TEXT")]
+    pub vocabulary: Option<String>,
+    /// Keep words the voice-activity model (Silero, `opusclip models fetch silero-vad`) does not
+    /// hear as speech; by default they are dropped when the model is installed.
+    #[arg(long)]
+    pub no_vad: bool,
+    /// Mask profanity in the transcript (`S***`): a built-in English list, plus any
+    /// comma-separated words given (`--censor "darn, frick*"`; `*` ends a stem).
+    #[arg(long, value_name = "WORDS", num_args = 0..=1, default_missing_value = "")]
+    pub censor: Option<String>,
     /// Translate the speech into English.
     #[arg(long)]
     pub translate: bool,

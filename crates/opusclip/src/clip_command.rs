@@ -10,6 +10,7 @@ use opusclip_core::{
     NO_CAPTIONS,
 };
 use opusclip_pipeline::llm::LlmConfig;
+use opusclip_pipeline::transcript::{censor_list, default_vad_model, default_whisper_model, vocabulary_prompt};
 use opusclip_pipeline::{run_clip, ClipOptions};
 use opusclip_select::{LengthRange, TimeRange};
 use serde_json::json;
@@ -75,8 +76,11 @@ fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
         aspects: parse_aspects(&args.aspects)?,
         layout: parse_layout(&args.layout)?,
         transcript: args.transcript.clone(),
-        whisper_model: args.whisper_model.clone().or_else(|| settings.model_path.clone()),
+        whisper_model: args.whisper_model.clone().or_else(|| default_whisper_model(settings)),
         language: args.language.clone(),
+        asr_prompt: vocabulary_prompt(args.vocabulary.as_deref()),
+        vad_model: if args.no_vad { None } else { default_vad_model(settings) },
+        censor: censor_list(args.censor.as_deref()),
         font_dir: args.font_dir.clone().or_else(|| settings.font_dir.clone()),
         score_weights: settings.score_weights,
         llm: llm_config(args, settings)?,

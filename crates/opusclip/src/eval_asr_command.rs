@@ -5,7 +5,7 @@
 
 use clap::Args;
 use opusclip_core::{Result, Settings};
-use opusclip_pipeline::transcript::{transcribe_source_with, AsrRuntime};
+use opusclip_pipeline::transcript::{default_vad_model, transcribe_raw, transcribe_source_with, AsrRuntime};
 use opusclip_pipeline::{ClipOptions, NoProgress};
 use opusclip_speech::evaluation::{
     check_word_at_time, find_hypothesis, read_evaluation_transcript, read_reference_transcript, render_table,
@@ -44,7 +44,7 @@ pub struct AsrArgs {
     #[arg(long, value_name = "DIR", requires = "dataset")]
     pub hypotheses: Option<PathBuf>,
     /// whisper.cpp model for recordings; default MODEL_PATH, then a model in the cache
-    /// (`opusclip models fetch base.en`).
+    /// (`opusclip models fetch base`).
     #[arg(long, value_name = "PATH", env = "MODEL_PATH")]
     pub whisper_model: Option<PathBuf>,
     /// Spoken language for whisper (e.g. en); detected when absent.
@@ -56,6 +56,13 @@ pub struct AsrArgs {
     /// Word times from DTW over the model's alignment heads.
     #[arg(long)]
     pub dtw: bool,
+    /// Score whisper.cpp's own output on the whole recording (no speech gate, no chunks, no
+    /// clean-up): the yardstick for the project's speech pass on the same audio and model.
+    #[arg(long, conflicts_with = "hypotheses")]
+    pub raw: bool,
+    /// Do not drop words the voice-activity model (Silero) does not hear as speech.
+    #[arg(long)]
+    pub no_vad: bool,
 }
 
 pub fn run(args: &AsrArgs, json_output: bool) -> Result<ExitCode> {
@@ -104,6 +111,7 @@ struct Scorer {
     model: Option<PathBuf>,
     options: ClipOptions,
     runtime: AsrRuntime,
+    raw: bool,
 }
 
 impl Scorer {
@@ -118,10 +126,11 @@ impl Scorer {
             whisper_model: model.clone(),
             language: args.language.clone(),
             threads: args.threads,
+            vad_model: if args.no_vad { None } else { default_vad_model(&settings) },
             ..ClipOptions::default()
         };
         let acceleration = WhisperAcceleration::from_settings(&settings)?;
-        Ok(Scorer { model, options, runtime: AsrRuntime { acceleration, dtw_timestamps: args.dtw } })
+        Ok(Scorer { model, options, runtime: AsrRuntime { acceleration, dtw_timestamps: args.dtw }, raw: args.raw })
     }
 
     /// One hypothesis (a transcript, or a recording to transcribe) against one reference.
@@ -183,6 +192,11 @@ impl Scorer {
         let Some(model) = &self.model else { return Ok(None) };
         let name = item.map_or_else(|| path.display().to_string(), |item| item.name.clone());
         eprintln!("{name}: transcribing with {}", model.display());
+        if self.raw {
+            let words = transcribe_raw(path, model, &self.options, self.runtime)?.words;
+            let transcript = EvaluationTranscript { words, timing: TimingDetail::Words };
+            return Ok(Some((transcript, format!("whisper-raw:{}", model.display()))));
+        }
         let outcome = transcribe_source_with(path, &self.options, true, self.runtime, &NoProgress)?;
         let transcript = EvaluationTranscript { words: outcome.transcript.words, timing: TimingDetail::Words };
         Ok(Some((transcript, format!("whisper:{}", model.display()))))
@@ -227,6 +241,6 @@ fn no_model_message(recordings: usize) -> String {
     format!(
         "no whisper model (none given with --whisper-model, none in MODEL_PATH or the model cache), so \
          {recordings} recording(s) cannot be transcribed; nothing evaluated. Get one with \
-         `opusclip models fetch base.en`, or score existing transcripts with --hypotheses DIR."
+         `opusclip models fetch base`, or score existing transcripts with --hypotheses DIR."
     )
 }

@@ -158,8 +158,15 @@ fn transcribe_reads_an_embedded_subtitle_stream() {
     for cue in cue_texts {
         assert!(text.split_whitespace().any(|w| w == cue), "{text:?} lacks {cue}");
     }
-    // Forcing speech recognition without a model is a clear model error.
-    let output = opusclip(&["transcribe", media.to_str().unwrap(), "--asr", "--json"], dir.path());
+    // Forcing speech recognition without a model (none configured, an empty model cache) is a
+    // clear model error.
+    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
+        .args(["transcribe", media.to_str().unwrap(), "--asr", "--json"])
+        .current_dir(dir.path())
+        .env_remove("MODEL_PATH")
+        .env("OPUSCLIP_CACHE_DIR", dir.path().join("empty-cache"))
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(json_of(&output)["code"], "MODEL_LOADING_ERROR");
 }

@@ -160,12 +160,16 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "range" => fields.range = Some(value.to_string()).filter(|v| !v.is_empty()),
         "prompt" => fields.prompt = Some(value.to_string()).filter(|v| !v.is_empty()),
         "language" => fields.language = Some(value.to_string()).filter(|v| !v.is_empty()),
+        "vocabulary" => fields.vocabulary = Some(value.to_string()).filter(|v| !v.trim().is_empty()),
+        "censor" => {
+            fields.censor = Some(value.to_string()).filter(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
+        }
         "no_captions" => fields.no_captions = matches!(value, "1" | "true" | "yes" | "on"),
         "caption_style" => fields.caption_style = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
-                 range, prompt, language, caption_style, no_captions, webhook_url"
+                 range, prompt, language, vocabulary, censor, caption_style, no_captions, webhook_url"
             ))
         }
     }

@@ -151,11 +151,12 @@ function jobForm() {
   if (transcript) form.append("transcript", transcript);
   form.append("clips", byId("clips-count").value || "3");
   for (const box of document.querySelectorAll('input[name="aspect"]:checked')) form.append("aspect", box.value);
-  for (const [id, name] of [["min-seconds", "min"], ["max-seconds", "max"], ["time-range", "range"], ["prompt", "prompt"], ["language", "language"]]) {
+  for (const [id, name] of [["min-seconds", "min"], ["max-seconds", "max"], ["time-range", "range"], ["prompt", "prompt"], ["language", "language"], ["vocabulary", "vocabulary"]]) {
     const value = byId(id).value.trim();
     if (value) form.append(name, value);
   }
   for (const range of byId("lengths").value.split(/[,\s]+/).filter(Boolean)) form.append("length", range);
+  if (byId("censor").checked) form.append("censor", "");
   const captionStyle = byId("captions-choice").value;
   if (captionStyle) form.append("caption_style", captionStyle);
   return form;
