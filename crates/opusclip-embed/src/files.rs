@@ -6,7 +6,6 @@ use opusclip_core::Error;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The name users type: `opusclip models fetch minilm`.
@@ -176,21 +175,8 @@ pub fn check_file(path: &Path, pin: &PinnedFile) -> Result<(), EmbedError> {
     Ok(())
 }
 
-/// The SHA-256 of a file, lower-case hex.
-pub fn sha256_of_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(count) => hasher.update(&buffer[..count]),
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(hex(&hasher.finalize()))
-}
+/// SHA-256 of a file, lower-case hex (the model store's, shared with the whisper models).
+pub use opusclip_speech::models::sha256_of_file;
 
 /// The SHA-256 of bytes in memory, lower-case hex.
 pub fn sha256_of_bytes(bytes: &[u8]) -> String {

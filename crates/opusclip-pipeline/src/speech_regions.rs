@@ -77,7 +77,7 @@ const EDGE_MARGIN: f64 = 0.1;
 /// silence test.
 pub fn trim_to_speech(mut words: Vec<Word>, pauses: &[Silence]) -> Vec<Word> {
     for word in &mut words {
-        for pause in pauses {
+        for pause in overlapping(pauses, word.start, word.end) {
             let inside = word.start >= pause.start && word.end <= pause.end;
             if inside || word.end <= pause.start || word.start >= pause.end {
                 continue;
@@ -92,13 +92,22 @@ pub fn trim_to_speech(mut words: Vec<Word>, pauses: &[Silence]) -> Vec<Word> {
     words
 }
 
+/// The silences of `silences` (in time order, not overlapping, as `silences()` finds them) that
+/// touch `[start, end]`, found by binary search: a long source has thousands of pauses and
+/// hundreds of thousands of words.
+fn overlapping(silences: &[Silence], start: f64, end: f64) -> &[Silence] {
+    let first = silences.partition_point(|silence| silence.end < start);
+    let last = first + silences[first..].partition_point(|silence| silence.start <= end);
+    &silences[first..last]
+}
+
 /// Whether `word` lies (for the most part) in one of the long silences and is not confident.
 fn is_heard_in_silence(word: &Word, long_silences: &[Silence]) -> bool {
     if word.confidence >= TRUSTED_CONFIDENCE {
         return false;
     }
     let length = (word.end - word.start).max(1e-3);
-    long_silences.iter().any(|silence| {
+    overlapping(long_silences, word.start, word.end).iter().any(|silence| {
         let overlap = word.end.min(silence.end) - word.start.max(silence.start);
         let middle = (word.start + word.end) / 2.0;
         overlap / length >= SILENT_SHARE

