@@ -107,6 +107,59 @@ pub struct Transcript {
     pub language: Option<String>,
     pub source: TranscriptSource,
     pub words: Vec<Word>,
+    /// Sounds that are not speech (applause, laughter, music), kept as markers beside the words:
+    /// never caption words, titles or hashtags, but a signal for choosing moments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<SoundEvent>,
+}
+
+/// A non-speech sound heard in the source, from a tag such as `[Music]`, `(Applause)` or `♪`
+/// in whisper's output or a subtitle cue. Times are the tag's, in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoundEvent {
+    pub kind: SoundKind,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// What a non-speech tag names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SoundKind {
+    Applause,
+    Laughter,
+    Music,
+    /// Any other named sound (`[door slams]`, `(coughs)`).
+    Other,
+}
+
+impl SoundKind {
+    /// The kind a tag's text names (`"Laughter"`, `"upbeat music"`, `"♪"`); `None` for tags that
+    /// name no sound (`BLANK_AUDIO`, `silence`, `inaudible`) or are empty.
+    ///
+    /// ```
+    /// use opusclip_core::SoundKind;
+    /// assert_eq!(SoundKind::from_tag("(audience laughs)"), Some(SoundKind::Laughter));
+    /// assert_eq!(SoundKind::from_tag("[BLANK_AUDIO]"), None);
+    /// ```
+    pub fn from_tag(tag: &str) -> Option<SoundKind> {
+        let lower = tag.to_lowercase();
+        let has = |needles: &[&str]| needles.iter().any(|needle| lower.contains(needle));
+        if has(&["blank", "silence", "inaudible", "no speech", "unintelligible"]) {
+            return None;
+        }
+        if has(&["applau", "clap", "cheer"]) {
+            Some(SoundKind::Applause)
+        } else if has(&["laugh", "chuckl", "giggl"]) {
+            Some(SoundKind::Laughter)
+        } else if has(&["music", "♪", "♫", "sing", "song"]) {
+            Some(SoundKind::Music)
+        } else if lower.chars().any(char::is_alphabetic) {
+            Some(SoundKind::Other)
+        } else {
+            None
+        }
+    }
 }
 
 /// A sentence: a run of words `[first_word, end_word)` of a transcript.

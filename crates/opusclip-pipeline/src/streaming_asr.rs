@@ -8,7 +8,7 @@ use crate::progress::Progress;
 use crate::speech_chunks::{SpeechChunk, SpeechChunker};
 use crate::speech_regions::drop_hallucinations;
 use opusclip_analyze::audio::{silences, LevelMeter, SilenceParams};
-use opusclip_core::{AudioLevels, Error, Result, Silence, Transcript, TranscriptSource, Word};
+use opusclip_core::{AudioLevels, Error, Result, Silence, SoundEvent, Transcript, TranscriptSource, Word};
 use opusclip_speech::{DecodeLimits, WhisperRunStats, WhisperSession};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -147,8 +147,8 @@ pub fn stream_speech(
     });
     let heard = heard.map_err(|_| Error::Internal("the speech recognition thread panicked".to_string()))?;
     let (levels, counts) = decoded?;
-    let (words, language, stats) = heard?;
-    let transcript = Transcript { language, source: TranscriptSource::Whisper, words };
+    let Heard { words, events, language, stats } = heard?;
+    let transcript = Transcript { language, source: TranscriptSource::Whisper, words, events };
     progress.advance(1.0);
     Ok(finish(levels, counts, Some(transcript), stats))
 }
@@ -176,7 +176,13 @@ fn finish(
     }
 }
 
-type Heard = (Vec<Word>, Option<String>, WhisperRunStats);
+/// What the worker heard, in source time.
+struct Heard {
+    words: Vec<Word>,
+    events: Vec<SoundEvent>,
+    language: Option<String>,
+    stats: WhisperRunStats,
+}
 
 /// The worker: whisper on each chunk as it arrives, words moved to source time.
 fn transcribe_chunks(
@@ -186,6 +192,7 @@ fn transcribe_chunks(
     stop: &AtomicBool,
 ) -> Result<Heard> {
     let mut words: Vec<Word> = Vec::new();
+    let mut events: Vec<SoundEvent> = Vec::new();
     let mut stats = WhisperRunStats::default();
     for chunk in chunks {
         if stop.load(Ordering::Relaxed) {
@@ -199,8 +206,13 @@ fn transcribe_chunks(
             word.end = chunk.source_time(word.end).max(word.start);
             words.push(word);
         }
+        for mut event in run.transcript.events {
+            event.start = chunk.source_time(event.start);
+            event.end = chunk.source_time(event.end).max(event.start);
+            events.push(event);
+        }
     }
-    Ok((words, session.language().map(str::to_string), stats))
+    Ok(Heard { words, events, language: session.language().map(str::to_string), stats })
 }
 
 fn add_stats(total: &mut WhisperRunStats, run: &WhisperRunStats) {

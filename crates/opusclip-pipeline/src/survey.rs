@@ -85,6 +85,7 @@ pub fn run_survey_with_speech(
         language: session.language().map(str::to_string),
         source: TranscriptSource::Whisper,
         words: Vec::new(),
+        events: Vec::new(),
     });
     let survey =
         Survey { levels: streamed.levels, silences: streamed.silences, keyframe_changes: collector.keyframes.finish() };

@@ -112,6 +112,7 @@ pub fn transcribe_source_with(
                 language: None,
                 source: TranscriptSource::Whisper,
                 words: Vec::new(),
+                events: Vec::new(),
             })
         }
     };
@@ -194,6 +195,7 @@ pub fn transcribe(
         language: session.language().map(str::to_string),
         source: TranscriptSource::Whisper,
         words: Vec::new(),
+        events: Vec::new(),
     }))
 }
 

@@ -102,7 +102,7 @@ mod tests {
                 speaker: None,
             })
             .collect();
-        Transcript { language: Some("en".into()), source: TranscriptSource::Whisper, words }
+        Transcript { language: Some("en".into()), source: TranscriptSource::Whisper, words, events: Vec::new() }
     }
 
     #[test]

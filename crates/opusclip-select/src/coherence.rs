@@ -134,9 +134,12 @@ fn segment_spread(view: &WindowView, topics: &TopicSegmentation) -> Option<Segme
     Some(SegmentSpread { sentences: segments.len(), segments: counts.len(), outside: segments.len() - main })
 }
 
-/// A dangling reference among the first [`DANGLING_WORDS`] words of the window.
+/// A dangling reference among the first [`DANGLING_WORDS`] words of the window's first sentence
+/// ("Hello. This is…" opens on a whole sentence; its "this" points forward, not back).
 fn dangling_reference(view: &WindowView) -> Option<String> {
-    view.spoken()
+    let spoken = view.spoken();
+    let first_sentence_words = spoken.iter().position(|word| ends_sentence(&word.text)).map_or(spoken.len(), |i| i + 1);
+    spoken[..first_sentence_words]
         .iter()
         .take(DANGLING_WORDS)
         .map(|word| normalize(&word.text))
@@ -231,6 +234,14 @@ mod tests {
         let part = judge(STORY, 3, 4);
         assert_eq!(part.value, 100.0 - DANGLING_PENALTY, "{part:?}");
         assert!(part.reason.contains("\"he\" at the start"), "{}", part.reason);
+    }
+
+    #[test]
+    fn a_greeting_before_this_is_not_a_dangling_reference() {
+        let part = judge("Hello. This is a talk about bees and their hives. Bees build hives from wax.", 0, 3);
+        assert!(!part.reason.contains("refers to something before"), "{}", part.reason);
+        let dangling = judge("Bees build hives. This is how they do it. It takes weeks.", 1, 3);
+        assert!(dangling.reason.contains("\"this\" at the start"), "{}", dangling.reason);
     }
 
     #[test]

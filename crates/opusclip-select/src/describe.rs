@@ -2,19 +2,19 @@
 //! deterministic: the same text always gives the same result). Hashtags are the clip's
 //! [`keyphrases`](crate::keyphrases()); titles are its hook sentence, kept to ~60 characters.
 
-use crate::keyphrases::{content_word, distinct_keyphrases, is_stopword};
+use crate::keyphrases::{distinct_keyphrases, is_stopword, named_entities, Keyphrase};
 use crate::sentences::ends_sentence;
+use crate::title::title;
 
-/// Longest title, in characters (including a closing `…`).
-pub const MAX_TITLE_CHARS: usize = 60;
+pub use crate::title::MAX_TITLE_CHARS;
 /// Longest description, in characters (including a closing `…`).
 pub const MAX_DESCRIPTION_CHARS: usize = 200;
 /// Most hashtags given.
 const MAX_HASHTAGS: usize = 5;
+/// Most hashtags made from names.
+const MAX_NAME_HASHTAGS: usize = 2;
 /// Fewest hashtags given when the clip has that many content words.
 const MIN_HASHTAGS: usize = 3;
-/// Words that open a spoken sentence without belonging in a title.
-const LEADING_FILLERS: [&str; 12] = ["so", "and", "but", "um", "uh", "erm", "well", "like", "okay", "ok", "now", "oh"];
 
 /// Words never made into hashtags (the keyphrase ranker's stopword list).
 pub use crate::keyphrases::STOPWORDS;
@@ -37,10 +37,9 @@ pub struct ClipText {
 /// at sentence-ending punctuation); `start_seconds` names a clip without any words
 /// ("Clip at 01:23").
 ///
-/// - Title: the hook (first) sentence without leading fillers ("So, and, um, well …"), first
-///   letter capitalised, no closing period. Past [`MAX_TITLE_CHARS`], its best clause that
-///   fits (the one holding most of the clip's keyphrases, at least four words) is used, else it
-///   is cut on a word boundary before a content word and closed with `…`.
+/// - Title: a whole hook phrase of at most [`MAX_TITLE_CHARS`] characters from the clip's
+///   strongest sentence or clause (see [`crate::title`]): leading fillers ("So, and, um, well
+///   …") dropped, first letter capitalised, no closing period, never cut mid-phrase.
 /// - Description: the first sentence, and the second when both fit [`MAX_DESCRIPTION_CHARS`].
 /// - Hashtags: the best keyphrases of `candidate_text` (or of the sentences when it is
 ///   empty) that share no word, camel-cased: 3–5 when there are that many content words.
@@ -64,74 +63,13 @@ pub fn describe(candidate_text: &str, sentences_of_clip: &[&str], start_seconds:
     if sentences.is_empty() {
         sentences = split_sentences(candidate_text);
     }
-    let Some(first) = sentences.first() else {
+    if sentences.is_empty() {
         return ClipText { title: format!("Clip at {}", timestamp(start_seconds)), ..ClipText::default() };
     };
     let hashtag_source =
         if candidate_text.trim().is_empty() { sentences.join(" ") } else { candidate_text.to_string() };
     let hashtags = hashtags(&hashtag_source);
-    ClipText { title: title(first, &hashtag_source), description: description(&sentences), hashtags }
-}
-
-/// The hook sentence as a title of at most [`MAX_TITLE_CHARS`] characters.
-fn title(sentence: &str, clip_text: &str) -> String {
-    let spoken = without_leading_fillers(sentence.trim());
-    let trimmed = spoken.trim_end_matches('.');
-    let trimmed = if trimmed.is_empty() { sentence.trim() } else { trimmed };
-    if char_count(trimmed) <= MAX_TITLE_CHARS {
-        return capitalized(trimmed);
-    }
-    if let Some(clause) = best_clause(trimmed, clip_text) {
-        return capitalized(&clause);
-    }
-    capitalized(&shorten(trimmed, MAX_TITLE_CHARS))
-}
-
-/// The sentence without the fillers and conjunctions it opens with (and their commas); the
-/// sentence itself when nothing else would be left.
-fn without_leading_fillers(sentence: &str) -> &str {
-    let mut rest = sentence;
-    loop {
-        let Some((first, after)) = rest.split_once(char::is_whitespace) else {
-            return rest;
-        };
-        let word = first.trim_end_matches([',', '.', '…', '-', '—']).to_lowercase();
-        if !LEADING_FILLERS.contains(&word.as_str()) || after.trim().is_empty() {
-            return rest;
-        }
-        rest = after.trim_start();
-    }
-}
-
-/// The clause of a long sentence (split at `, ; : — –`) that fits a title, has at least four
-/// words and holds the clip's best keyphrases (the sum of their scores; ties: the earlier).
-fn best_clause(sentence: &str, clip_text: &str) -> Option<String> {
-    let phrases = distinct_keyphrases(clip_text, MIN_HASHTAGS, MAX_HASHTAGS);
-    let mut best: Option<(f64, String)> = None;
-    for clause in sentence.split([',', ';', ':', '—', '–']).map(|c| without_leading_fillers(c.trim())) {
-        let clause = clause.trim_end_matches(['.', '?', '!']).trim();
-        if char_count(clause) > MAX_TITLE_CHARS || clause.split_whitespace().count() < 4 {
-            continue;
-        }
-        let words: Vec<String> = clause.split_whitespace().filter_map(content_word).collect();
-        let weight: f64 = phrases
-            .iter()
-            .filter(|phrase| phrase.words.iter().all(|word| words.contains(word)))
-            .map(|phrase| phrase.score)
-            .sum();
-        if weight > 0.0 && best.as_ref().is_none_or(|(most, _)| weight > *most) {
-            best = Some((weight, clause.to_string()));
-        }
-    }
-    best.map(|(_, clause)| clause)
-}
-
-fn capitalized(text: &str) -> String {
-    let mut characters = text.chars();
-    match characters.next() {
-        Some(first) => first.to_uppercase().chain(characters).collect(),
-        None => String::new(),
-    }
+    ClipText { title: title(&sentences, &hashtag_source), description: description(&sentences), hashtags }
 }
 
 /// The first sentence, and the second when both fit.
@@ -182,9 +120,44 @@ fn ends_on_a_function_word(word: &str) -> bool {
     !bare.is_empty() && is_stopword(bare)
 }
 
-/// [`MIN_HASHTAGS`]–[`MAX_HASHTAGS`] `#CamelCase` tags from the text's distinct keyphrases.
+/// [`MIN_HASHTAGS`]–[`MAX_HASHTAGS`] `#CamelCase` tags from names and keyphrases: names said
+/// more than once or of several words (`#KhanAcademy`) first, then the best keyphrase, then the
+/// other names (at most [`MAX_NAME_HASHTAGS`] names in all), then the other keyphrases. A
+/// keyphrase never repeats a word of a tag already given (no `#Khan` beside `#KhanAcademy`), and
+/// no tag comes twice (any case).
 fn hashtags(text: &str) -> Vec<String> {
-    distinct_keyphrases(text, MIN_HASHTAGS, MAX_HASHTAGS).iter().map(|phrase| phrase.hashtag()).collect()
+    let names: Vec<(Keyphrase, bool)> = named_entities(text)
+        .into_iter()
+        .take(MAX_NAME_HASHTAGS)
+        .map(|(words, count)| {
+            let strong = count > 1 || words.len() > 1;
+            (Keyphrase { words, score: 0.0, count }, strong)
+        })
+        .collect();
+    let phrases = distinct_keyphrases(text, MIN_HASHTAGS, MAX_HASHTAGS);
+    let strong_names = names.iter().filter(|(_, strong)| *strong).map(|(name, _)| name);
+    let weak_names = names.iter().filter(|(_, strong)| !*strong).map(|(name, _)| name);
+    let ordered: Vec<(&Keyphrase, bool)> = strong_names
+        .map(|name| (name, true))
+        .chain(phrases.first().map(|phrase| (phrase, false)))
+        .chain(weak_names.map(|name| (name, true)))
+        .chain(phrases.iter().skip(1).map(|phrase| (phrase, false)))
+        .collect();
+    let name_words: Vec<&String> = names.iter().flat_map(|(name, _)| &name.words).collect();
+    let mut tags: Vec<String> = Vec::new();
+    let mut used_words: Vec<&String> = Vec::new();
+    for (phrase, is_name) in ordered {
+        let tag = phrase.hashtag();
+        // Names may share a word ("Sal Khan", "Khan Academy"): each is whole on its own.
+        let repeats =
+            !is_name && phrase.words.iter().any(|word| used_words.contains(&word) || name_words.contains(&word));
+        let known = tags.iter().any(|given| given.eq_ignore_ascii_case(&tag));
+        if tags.len() < MAX_HASHTAGS && !repeats && !known {
+            used_words.extend(&phrase.words);
+            tags.push(tag);
+        }
+    }
+    tags
 }
 
 /// Split text after sentence-ending words.
@@ -224,12 +197,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn title_is_the_hook_sentence_cut_on_a_word_boundary() {
+    fn title_is_a_whole_phrase_never_cut_with_an_ellipsis() {
         let long = "Here is the single most important lesson I learned from building three companies.";
         let text = describe(long, &[long], 0.0);
         assert!(char_count(&text.title) <= MAX_TITLE_CHARS, "{}", text.title);
-        assert!(text.title.ends_with('…'));
-        assert_eq!(text.title, "Here is the single most important lesson I learned…");
+        assert_eq!(text.title, "Here is the single most important lesson I learned");
         let short = describe("Stop doing this.", &["Stop doing this."], 0.0);
         assert_eq!(short.title, "Stop doing this");
     }
@@ -279,6 +251,18 @@ mod tests {
         assert!(tags.contains(&"#SelfDriving".to_string()), "{tags:?}");
         assert!((3..=5).contains(&tags.len()));
         assert!(tags.iter().all(|t| !t.contains(|c: char| c.is_whitespace() || c == '.')));
+    }
+
+    #[test]
+    fn names_are_joined_and_never_split_into_their_words() {
+        let text = "I talked to Sal Khan about Khan Academy. Khan Academy is free. \
+                    Sal Khan said Khan Academy videos blew my mind, so far the best.";
+        let tags = describe(text, &[], 0.0).hashtags;
+        assert_eq!(tags[..2], ["#KhanAcademy", "#SalKhan"], "{tags:?}");
+        for word in ["#Khan", "#Academy", "#Sal", "#Far", "#Blown", "#Blew"] {
+            assert!(!tags.contains(&word.to_string()), "{word} in {tags:?}");
+        }
+        assert!(tags.contains(&"#Videos".to_string()), "{tags:?}");
     }
 
     #[test]

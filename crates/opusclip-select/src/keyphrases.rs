@@ -58,7 +58,17 @@ pub const GENERIC_WORDS: &[&str] = &[
     "tonight", "ago", "wrong", "real", "true", "able", "else", "another", "less", "least",
     "keep", "keeps", "kept", "start", "starts", "started", "stay", "tell", "told", "give", "gave",
     "look", "looked", "seem", "seems", "happen", "happened", "call", "called", "ask", "asked",
-    "try", "tried", "use", "used",
+    "try", "tried", "use", "used", "far", "blow", "blown", "blew", "come", "comes", "coming",
+    "find", "finds", "found", "feel", "feels", "felt", "thought", "knew", "known", "knowing",
+    "getting", "gotten", "doing", "saying", "talk", "talks", "talking", "talked", "believe",
+    "remember", "understand", "bring", "brought", "turn", "turned", "show", "showed", "shown",
+    "move", "moved", "leave", "left", "hear", "heard", "watch", "meet", "met", "sit", "stand",
+    "run", "means", "meant", "wanted", "needed", "trying", "looking", "making", "taking", "giving",
+    "thinking", "feeling", "seeing", "seen", "saw", "become", "became", "becomes", "happens",
+    "wants", "needs", "takes", "gives", "puts", "tells", "asks", "thinks", "knows", "let's",
+    "including", "include", "includes", "allow", "allows", "allowed", "using", "uses", "reach",
+    "reaches", "reached", "hello", "hey", "thanks", "thank", "welcome", "bye", "goodbye",
+    "thy", "thou", "thee", "thine", "shall", "hath", "doth", "art",
 ];
 
 /// One ranked keyphrase.
@@ -135,7 +145,8 @@ pub fn keyphrases(text: &str) -> Vec<Keyphrase> {
 }
 
 /// Up to `limit` keyphrases that share no word with a better one, best first. When that leaves
-/// fewer than `at_least`, the best single words not yet used fill up to it (when there are any).
+/// fewer than `at_least`, the best single words not yet in a chosen phrase fill up to it (when
+/// there are any).
 pub fn distinct_keyphrases(text: &str, at_least: usize, limit: usize) -> Vec<Keyphrase> {
     let ranked = keyphrases(text);
     let mut chosen: Vec<Keyphrase> = Vec::new();
@@ -152,12 +163,73 @@ pub fn distinct_keyphrases(text: &str, at_least: usize, limit: usize) -> Vec<Key
         if chosen.len() >= at_least.min(limit) {
             break;
         }
-        let already_a_tag = chosen.iter().any(|taken| taken.words == phrase.words);
-        if !already_a_tag {
+        let already_in_a_tag = chosen.iter().any(|taken| taken.words.contains(&phrase.words[0]));
+        if !already_in_a_tag {
             chosen.push(phrase.clone());
         }
     }
     chosen
+}
+
+/// Names said in the text with how often each is said, most often said first (ties: the first
+/// said): runs of capitalised
+/// words ("Sal Khan", "Khan Academy", "Python"), lower-case, possessives dropped. A capitalised
+/// word that opens a sentence counts only when the next word is capitalised too; "I" and
+/// function words never count; a run ends at punctuation. A name of one word must be said at
+/// least twice, and never in lower case.
+///
+/// ```
+/// let names = opusclip_select::keyphrases::named_entities("I met Sal Khan. Khan Academy is free, said Sal Khan.");
+/// assert_eq!(names[0], (vec!["sal".to_string(), "khan".to_string()], 2));
+/// assert_eq!(names[1].0, ["khan", "academy"]);
+/// ```
+pub fn named_entities(text: &str) -> Vec<(Vec<String>, usize)> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let capitalised = |token: &str| {
+        let bare = token.trim_matches(|c: char| !c.is_alphanumeric());
+        bare.chars().next().is_some_and(char::is_uppercase) && content_word(bare).is_some()
+    };
+    let mut found: Vec<(Vec<String>, usize, usize)> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut sentence_start = true;
+    for (index, token) in tokens.iter().enumerate() {
+        let next_capitalised = tokens.get(index + 1).is_some_and(|next| capitalised(next));
+        let counts = capitalised(token) && (!sentence_start || next_capitalised || !run.is_empty());
+        if counts {
+            if let Some(word) = content_word(token) {
+                run.push(word);
+            }
+        } else {
+            close_entity(&mut found, &mut run, index);
+        }
+        let ends_phrase = token.ends_with([',', '.', ';', ':', '!', '?', '…', '—', '–']);
+        if ends_phrase {
+            close_entity(&mut found, &mut run, index);
+        }
+        sentence_start = token.ends_with(['.', '!', '?', '…']);
+    }
+    close_entity(&mut found, &mut run, tokens.len());
+    // One capitalised word is a name only when said so twice and never in lower case (a poem's
+    // line-initial "Proving" or a sentence's "Today" is not).
+    let lower_case: std::collections::HashSet<String> = tokens
+        .iter()
+        .filter(|token| token.chars().next().is_some_and(char::is_lowercase))
+        .filter_map(|token| content_word(token))
+        .collect();
+    found.retain(|(words, count, _)| words.len() > 1 || (*count > 1 && !lower_case.contains(&words[0])));
+    found.sort_by(|(_, a_count, a_first), (_, b_count, b_first)| b_count.cmp(a_count).then(a_first.cmp(b_first)));
+    found.into_iter().map(|(words, count, _)| (words, count)).collect()
+}
+
+fn close_entity(found: &mut Vec<(Vec<String>, usize, usize)>, run: &mut Vec<String>, position: usize) {
+    if run.is_empty() {
+        return;
+    }
+    let words = std::mem::take(run);
+    match found.iter_mut().find(|(known, _, _)| *known == words) {
+        Some((_, count, _)) => *count += 1,
+        None => found.push((words, 1, position)),
+    }
 }
 
 /// The content word of a token (lower case, possessive dropped), or `None` for stopwords,
@@ -253,12 +325,12 @@ mod tests {
     }
 
     #[test]
-    fn distinct_phrases_share_no_word_and_fill_to_the_minimum() {
+    fn distinct_phrases_share_no_word_and_fill_to_the_minimum_without_repeating_one() {
         let text = "Machine learning works. Machine learning scales. Data matters.";
         let chosen = distinct_keyphrases(text, 3, 5);
         assert_eq!(texts(&chosen), ["machine learning", "works", "scales", "data", "matters"]);
         let few = distinct_keyphrases("Rocket engine. Rocket engine.", 3, 5);
-        assert_eq!(texts(&few), ["rocket engine", "rocket", "engine"]);
+        assert_eq!(texts(&few), ["rocket engine"], "no #Rocket #Engine beside #RocketEngine");
         assert!(distinct_keyphrases("", 3, 5).is_empty());
     }
 

@@ -169,6 +169,19 @@ pub fn normalize(text: &str) -> String {
     text.trim().replace('’', "'").trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()
 }
 
+/// The dangling reference a sentence opens on, if its first normalized tokens are one: a
+/// pronoun or demonstrative that points back ("it", "this", "they're") or "the other/same/
+/// latter/former …". Such an opener needs the sentence before it.
+pub fn dangling_opening(tokens: &[String]) -> Option<String> {
+    let first = tokens.first()?;
+    if DANGLING_REFERENCES.contains(&first.as_str()) {
+        return Some(first.clone());
+    }
+    let second = tokens.get(1)?;
+    (first == "the" && ["other", "same", "latter", "former"].contains(&second.as_str()))
+        .then(|| format!("{first} {second}"))
+}
+
 /// Whether a normalized token is a filler or a continuation.
 pub fn is_weak_opener(token: &str) -> bool {
     FILLERS.contains(&token) || CONTINUATIONS.contains(&token)
@@ -203,6 +216,16 @@ pub fn content_words(text: &str) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dangling_openings_are_pronouns_demonstratives_and_the_other() {
+        let tokens = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(dangling_opening(&tokens("it's not something")), Some("it's".to_string()));
+        assert_eq!(dangling_opening(&tokens("the other one won")), Some("the other".to_string()));
+        assert_eq!(dangling_opening(&tokens("the best one won")), None);
+        assert_eq!(dangling_opening(&tokens("hello there")), None);
+        assert_eq!(dangling_opening(&[]), None);
+    }
 
     #[test]
     fn normalize_strips_punctuation_and_case() {

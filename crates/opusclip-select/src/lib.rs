@@ -17,7 +17,8 @@
 //!    boundary within 2 s are used). No words are ever invented.
 //! 3. **Boundary refinement** ([`refine`], pure, a stage of its own): each run is moved so it
 //!    (a) never opens on a continuation or filler ("and", "so", "but", "um", "like", ...) —
-//!    back over up to two sentences it continues, else forward; (b) takes in the question
+//!    back over up to two sentences it continues, else forward — nor on a dangling reference
+//!    ("it", "this", "they're", "the other") when going back fixes it; (b) takes in the question
 //!    (ending ≤ 2 s before) whose answer it opens on, dropping sentences from its end if that
 //!    is the only way to fit; (c) ends on a sentence end followed by ≥ 0.25 s of silence (a
 //!    word gap or a detected silence) — forward to the payoff, else back. Chosen clips are then
@@ -50,8 +51,11 @@
 //!      the dev half of the TED reaction set; with sentence embeddings, [`semantic_reaction`]
 //!      instead, which adds two embedding readings to that model's log-odds).
 //!    - `pacing` — 100 between [`LIVELY_MIN_WPS`] and [`LIVELY_MAX_WPS`] words/s, falling to 0
-//!      at 0.8 and 5.5; dead air (gaps ≥ [`DEAD_AIR_SECONDS`] without words, less any part with
-//!      sound) costs 200 points per unit share, at most 60. Without words: the share with sound.
+//!      at 0.8 and 5.5; dead air ([`dead_air`]: gaps ≥ [`DEAD_AIR_SECONDS`] without words that
+//!      are silent by the audio levels, or hold wordless sound past 3 s) costs 200 points per
+//!      unit share, at most 60; the reason states its seconds and share. Without words: the
+//!      share with sound. A window more than 15 % dead air is chosen and ranked only after every
+//!      window that is not ([`dead_air::MAX_DEAD_SHARE`]).
 //!    - `visual` — a face in the sampled frames (the close look: 60 %) and the shot-change
 //!      rate (40 %; 40 points for one steady shot, full at 6 cuts/min; exact cuts, else survey
 //!      key-frame changes ≥ [`KEYFRAME_CUT_SCORE`]). 50 with the reason "no visual signal"
@@ -84,6 +88,7 @@
 //! weights from real clip results, `opusclip feedback`).
 
 mod coherence;
+pub mod dead_air;
 mod describe;
 mod engagement;
 pub mod evaluation;
@@ -112,6 +117,7 @@ pub mod semantic_reaction_fit;
 pub mod semantic_reaction_model;
 mod sentences;
 mod signals;
+mod title;
 pub mod topics;
 mod visual;
 mod without_words;

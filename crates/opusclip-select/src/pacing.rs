@@ -1,15 +1,16 @@
 //! The `pacing` part: words per second near a lively talking rate, dead air penalised.
 //!
 //! The rate earns 100 points between [`LIVELY_MIN_WPS`] and [`LIVELY_MAX_WPS`] words per second,
-//! falling linearly to 0 at [`SLOW_WPS`] and [`FAST_WPS`]. Every stretch of at least
-//! [`DEAD_AIR_SECONDS`] without words is dead air, except the part of it that has sound when the
-//! audio is known (a laugh or applause is not dead air); the dead share of the window costs
-//! [`DEAD_AIR_POINTS_PER_SHARE`] points per unit, at most [`MAX_DEAD_AIR_PENALTY`]. Without
-//! words, pacing is the share of the window with sound.
+//! falling linearly to 0 at [`SLOW_WPS`] and [`FAST_WPS`]. Dead air ([`crate::dead_air`]: gaps of
+//! at least [`DEAD_AIR_SECONDS`] without words that are silent, or hold wordless sound past a
+//! laugh's length) costs [`DEAD_AIR_POINTS_PER_SHARE`] points per unit share of the window, at
+//! most [`MAX_DEAD_AIR_PENALTY`]; the reason states its true seconds. Without words, pacing is
+//! the share of the window with sound.
 
+use crate::dead_air::dead_air;
+pub use crate::dead_air::DEAD_AIR_SECONDS;
 use crate::parts::{WindowView, NEUTRAL};
-use crate::signals::Signals;
-use opusclip_core::{ScorePart, Word};
+use opusclip_core::ScorePart;
 
 /// Lower end of a lively talking rate, words per second (~140 wpm).
 pub const LIVELY_MIN_WPS: f64 = 2.3;
@@ -19,8 +20,6 @@ pub const LIVELY_MAX_WPS: f64 = 3.5;
 pub const SLOW_WPS: f64 = 0.8;
 /// A rate this fast earns no rate points.
 pub const FAST_WPS: f64 = 5.5;
-/// A gap between words at least this long is dead air (unless it has sound), seconds.
-pub const DEAD_AIR_SECONDS: f64 = 1.0;
 /// Points lost per unit of dead share (10 % dead air costs 20 points).
 pub const DEAD_AIR_POINTS_PER_SHARE: f64 = 200.0;
 /// Most points dead air can cost.
@@ -35,16 +34,11 @@ pub fn pacing(view: &WindowView) -> ScorePart {
     let length = view.window.duration().max(f64::EPSILON);
     let rate = spoken.len() as f64 / length;
     let rate_points = rate_points(rate);
-    let (dead_seconds, gaps) = dead_air(view.window.start, view.window.end, spoken, view.signals);
-    let penalty = (DEAD_AIR_POINTS_PER_SHARE * dead_seconds / length).min(MAX_DEAD_AIR_PENALTY);
-    let dead = match gaps {
-        0 => "no dead air".to_string(),
-        1 => format!("{dead_seconds:.1} s dead air in 1 gap"),
-        n => format!("{dead_seconds:.1} s dead air in {n} gaps"),
-    };
+    let dead = dead_air(view.window.start, view.window.end, spoken, view.signals);
+    let penalty = (DEAD_AIR_POINTS_PER_SHARE * dead.seconds() / length).min(MAX_DEAD_AIR_PENALTY);
     ScorePart {
         value: (rate_points - penalty).clamp(0.0, 100.0),
-        reason: format!("{rate:.1} words/s (lively: {LIVELY_MIN_WPS}–{LIVELY_MAX_WPS}); {dead}"),
+        reason: format!("{rate:.1} words/s (lively: {LIVELY_MIN_WPS}–{LIVELY_MAX_WPS}); {}", dead.describe()),
     }
 }
 
@@ -62,36 +56,6 @@ pub fn rate_points(words_per_second: f64) -> f64 {
     points.clamp(0.0, 100.0)
 }
 
-/// Seconds of dead air in `[start, end)` around and between `words`, and how many gaps hold it.
-fn dead_air(start: f64, end: f64, words: &[Word], signals: &Signals) -> (f64, usize) {
-    let mut gaps = Vec::new();
-    let mut reached = start;
-    for word in words {
-        if word.start - reached >= DEAD_AIR_SECONDS {
-            gaps.push((reached, word.start));
-        }
-        if word.end.is_finite() {
-            reached = reached.max(word.end);
-        }
-    }
-    if end - reached >= DEAD_AIR_SECONDS {
-        gaps.push((reached, end));
-    }
-    let mut total = 0.0;
-    let mut count = 0;
-    for (from, to) in gaps {
-        let silent = match signals.non_silent_share(from, to) {
-            Some(sound) => (to - from) * (1.0 - sound),
-            None => to - from,
-        };
-        if silent >= DEAD_AIR_SECONDS * 0.5 {
-            total += silent;
-            count += 1;
-        }
-    }
-    (total, count)
-}
-
 /// Pacing without words: the share of the window with sound.
 fn pacing_from_audio(view: &WindowView) -> ScorePart {
     match view.signals.non_silent_share(view.window.start, view.window.end) {
@@ -107,7 +71,8 @@ fn pacing_from_audio(view: &WindowView) -> ScorePart {
 mod tests {
     use super::*;
     use crate::score::Window;
-    use opusclip_core::{AudioLevels, Silence};
+    use crate::signals::Signals;
+    use opusclip_core::{AudioLevels, Silence, Word};
 
     fn window(start: f64, end: f64) -> Window {
         Window { start, end, first_sentence: 0, end_sentence: 0 }
@@ -144,17 +109,20 @@ mod tests {
     }
 
     #[test]
-    fn dead_air_costs_points_unless_it_has_sound() {
+    fn dead_air_costs_points_unless_it_is_a_short_sound() {
         // 2.8 words/s for 20 s, then 10 s without words.
         let words = spaced_words(56, 0.0, 0.357, 0.33);
         let quiet = pace(&words, &Signals::empty(30.0), 0.0, 30.0);
-        assert!(quiet.reason.contains("10.0 s dead air in 1 gap"), "{quiet:?}");
+        assert!(quiet.reason.contains("10.0 s dead air in 1 gap (33% of the clip)"), "{quiet:?}");
         assert!(quiet.value < 40.0, "{quiet:?}");
-        // The same gap filled with sound (a laugh, applause) is not dead air.
+        // A 2 s wordless gap with sound (a laugh, applause) is not dead air.
         let levels = AudioLevels { hop_seconds: 0.1, db: vec![-20.0; 300] };
+        let laugh = pace(&words, &Signals { levels: Some(&levels), ..Signals::empty(30.0) }, 0.0, 22.0);
+        assert!(laugh.reason.contains("no dead air"), "{laugh:?}");
+        // Ten seconds of sound without words is dead past the first three.
         let loud = pace(&words, &Signals { levels: Some(&levels), ..Signals::empty(30.0) }, 0.0, 30.0);
-        assert!(loud.reason.contains("no dead air"), "{loud:?}");
-        // A detected silence makes it dead again.
+        assert!(loud.reason.contains("7.0 s dead air in 1 gap"), "{loud:?}");
+        // A detected silence makes all of it dead.
         let silences = [Silence { start: 20.0, end: 30.0 }];
         let silent = Signals { levels: Some(&levels), silences: &silences, ..Signals::empty(30.0) };
         assert!(pace(&words, &silent, 0.0, 30.0).value < 40.0);

@@ -3,9 +3,11 @@
 //!
 //! Rules, in order (each unit-tested below):
 //! 1. **Clean start**: a clip never opens on a continuation or filler ("and", "so", "but", "um",
-//!    "like", ...). The start moves back over up to [`MAX_BACKTRACK_SENTENCES`] sentences the
-//!    opener continues (closer than [`CONTINUATION_GAP_SECONDS`]) while the clip stays within its
-//!    maximum; failing that, forward while it stays within its minimum.
+//!    "like", ...) or a dangling reference ("it", "this", "they're", "the other one", ...). The
+//!    start moves back over up to [`MAX_BACKTRACK_SENTENCES`] sentences the opener continues
+//!    (closer than [`CONTINUATION_GAP_SECONDS`]) while the clip stays within its maximum;
+//!    failing that, a continuation or filler opener moves forward while the clip stays within
+//!    its minimum (a dangling reference that cannot be fixed stays, and counts as an issue).
 //! 2. **Question with its answer**: a clip that opens on the answer to a question ending at most
 //!    [`QUESTION_GAP_SECONDS`] before it takes the question in (dropping sentences from its end
 //!    when that is the only way to stay within the maximum).
@@ -20,7 +22,7 @@
 //! 5. **Shot cuts**: a boundary within [`SNAP_FRAMES`] frames of a shot cut moves onto it, when
 //!    the cut lies in the same silence (so no word is clipped) and the length still fits.
 
-use crate::lexicon::{is_weak_opener, normalize};
+use crate::lexicon::{dangling_opening, is_weak_opener, normalize};
 use crate::ranges::LengthRange;
 use crate::sentences::ends_sentence;
 use crate::signals::Signals;
@@ -102,6 +104,28 @@ impl<'a> RefineContext<'a> {
         is_weak_opener(&token).then_some(token)
     }
 
+    /// The dangling reference sentence `index` opens on ("it", "this", "the other"), if any. The
+    /// transcript's first sentence never dangles: nothing comes before it.
+    pub fn dangling_opener(&self, index: usize) -> Option<String> {
+        if index == 0 {
+            return None;
+        }
+        let sentence = &self.sentences[index];
+        let tokens: Vec<String> = self
+            .words
+            .get(sentence.first_word..sentence.end_word.min(sentence.first_word + 2))?
+            .iter()
+            .map(|word| normalize(&word.text))
+            .collect();
+        dangling_opening(&tokens)
+    }
+
+    /// What sentence `index` opens on that needs the sentence before it: a filler or
+    /// continuation, or a dangling reference.
+    pub fn needs_what_came_before(&self, index: usize) -> Option<String> {
+        self.weak_opener(index).or_else(|| self.dangling_opener(index))
+    }
+
     /// Whether sentence `index` is a question.
     pub fn is_question(&self, index: usize) -> bool {
         is_question(&self.sentences[index].text)
@@ -143,6 +167,8 @@ impl<'a> RefineContext<'a> {
         let mut issues = Vec::new();
         if let Some(word) = self.weak_opener(first) {
             issues.push(format!("opens on \"{word}\""));
+        } else if let Some(word) = self.dangling_opener(first).filter(|_| self.question_before(first).is_none()) {
+            issues.push(format!("opens on \"{word}\", which refers to something before it"));
         }
         if self.question_before(first).is_some() {
             issues.push("opens on the answer to a question asked before it".to_string());
@@ -173,7 +199,7 @@ impl<'a> RefineContext<'a> {
     fn clean_start(&self, first: usize, end: usize, range: LengthRange) -> usize {
         let mut start = first;
         for _ in 0..MAX_BACKTRACK_SENTENCES {
-            if self.weak_opener(start).is_none() || start == 0 {
+            if self.needs_what_came_before(start).is_none() || start == 0 {
                 break;
             }
             let gap = self.sentences[start].start - self.sentences[start - 1].end;

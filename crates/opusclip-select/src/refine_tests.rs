@@ -71,6 +71,30 @@ fn a_clip_never_opens_on_a_continuation_it_takes_the_sentence_it_continues() {
 }
 
 #[test]
+fn a_clip_never_opens_on_a_dangling_reference_when_the_sentence_before_fixes_it() {
+    let talk = Fixture::new(&[
+        ("I keep coming back to one idea.", 0.0, 3.0),
+        ("It's not something you learn in school.", 3.4, 7.0),
+        ("You learn it by failing.", 7.5, 9.5),
+    ]);
+    let refined = talk.refine(1, 3, range(3.0, 12.0));
+    assert_eq!((refined.first, refined.end), (0, 3));
+    assert!(refined.issues.is_empty(), "{:?}", refined.issues);
+}
+
+#[test]
+fn a_dangling_reference_that_cannot_be_fixed_is_an_issue() {
+    let talk = Fixture::new(&[
+        ("I keep coming back to one idea that I had years ago.", 0.0, 8.0),
+        ("It's not something you learn in school.", 8.4, 12.0),
+        ("You learn it by failing.", 12.5, 14.5),
+    ]);
+    let refined = talk.refine(1, 3, range(3.0, 8.0));
+    assert_eq!((refined.first, refined.end), (1, 3));
+    assert_eq!(refined.issues, ["opens on \"it's\", which refers to something before it"]);
+}
+
+#[test]
 fn when_going_back_is_too_long_the_start_moves_forward() {
     let talk = Fixture::new(&[
         ("We built the engine in a garage over many long years.", 0.0, 9.0),

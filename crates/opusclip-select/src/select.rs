@@ -3,6 +3,7 @@
 //! and without overlap, then padded into silence and snapped to cuts. Also the scoring and
 //! greedy choice shared with the path without words.
 
+use crate::dead_air::{dead_air, words_within};
 use crate::options::SelectOptions;
 use crate::ranges::LengthRange;
 use crate::refine::RefineContext;
@@ -18,6 +19,9 @@ const TOTAL_DECIMALS: i32 = 6;
 /// Weight of the diversity penalty: a window saying the same as one already chosen loses up to
 /// this share of 100 points when ranking (maximal marginal relevance; never a filter).
 pub const DIVERSITY_WEIGHT: f64 = 0.3;
+/// Taken off a too-silent window's value in the diversity-aware choice: more than any score
+/// and diversity penalty together, so it is chosen only when no spoken window fits.
+const SILENT_RANK_PENALTY: f64 = 1000.0;
 /// Only the best windows by score compete in the diversity-aware choice.
 const DIVERSE_POOL: usize = 4000;
 
@@ -27,6 +31,8 @@ pub(crate) struct ScoredWindow {
     pub window: Window,
     pub score: Score,
     pub max_seconds: f64,
+    /// More than [`crate::dead_air::MAX_DEAD_SHARE`] dead air: ranks below every window that is not.
+    pub too_silent: bool,
 }
 
 /// A run of sentences `[first, end)` proposed as a clip, with the longest length it may pad to.
@@ -65,12 +71,26 @@ pub fn select_clips(
     let score = |spans: Vec<Span>| score_spans(spans, &context, scorer);
     let (clean, broken): (Vec<Span>, Vec<Span>) =
         refined.into_iter().partition(|span| context.issues(span.first, span.end).is_empty());
-    let mut chosen = choose_diverse(score(clean), options.clips, &sentences, &[]);
-    for tier in [broken, raw] {
+    // Tiers, each chosen from only when the ones before leave room: refined runs that break no
+    // rule, those that break one, the unrefined runs — and last, any of them with too much dead
+    // air, which never ranks above a spoken window.
+    let mut too_silent: Vec<ScoredWindow> = Vec::new();
+    let mut tiers: Vec<Vec<ScoredWindow>> = [clean, broken, raw]
+        .into_iter()
+        .map(|tier| {
+            let (silent, spoken): (Vec<ScoredWindow>, Vec<ScoredWindow>) =
+                score(tier).into_iter().partition(|scored| scored.too_silent);
+            too_silent.extend(silent);
+            spoken
+        })
+        .collect();
+    tiers.push(too_silent);
+    let mut chosen: Vec<ScoredWindow> = Vec::new();
+    for tier in tiers {
         if chosen.len() >= options.clips {
             break;
         }
-        let more = choose_diverse(score(tier), options.clips - chosen.len(), &sentences, &chosen);
+        let more = choose_diverse(tier, options.clips - chosen.len(), &sentences, &chosen);
         chosen.extend(more);
     }
     let placed = place(&chosen, &context);
@@ -180,7 +200,9 @@ pub(crate) fn score_windows(
         .map(|window| {
             let mut score = scorer.score(&window, sentences, words, signals);
             score.total = rank_total(score.total);
-            ScoredWindow { window, score, max_seconds: window.duration() }
+            let spoken = words_within(words, window.start, window.end);
+            let too_silent = dead_air(window.start, window.end, spoken, signals).too_much();
+            ScoredWindow { window, score, max_seconds: window.duration(), too_silent }
         })
         .collect()
 }
@@ -240,7 +262,8 @@ pub(crate) fn choose_diverse(
                 .chain(&taken_before)
                 .map(|other| jaccard(&pool_words[index], other))
                 .fold(0.0, f64::max);
-            let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity;
+            let silent_last = if candidate.too_silent { SILENT_RANK_PENALTY } else { 0.0 };
+            let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity - silent_last;
             if best.is_none_or(|(best_value, _)| value > best_value + 1e-9) {
                 best = Some((value, index));
             }
@@ -276,11 +299,13 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     a.intersection(b).count() as f64 / union as f64
 }
 
+/// Rank: windows with too much dead air last, then by total (descending), then earlier start
+/// and end.
 fn sort_by_rank(scored: &mut [ScoredWindow]) {
     scored.sort_by(|a, b| {
-        b.score
-            .total
-            .total_cmp(&a.score.total)
+        a.too_silent
+            .cmp(&b.too_silent)
+            .then(b.score.total.total_cmp(&a.score.total))
             .then(a.window.start.total_cmp(&b.window.start))
             .then(a.window.end.total_cmp(&b.window.end))
     });

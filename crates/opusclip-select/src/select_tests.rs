@@ -98,6 +98,7 @@ fn a_repeated_passage_is_not_chosen_twice_when_something_else_fits() {
         },
         score: Score { total, parts: Default::default() },
         max_seconds: 19.0,
+        too_silent: false,
     };
     let scored = vec![window(0, 90.0), window(3, 89.0), window(6, 70.0)];
     let chosen = choose_diverse(scored.clone(), 2, &sentences, &[]);

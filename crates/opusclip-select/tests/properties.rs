@@ -4,6 +4,7 @@
 //! deterministic; `describe` keeps to its limits.
 
 use opusclip_core::{AudioLevels, Candidate, Silence, Word};
+use opusclip_select::dead_air::{dead_air, words_within};
 use opusclip_select::{
     describe, select_clips, select_clips_without_words, sentences, ClipScorer, LengthRange, SelectOptions, Signals,
     TimeRange, LEAD_PAD_MAX, MAX_DESCRIPTION_CHARS, MAX_SENTENCE_SECONDS, MAX_TITLE_CHARS, TAIL_PAD_MAX,
@@ -75,9 +76,15 @@ fn gaps_as_silences(words: &[Word]) -> Vec<Silence> {
         .collect()
 }
 
-fn assert_ranked_and_disjoint(chosen: &[Candidate]) {
+/// Ranked: clips with too much dead air after the others, each group by total, best first.
+fn assert_ranked_and_disjoint(chosen: &[Candidate], words: &[Word], signals: &Signals) {
+    let too_silent = |clip: &Candidate| {
+        dead_air(clip.start, clip.end, words_within(words, clip.start, clip.end), signals).too_much()
+    };
     for pair in chosen.windows(2) {
-        assert!(pair[0].score.total >= pair[1].score.total, "not ranked");
+        let (first, second) = (too_silent(&pair[0]), too_silent(&pair[1]));
+        assert!(!first || second, "a clip with too much dead air ranks above one without");
+        assert!(first != second || pair[0].score.total >= pair[1].score.total, "not ranked");
     }
     for (i, a) in chosen.iter().enumerate() {
         for b in &chosen[i + 1..] {
@@ -121,7 +128,7 @@ proptest! {
         let again = select_clips(&words, &signals, &options, &scorer).expect("valid options");
         prop_assert_eq!(&chosen, &again);
         prop_assert!(chosen.len() <= options.clips);
-        assert_ranked_and_disjoint(&chosen);
+        assert_ranked_and_disjoint(&chosen, &words, &signals);
 
         let found = sentences(&words);
         for clip in &chosen {
@@ -184,7 +191,7 @@ proptest! {
             .expect("valid input");
         prop_assert_eq!(&chosen, &again);
         prop_assert!(chosen.len() <= options.clips);
-        assert_ranked_and_disjoint(&chosen);
+        assert_ranked_and_disjoint(&chosen, &[], &signals);
         for clip in &chosen {
             prop_assert!(options.fits(clip.duration()), "{:?}", clip);
             prop_assert!(clip.start >= from && clip.end <= to);

@@ -3,7 +3,7 @@
 //! and a leading `NAME:` speaker label taken as the speaker of the cue's words.
 
 use crate::subtitles::Cue;
-use opusclip_core::{Transcript, TranscriptSource, Word};
+use opusclip_core::{SoundEvent, SoundKind, Transcript, TranscriptSource, Word};
 
 /// Extra weight of every word, in characters, when a cue's time is shared out: short words still
 /// take some time, and a pause between words is spread evenly.
@@ -47,7 +47,61 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
 /// A transcript of the cues' words. Subtitle files say nothing reliable about their language,
 /// so `language` is `None`.
 pub fn transcript_from_cues(cues: &[Cue], source: TranscriptSource) -> Transcript {
-    Transcript { language: None, source, words: cues_to_words(cues) }
+    Transcript { language: None, source, words: cues_to_words(cues), events: cue_sound_events(cues) }
+}
+
+/// The non-speech sounds the cues name (`(Laughter)`, `[Music]`, `♪`), each over its cue's time,
+/// in order; a sound named by consecutive touching cues is one event.
+pub fn cue_sound_events(cues: &[Cue]) -> Vec<SoundEvent> {
+    let mut ordered: Vec<&Cue> = cues.iter().collect();
+    ordered.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut events = Vec::new();
+    for cue in ordered {
+        for kind in sound_kinds(&cue.text) {
+            push_sound_event(&mut events, SoundEvent { kind, start: cue.start, end: cue.end.max(cue.start) });
+        }
+    }
+    events
+}
+
+/// Adds `event`, or lengthens the last event of the same kind when the two touch (within 0.1 s).
+pub(crate) fn push_sound_event(events: &mut Vec<SoundEvent>, event: SoundEvent) {
+    const TOUCHING_SECONDS: f64 = 0.1;
+    if let Some(last) = events.iter_mut().rev().find(|last| last.kind == event.kind) {
+        if event.start <= last.end + TOUCHING_SECONDS {
+            last.end = last.end.max(event.end);
+            return;
+        }
+    }
+    events.push(event);
+}
+
+/// The kinds of sound a piece of caption text names, once each, in order: bracketed tags
+/// (`[Music]`, `(audience laughs)`) and music symbols outside them (`♪ la la ♪`).
+pub(crate) fn sound_kinds(text: &str) -> Vec<SoundKind> {
+    let mut kinds = Vec::new();
+    let mut add = |kind: Option<SoundKind>| {
+        if let Some(kind) = kind {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    };
+    let mut tag: Option<(char, String)> = None;
+    for character in text.chars() {
+        match (&mut tag, character) {
+            (None, '[') => tag = Some((']', String::new())),
+            (None, '(') => tag = Some((')', String::new())),
+            (Some((close, inside)), found) if found == *close => {
+                add(SoundKind::from_tag(inside));
+                tag = None;
+            }
+            (Some((_, inside)), other) => inside.push(other),
+            (None, '♪' | '♫') => add(Some(SoundKind::Music)),
+            (None, _) => {}
+        }
+    }
+    kinds
 }
 
 /// The speaker label (if any) and the spoken words of a piece of caption text.
@@ -128,6 +182,32 @@ mod tests {
 
     fn texts(words: &[Word]) -> Vec<&str> {
         words.iter().map(|word| word.text.as_str()).collect()
+    }
+
+    #[test]
+    fn sound_tags_become_events_not_words() {
+        let cues = [
+            cue(0.0, 2.0, "So I said yes. (Laughter)"),
+            cue(2.0, 3.0, "(Laughter)"),
+            cue(3.0, 5.0, "[BLANK_AUDIO]"),
+            cue(5.0, 7.0, "♪ la la ♪"),
+            cue(7.0, 8.0, "(Applause) Thank you."),
+        ];
+        let transcript = transcript_from_cues(&cues, TranscriptSource::File);
+        assert_eq!(texts(&transcript.words), ["So", "I", "said", "yes.", "la", "la", "Thank", "you."]);
+        let events: Vec<(SoundKind, f64, f64)> =
+            transcript.events.iter().map(|event| (event.kind, event.start, event.end)).collect();
+        assert_eq!(
+            events,
+            [(SoundKind::Laughter, 0.0, 3.0), (SoundKind::Music, 5.0, 7.0), (SoundKind::Applause, 7.0, 8.0)]
+        );
+    }
+
+    #[test]
+    fn tags_naming_no_sound_are_not_events() {
+        assert!(sound_kinds("[BLANK_AUDIO] (inaudible) [ ]").is_empty());
+        assert_eq!(sound_kinds("(upbeat music) [Music]"), [SoundKind::Music]);
+        assert_eq!(sound_kinds("[door slams]"), [SoundKind::Other]);
     }
 
     fn assert_in_order_and_inside(words: &[Word], cues: &[Cue]) {

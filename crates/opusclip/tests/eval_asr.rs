@@ -102,7 +102,8 @@ fn a_perturbed_copy_gives_the_known_word_error_rate_and_timing_error() {
     let reference_path = media.join("mfa/acoustic_corpus.TextGrid");
     let reference = read_evaluation_transcript(&reference_path).expect("the MFA TextGrid reads");
     let (words, (substitutions, deletions, insertions)) = perturbed(&reference.words);
-    let transcript = Transcript { language: Some("en".into()), source: TranscriptSource::Whisper, words };
+    let transcript =
+        Transcript { language: Some("en".into()), source: TranscriptSource::Whisper, words, events: Vec::new() };
     let hypothesis = directory.path().join("acoustic_corpus.json");
     std::fs::write(&hypothesis, serde_json::to_string(&transcript).expect("json")).expect("write");
     let report = json_of(&opusclip(

@@ -61,8 +61,12 @@ impl Session {
     ) -> Result<WhisperRun> {
         if samples.is_empty() {
             progress(1.0);
-            let transcript =
-                Transcript { language: self.language.clone(), source: TranscriptSource::Whisper, words: Vec::new() };
+            let transcript = Transcript {
+                language: self.language.clone(),
+                source: TranscriptSource::Whisper,
+                words: Vec::new(),
+                events: Vec::new(),
+            };
             return Ok(WhisperRun { transcript, stats: WhisperRunStats::default() });
         }
         let call = WhisperCall { samples, options: &self.options, limits, language: self.language.as_deref() };
@@ -82,8 +86,8 @@ impl Session {
             self.language.clone_from(&language);
         }
         let audio_seconds = samples.len() as f64 / f64::from(WHISPER_SAMPLE_RATE);
-        let words = words_from_segments(&segments, audio_seconds);
-        Ok(WhisperRun { transcript: Transcript { language, source: TranscriptSource::Whisper, words }, stats })
+        let (words, events) = words_from_segments(&segments, audio_seconds);
+        Ok(WhisperRun { transcript: Transcript { language, source: TranscriptSource::Whisper, words, events }, stats })
     }
 }
 

@@ -1,8 +1,8 @@
 //! Whisper's single-word segments turned into transcript words: times from centiseconds to
 //! seconds, confidence from token probabilities, sound tags and bare punctuation handled.
 
-use crate::words::{spoken_tokens, spread_over};
-use opusclip_core::Word;
+use crate::words::{push_sound_event, sound_kinds, spoken_tokens, spread_over};
+use opusclip_core::{SoundEvent, Word};
 
 /// One whisper segment as read from whisper.cpp; with word splitting on, one word.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,19 +44,32 @@ const MIN_DTW_WORD_CENTISECONDS: i64 = 10;
 /// How many single-word segments a sound tag such as `(upbeat music)` may span.
 const MAX_SOUND_TAG_SEGMENTS: usize = 6;
 
-/// Turns recognized segments into words: sound tags dropped (also when split over segments),
-/// bare punctuation joined to the word before, times in seconds, never going backwards and
-/// never past `audio_seconds` (whisper may put timestamps beyond the end of a short input).
-pub(super) fn words_from_segments(segments: &[RecognizedSegment], audio_seconds: f64) -> Vec<Word> {
+/// Turns recognized segments into words and sound events: sound tags become events, not words
+/// (also when split over segments), bare punctuation is joined to the word before, times are in
+/// seconds, never going backwards and never past `audio_seconds` (whisper may put timestamps
+/// beyond the end of a short input).
+pub(super) fn words_from_segments(segments: &[RecognizedSegment], audio_seconds: f64) -> (Vec<Word>, Vec<SoundEvent>) {
     let mut words: Vec<Word> = Vec::new();
+    let mut events: Vec<SoundEvent> = Vec::new();
+    let seconds = |centiseconds: i64| (centiseconds as f64 / 100.0).clamp(0.0, audio_seconds.max(0.0));
     let mut index = 0;
     while index < segments.len() {
         if let Some(tag_end) = sound_tag_end(segments, index) {
+            let text: String = segments[index..=tag_end].iter().map(|segment| segment.text.as_str()).collect();
+            let (start, end) =
+                (seconds(segments[index].start_centiseconds), seconds(segments[tag_end].end_centiseconds));
+            for kind in sound_kinds(&text) {
+                push_sound_event(&mut events, SoundEvent { kind, start, end: end.max(start) });
+            }
             index = tag_end + 1;
             continue;
         }
         let segment = &segments[index];
         index += 1;
+        let (start, end) = (seconds(segment.start_centiseconds), seconds(segment.end_centiseconds));
+        for kind in sound_kinds(&segment.text) {
+            push_sound_event(&mut events, SoundEvent { kind, start, end: end.max(start) });
+        }
         let text = segment.text.trim();
         if is_bare_punctuation(text) {
             if let Some(previous) = words.last_mut() {
@@ -66,7 +79,7 @@ pub(super) fn words_from_segments(segments: &[RecognizedSegment], audio_seconds:
         }
         push_segment_words(&mut words, segment, audio_seconds);
     }
-    words
+    (words, events)
 }
 
 /// If segment `index` opens a `[`/`(` tag that a later segment (within reach) closes, the index
@@ -115,6 +128,7 @@ fn mean_probability(probabilities: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opusclip_core::SoundKind;
 
     fn segment(text: &str, start: i64, end: i64, probabilities: &[f32]) -> RecognizedSegment {
         RecognizedSegment {
@@ -141,7 +155,7 @@ mod tests {
         let spans: Vec<(i64, i64)> =
             segments.iter().map(|segment| (segment.start_centiseconds, segment.end_centiseconds)).collect();
         assert_eq!(spans, [(10, 60), (60, 150), (150, 200), (180, 260)]);
-        let words = words_from_segments(&segments, 60.0);
+        let (words, _) = words_from_segments(&segments, 60.0);
         assert!(words.windows(2).all(|pair| pair[0].end <= pair[1].start + 1e-9 || pair[0].start <= pair[1].start));
         assert!(words.windows(2).all(|pair| pair[0].start <= pair[1].start), "{words:?}");
     }
@@ -162,7 +176,7 @@ mod tests {
 
     #[test]
     fn segments_become_words_with_seconds_and_mean_confidence() {
-        let words = words_from_segments(
+        let (words, _) = words_from_segments(
             &[
                 segment(" Hello", 0, 52, &[0.9, 0.7]),
                 segment(" world", 52, 110, &[0.5]),
@@ -178,8 +192,8 @@ mod tests {
     }
 
     #[test]
-    fn sound_tags_are_dropped_even_when_split() {
-        let words = words_from_segments(
+    fn sound_tags_are_events_not_words_even_when_split() {
+        let (words, events) = words_from_segments(
             &[
                 segment(" [BLANK_AUDIO]", 0, 100, &[0.9]),
                 segment(" (upbeat", 100, 150, &[0.9]),
@@ -192,11 +206,14 @@ mod tests {
         );
         let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
         assert_eq!(texts, ["Welcome", "back"]);
+        let events: Vec<(SoundKind, f64, f64)> =
+            events.iter().map(|event| (event.kind, event.start, event.end)).collect();
+        assert_eq!(events, [(SoundKind::Music, 1.0, 2.0)], "BLANK_AUDIO names no sound; the split tag is music");
     }
 
     #[test]
     fn overlapping_segments_never_go_backwards() {
-        let words = words_from_segments(&[segment(" one", 100, 200, &[]), segment(" two", 150, 140, &[])], 60.0);
+        let (words, _) = words_from_segments(&[segment(" one", 100, 200, &[]), segment(" two", 150, 140, &[])], 60.0);
         assert_eq!(words[1].start, 2.0);
         assert_eq!(words[1].end, 2.0);
         assert_eq!(words[0].confidence, 0.0);
@@ -204,7 +221,7 @@ mod tests {
 
     #[test]
     fn times_past_the_end_of_the_audio_are_clamped() {
-        let words = words_from_segments(
+        let (words, _) = words_from_segments(
             &[
                 segment(" early", 50, 180, &[0.5]),
                 segment(" late", 250, 2900, &[0.5]),
