@@ -20,7 +20,9 @@
 //!    talks with laughter, 20 % over all talks), while "only after" gives 2 %, so the first is
 //!    the default.
 //! 5. Per talk with at least one reaction of that kind, precision@k is the share of reacted-to
-//!    windows among the k best-scored (ties: the earlier window); it is averaged over talks.
+//!    windows among the k best-scored that do not overlap a better one (ties: the earlier
+//!    window; [`precision_at_k_disjoint`]) — every method, the random baseline included, under
+//!    the same rule; it is averaged over talks.
 //!    *Chance* is the mean share of reacted-to windows per talk: what a random ranking scores on
 //!    average.
 //! 6. Besides the scorer's total, each of its parts and the audience-reaction text model
@@ -474,6 +476,30 @@ pub fn precision_at_k(scores: &[f64], reacted: &[bool], k: usize) -> f64 {
     order[..taken].iter().filter(|&&index| reacted[index]).count() as f64 / taken as f64
 }
 
+/// [`precision_at_k`] over windows that may overlap: the k best-scored windows taken in score
+/// order (ties: the earlier), each skipped when it overlaps one already taken — one laugh can
+/// no longer make five neighbouring windows "right". The denominator is how many were taken.
+/// 0 without windows.
+pub fn precision_at_k_disjoint(scores: &[f64], reacted: &[bool], spans: &[(f64, f64)], k: usize) -> f64 {
+    let count = scores.len().min(reacted.len()).min(spans.len());
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let mut taken: Vec<usize> = Vec::with_capacity(k);
+    for index in order {
+        if taken.len() >= k {
+            break;
+        }
+        let (start, end) = spans[index];
+        if taken.iter().all(|&other| spans[other].1 <= start || end <= spans[other].0) {
+            taken.push(index);
+        }
+    }
+    if taken.is_empty() {
+        return 0.0;
+    }
+    taken.iter().filter(|&&index| reacted[index]).count() as f64 / taken.len() as f64
+}
+
 /// `count` pseudo-random scores in 0..1 from `seed` (SplitMix64): the same seed, the same scores.
 pub fn random_scores(count: usize, seed: u64) -> Vec<f64> {
     let mut state = seed;
@@ -608,9 +634,11 @@ pub fn evaluate_with_embeddings(
         for method in Method::all_with(embeddings.is_some()) {
             for &k in &options.ks {
                 let value = mean(measured.iter().map(|&talk| {
-                    let reacted: Vec<bool> =
-                        evaluated[talk].windows.iter().map(|window| window.reacted(reaction)).collect();
-                    method_precision(method, &reacted, k, &text_rankings[talk], &prior, (talk, options))
+                    let windows = &evaluated[talk].windows;
+                    let reacted: Vec<bool> = windows.iter().map(|window| window.reacted(reaction)).collect();
+                    let spans: Vec<(f64, f64)> = windows.iter().map(|window| (window.start, window.end)).collect();
+                    let judged = Judged { reacted: &reacted, spans: &spans, k };
+                    method_precision(method, judged, &text_rankings[talk], &prior, (talk, options))
                 }));
                 report.precisions.push(Precision { method, reaction, k, value });
             }
@@ -619,27 +647,37 @@ pub fn evaluate_with_embeddings(
     report
 }
 
-/// Precision@k of one method on one talk.
+/// One talk's windows as judged: which were reacted to, their spans, and how many to take.
+#[derive(Clone, Copy)]
+struct Judged<'a> {
+    reacted: &'a [bool],
+    spans: &'a [(f64, f64)],
+    k: usize,
+}
+
+/// Precision@k of one method on one talk, its top k taken without overlap
+/// ([`precision_at_k_disjoint`]) — the random baseline under the same rule.
 fn method_precision(
     method: Method,
-    reacted: &[bool],
-    k: usize,
+    judged: Judged,
     text_rankings: &[WindowRanking],
     prior: &PositionPrior,
     (talk, options): (usize, &EvaluationOptions),
 ) -> f64 {
+    let Judged { reacted, spans, k } = judged;
     let count = reacted.len();
+    let precision = |scores: &[f64]| precision_at_k_disjoint(scores, reacted, spans, k);
     match method {
         Method::TextScorer | Method::Part(_) | Method::ReactionModel | Method::SemanticReaction => {
             let scores: Vec<f64> = text_rankings.iter().map(|r| r.value(method).unwrap_or(0.0)).collect();
-            precision_at_k(&scores, reacted, k)
+            precision(&scores)
         }
         Method::Random => mean((0..options.random_draws.max(1)).map(|draw| {
             let seed = options.seed ^ fnv1a(&format!("{talk}/{draw}"));
-            precision_at_k(&random_scores(count, seed), reacted, k)
+            precision(&random_scores(count, seed))
         })),
-        Method::PositionLater => precision_at_k(&later_first_scores(count), reacted, k),
-        Method::PositionPrior => precision_at_k(&prior.scores(count), reacted, k),
+        Method::PositionLater => precision(&later_first_scores(count)),
+        Method::PositionPrior => precision(&prior.scores(count)),
     }
 }
 

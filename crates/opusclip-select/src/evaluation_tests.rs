@@ -128,3 +128,15 @@ fn the_text_scorer_sees_only_the_window_words() {
         ScoreWeights { hook: 1.0, coherence: 0.0, engagement: 0.0, pacing: 0.0, visual: 0.0, length_fit: 0.0 };
     assert_ne!(text_only_scores(&words, &[(0.0, 60.0)], &hook_only)[0], scores[0], "the weights are used");
 }
+
+#[test]
+fn top_k_windows_do_not_overlap_so_one_laugh_counts_once() {
+    // Five overlapping windows around one laugh score best; two far windows without one follow.
+    let spans = [(0.0, 60.0), (15.0, 75.0), (30.0, 90.0), (45.0, 105.0), (60.0, 120.0), (200.0, 260.0), (300.0, 360.0)];
+    let reacted = [true, true, true, true, true, false, false];
+    let scores = [0.9, 0.95, 1.0, 0.97, 0.92, 0.5, 0.4];
+    assert_eq!(precision_at_k(&scores, &reacted, 3), 1.0, "overlapping windows all count");
+    let disjoint = precision_at_k_disjoint(&scores, &reacted, &spans, 3);
+    assert!((disjoint - 1.0 / 3.0).abs() < 1e-9, "{disjoint}");
+    assert_eq!(precision_at_k_disjoint(&[], &[], &[], 3), 0.0);
+}

@@ -159,11 +159,11 @@ fn the_ted_reaction_set_gives_sane_precision() {
     assert!(dev >= 80 && holdout >= 80, "dev {dev}, holdout {holdout}");
 }
 
-/// Holdout laughter P@3 (talks never used to fit or tune), measured when the word-rate reaction
-/// model shipped: random 0.287; reaction model 0.449; engagement part 0.442; text scorer 0.354
-/// with the weights of then and 0.393 with [`REACTION_WEIGHTS`] (0.404 with today's, 0.512 with
-/// the embedding model). Each must stay clear of random by about two thirds of its measured
-/// lift, so a regression toward chance fails.
+/// Holdout laughter P@3 (talks never used to fit or tune), the top windows taken without overlap
+/// (measured 2026-12-06 with `--no-embeddings`): random 0.284; reaction model 0.412; engagement
+/// part 0.425; text scorer 0.407 with today's weights and 0.386 with [`REACTION_WEIGHTS`];
+/// applause: reaction model 0.162 against random 0.095. Each must stay clear of random by about
+/// two thirds of its measured lift, so a regression toward chance fails.
 #[test]
 fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     let Some(data) = real_data() else {
@@ -186,7 +186,7 @@ fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     }
     let applause_random = precision(&default_weights, "random", "applause", "3");
     let applause = precision(&default_weights, "reaction model", "applause", "3");
-    assert!(applause >= 2.0 * applause_random, "holdout applause P@3 {applause:.3} vs random {applause_random:.3}");
+    assert!(applause >= 1.45 * applause_random, "holdout applause P@3 {applause:.3} vs random {applause_random:.3}");
     if !has_method(&default_weights, EMBEDDING_MODEL_ROW) {
         eprintln!("the embedding model is not installed: its rows were not checked");
         return;
