@@ -192,15 +192,17 @@ fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
         return;
     }
     // With embeddings (the default once `opusclip models fetch minilm` ran), measured when the
-    // word-rate reading joined the embedding model: total 0.512, embedding model 0.491 for
-    // laughter and 0.210 for applause (random 0.095).
+    // word-rate reading joined the embedding model, top windows allowed to overlap: total 0.512,
+    // embedding model 0.491 for laughter and 0.210 for applause (random 0.095). Taking them
+    // without overlap cost the word-rate rows up to 0.04 (laughter) and a fifth of the applause
+    // lift; the margins below allow for the same until the embedding rows are re-measured.
     let total = precision(&default_weights, "text scorer", "laughter", "3");
-    assert!(total >= random + 0.15, "holdout laughter P@3 with embeddings {total:.3} vs random {random:.3}");
+    assert!(total >= random + 0.12, "holdout laughter P@3 with embeddings {total:.3} vs random {random:.3}");
     let semantic = precision(&default_weights, EMBEDDING_MODEL_ROW, "laughter", "3");
-    assert!(semantic >= random + 0.13, "embedding model: holdout laughter P@3 {semantic:.3} vs random {random:.3}");
+    assert!(semantic >= random + 0.10, "embedding model: holdout laughter P@3 {semantic:.3} vs random {random:.3}");
     let semantic_applause = precision(&default_weights, EMBEDDING_MODEL_ROW, "applause", "3");
     assert!(
-        semantic_applause >= 1.8 * applause_random,
+        semantic_applause >= 1.5 * applause_random,
         "embedding model: holdout applause P@3 {semantic_applause:.3} vs random {applause_random:.3}"
     );
     prompt_cutoffs_sit_where_the_holdout_talks_put_them(data);
