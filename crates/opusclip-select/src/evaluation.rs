@@ -7,9 +7,13 @@
 //! 1. Every parenthesised marker — `(Laughter)`, `(Applause)`, `(Music)`, `(Audience: …)`, also
 //!    one that spans several cues — is removed from the text the scorer sees ([`strip_markers`]).
 //! 2. Words are made from the cues: each cue's words spread evenly from its start to the start
-//!    of the next cue that has words (the last: [`LAST_CUE_SECONDS_PER_WORD`] per word)
-//!    ([`words_from_cues`]). A cue that held only a marker leaves no gap between words, so the
-//!    scorer cannot find a reaction by the silence it left.
+//!    of the next cue that has words (the last: [`LAST_CUE_SECONDS_PER_WORD`] per word), but over
+//!    at most [`MAX_WORD_SECONDS_OVER_MEDIAN`] × the talk's median seconds per word; the time
+//!    past that, and every marker-only cue's, is cut from the talk's timeline, on which words,
+//!    windows and reactions all lie ([`words_from_cues`]). So a laugh's time never shows up as
+//!    fewer words in the windows before it (the "fewest words first" probe measures that).
+//!    Applause before the second cue with words or after the start of the last greets the
+//!    speaker and is not counted.
 //! 3. Windows of [`EvaluationOptions::window_seconds`] slide by
 //!    [`EvaluationOptions::step_seconds`] over the transcript (from 0 to the end of its last
 //!    cue); only whole windows count.
@@ -189,6 +193,9 @@ pub enum Method {
     Random,
     /// Later windows first (talks build to their payoff; the closing applause comes last).
     PositionLater,
+    /// Windows with the fewest words first: a probe for a timing leak (a reaction's time
+    /// showing up as fewer words), which the protocol must keep near chance.
+    FewestWords,
     /// The reaction rate per tenth of the talk, learned on the other split's talks (on the same
     /// talks with `Split::All`, so then in-sample).
     PositionPrior,
@@ -199,7 +206,13 @@ impl Method {
     pub fn all() -> Vec<Method> {
         let mut methods = vec![Method::TextScorer];
         methods.extend(PART_NAMES.iter().map(|name| Method::Part(name)));
-        methods.extend([Method::ReactionModel, Method::Random, Method::PositionLater, Method::PositionPrior]);
+        methods.extend([
+            Method::ReactionModel,
+            Method::Random,
+            Method::PositionLater,
+            Method::PositionPrior,
+            Method::FewestWords,
+        ]);
         methods
     }
 
@@ -224,6 +237,7 @@ impl Method {
             Method::Random => "random".to_string(),
             Method::PositionLater => "position: later first".to_string(),
             Method::PositionPrior => "position prior".to_string(),
+            Method::FewestWords => "leak probe: fewest words first".to_string(),
         }
     }
 }
@@ -329,27 +343,83 @@ fn closes_soon<S: AsRef<str>>(cue_texts: &[S], index: usize, rest: &str) -> bool
     rest.contains(')') || cue_texts.iter().skip(index + 1).take(MAX_MARKER_CUES).any(|text| text.as_ref().contains(')'))
 }
 
-/// Words from cues: each cue's marker-free words spread evenly from its start to the start of
-/// the next cue that has words (the last such cue gets [`LAST_CUE_SECONDS_PER_WORD`] per word).
-/// Marker-only cues leave no gap: word timing carries no trace of a reaction.
-pub fn words_from_cues(cues: &[Cue]) -> Vec<Word> {
-    let texts = strip_markers(&cues.iter().map(|cue| cue.text.as_str()).collect::<Vec<_>>());
-    let with_words: Vec<usize> = (0..cues.len()).filter(|&index| !texts[index].trim().is_empty()).collect();
-    let mut words = Vec::new();
-    for (position, &index) in with_words.iter().enumerate() {
-        let cue = &cues[index];
-        let tokens: Vec<&str> = texts[index].split_whitespace().collect();
-        let span = match with_words.get(position + 1) {
-            Some(&next) => (cues[next].start - cue.start).max(0.0),
-            None => LAST_CUE_SECONDS_PER_WORD * tokens.len() as f64,
-        };
-        let step = span / tokens.len() as f64;
-        for (position, token) in tokens.iter().enumerate() {
-            let start = cue.start + step * position as f64;
-            words.push(Word { text: token.to_string(), start, end: start + step, confidence: 1.0, speaker: None });
+/// A cue's words take at most this many times the talk's median seconds per word; the rest of
+/// its time (a laugh, applause, a long pause after it) is cut from the evaluation's timeline.
+pub const MAX_WORD_SECONDS_OVER_MEDIAN: f64 = 1.5;
+
+/// The talk's time with what no word fills cut out: each cue with words keeps at most
+/// [`MAX_WORD_SECONDS_OVER_MEDIAN`] × the median seconds per word, and marker-only cues keep
+/// nothing. Words, windows and reaction times all live on it, so a reaction's own time never
+/// shows up as fewer words in the windows before it.
+#[derive(Debug, Clone, Default)]
+struct Timeline {
+    /// Per cue with words: its start in the talk, its start on the timeline, the seconds kept,
+    /// and its marker-free words.
+    pieces: Vec<(f64, f64, f64, Vec<String>)>,
+}
+
+impl Timeline {
+    fn of(cues: &[Cue]) -> Timeline {
+        let texts = strip_markers(&cues.iter().map(|cue| cue.text.as_str()).collect::<Vec<_>>());
+        let with_words: Vec<usize> = (0..cues.len()).filter(|&index| !texts[index].trim().is_empty()).collect();
+        let natural: Vec<(usize, f64, Vec<String>)> = with_words
+            .iter()
+            .enumerate()
+            .map(|(position, &index)| {
+                let tokens: Vec<String> = texts[index].split_whitespace().map(str::to_string).collect();
+                let span = match with_words.get(position + 1) {
+                    Some(&next) => (cues[next].start - cues[index].start).max(0.0),
+                    None => LAST_CUE_SECONDS_PER_WORD * tokens.len() as f64,
+                };
+                (index, span, tokens)
+            })
+            .collect();
+        let mut per_word: Vec<f64> = natural.iter().map(|(_, span, tokens)| span / tokens.len() as f64).collect();
+        per_word.sort_by(f64::total_cmp);
+        let median = per_word.get(per_word.len() / 2).copied().unwrap_or(LAST_CUE_SECONDS_PER_WORD);
+        let cap = MAX_WORD_SECONDS_OVER_MEDIAN * median.max(f64::EPSILON);
+        let mut reached = 0.0;
+        let mut pieces = Vec::with_capacity(natural.len());
+        for (index, span, tokens) in natural {
+            let kept = span.min(cap * tokens.len() as f64);
+            let start = cues[index].start;
+            let on_timeline = if pieces.is_empty() { start } else { reached };
+            pieces.push((start, on_timeline, kept, tokens));
+            reached = on_timeline + kept;
+        }
+        Timeline { pieces }
+    }
+
+    /// Where talk time `t` lies on the timeline (time cut out maps to the end of what was kept
+    /// before it).
+    fn at(&self, t: f64) -> f64 {
+        let found = self.pieces.partition_point(|piece| piece.0 <= t);
+        match found.checked_sub(1).map(|index| &self.pieces[index]) {
+            Some(&(start, on_timeline, kept, _)) => on_timeline + (t - start).min(kept),
+            None => self.pieces.first().map_or(t, |piece| piece.1.min(t)),
         }
     }
-    words
+
+    fn words(&self) -> Vec<Word> {
+        let mut words = Vec::new();
+        for (_, on_timeline, kept, tokens) in &self.pieces {
+            let step = kept / tokens.len() as f64;
+            for (position, token) in tokens.iter().enumerate() {
+                let start = on_timeline + step * position as f64;
+                words.push(Word { text: token.clone(), start, end: start + step, confidence: 1.0, speaker: None });
+            }
+        }
+        words
+    }
+}
+
+/// Words from cues, on the talk's timeline with unfilled time cut out: each cue's marker-free
+/// words spread evenly from its start up to the next cue with words (the last such cue gets
+/// [`LAST_CUE_SECONDS_PER_WORD`] per word), but over at most [`MAX_WORD_SECONDS_OVER_MEDIAN`] ×
+/// the talk's median seconds per word. Marker-only cues take no time: word timing carries no
+/// trace of a reaction.
+pub fn words_from_cues(cues: &[Cue]) -> Vec<Word> {
+    Timeline::of(cues).words()
 }
 
 /// The whole windows of a talk, with which reactions follow each.
@@ -357,10 +427,22 @@ pub fn talk_windows(talk: &Talk, options: &EvaluationOptions) -> Vec<EvaluationW
     let Some(last) = talk.cues.last() else {
         return Vec::new();
     };
-    let words = words_from_cues(&talk.cues);
-    let end_of_talk = words.last().map_or(last.start, |word| word.end.max(last.start));
+    let timeline = Timeline::of(&talk.cues);
+    let words = timeline.words();
+    let end_of_talk = words.last().map_or(timeline.at(last.start), |word| word.end.max(timeline.at(last.start)));
+    // The talk's opening and closing applause (before its second cue with words, after the start
+    // of its last) greet the speaker, not a moment.
+    let (second_words, last_words) = (
+        timeline.pieces.get(1).map_or(f64::NEG_INFINITY, |piece| piece.0),
+        timeline.pieces.last().map_or(f64::INFINITY, |piece| piece.0),
+    );
+    let greeting = |reaction: Reaction, t: f64| reaction == Reaction::Applause && (t < second_words || t > last_words);
     let reaction_times = |reaction: Reaction| -> Vec<f64> {
-        talk.cues.iter().filter(|cue| reaction.marks(&cue.text)).map(|cue| cue.start).collect()
+        talk.cues
+            .iter()
+            .filter(|cue| reaction.marks(&cue.text) && !greeting(reaction, cue.start))
+            .map(|cue| timeline.at(cue.start))
+            .collect()
     };
     let (laughs, applause) = (reaction_times(Reaction::Laughter), reaction_times(Reaction::Applause));
     window_starts(end_of_talk, options.window_seconds, options.step_seconds)
@@ -573,14 +655,14 @@ pub(crate) fn prepare(talks: &[Talk], split: Split, options: &EvaluationOptions)
     talks
         .iter()
         .filter(|talk| split.contains(&talk.key))
-        .map(|talk| PreparedTalk {
-            key: talk.key.clone(),
-            windows: talk_windows(talk, options),
-            words: words_from_cues(&talk.cues),
-            marked: Reaction::ALL
+        .map(|talk| {
+            let windows = talk_windows(talk, options);
+            // Marked: a counted reaction (not the opening or closing applause) reaches a window.
+            let marked = Reaction::ALL
                 .into_iter()
-                .filter(|reaction| talk.cues.iter().any(|cue| reaction.marks(&cue.text)))
-                .collect(),
+                .filter(|&reaction| windows.iter().any(|window| window.reacted(reaction)))
+                .collect();
+            PreparedTalk { key: talk.key.clone(), windows, words: words_from_cues(&talk.cues), marked }
         })
         .filter(|talk| !talk.windows.is_empty())
         .collect()
@@ -637,7 +719,7 @@ pub fn evaluate_with_embeddings(
                     let windows = &evaluated[talk].windows;
                     let reacted: Vec<bool> = windows.iter().map(|window| window.reacted(reaction)).collect();
                     let spans: Vec<(f64, f64)> = windows.iter().map(|window| (window.start, window.end)).collect();
-                    let judged = Judged { reacted: &reacted, spans: &spans, k };
+                    let judged = Judged { reacted: &reacted, spans: &spans, words: &evaluated[talk].words, k };
                     method_precision(method, judged, &text_rankings[talk], &prior, (talk, options))
                 }));
                 report.precisions.push(Precision { method, reaction, k, value });
@@ -652,6 +734,7 @@ pub fn evaluate_with_embeddings(
 struct Judged<'a> {
     reacted: &'a [bool],
     spans: &'a [(f64, f64)],
+    words: &'a [Word],
     k: usize,
 }
 
@@ -664,7 +747,7 @@ fn method_precision(
     prior: &PositionPrior,
     (talk, options): (usize, &EvaluationOptions),
 ) -> f64 {
-    let Judged { reacted, spans, k } = judged;
+    let Judged { reacted, spans, words, k } = judged;
     let count = reacted.len();
     let precision = |scores: &[f64]| precision_at_k_disjoint(scores, reacted, spans, k);
     match method {
@@ -678,6 +761,15 @@ fn method_precision(
         })),
         Method::PositionLater => precision(&later_first_scores(count)),
         Method::PositionPrior => precision(&prior.scores(count)),
+        Method::FewestWords => {
+            let scores: Vec<f64> = spans
+                .iter()
+                .map(|&(start, end)| {
+                    -(words.iter().filter(|word| word.start >= start && word.start < end).count() as f64)
+                })
+                .collect();
+            precision(&scores)
+        }
     }
 }
 

@@ -32,7 +32,8 @@ fn words_spread_evenly_up_to_the_next_cue_with_words() {
     let words = words_from_cues(&cues);
     let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
     assert_eq!(texts, ["one", "two", "three", "four", "five", "six"]);
-    // The marker-only cue leaves no gap: "one … four" fill 10..20 s, up to the next cue with words.
+    // The marker-only cue leaves no gap: "one … four" fill 10..20 s, up to the next cue with
+    // words (2.5 s a word is this tiny talk's median, so nothing is cut).
     assert_eq!((words[0].start, words[1].start, words[3].end, words[4].start), (10.0, 12.5, 20.0, 20.0));
     assert!((words[5].end - (20.0 + 2.0 * LAST_CUE_SECONDS_PER_WORD)).abs() < 1e-9);
 }
@@ -92,28 +93,53 @@ fn splits_partition_the_talks() {
 }
 
 #[test]
-fn position_baselines_find_closing_applause_and_random_sits_near_chance() {
+fn opening_and_closing_applause_do_not_count_and_random_sits_near_chance() {
     let talks: Vec<Talk> = (0..40)
         .map(|i| {
             let laughs: Vec<f64> = random_scores(3, i).iter().map(|r| 10.0 + r * 560.0).collect();
-            talk(&format!("talk {i}"), 600.0, &laughs, &[600.0])
+            let moment = 100.0 + random_scores(1, 1000 + i)[0] * 400.0;
+            talk(&format!("talk {i}"), 600.0, &laughs, &[0.0, moment, 600.0])
         })
         .collect();
     let options = EvaluationOptions { ks: vec![1, 3], random_draws: 50, ..EvaluationOptions::default() };
     let report = evaluate(&talks, &options);
     assert_eq!(report.talks, 40);
-    assert_eq!(report.windows, 40 * 37);
+    assert_eq!(report.windows, 40 * 36, "the talk ends with its last words, not its closing applause");
     assert_eq!(report.talks_with, [(Reaction::Laughter, 40), (Reaction::Applause, 40)]);
-    assert_eq!(report.precision(Method::PositionLater, Reaction::Applause, 1), Some(1.0));
-    assert_eq!(report.precision(Method::PositionPrior, Reaction::Applause, 1), Some(1.0));
+    let later = report.precision(Method::PositionLater, Reaction::Applause, 1).unwrap();
+    assert!(later < 0.2, "the closing applause would make later-first right every time: {later}");
     let chance = report.chance_of(Reaction::Applause).unwrap();
-    assert!((chance - 1.0 / 37.0).abs() < 1e-9, "{chance}");
+    assert!((0.1..0.2).contains(&chance), "one mid-talk applause reaches 4–5 of 36 windows: {chance}");
     let laughter_chance = report.chance_of(Reaction::Laughter).unwrap();
     let random = report.precision(Method::Random, Reaction::Laughter, 3).unwrap();
     assert!((random - laughter_chance).abs() < 0.05, "random {random} vs chance {laughter_chance}");
     for precision in &report.precisions {
         assert!((0.0..=1.0).contains(&precision.value), "{precision:?}");
     }
+}
+
+#[test]
+fn a_laughs_time_is_cut_from_the_timeline() {
+    // Ten cues of 4 words at 0.4 s/word; the fifth is followed by an 8 s laugh.
+    let mut cues: Vec<Cue> = Vec::new();
+    let mut t = 0.0;
+    for i in 0..10 {
+        cues.push(cue(t, "one two three four"));
+        t += 1.6;
+        if i == 4 {
+            cues.push(cue(t, "(Laughter)"));
+            t += 8.0;
+        }
+    }
+    let words = words_from_cues(&cues);
+    assert_eq!(words.len(), 40);
+    let longest = words.iter().map(|w| w.end - w.start).fold(0.0, f64::max);
+    assert!(longest <= 0.4 * MAX_WORD_SECONDS_OVER_MEDIAN + 1e-9, "a word stretched over the laugh: {longest}");
+    let talk = Talk { key: "t".into(), cues };
+    let windows =
+        talk_windows(&talk, &EvaluationOptions { window_seconds: 4.0, step_seconds: 2.0, ..Default::default() });
+    let laughed: Vec<f64> = windows.iter().filter(|w| w.laughter).map(|w| w.start).collect();
+    assert!(!laughed.is_empty() && laughed.iter().all(|&start| start < 12.0), "{laughed:?}");
 }
 
 #[test]

@@ -46,6 +46,9 @@ fn write_generated_set(path: &Path) {
             .collect();
         let joke_at = 100 + talk * 30;
         cues[joke_at / 5] = serde_json::json!([joke_at * 1000, "Why did I do that? (Laughter)"]);
+        let cheer_at = 200 + talk * 25;
+        cues[cheer_at / 5] = serde_json::json!([cheer_at * 1000, "And that is why it works. (Applause)"]);
+        // The closing applause greets the speaker: the protocol leaves it out.
         cues.push(serde_json::json!([600_000, "(Applause)"]));
         lines.push(
             serde_json::json!({"speaker": format!("Speaker {talk}"), "headline": "A talk", "cues": cues}).to_string(),
@@ -71,10 +74,11 @@ fn a_generated_set_gives_a_table_and_json() {
 
     let report = json_of(&opusclip(&["eval", "highlights", "--data", data_arg, "--json", "--k", "1"]));
     assert_eq!(report["talks"], 12);
-    assert_eq!(report["windows"], 12 * 37);
-    assert_eq!(precision(&report, "position: later first", "applause", "1"), 1.0);
+    assert_eq!(report["windows"], 12 * 36, "windows end with the last words, not the closing applause");
+    assert!(precision(&report, "position: later first", "applause", "1") < 0.5, "the closing applause counted");
     let chance = report["chance"]["applause"].as_f64().unwrap();
-    assert!((chance - 1.0 / 37.0).abs() < 1e-9, "{chance}");
+    assert!((0.05..0.2).contains(&chance), "one mid-talk applause per talk: {chance}");
+    assert!(has_method(&report, "leak probe: fewest words first"), "{report}");
 }
 
 #[test]
@@ -159,11 +163,13 @@ fn the_ted_reaction_set_gives_sane_precision() {
     assert!(dev >= 80 && holdout >= 80, "dev {dev}, holdout {holdout}");
 }
 
-/// Holdout laughter P@3 (talks never used to fit or tune), the top windows taken without overlap
-/// (measured 2026-12-06 with `--no-embeddings`): random 0.284; reaction model 0.412; engagement
-/// part 0.425; text scorer 0.407 with today's weights and 0.386 with [`REACTION_WEIGHTS`];
-/// applause: reaction model 0.162 against random 0.095. Each must stay clear of random by about
-/// two thirds of its measured lift, so a regression toward chance fails.
+/// Holdout laughter P@3 (talks never used to fit or tune) under the protocol of 2026-12-06 —
+/// top windows without overlap, unfilled cue time cut from the timeline, opening and closing
+/// applause not counted, reaction model refitted on dev — measured with `--no-embeddings`:
+/// random 0.301; reaction model 0.414; engagement part 0.449; text scorer 0.425 with today's
+/// weights and 0.404 with [`REACTION_WEIGHTS`]; applause: reaction model 0.328 against random
+/// 0.221. Each must stay clear of random by about two thirds of its measured lift, so a
+/// regression toward chance fails.
 #[test]
 fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     let Some(data) = real_data() else {
@@ -176,7 +182,7 @@ fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     let reaction_weights = json_of(&opusclip_with_weights(&args, Some(REACTION_WEIGHTS)));
     let random = precision(&default_weights, "random", "laughter", "3");
     let lifts = [
-        ("reaction model", precision(&default_weights, "reaction model", "laughter", "3"), 0.10),
+        ("reaction model", precision(&default_weights, "reaction model", "laughter", "3"), 0.075),
         ("part: engagement", precision(&default_weights, "part: engagement", "laughter", "3"), 0.10),
         ("text scorer, default weights", precision(&default_weights, "text scorer", "laughter", "3"), 0.04),
         ("text scorer, reaction weights", precision(&reaction_weights, "text scorer", "laughter", "3"), 0.07),
@@ -186,23 +192,21 @@ fn on_holdout_talks_the_text_scorer_ranks_laughter_above_random() {
     }
     let applause_random = precision(&default_weights, "random", "applause", "3");
     let applause = precision(&default_weights, "reaction model", "applause", "3");
-    assert!(applause >= 1.45 * applause_random, "holdout applause P@3 {applause:.3} vs random {applause_random:.3}");
+    assert!(applause >= 1.3 * applause_random, "holdout applause P@3 {applause:.3} vs random {applause_random:.3}");
     if !has_method(&default_weights, EMBEDDING_MODEL_ROW) {
         eprintln!("the embedding model is not installed: its rows were not checked");
         return;
     }
-    // With embeddings (the default once `opusclip models fetch minilm` ran), measured when the
-    // word-rate reading joined the embedding model, top windows allowed to overlap: total 0.512,
-    // embedding model 0.491 for laughter and 0.210 for applause (random 0.095). Taking them
-    // without overlap cost the word-rate rows up to 0.04 (laughter) and a fifth of the applause
-    // lift; the margins below allow for the same until the embedding rows are re-measured.
+    // With embeddings (the default once `opusclip models fetch minilm` ran), under the same
+    // protocol: total 0.460, embedding model 0.470 for laughter and 0.366 for applause (random
+    // 0.301 and 0.221).
     let total = precision(&default_weights, "text scorer", "laughter", "3");
-    assert!(total >= random + 0.12, "holdout laughter P@3 with embeddings {total:.3} vs random {random:.3}");
+    assert!(total >= random + 0.10, "holdout laughter P@3 with embeddings {total:.3} vs random {random:.3}");
     let semantic = precision(&default_weights, EMBEDDING_MODEL_ROW, "laughter", "3");
     assert!(semantic >= random + 0.10, "embedding model: holdout laughter P@3 {semantic:.3} vs random {random:.3}");
     let semantic_applause = precision(&default_weights, EMBEDDING_MODEL_ROW, "applause", "3");
     assert!(
-        semantic_applause >= 1.5 * applause_random,
+        semantic_applause >= 1.4 * applause_random,
         "embedding model: holdout applause P@3 {semantic_applause:.3} vs random {applause_random:.3}"
     );
     prompt_cutoffs_sit_where_the_holdout_talks_put_them(data);
