@@ -295,7 +295,7 @@ fn quantisable(tensor: &PlannedTensor) -> bool {
         && tensor.shape.len() == 2
         && tensor.name.ends_with(".weight")
         && !tensor.name.contains("positional_embedding")
-        && tensor.shape[1] % Q8_0_BLOCK == 0
+        && tensor.shape[1].is_multiple_of(Q8_0_BLOCK)
 }
 
 /// Little-endian f16 values as q8_0 blocks: per 32 values, the f16 scale `max|x| / 127`, then
