@@ -95,6 +95,7 @@ pub mod evaluation;
 pub mod evaluation_fit;
 pub mod evaluation_prompt;
 pub mod evaluation_semantic;
+mod evaluation_timeline;
 pub mod feedback;
 mod hook;
 pub mod keyphrases;
