@@ -68,8 +68,9 @@ pub fn describe(candidate_text: &str, sentences_of_clip: &[&str], start_seconds:
     };
     let hashtag_source =
         if candidate_text.trim().is_empty() { sentences.join(" ") } else { candidate_text.to_string() };
-    let hashtags = hashtags(&hashtag_source);
-    ClipText { title: title(&sentences, &hashtag_source), description: description(&sentences), hashtags }
+    let phrases = distinct_keyphrases(&hashtag_source, MIN_HASHTAGS, MAX_HASHTAGS);
+    let hashtags = hashtags(&hashtag_source, &phrases);
+    ClipText { title: title(&sentences, &phrases), description: description(&sentences), hashtags }
 }
 
 /// The first sentence, and the second when both fit.
@@ -125,7 +126,7 @@ fn ends_on_a_function_word(word: &str) -> bool {
 /// other names (at most [`MAX_NAME_HASHTAGS`] names in all), then the other keyphrases. A
 /// keyphrase never repeats a word of a tag already given (no `#Khan` beside `#KhanAcademy`), and
 /// no tag comes twice (any case).
-fn hashtags(text: &str) -> Vec<String> {
+fn hashtags(text: &str, phrases: &[Keyphrase]) -> Vec<String> {
     let names: Vec<(Keyphrase, bool)> = named_entities(text)
         .into_iter()
         .take(MAX_NAME_HASHTAGS)
@@ -134,7 +135,6 @@ fn hashtags(text: &str) -> Vec<String> {
             (Keyphrase { words, score: 0.0, count }, strong)
         })
         .collect();
-    let phrases = distinct_keyphrases(text, MIN_HASHTAGS, MAX_HASHTAGS);
     let strong_names = names.iter().filter(|(_, strong)| *strong).map(|(name, _)| name);
     let weak_names = names.iter().filter(|(_, strong)| !*strong).map(|(name, _)| name);
     let ordered: Vec<(&Keyphrase, bool)> = strong_names

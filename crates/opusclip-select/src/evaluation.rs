@@ -356,11 +356,15 @@ pub fn words_from_cues(cues: &[Cue]) -> Vec<Word> {
 
 /// The whole windows of a talk, with which reactions follow each.
 pub fn talk_windows(talk: &Talk, options: &EvaluationOptions) -> Vec<EvaluationWindow> {
+    let timeline = Timeline::of(&talk.cues);
+    windows_on(talk, &timeline, &timeline.words(), options)
+}
+
+/// [`talk_windows`] on the talk's timeline and the words laid on it.
+fn windows_on(talk: &Talk, timeline: &Timeline, words: &[Word], options: &EvaluationOptions) -> Vec<EvaluationWindow> {
     let Some(last) = talk.cues.last() else {
         return Vec::new();
     };
-    let timeline = Timeline::of(&talk.cues);
-    let words = timeline.words();
     let end_of_talk = words.last().map_or(timeline.at(last.start), |word| word.end.max(timeline.at(last.start)));
     // The talk's opening and closing applause (before its second cue with words, after the start
     // of its last) greet the speaker, not a moment.
@@ -588,13 +592,15 @@ pub(crate) fn prepare(talks: &[Talk], split: Split, options: &EvaluationOptions)
         .iter()
         .filter(|talk| split.contains(&talk.key))
         .map(|talk| {
-            let windows = talk_windows(talk, options);
+            let timeline = Timeline::of(&talk.cues);
+            let words = timeline.words();
+            let windows = windows_on(talk, &timeline, &words, options);
             // Marked: a counted reaction (not the opening or closing applause) reaches a window.
             let marked = Reaction::ALL
                 .into_iter()
                 .filter(|&reaction| windows.iter().any(|window| window.reacted(reaction)))
                 .collect();
-            PreparedTalk { key: talk.key.clone(), windows, words: words_from_cues(&talk.cues), marked }
+            PreparedTalk { key: talk.key.clone(), windows, words, marked }
         })
         .filter(|talk| !talk.windows.is_empty())
         .collect()
@@ -694,12 +700,10 @@ fn method_precision(
         Method::PositionLater => precision(&later_first_scores(count)),
         Method::PositionPrior => precision(&prior.scores(count)),
         Method::FewestWords => {
-            let scores: Vec<f64> = spans
-                .iter()
-                .map(|&(start, end)| {
-                    -(words.iter().filter(|word| word.start >= start && word.start < end).count() as f64)
-                })
-                .collect();
+            // Words are in time order: a window's count is the difference of two positions.
+            let starting_before = |t: f64| words.partition_point(|word| word.start < t);
+            let scores: Vec<f64> =
+                spans.iter().map(|&(start, end)| -((starting_before(end) - starting_before(start)) as f64)).collect();
             precision(&scores)
         }
     }

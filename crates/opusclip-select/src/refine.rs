@@ -165,12 +165,13 @@ impl<'a> RefineContext<'a> {
     /// What `[first, end)` breaks of rules 1–3.
     pub fn issues(&self, first: usize, end: usize) -> Vec<String> {
         let mut issues = Vec::new();
+        let answers_a_question = self.question_before(first).is_some();
         if let Some(word) = self.weak_opener(first) {
             issues.push(format!("opens on \"{word}\""));
-        } else if let Some(word) = self.dangling_opener(first).filter(|_| self.question_before(first).is_none()) {
+        } else if let Some(word) = self.dangling_opener(first).filter(|_| !answers_a_question) {
             issues.push(format!("opens on \"{word}\", which refers to something before it"));
         }
-        if self.question_before(first).is_some() {
+        if answers_a_question {
             issues.push("opens on the answer to a question asked before it".to_string());
         }
         if !self.ends_on_pause(end - 1) {

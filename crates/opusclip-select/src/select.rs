@@ -19,9 +19,6 @@ const TOTAL_DECIMALS: i32 = 6;
 /// Weight of the diversity penalty: a window saying the same as one already chosen loses up to
 /// this share of 100 points when ranking (maximal marginal relevance; never a filter).
 pub const DIVERSITY_WEIGHT: f64 = 0.3;
-/// Taken off a too-silent window's value in the diversity-aware choice: more than any score
-/// and diversity penalty together, so it is chosen only when no spoken window fits.
-const SILENT_RANK_PENALTY: f64 = 1000.0;
 /// Only the best windows by score compete in the diversity-aware choice.
 const DIVERSE_POOL: usize = 4000;
 
@@ -262,8 +259,7 @@ pub(crate) fn choose_diverse(
                 .chain(&taken_before)
                 .map(|other| jaccard(&pool_words[index], other))
                 .fold(0.0, f64::max);
-            let silent_last = if candidate.too_silent { SILENT_RANK_PENALTY } else { 0.0 };
-            let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity - silent_last;
+            let value = candidate.score.total - DIVERSITY_WEIGHT * 100.0 * similarity;
             if best.is_none_or(|(best_value, _)| value > best_value + 1e-9) {
                 best = Some((value, index));
             }

@@ -10,7 +10,7 @@
 //! sentence that ends where a phrase ends (a content word before a function word: "Here is the
 //! most important lesson I learned | from …"), else the clip's best keyphrases.
 
-use crate::keyphrases::{content_word, distinct_keyphrases, is_stopword, Keyphrase};
+use crate::keyphrases::{content_word, is_stopword, Keyphrase};
 use crate::lexicon::{dangling_opening, is_number, normalize, BOLD_WORDS, DIRECT_ADDRESS};
 
 /// Longest title, in characters.
@@ -24,10 +24,9 @@ const FULL_LENGTH_WORDS: usize = 8;
 /// Words that open a spoken sentence without belonging in a title.
 const LEADING_FILLERS: [&str; 12] = ["so", "and", "but", "um", "uh", "erm", "well", "like", "okay", "ok", "now", "oh"];
 
-/// The title of a clip whose sentences are `sentences` (at least one) and whose whole text is
-/// `clip_text`.
-pub(crate) fn title(sentences: &[String], clip_text: &str) -> String {
-    let phrases = distinct_keyphrases(clip_text, 3, 5);
+/// The title of a clip whose sentences are `sentences` (at least one) and whose distinct
+/// keyphrases are `phrases` (best first).
+pub(crate) fn title(sentences: &[String], phrases: &[Keyphrase]) -> String {
     let mut best: Option<(f64, String)> = None;
     for (index, sentence) in sentences.iter().enumerate() {
         let whole = phrase_of(sentence);
@@ -47,7 +46,7 @@ pub(crate) fn title(sentences: &[String], clip_text: &str) -> String {
             if piece != whole_piece && candidate == whole {
                 continue;
             }
-            let Some(strength) = strength(&candidate, &phrases, piece, index == 0) else { continue };
+            let Some(strength) = strength(&candidate, phrases, piece, index == 0) else { continue };
             if best.as_ref().is_none_or(|(strongest, _)| strength > *strongest + 1e-9) {
                 best = Some((strength, candidate));
             }
@@ -57,7 +56,7 @@ pub(crate) fn title(sentences: &[String], clip_text: &str) -> String {
         Some((_, phrase)) => capitalized(&phrase),
         None => match sentences.first().and_then(|first| opening_phrase(&phrase_of(first))) {
             Some(opening) => capitalized(&opening),
-            None => keyphrase_title(&phrases, sentences),
+            None => keyphrase_title(phrases, sentences),
         },
     }
 }
@@ -96,7 +95,8 @@ enum Piece {
 fn strength(phrase: &str, phrases: &[Keyphrase], piece: Piece, is_first: bool) -> Option<f64> {
     let is_whole = piece == Piece::Sentence;
     let tokens: Vec<String> = phrase.split_whitespace().map(normalize).filter(|token| !token.is_empty()).collect();
-    let fits = phrase.chars().count() <= MAX_TITLE_CHARS && tokens.len() >= MIN_TITLE_WORDS;
+    let fewest_words = if is_whole { MIN_TITLE_WORDS } else { MIN_CLAUSE_WORDS };
+    let fits = phrase.chars().count() <= MAX_TITLE_CHARS && tokens.len() >= fewest_words;
     let ends_whole =
         piece != Piece::Clause || phrase.ends_with(['?', '!']) || tokens.last().is_some_and(|last| !is_stopword(last));
     if !fits || !ends_whole {
@@ -128,9 +128,6 @@ fn strength(phrase: &str, phrases: &[Keyphrase], piece: Piece, is_first: bool) -
     }
     if is_whole {
         points += 1.0;
-    }
-    if piece != Piece::Sentence && tokens.len() < MIN_CLAUSE_WORDS {
-        return None;
     }
     points += tokens.len().min(FULL_LENGTH_WORDS) as f64 / FULL_LENGTH_WORDS as f64;
     if is_first {
@@ -190,7 +187,7 @@ mod tests {
 
     fn title_of(sentences: &[&str]) -> String {
         let owned: Vec<String> = sentences.iter().map(|s| s.to_string()).collect();
-        title(&owned, &sentences.join(" "))
+        title(&owned, &crate::keyphrases::distinct_keyphrases(&sentences.join(" "), 3, 5))
     }
 
     #[test]

@@ -80,25 +80,9 @@ pub(crate) fn push_sound_event(events: &mut Vec<SoundEvent>, event: SoundEvent) 
 /// (`[Music]`, `(audience laughs)`) and music symbols outside them (`♪ la la ♪`).
 pub(crate) fn sound_kinds(text: &str) -> Vec<SoundKind> {
     let mut kinds = Vec::new();
-    let mut add = |kind: Option<SoundKind>| {
-        if let Some(kind) = kind {
-            if !kinds.contains(&kind) {
-                kinds.push(kind);
-            }
-        }
-    };
-    let mut tag: Option<(char, String)> = None;
-    for character in text.chars() {
-        match (&mut tag, character) {
-            (None, '[') => tag = Some((']', String::new())),
-            (None, '(') => tag = Some((')', String::new())),
-            (Some((close, inside)), found) if found == *close => {
-                add(SoundKind::from_tag(inside));
-                tag = None;
-            }
-            (Some((_, inside)), other) => inside.push(other),
-            (None, '♪' | '♫') => add(Some(SoundKind::Music)),
-            (None, _) => {}
+    for kind in split_sound_tags(text).1.iter().filter_map(|tag| SoundKind::from_tag(tag)) {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     kinds
@@ -136,21 +120,35 @@ pub(crate) fn spread_over(tokens: &[String], start: f64, end: f64) -> Vec<(f64, 
 
 /// Removes `[...]` and `(...)` spans (sound descriptions such as `[upbeat music]`).
 fn remove_sound_tags(text: &str) -> String {
+    split_sound_tags(text).0
+}
+
+/// The text outside `[...]` / `(...)` tags (each closed tag replaced by a space, an unclosed one
+/// dropped to the end), and what the text names as sounds, in order: the inside of each closed
+/// tag, and `♪` for each music symbol outside them (the symbol stays in the text too).
+fn split_sound_tags(text: &str) -> (String, Vec<String>) {
     let mut kept = String::with_capacity(text.len());
-    let mut closing: Option<char> = None;
+    let mut tags = Vec::new();
+    let mut open: Option<(char, String)> = None;
     for character in text.chars() {
-        match (closing, character) {
-            (None, '[') => closing = Some(']'),
-            (None, '(') => closing = Some(')'),
-            (Some(close), found) if found == close => {
-                closing = None;
+        match (&mut open, character) {
+            (None, '[') => open = Some((']', String::new())),
+            (None, '(') => open = Some((')', String::new())),
+            (Some((close, inside)), found) if found == *close => {
+                tags.push(std::mem::take(inside));
+                open = None;
                 kept.push(' ');
             }
-            (Some(_), _) => {}
-            (None, other) => kept.push(other),
+            (Some((_, inside)), other) => inside.push(other),
+            (None, other) => {
+                if matches!(other, '♪' | '♫') {
+                    tags.push(other.to_string());
+                }
+                kept.push(other);
+            }
         }
     }
-    kept
+    (kept, tags)
 }
 
 /// Splits a leading `NAME:` label (upper case, at most a few words) from the text.

@@ -9,7 +9,7 @@
 //! `OPUSCLIP_REQUIRE_SERVICES=1` (CI, where `make test` fetched the model) makes that a failure.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The most of a clip that may be silent (the rule).
@@ -18,28 +18,9 @@ const MAX_SILENT_SHARE: f64 = 0.15;
 const DANGLING_OPENERS: [&str; 14] =
     ["it", "it's", "this", "that", "these", "those", "they", "he", "she", "and", "but", "so", "or", "because"];
 
-fn required() -> bool {
-    std::env::var("OPUSCLIP_REQUIRE_SERVICES").is_ok_and(|value| value == "1")
-}
+mod support;
 
-fn media() -> Option<PathBuf> {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media");
-    if directory.is_dir() {
-        return Some(directory);
-    }
-    eprintln!("skipped: ../shared/media is not beside the repository");
-    None
-}
-
-fn has_base_model() -> bool {
-    let output = Command::new(env!("CARGO_BIN_EXE_opusclip")).args(["models", "path", "base"]).output();
-    if output.is_ok_and(|output| output.status.success()) {
-        return true;
-    }
-    assert!(!required(), "Whisper base is required (OPUSCLIP_REQUIRE_SERVICES=1): run `opusclip models fetch base`");
-    eprintln!("skipped: Whisper base is not in the model cache (`opusclip models fetch base`)");
-    false
-}
+use support::{base_model, shared_media};
 
 /// `opusclip clip SOURCE --json` with `args`; the manifest's clips.
 fn clip(source: &Path, out: &Path, args: &[&str]) -> Vec<Value> {
@@ -117,7 +98,7 @@ fn assert_postable(source: &Path, clips: &[Value]) {
 
 #[test]
 fn the_spoken_intro_of_the_sample_talk_ranks_first_and_no_clip_is_mostly_silence() {
-    let (Some(media), true) = (media(), has_base_model()) else { return };
+    let (Some(media), Some(_)) = (shared_media(""), base_model()) else { return };
     let source = media.join("talk/example.mp4");
     let out = tempfile::tempdir().expect("temp dir");
     let clips = clip(&source, out.path(), &["--clips", "3", "--min", "10", "--max", "40"]);
@@ -131,7 +112,7 @@ fn the_spoken_intro_of_the_sample_talk_ranks_first_and_no_clip_is_mostly_silence
 
 #[test]
 fn a_podcast_of_three_readings_gives_clips_a_creator_would_post() {
-    let (Some(media), true) = (media(), has_base_model()) else { return };
+    let (Some(media), Some(_)) = (shared_media(""), base_model()) else { return };
     let sonnets = media.join("speech/sonnets");
     let work = tempfile::tempdir().expect("temp dir");
     let source = work.path().join("podcast.mp4");

@@ -9,7 +9,6 @@
 
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Errors (S + D + I) of raw whisper.cpp — whisper base, the same library build and decode
@@ -21,32 +20,9 @@ const RAW_WHISPER_ERRORS: [(&str, usize, usize); 4] =
 /// How much worse than raw whisper.cpp the project may be on a set.
 const ALLOWED_RATIO: f64 = 1.05;
 
-fn required() -> bool {
-    std::env::var("OPUSCLIP_REQUIRE_SERVICES").is_ok_and(|value| value == "1")
-}
+mod support;
 
-fn speech_media() -> Option<PathBuf> {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media/speech");
-    if directory.is_dir() {
-        return Some(directory);
-    }
-    eprintln!("skipped: ../shared/media/speech is not beside the repository");
-    None
-}
-
-/// Whisper base in the model cache, where `make test` put it.
-fn base_model() -> Option<PathBuf> {
-    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
-        .args(["models", "path", "base"])
-        .output()
-        .expect("run opusclip models path");
-    if output.status.success() {
-        return Some(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
-    }
-    assert!(!required(), "Whisper base is required (OPUSCLIP_REQUIRE_SERVICES=1): run `opusclip models fetch base`");
-    eprintln!("skipped: Whisper base is not in the model cache (`opusclip models fetch base`)");
-    None
-}
+use support::{base_model, required, shared_media};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opusclip")).args(args).output().expect("run opusclip")
@@ -64,7 +40,7 @@ fn count(item: &Value, name: &str) -> usize {
 
 #[test]
 fn whisper_base_keeps_every_word_raw_whisper_gets() {
-    let (Some(media), Some(model)) = (speech_media(), base_model()) else { return };
+    let (Some(media), Some(model)) = (shared_media("speech"), base_model()) else { return };
     let (media, model) = (media.to_string_lossy().into_owned(), model.to_string_lossy().into_owned());
     let report =
         json_of(&run(&["eval", "asr", "--dataset", &media, "--whisper-model", &model, "--language", "en", "--json"]));
