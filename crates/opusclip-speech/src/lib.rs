@@ -43,4 +43,4 @@ pub use whisper::{
     WhisperAcceleration, WhisperModelHeader, WhisperOptions, WhisperRun, WhisperRunStats, WhisperSession, CUDA_BUILT,
     GGML_MAGIC, WHISPER_SAMPLE_RATE,
 };
-pub use words::{cue_sound_events, cues_to_words, transcript_from_cues};
+pub use words::{check_speaking_rate, cue_sound_events, cues_to_words, transcript_from_cues};

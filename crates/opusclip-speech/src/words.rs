@@ -44,6 +44,41 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
     words
 }
 
+/// The most words a transcript may hold in any [`RATE_WINDOW_SECONDS`]: 20 a second, about twice
+/// the fastest speech on record (and rolling captions that repeat each line stay well below it).
+pub const MAX_WORDS_PER_SECOND: f64 = 20.0;
+/// The span over which the speaking rate is judged.
+pub const RATE_WINDOW_SECONDS: f64 = 10.0;
+
+/// Refuses words packed faster than anyone speaks ([`MAX_WORDS_PER_SECOND`] over any
+/// [`RATE_WINDOW_SECONDS`]): such a file is not a transcript (duplicated or generated cues), and
+/// every later stage would pay for each word. Linear in the number of words once sorted.
+pub fn check_speaking_rate(words: &[Word]) -> opusclip_core::Result<()> {
+    let limit = (MAX_WORDS_PER_SECOND * RATE_WINDOW_SECONDS) as usize;
+    if words.len() <= limit {
+        return Ok(());
+    }
+    let mut starts: Vec<f64> = words.iter().map(|word| word.start).collect();
+    starts.sort_by(f64::total_cmp);
+    let mut window_start = 0;
+    for (index, &start) in starts.iter().enumerate() {
+        while start - starts[window_start] >= RATE_WINDOW_SECONDS {
+            window_start += 1;
+        }
+        if index - window_start + 1 > limit {
+            let at = starts[window_start];
+            return Err(opusclip_core::Error::transcript(format!(
+                "the transcript packs more than {limit} words into {RATE_WINDOW_SECONDS} s from {at:.1} s on \
+                 ({MAX_WORDS_PER_SECOND} a second is already twice the fastest speech): its cues are \
+                 duplicated or it is not a transcript of this media; supply a real transcript, or none for \
+                 speech recognition"
+            ))
+            .with_details(serde_json::json!({ "at_seconds": at, "words_in_window": index - window_start + 1 })));
+        }
+    }
+    Ok(())
+}
+
 /// A transcript of the cues' words. Subtitle files say nothing reliable about their language,
 /// so `language` is `None`.
 pub fn transcript_from_cues(cues: &[Cue], source: TranscriptSource) -> Transcript {
@@ -180,6 +215,18 @@ mod tests {
 
     fn texts(words: &[Word]) -> Vec<&str> {
         words.iter().map(|word| word.text.as_str()).collect()
+    }
+
+    #[test]
+    fn words_faster_than_anyone_speaks_are_refused() {
+        let dense: Vec<Cue> = (0..2000).map(|i| cue(i as f64 * 0.01, 30.0, "one two three four five six")).collect();
+        let started = std::time::Instant::now();
+        let error = check_speaking_rate(&cues_to_words(&dense)).expect_err("12 000 words in 30 s");
+        assert!(error.to_string().contains("words into 10 s"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // Fast real speech, 7 words a second for ten minutes, passes.
+        let fast: Vec<Cue> = (0..600).map(|i| cue(i as f64, i as f64 + 1.0, "a b c d e f g")).collect();
+        check_speaking_rate(&cues_to_words(&fast)).expect("fast speech is speech");
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub use metrics::{
 };
 pub use normalize::{normalize_text, normalize_words, NormalizedToken};
 pub use references::{
-    plain_text_transcript, read_evaluation_transcript, read_reference_transcript, EvaluationTranscript, TimingDetail,
+    grid_align_transcript, plain_text_transcript, read_evaluation_transcript, read_reference_transcript,
+    EvaluationTranscript, TimingDetail,
 };
 pub use report::{render_table, ItemReport, ReportTotals};
 pub use textgrid::{parse_textgrid, TextGridInterval, TextGridTier};

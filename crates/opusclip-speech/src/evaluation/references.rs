@@ -167,7 +167,7 @@ fn is_pause(label: &str) -> bool {
 }
 
 /// A GRID corpus alignment: `start end word` lines in 1/25 000 s, `sil`/`sp` dropped.
-fn grid_align_transcript(text: &str) -> Result<EvaluationTranscript> {
+pub fn grid_align_transcript(text: &str) -> Result<EvaluationTranscript> {
     let mut words = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -182,7 +182,7 @@ fn grid_align_transcript(text: &str) -> Result<EvaluationTranscript> {
             return Err(Error::transcript(format!(
                 "alignment line {}: expected `START END WORD` with START <= END in 1/25000 s, found `{}`",
                 index + 1,
-                line.trim()
+                crate::subtitles::excerpt(line)
             )));
         };
         if !is_pause(label) {

@@ -1,6 +1,7 @@
 //! Praat TextGrid files (the alignments Montreal Forced Aligner writes), in both the long
 //! (`xmin = 0`) and the short text format, read into interval tiers.
 
+use crate::subtitles::excerpt;
 use opusclip_core::{Error, Result};
 
 /// One interval of a tier: a time span and its label (empty for a pause).
@@ -35,13 +36,16 @@ pub fn parse_textgrid(text: &str) -> Result<Vec<TextGridTier>> {
     let object_class = reader.text("the object class")?;
     if file_type != "ooTextFile" || object_class != "TextGrid" {
         return Err(textgrid_error(format!(
-            "expected `File type = \"ooTextFile\"` and `Object class = \"TextGrid\"`, found {file_type:?} and {object_class:?}"
+            "expected `File type = \"ooTextFile\"` and `Object class = \"TextGrid\"`, found `{}` and `{}`",
+            excerpt(&file_type),
+            excerpt(&object_class)
         )));
     }
     reader.number("xmin")?;
     reader.number("xmax")?;
     let tier_count = reader.count("the number of tiers")?;
-    let mut tiers = Vec::with_capacity(tier_count);
+    // Counts come from the file: reserve little up front, grow with what is really there.
+    let mut tiers = Vec::with_capacity(tier_count.min(64));
     for _ in 0..tier_count {
         if let Some(tier) = read_tier(&mut reader)? {
             tiers.push(tier);
@@ -58,14 +62,15 @@ fn read_tier(reader: &mut TokenReader<'_>) -> Result<Option<TextGridTier>> {
     let size = reader.count("the number of intervals")?;
     match class.as_str() {
         "IntervalTier" => {
-            let mut intervals = Vec::with_capacity(size);
+            let mut intervals = Vec::with_capacity(size.min(4096));
             for _ in 0..size {
                 let start = reader.number("an interval's xmin")?;
                 let end = reader.number("an interval's xmax")?;
                 let text = reader.text("an interval's text")?;
                 if end < start {
                     return Err(textgrid_error(format!(
-                        "tier {name:?} has an interval ending ({end}) before it starts ({start})"
+                        "tier `{}` has an interval ending ({end}) before it starts ({start})",
+                        excerpt(&name)
                     )));
                 }
                 intervals.push(TextGridInterval { start, end, text });
@@ -79,7 +84,7 @@ fn read_tier(reader: &mut TokenReader<'_>) -> Result<Option<TextGridTier>> {
             }
             Ok(None)
         }
-        other => Err(textgrid_error(format!("unknown tier class {other:?}"))),
+        other => Err(textgrid_error(format!("unknown tier class `{}`", excerpt(other)))),
     }
 }
 
@@ -98,7 +103,9 @@ impl TokenReader<'_> {
     fn number(&mut self, what: &str) -> Result<f64> {
         match self.next(what)? {
             Token::Number(value) => Ok(*value),
-            Token::Text(text) => Err(textgrid_error(format!("expected a number for {what}, found {text:?}"))),
+            Token::Text(text) => {
+                Err(textgrid_error(format!("expected a number for {what}, found `{}`", excerpt(text))))
+            }
         }
     }
 
@@ -136,7 +143,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>> {
                 let word = &text[at..end];
                 let value = word
                     .parse::<f64>()
-                    .map_err(|_| textgrid_error(format!("line {line}: `{word}` is not a number")))?;
+                    .map_err(|_| textgrid_error(format!("line {line}: `{}` is not a number", excerpt(word))))?;
                 tokens.push(Token::Number(value));
                 while chars.peek().is_some_and(|&(next, _)| next < end) {
                     chars.next();
@@ -202,6 +209,13 @@ mod tests {
     const LONG: &str = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0\nxmax = 2.5\ntiers? <exists>\nsize = 2\nitem []:\n    item [1]:\n        class = \"IntervalTier\"\n        name = \"words\"\n        xmin = 0\n        xmax = 2.5\n        intervals: size = 3\n        intervals [1]:\n            xmin = 0\n            xmax = 1.05\n            text = \"\"\n        intervals [2]:\n            xmin = 1.05\n            xmax = 1.2\n            text = \"say \"\"hi\"\"\"\n        intervals [3]:\n            xmin = 1.2\n            xmax = 2.5\n            text = \"two\nlines\"\n    item [2]:\n        class = \"TextTier\"\n        name = \"marks\"\n        xmin = 0\n        xmax = 2.5\n        points: size = 1\n        points [1]:\n            number = 1.5\n            mark = \"x\"\n";
 
     const SHORT: &str = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\n0\n2.5\n<exists>\n1\n\"IntervalTier\"\n\"words\"\n0\n2.5\n2\n0\n1.05\n\"\"\n1.05\n2.5\n\"this\"\n";
+
+    #[test]
+    fn a_long_bad_token_is_quoted_briefly() {
+        // Found by the fuzzer: a 15 KB error quoting the whole token.
+        let error = parse_textgrid(&format!("99{}", "\u{fffd}9".repeat(2000))).expect_err("not a TextGrid");
+        assert!(error.to_string().len() < 300, "{} bytes", error.to_string().len());
+    }
 
     #[test]
     fn long_format_with_escaped_quotes_and_point_tiers() {

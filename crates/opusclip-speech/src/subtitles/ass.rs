@@ -3,7 +3,7 @@
 //! turned into plain text.
 
 use super::markup::clean_cue_text;
-use super::{numbered_lines, parse_timestamp, Cue};
+use super::{excerpt, numbered_lines, parse_timestamp, Cue};
 use opusclip_core::{Error, Result};
 use serde_json::json;
 
@@ -50,7 +50,7 @@ fn parse_dialogue(fields_text: &str, columns: &[String], number: usize) -> Resul
     let field = |name: &str| columns.iter().position(|c| c == name).map(|i| fields[i].trim());
     let time = |name: &str| {
         let raw = field(name).ok_or_else(|| ass_error(number, &format!("the Format line has no {name} column")))?;
-        parse_timestamp(raw).ok_or_else(|| ass_error(number, &format!("bad timestamp `{raw}`")))
+        parse_timestamp(raw).ok_or_else(|| ass_error(number, &format!("bad timestamp `{}`", excerpt(raw))))
     };
     let (start, end) = (time("start")?, time("end")?);
     if end < start {

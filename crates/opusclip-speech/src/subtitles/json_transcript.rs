@@ -15,7 +15,7 @@ fn json_error(problem: &str) -> Error {
 /// Parse a whisper.cpp or OpenAI-style JSON transcript into cues.
 pub fn parse_transcript_json(text: &str) -> Result<Vec<Cue>> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        Error::transcript(format!("transcript JSON line {}: {e}", e.line()))
+        Error::transcript(format!("transcript JSON line {}: {}", e.line(), super::excerpt(&e.to_string())))
             .with_details(json!({"format": "json", "line": e.line()}))
     })?;
     let cues = if let Some(items) = value.get("transcription").and_then(Value::as_array) {

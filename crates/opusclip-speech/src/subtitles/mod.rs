@@ -33,10 +33,25 @@ pub struct Cue {
     pub text: String,
 }
 
+/// The largest subtitle file read (the service accepts half of it): ten hours of dense speech
+/// as SRT is under 5 MiB, so anything past this is refused before it is read.
+pub const MAX_SUBTITLE_FILE_BYTES: u64 = 32 << 20;
+
 /// Reads a subtitle file and parses it as SRT, WebVTT, ASS or JSON: by the extension (`.srt`,
 /// `.vtt`, `.ass`/`.ssa`, `.json`), otherwise by its content (`WEBVTT`, `[Script Info]`, `{`).
 /// Errors name the file and, for syntax problems, the line.
 pub fn parse_subtitles(path: &Path) -> Result<Vec<Cue>> {
+    let size = std::fs::metadata(path).map_err(|source| Error::io("read subtitle file", path, source))?.len();
+    if size > MAX_SUBTITLE_FILE_BYTES {
+        return Err(Error::transcript(format!(
+            "subtitle file {} is {} MiB; a transcript of ten hours of speech is a few MiB, and more than {} MiB \
+             is not a transcript: supply the right file",
+            path.display(),
+            size >> 20,
+            MAX_SUBTITLE_FILE_BYTES >> 20
+        ))
+        .with_details(json!({ "bytes": size, "limit_bytes": MAX_SUBTITLE_FILE_BYTES })));
+    }
     let bytes = std::fs::read(path).map_err(|source| Error::io("read subtitle file", path, source))?;
     let text = String::from_utf8_lossy(&bytes);
     let parsed = match detect_format(path, &text) {
@@ -173,7 +188,7 @@ fn parse_timing_line(format: &str, line_number: usize, line: &str, expected_shap
         syntax_error(
             format,
             line_number,
-            format!("expected a timing line, found `{}`", line.trim()),
+            format!("expected a timing line, found `{}`", excerpt(line)),
             &format!("write it as `{expected_shape}`"),
         )
     })?;
@@ -182,7 +197,7 @@ fn parse_timing_line(format: &str, line_number: usize, line: &str, expected_shap
             syntax_error(
                 format,
                 line_number,
-                format!("bad timestamp `{timestamp}` in `{}`", line.trim()),
+                format!("bad timestamp `{}` in `{}`", excerpt(timestamp), excerpt(line)),
                 &format!("timestamps look like `{expected_shape}`"),
             )
         })
@@ -193,11 +208,26 @@ fn parse_timing_line(format: &str, line_number: usize, line: &str, expected_shap
         return Err(syntax_error(
             format,
             line_number,
-            format!("the cue ends ({}) before it starts ({})", timing.end, timing.start),
+            format!("the cue ends ({}) before it starts ({})", excerpt(timing.end), excerpt(timing.start)),
             "swap or correct the two timestamps",
         ));
     }
     Ok((start, end))
+}
+
+/// The most characters of a file's own text an error message quotes.
+const EXCERPT_CHARS: usize = 60;
+
+/// A line of the user's file as an error quotes it: trimmed, control characters shown as `?`,
+/// and cut to [`EXCERPT_CHARS`] with `…`, so a garbage file cannot fill a message with raw bytes.
+pub(crate) fn excerpt(line: &str) -> String {
+    let trimmed = line.trim();
+    let mut quoted: String =
+        trimmed.chars().take(EXCERPT_CHARS).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if trimmed.chars().nth(EXCERPT_CHARS).is_some() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 /// An [`Error::Transcript`] naming the format, the line, what is wrong and what to do.

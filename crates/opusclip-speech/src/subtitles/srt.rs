@@ -1,7 +1,7 @@
 //! SubRip (`.srt`) parsing: numbered blocks of a timing line and text, separated by blank lines.
 
 use super::markup::clean_cue_text;
-use super::{blocks, no_cues_error, numbered_lines, parse_timing_line, syntax_error, Cue};
+use super::{blocks, excerpt, no_cues_error, numbered_lines, parse_timing_line, syntax_error, Cue};
 use opusclip_core::Result;
 
 const FORMAT: &str = "SRT";
@@ -87,7 +87,7 @@ fn missing_timing_error((line_number, line): (usize, &str)) -> opusclip_core::Er
     syntax_error(
         FORMAT,
         line_number,
-        format!("missing timing line, found `{}`", line.trim()),
+        format!("missing timing line, found `{}`", excerpt(line)),
         &format!("each cue needs a line like `{TIMING_SHAPE}` after its number"),
     )
 }
@@ -166,6 +166,16 @@ mod tests {
         assert!(message.contains("missing timing line"), "{message}");
         let message = error_message("1\n00:00:01,000 --> 00:00:02,000\nA\n\n2\n");
         assert!(message.contains("SRT line 6"), "{message}");
+    }
+
+    #[test]
+    fn garbage_is_quoted_briefly_in_the_error() {
+        let garbage: String = (0..1800u32).map(|i| char::from(b'!' + (i % 90) as u8)).collect();
+        let message = error_message(&format!("1\n{garbage}\n"));
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.len() < 300, "{} bytes: {message}", message.len());
+        let message = error_message(&format!("00:00:01,000 --> {garbage}\nhi\n"));
+        assert!(message.len() < 300, "{} bytes: {message}", message.len());
     }
 
     #[test]

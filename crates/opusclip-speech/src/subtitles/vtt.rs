@@ -2,7 +2,7 @@
 //! with optional cue settings, payload), with `NOTE`, `STYLE` and `REGION` blocks skipped.
 
 use super::markup::clean_cue_text;
-use super::{blocks, no_cues_error, numbered_lines, parse_timing_line, syntax_error, Cue};
+use super::{blocks, excerpt, no_cues_error, numbered_lines, parse_timing_line, syntax_error, Cue};
 use opusclip_core::Result;
 
 const FORMAT: &str = "WebVTT";
@@ -45,7 +45,7 @@ fn check_header(lines: &[(usize, &str)]) -> Result<()> {
     Err(syntax_error(
         FORMAT,
         1,
-        format!("missing `WEBVTT` header, found `{}`", first_line.trim()),
+        format!("missing `WEBVTT` header, found `{}`", excerpt(first_line)),
         "a WebVTT file starts with the line `WEBVTT`; if this is SubRip, name it .srt",
     ))
 }
@@ -72,7 +72,7 @@ fn parse_cue_block(block: &[(usize, &str)]) -> Result<Cue> {
 
 fn missing_timing_error(line_number: usize, found: Option<&str>) -> opusclip_core::Error {
     let problem = match found {
-        Some(line) => format!("missing timing line, found `{}`", line.trim()),
+        Some(line) => format!("missing timing line, found `{}`", excerpt(line)),
         None => "missing timing line after the cue identifier".to_string(),
     };
     syntax_error(FORMAT, line_number, problem, &format!("each cue needs a line like `{TIMING_SHAPE}`"))

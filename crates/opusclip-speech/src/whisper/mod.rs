@@ -264,10 +264,13 @@ pub const VAD_UNSURE_CONFIDENCE: f32 = 0.5;
 pub const VAD_NEIGHBOURHOOD_SECONDS: f64 = 1.0;
 
 /// Silero's speech probability above which a 32 ms frame is speech.
+#[cfg(feature = "whisper")]
 pub const VAD_THRESHOLD: f32 = 0.5;
 /// Shorter bursts are not speech, milliseconds.
+#[cfg(feature = "whisper")]
 pub const VAD_MIN_SPEECH_MS: i32 = 250;
 /// Padding around each speech span, milliseconds.
+#[cfg(feature = "whisper")]
 pub const VAD_PAD_MS: i32 = 200;
 
 /// whisper.cpp's voice-activity detector (the Silero model, `opusclip models fetch silero-vad`):
