@@ -130,10 +130,36 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     }
     run_ffmpeg(&args, duration, progress)?;
 
+    // Every output is checked before any is renamed into place: all of a clip, or none.
+    for (output, partial) in job.outputs.iter().zip(&partials) {
+        check_rendered(&partial.path, output.destination, duration, job.fps)?;
+    }
     for (output, partial) in job.outputs.iter().zip(&partials) {
         partial.commit(output.destination)?;
     }
     progress(1.0);
+    Ok(())
+}
+
+/// Fails unless the file ffmpeg wrote for `destination` holds a readable video stream as long
+/// as the clip, within two frames (and the audio encoder's few milliseconds of padding): a file
+/// with no streams, or one cut short because the source ended early, is never published.
+fn check_rendered(written: &Path, destination: &Path, expected_seconds: f64, fps: f64) -> Result<()> {
+    let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let facts = crate::probe(written).map_err(|error| {
+        Error::video(format!("ffmpeg wrote an unplayable {name}: {error}"))
+            .with_details(json!({ "file": name, "expected_seconds": expected_seconds }))
+    })?;
+    let frame = 1.0 / if fps.is_finite() && fps > 0.0 { fps.min(MAX_OUTPUT_FPS) } else { FALLBACK_FPS };
+    let tolerance = 2.0 * frame + 0.05;
+    if (facts.duration - expected_seconds).abs() > tolerance {
+        return Err(Error::video(format!(
+            "{name} came out {:.2} s long but the clip is {:.2} s: the source ends or breaks off inside the clip; \
+             shorten the clip to end before that point",
+            facts.duration, expected_seconds
+        ))
+        .with_details(json!({ "file": name, "seconds": facts.duration, "expected_seconds": expected_seconds })));
+    }
     Ok(())
 }
 

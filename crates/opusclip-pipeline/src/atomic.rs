@@ -20,6 +20,19 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Creates `dir` if needed and proves it writable by writing and removing a small file, so an
+/// unwritable output folder is reported before any work rather than after it.
+pub fn prepare_output_dir(dir: &Path) -> Result<()> {
+    let unwritable = |source| {
+        Error::io("write into the output folder (choose another with --output, or fix its permissions)", dir, source)
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let probe = dir.join(format!(".opusclip-write-check-{}.partial", std::process::id()));
+    std::fs::write(&probe, b"ok").map_err(unwritable)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Write `value` as pretty JSON to `path` atomically.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
@@ -29,6 +42,18 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_output_folder_under_a_file_is_refused_before_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"x").unwrap();
+        let error = super::prepare_output_dir(&file.join("out")).expect_err("cannot create a folder in a file");
+        assert_eq!(error.code(), opusclip_core::ErrorCode::Io);
+        assert!(error.to_string().contains("--output"), "{error}");
+        super::prepare_output_dir(&dir.path().join("new/out")).expect("a new folder is made");
+        assert_eq!(std::fs::read_dir(dir.path().join("new/out")).unwrap().count(), 0);
+    }
+
     #[test]
     fn write_replaces_and_leaves_no_partial() {
         let dir = tempfile::tempdir().unwrap();

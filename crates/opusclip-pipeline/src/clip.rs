@@ -56,6 +56,8 @@ impl Stages<'_> {
 pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &dyn Progress) -> Result<Manifest> {
     options.validate()?;
     opusclip_media::render::check_ffmpeg()?;
+    atomic::prepare_output_dir(out_dir)?;
+    crate::render::remove_leftovers(out_dir);
     let mut stages = Stages { timings: Vec::new(), progress };
     let mut warnings = Vec::new();
     let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
@@ -78,6 +80,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         TranscriptPlan::None => (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, None),
     };
     let mut transcript = transcript;
+    if let Some(message) = transcript.as_mut().and_then(|t| crate::transcript::keep_within(t, facts.duration)) {
+        progress.warn(&message);
+        warnings.push(message);
+    }
     if let (Some(list), Some(transcript)) = (&options.censor, transcript.as_mut()) {
         opusclip_captions::censor_words(&mut transcript.words, list);
     }
@@ -132,16 +138,16 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     let specs = stages.run("reframe", |_| {
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
     })?;
-    std::fs::create_dir_all(out_dir).map_err(|e| opusclip_core::Error::io("create", out_dir, e))?;
     let measure = caption_measure(options.font_dir.as_deref());
     let clips = stages.run("render", |p| {
         let mut clips = Vec::new();
         for (rank, (spec, candidate)) in specs.iter().zip(&candidates).enumerate() {
             let spec_name = format!("{}.json", spec.id);
-            atomic::write_json(&out_dir.join(&spec_name), spec)?;
             let base = rank as f64 / specs.len() as f64;
             let share = 1.0 / specs.len() as f64;
             let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
+            // The spec last: a clip's JSON is never there without its video.
+            atomic::write_json(&out_dir.join(&spec_name), spec)?;
             let mut clip = manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name);
             clip.titles_by.clone_from(&titles_by[rank]);
             clips.push(clip);

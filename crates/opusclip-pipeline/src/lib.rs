@@ -34,4 +34,4 @@ pub mod transcript_formats;
 pub use clip::run_clip;
 pub use options::ClipOptions;
 pub use progress::{NoProgress, Progress};
-pub use render::{render_spec, RenderedClip};
+pub use render::{remove_leftovers, render_spec, RenderedClip};

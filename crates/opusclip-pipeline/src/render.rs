@@ -48,8 +48,7 @@ pub fn render_spec(
             spec.id, spec.source.path
         )));
     }
-    let scratch =
-        tempfile::tempdir().map_err(|e| Error::io("create a temporary directory in", std::env::temp_dir(), e))?;
+    let staging = Staging::create(dir, &spec.id)?;
     let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
     let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
     let mut first_pages = Vec::new();
@@ -60,7 +59,7 @@ pub fn render_spec(
         }
         let frame = (output.width, output.height);
         let pages = plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure);
-        let ass_path = scratch.path().join(format!("captions-{index}.ass"));
+        let ass_path = staging.path.join(format!("captions-{index}.ass"));
         std::fs::write(&ass_path, write_ass(&pages, &spec.caption_style, frame))
             .map_err(|e| Error::io("write", &ass_path, e))?;
         ass_files.push(Some(ass_path));
@@ -68,8 +67,9 @@ pub fn render_spec(
             first_pages = pages;
         }
     }
-    let destinations: Vec<PathBuf> =
-        (0..spec.outputs.len()).map(|index| dir.join(output_file_name(&spec.id, index, spec))).collect();
+    let video_names: Vec<String> =
+        (0..spec.outputs.len()).map(|index| output_file_name(&spec.id, index, spec)).collect();
+    let destinations: Vec<PathBuf> = video_names.iter().map(|name| staging.path.join(name)).collect();
     let outputs = spec
         .outputs
         .iter()
@@ -86,24 +86,26 @@ pub fn render_spec(
         outputs,
     };
     render(&job, progress)?;
-    let captions = write_caption_files(spec, dir, &first_pages, captions_wanted)?;
+    let captions = write_caption_files(spec, &staging.path, &first_pages, captions_wanted)?;
     let thumbnail_name = format!("{}.jpg", spec.id);
     let at = spec.duration() / 3.0;
     let thumbnail = match output_at(&spec.outputs[0], at) {
         Some(still) => {
-            output_thumbnail(source, spec.start + at, &still, &dir.join(&thumbnail_name))?;
+            output_thumbnail(source, spec.start + at, &still, &staging.path.join(&thumbnail_name))?;
             Some(thumbnail_name)
         }
         None => None,
     };
+    let published = video_names.iter().chain(&captions.srt).chain(&captions.vtt).chain(&thumbnail);
+    staging.publish(dir, published)?;
     Ok(RenderedClip {
         outputs: spec
             .outputs
             .iter()
-            .enumerate()
-            .map(|(index, output)| OutputFile {
+            .zip(video_names)
+            .map(|(output, path)| OutputFile {
                 aspect: output.aspect,
-                path: output_file_name(&spec.id, index, spec),
+                path,
                 width: output.width,
                 height: output.height,
             })
@@ -111,6 +113,66 @@ pub fn render_spec(
         captions,
         thumbnail,
     })
+}
+
+/// A hidden folder beside the clip's destination (`.clip-01.rendering`) where every file of the
+/// clip is made; only when all of them are made are they renamed into place, so a failed or
+/// interrupted clip publishes nothing. Removed when dropped.
+struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    fn create(dir: &Path, id: &str) -> Result<Self> {
+        let path = dir.join(format!(".{id}{STAGING_SUFFIX}"));
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(|e| Error::io("remove the leftover", &path, e))?;
+        }
+        std::fs::create_dir_all(&path).map_err(|e| Error::io("create", &path, e))?;
+        Ok(Staging { path })
+    }
+
+    /// Renames the named files from the staging folder into `dir`.
+    fn publish<'a>(&self, dir: &Path, names: impl Iterator<Item = &'a String>) -> Result<()> {
+        for name in names {
+            let destination = dir.join(name);
+            std::fs::rename(self.path.join(name), &destination)
+                .map_err(|e| Error::io("rename into place", &destination, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The end of the name of a clip's staging folder.
+const STAGING_SUFFIX: &str = ".rendering";
+
+/// Removes what an interrupted run left in an output folder: staging folders of clips
+/// (`.clip-01.rendering`) and partially written files (`.name.partial…`). Returns how many
+/// entries were removed; finished files are never touched.
+pub fn remove_leftovers(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let leftover = name.starts_with('.') && (name.ends_with(STAGING_SUFFIX) || name.contains(".partial"));
+        if !leftover {
+            continue;
+        }
+        let path = entry.path();
+        let outcome = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        if outcome.is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 fn write_caption_files(
@@ -164,6 +226,21 @@ mod tests {
 
     fn key(t: f64, x: f64) -> CropKeyframe {
         CropKeyframe { t, x, y: 0.0, w: 608.0, h: 1080.0 }
+    }
+
+    #[test]
+    fn leftovers_are_removed_and_finished_files_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["clip-01.mp4", "clip-01.json", ".clip-02.mp4.partial.mp4", ".manifest.json.partial", ".hidden"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join(".clip-02.rendering")).unwrap();
+        std::fs::write(dir.path().join(".clip-02.rendering/clip-02.mp4"), b"x").unwrap();
+        assert_eq!(remove_leftovers(dir.path()), 3);
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        left.sort();
+        assert_eq!(left, [".hidden", "clip-01.json", "clip-01.mp4"]);
     }
 
     #[test]

@@ -28,15 +28,16 @@ pub const NO_TRANSCRIPT_HINT: &str = "no transcript: clips are chosen from audio
 pub fn plan_transcript(input: &Path, has_subtitle_stream: bool, options: &ClipOptions) -> Result<TranscriptPlan> {
     if let Some(file) = &options.transcript {
         let cues = opusclip_speech::parse_subtitles(file)?;
-        return Ok(TranscriptPlan::Ready(opusclip_speech::transcript_from_cues(&cues, TranscriptSource::File)));
+        let transcript = opusclip_speech::transcript_from_cues(&cues, TranscriptSource::File);
+        opusclip_speech::check_speaking_rate(&transcript.words)?;
+        return Ok(TranscriptPlan::Ready(transcript));
     }
     if has_subtitle_stream {
         if let Some(cues) = opusclip_speech::extract_embedded_subtitles(input, None)? {
             if !cues.is_empty() {
-                return Ok(TranscriptPlan::Ready(opusclip_speech::transcript_from_cues(
-                    &cues,
-                    TranscriptSource::Embedded,
-                )));
+                let transcript = opusclip_speech::transcript_from_cues(&cues, TranscriptSource::Embedded);
+                opusclip_speech::check_speaking_rate(&transcript.words)?;
+                return Ok(TranscriptPlan::Ready(transcript));
             }
         }
     }
@@ -44,6 +45,32 @@ pub fn plan_transcript(input: &Path, has_subtitle_stream: bool, options: &ClipOp
         return Ok(TranscriptPlan::Whisper(model.clone()));
     }
     Ok(TranscriptPlan::None)
+}
+
+/// Keeps only the words and sound events that lie within the media's `duration` (a subtitle file
+/// may run past the end of its video), clamping the last ones to the end. Returns a warning
+/// when anything was left out. A media file without a known duration keeps everything.
+pub fn keep_within(transcript: &mut Transcript, duration: f64) -> Option<String> {
+    if !(duration.is_finite() && duration > 0.0) {
+        return None;
+    }
+    let before = transcript.words.len();
+    transcript.words.retain(|word| word.start < duration);
+    for word in &mut transcript.words {
+        word.end = word.end.min(duration);
+    }
+    transcript.events.retain(|event| event.start < duration);
+    for event in &mut transcript.events {
+        event.end = event.end.min(duration);
+    }
+    let dropped = before - transcript.words.len();
+    (dropped > 0).then(|| {
+        format!(
+            "the transcript runs past the end of the media ({}): its last {dropped} words are left out; \
+             check that the transcript belongs to this video",
+            opusclip_select::clock(duration)
+        )
+    })
 }
 
 /// Where `opusclip transcribe` took its words from, and the words.
@@ -213,6 +240,26 @@ impl crate::Progress for ForwardProgress<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn word(text: &str, start: f64, end: f64) -> opusclip_core::Word {
+        opusclip_core::Word { text: text.into(), start, end, confidence: 1.0, speaker: None }
+    }
+
+    #[test]
+    fn words_past_the_media_end_are_left_out_with_a_warning() {
+        let mut transcript = Transcript {
+            language: None,
+            source: TranscriptSource::File,
+            words: vec![word("one", 1.0, 2.0), word("two", 4.5, 5.5), word("three", 6.0, 7.0)],
+            events: vec![opusclip_core::SoundEvent { kind: opusclip_core::SoundKind::Music, start: 3.0, end: 9.0 }],
+        };
+        let warning = keep_within(&mut transcript, 5.0).expect("a word was dropped");
+        assert!(warning.contains("1 words"), "{warning}");
+        assert_eq!(transcript.words.iter().map(|w| w.end).collect::<Vec<_>>(), [2.0, 5.0]);
+        assert_eq!(transcript.events[0].end, 5.0);
+        assert_eq!(keep_within(&mut transcript, 5.0), None);
+        assert_eq!(keep_within(&mut transcript, f64::NAN), None);
+    }
 
     #[test]
     fn censor_adds_the_users_words_to_the_default_list() {

@@ -117,7 +117,7 @@ struct Outcome {
     result: Result<Manifest>,
 }
 
-/// Run the command; the exit code is 1 when any input failed.
+/// Run the command; when an input failed, the exit code is that of its error (`crate::exit_code`).
 pub fn run(args: &ClipArgs, json_output: bool) -> Result<ExitCode> {
     let settings = Settings::load(Path::new("."))?;
     let options = options_from(args, &settings)?;
@@ -135,6 +135,7 @@ pub fn run(args: &ClipArgs, json_output: bool) -> Result<ExitCode> {
         .iter()
         .map(|input| {
             let output = if batch { args.output.join(output_folder_name(input)) } else { args.output.clone() };
+            crate::interrupt::watch_output_folder(output.clone());
             let mut input_options = options.clone();
             if input_options.transcript.is_none() {
                 input_options.transcript = sidecar_transcript(input);
@@ -149,8 +150,9 @@ pub fn run(args: &ClipArgs, json_output: bool) -> Result<ExitCode> {
         })
         .collect();
     report(&outcomes, batch, json_output);
-    let failed = outcomes.iter().any(|o| o.result.is_err());
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // The status of the first input that failed (the README's exit-code table), else success.
+    let first_failure = outcomes.iter().find_map(|o| o.result.as_ref().err());
+    Ok(first_failure.map_or(ExitCode::SUCCESS, |error| ExitCode::from(crate::exit_code(error.code()))))
 }
 
 fn report(outcomes: &[Outcome], batch: bool, json_output: bool) {

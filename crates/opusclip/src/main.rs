@@ -13,6 +13,7 @@ mod eval_reframe_command;
 mod eval_reframe_scenes;
 mod feedback_command;
 mod inputs;
+mod interrupt;
 mod keys_command;
 mod logging;
 mod models_command;
@@ -30,6 +31,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     logging::init(cli.log_format, cli.verbose);
+    interrupt::install();
     let outcome = match &cli.command {
         cli::Command::Clip(args) => clip_command::run(args, cli.json),
         cli::Command::Render(args) => render_command::run(args, cli.json),
@@ -48,8 +50,22 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             report_error(&error, cli.json);
-            ExitCode::from(2)
+            ExitCode::from(exit_code(error.code()))
         }
+    }
+}
+
+/// The exit status of a command that failed with `code` (the README's table): 2 for what the
+/// user gave (input, options, transcript, settings), 3 for a missing or broken model, 4 for the
+/// disk (unwritable folder, full disk), 1 for processing failures and bugs. 130 and 143 are
+/// Ctrl-C and SIGTERM (see `interrupt`).
+pub fn exit_code(code: opusclip_core::ErrorCode) -> u8 {
+    use opusclip_core::ErrorCode;
+    match code {
+        ErrorCode::InvalidInput | ErrorCode::Transcript | ErrorCode::Configuration => 2,
+        ErrorCode::ModelLoading => 3,
+        ErrorCode::Io => 4,
+        ErrorCode::VideoProcessing | ErrorCode::Internal => 1,
     }
 }
 

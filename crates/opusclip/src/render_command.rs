@@ -33,6 +33,7 @@ pub fn read_spec(path: &Path) -> Result<ClipSpec> {
 pub fn run(args: &RenderArgs, json_output: bool) -> Result<ExitCode> {
     let spec = read_spec(&args.spec)?;
     let dir = args.spec.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    crate::interrupt::watch_output_folder(dir.to_path_buf());
     let bars = StageBars::new(spec.id.clone(), json_output);
     bars.stage("render");
     let measure = caption_measure(std::env::var_os("OPUSCLIP_FONT_DIR").as_deref().map(Path::new));

@@ -30,7 +30,7 @@ fn make_video(path: &Path, seconds: u32) {
 fn missing_input_is_a_typed_json_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = opusclip(&["clip", "/nonexistent/talk.mp4", "--json", "-o", "out"], dir.path());
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "bad input exits 2, as `probe` does");
     let body = json_of(&output);
     assert_eq!(body["code"], "INVALID_INPUT_ERROR");
     assert!(body["error"].as_str().unwrap().contains("not found"));
@@ -71,7 +71,8 @@ fn batch_goes_on_past_a_bad_input_and_render_follows_an_edit() {
     std::fs::write(inputs.join("broken.mp4"), "not a video at all".repeat(100)).unwrap();
     let output =
         opusclip(&["clip", "inputs", "-o", "out", "--clips", "1", "--min", "5", "--max", "10", "--json"], dir.path());
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    // The first failure's status: bad input, 2.
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
     let body = json_of(&output);
     let results = body["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
@@ -167,6 +168,6 @@ fn transcribe_reads_an_embedded_subtitle_stream() {
         .env("OPUSCLIP_CACHE_DIR", dir.path().join("empty-cache"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(3), "a missing model exits 3");
     assert_eq!(json_of(&output)["code"], "MODEL_LOADING_ERROR");
 }

@@ -44,7 +44,8 @@ pub(super) fn run_ffmpeg(args: &[OsString], duration: f64, progress: &mut dyn Fn
 
     match status {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(ffmpeg_failure(&command_line, &stderr_bytes, status.code())),
+        Ok(status) => Err(storage_failure(args, &stderr_bytes)
+            .unwrap_or_else(|| ffmpeg_failure(&command_line, &stderr_bytes, status.code()))),
         Err(err) => {
             Err(Error::video(format!("waiting for ffmpeg failed: {err}"))
                 .with_details(json!({ "command": command_line })))
@@ -85,6 +86,25 @@ fn ffmpeg_failure(command_line: &str, stderr: &[u8], exit_code: Option<i32>) -> 
         "exit_code": exit_code,
         "stderr": tail,
     }))
+}
+
+/// What ffmpeg says when the disk it writes to fails it, and the kind of I/O error each is.
+const STORAGE_FAILURES: [(&str, std::io::ErrorKind); 4] = [
+    ("No space left on device", std::io::ErrorKind::StorageFull),
+    ("Disk quota exceeded", std::io::ErrorKind::QuotaExceeded),
+    ("Read-only file system", std::io::ErrorKind::ReadOnlyFilesystem),
+    ("Permission denied", std::io::ErrorKind::PermissionDenied),
+];
+
+/// An [`Error::Io`] for the folder of ffmpeg's last output when its stderr shows the disk failed
+/// it (full, over quota, read-only, not permitted): the user's remedy is disk space or
+/// permissions, not the video.
+fn storage_failure(args: &[OsString], stderr: &[u8]) -> Option<Error> {
+    let text = String::from_utf8_lossy(stderr);
+    let (message, kind) = STORAGE_FAILURES.iter().find(|(message, _)| text.contains(message))?;
+    let output = args.last().map(Path::new).unwrap_or(Path::new("."));
+    let folder = output.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Some(Error::io("write the rendered clip in", folder, std::io::Error::new(*kind, format!("ffmpeg: {message}"))))
 }
 
 /// The last `count` non-empty lines of `text`.
@@ -166,6 +186,17 @@ mod tests {
         let mut fractions = Vec::new();
         report_progress(Cursor::new(stdout), 2.0, &mut |f| fractions.push(f));
         assert_eq!(fractions, [0.25, 0.75, 1.0]);
+    }
+
+    #[test]
+    fn a_full_disk_is_an_io_error_naming_the_output_folder() {
+        let args: Vec<OsString> = vec!["-i".into(), "in.mp4".into(), "/out/.clip-01.mp4.partial.mp4".into()];
+        let stderr =
+            b"[out#0/mp4 @ 0x55] Error muxing a packet\nav_interleaved_write_frame(): No space left on device\n";
+        let error = storage_failure(&args, stderr).expect("a full disk is recognised");
+        assert_eq!(error.code(), opusclip_core::ErrorCode::Io);
+        assert!(error.to_string().contains("/out"), "{error}");
+        assert!(storage_failure(&args, b"Invalid data found when processing input\n").is_none());
     }
 
     #[test]
