@@ -159,6 +159,11 @@ impl ServiceConfig {
         self.data_dir.join("spool")
     }
 
+    /// Lock file that API processes sharing the spool hold (see [`crate::sweep`]).
+    pub fn spool_lock_path(&self) -> PathBuf {
+        self.data_dir.join("spool.lock")
+    }
+
     /// Folder where workers run jobs.
     pub fn work_dir(&self) -> PathBuf {
         self.data_dir.join("work")

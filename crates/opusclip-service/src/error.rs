@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use opusclip_core::{Error, ErrorCode};
 use serde_json::{json, Value};
+use std::path::Path;
 
 /// An error answered by the API (and stored on failed jobs).
 #[derive(Debug, Clone)]
@@ -88,6 +89,47 @@ impl ApiError {
         ApiError::from(Error::Internal(message.into()))
     }
 
+    /// A failed file operation on the server: the path is logged here, the client is told
+    /// only the action and the system's reason.
+    pub fn server_io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        tracing::error!(action, path = %path.display(), error = %source, "file operation failed");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "IO_ERROR", format!("{action} failed on the server: {source}"))
+            .with_details(json!({ "action": action }))
+    }
+
+    /// The error as a client may see it: the server file `path` is called `label` in the
+    /// message and details (the original is logged).
+    pub fn hiding_file(self, path: &Path, label: &str) -> Self {
+        self.replacing(&[(path.display().to_string(), label.to_string())])
+    }
+
+    /// The error as a client may see it: names under the server folder `root` are made
+    /// relative to it, and the folder itself is "a server folder" (the original is logged).
+    pub fn hiding_folder(self, root: &Path) -> Self {
+        let root = root.display().to_string().trim_end_matches('/').to_string();
+        if matches!(root.as_str(), "" | "." | "..") {
+            return self;
+        }
+        self.replacing(&[(format!("{root}/"), String::new()), (root, "a server folder".to_string())])
+    }
+
+    fn replacing(mut self, pairs: &[(String, String)]) -> Self {
+        let replace = |text: &str| {
+            pairs
+                .iter()
+                .filter(|(from, _)| !from.is_empty())
+                .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+        };
+        let message = replace(&self.message);
+        let details = replace_strings(&self.details, &replace);
+        if message != self.message || details != self.details {
+            tracing::warn!(error = %self.message, details = %self.details, "server paths hidden from the client");
+            self.message = message;
+            self.details = details;
+        }
+        self
+    }
+
     /// The `{error, code, details}` body.
     pub fn body(&self) -> Value {
         json!({ "error": self.message, "code": self.code, "details": self.details })
@@ -117,6 +159,18 @@ impl ApiError {
     /// Worth retrying later (I/O, an unreachable store or server), not a fault of the input.
     pub fn is_transient(&self) -> bool {
         matches!(self.code, "IO_ERROR" | "DATABASE_ERROR" | "STORAGE_ERROR" | "FETCH_ERROR")
+    }
+}
+
+/// `value` with `replace` applied to every string in it.
+fn replace_strings(value: &Value, replace: &impl Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(text) => Value::String(replace(text)),
+        Value::Array(items) => Value::Array(items.iter().map(|item| replace_strings(item, replace)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), replace_strings(v, replace))).collect())
+        }
+        other => other.clone(),
     }
 }
 
@@ -221,6 +275,27 @@ mod tests {
         assert_eq!(error.body()["code"], "INVALID_INPUT_ERROR");
         assert_eq!(error.body()["details"]["path"], "a");
         assert_eq!(ApiError::from(Error::model("missing")).status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn server_paths_are_hidden_from_clients() {
+        let spooled = Path::new("/srv/oc/spool/upload-00ff");
+        let engine = Error::invalid_input(format!("{} is not a media file", spooled.display()))
+            .with_details(json!({ "path": spooled.display().to_string(), "reason": "not_media", "n": 1 }));
+        let shown = ApiError::from(engine).hiding_file(spooled, "the uploaded file");
+        assert_eq!(shown.message, "the uploaded file is not a media file");
+        assert_eq!(shown.details, json!({ "path": "the uploaded file", "reason": "not_media", "n": 1 }));
+
+        let work = Path::new("/srv/oc/work/job-1-ab");
+        let engine = Error::video("decoding /srv/oc/work/job-1-ab/source failed")
+            .with_details(json!({ "in": [work.display().to_string()] }));
+        let shown = ApiError::from(engine).hiding_folder(work);
+        assert_eq!(shown.message, "video processing failed: decoding source failed");
+        assert_eq!(shown.details["in"][0], "a server folder");
+
+        let io = ApiError::server_io("write", spooled, std::io::Error::other("disk full"));
+        assert!(!io.body().to_string().contains("/srv"), "{}", io.body());
+        assert_eq!((io.code, io.details["action"].as_str()), ("IO_ERROR", Some("write")));
     }
 
     #[test]

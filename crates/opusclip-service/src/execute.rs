@@ -10,7 +10,7 @@ use crate::kinds::{run_transcript, run_whole_video};
 use crate::progress::JobProgress;
 use crate::request::{JobKind, JobSource};
 use crate::state::Services;
-use crate::util::{random_hex, safe_extension};
+use crate::util::safe_extension;
 use opusclip_pipeline::{run_clip, Progress};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ pub async fn execute(
         Some(key) => Some(file_on_disk(services, key, work_dir, "transcript").await?),
         None => None,
     };
-    let prefix = format!("jobs/{}/out-{}-{}", job.id, job.attempts, random_hex(3));
+    let prefix = output_prefix(&job.id, job.attempts);
     let cache_key = cache_key_for(services, job, &input, transcript.as_deref()).await;
     if let (Some(cache), Some(key)) = (&services.cache, &cache_key) {
         if let Some(hit) = reuse_cached(services, cache, key, &prefix).await {
@@ -55,6 +55,13 @@ pub async fn execute(
     services.storage.publish_dir(&out, &prefix).await?;
     let result = describe_result(services, job, &prefix, started.elapsed().as_secs_f64()).await?;
     Ok(Executed { output_prefix: prefix, result, from_cache: false, cache_key })
+}
+
+/// Where attempt `attempt` of job `id` publishes its outputs. One name per attempt (each claim
+/// is a new attempt), so the attempt that succeeds can remove what killed attempts published
+/// but never recorded.
+pub fn output_prefix(id: &str, attempt: i64) -> String {
+    format!("jobs/{id}/out-{attempt}")
 }
 
 /// The source video as a local file: the stored upload, or a download from its URL.
@@ -197,8 +204,7 @@ async fn run_engine(
 /// The manifest names the source as the user gave it, not a path on the worker.
 fn rewrite_manifest_source(out: &Path, job: &Job) -> ServiceResult<()> {
     let path = out.join("manifest.json");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| ApiError::from(opusclip_core::Error::io("read", &path, e)))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| ApiError::server_io("read", &path, e))?;
     let mut manifest: Value = serde_json::from_str(&text).map_err(|e| ApiError::internal(e.to_string()))?;
     let shown = match &job.request.source {
         JobSource::Upload { filename, .. } => filename.clone().unwrap_or_else(|| "upload".into()),

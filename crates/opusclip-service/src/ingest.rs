@@ -33,7 +33,7 @@ pub fn download(url: &str, dest: &Path, policy: &UrlPolicy) -> Result<u64, ApiEr
     let written = copy_capped(&mut response.body_mut().as_reader(), &partial, policy.max_bytes, url);
     match written {
         Ok(size) => {
-            std::fs::rename(&partial, dest).map_err(|e| ApiError::from(opusclip_core::Error::io("rename", dest, e)))?;
+            std::fs::rename(&partial, dest).map_err(|e| ApiError::server_io("rename", dest, e))?;
             Ok(size)
         }
         Err(error) => {
@@ -44,8 +44,7 @@ pub fn download(url: &str, dest: &Path, policy: &UrlPolicy) -> Result<u64, ApiEr
 }
 
 fn copy_capped(reader: &mut impl Read, path: &Path, cap: u64, url: &str) -> Result<u64, ApiError> {
-    let mut file =
-        std::fs::File::create(path).map_err(|e| ApiError::from(opusclip_core::Error::io("create", path, e)))?;
+    let mut file = std::fs::File::create(path).map_err(|e| ApiError::server_io("create", path, e))?;
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
@@ -59,9 +58,9 @@ fn copy_capped(reader: &mut impl Read, path: &Path, cap: u64, url: &str) -> Resu
         if total > cap {
             return Err(ApiError::too_large(cap, "the video at the URL"));
         }
-        file.write_all(&buffer[..n]).map_err(|e| ApiError::from(opusclip_core::Error::io("write", path, e)))?;
+        file.write_all(&buffer[..n]).map_err(|e| ApiError::server_io("write", path, e))?;
     }
-    file.sync_all().map_err(|e| ApiError::from(opusclip_core::Error::io("sync", path, e)))?;
+    file.sync_all().map_err(|e| ApiError::server_io("sync", path, e))?;
     Ok(total)
 }
 

@@ -28,6 +28,7 @@ pub mod server;
 pub mod ssrf;
 pub mod state;
 pub mod storage;
+pub mod sweep;
 pub mod util;
 pub mod views;
 pub mod webhooks;

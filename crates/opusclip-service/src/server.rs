@@ -21,6 +21,7 @@ pub struct RunningServer {
     shutdown: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     workers: Option<JoinHandle<()>>,
+    _spool: crate::sweep::SpoolClaim,
 }
 
 impl RunningServer {
@@ -29,6 +30,11 @@ impl RunningServer {
     pub async fn start(config: ServiceConfig, workers: usize) -> ServiceResult<RunningServer> {
         let bind = format!("{}:{}", config.settings.api_host, config.settings.api_port);
         let services = Services::open(config).await?;
+        let (lock_path, spool) = (services.config.spool_lock_path(), services.config.spool_dir());
+        let claim_path = spool.clone();
+        let spool_claim = tokio::task::spawn_blocking(move || crate::sweep::claim_spool(&lock_path, &claim_path))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))??;
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
             .map_err(|e| ApiError::configuration(format!("cannot listen on {bind}: {e} (set API_HOST / API_PORT)")))?;
@@ -48,9 +54,10 @@ impl RunningServer {
                 })
                 .await
         });
+        tokio::spawn(crate::sweep::spool_loop(spool, stopping.clone()));
         let workers = (workers > 0)
             .then(|| tokio::spawn(crate::worker::run_workers(services.clone(), workers, stopping.clone())));
-        Ok(RunningServer { address, services, shutdown, http, workers })
+        Ok(RunningServer { address, services, shutdown, http, workers, _spool: spool_claim })
     }
 
     /// Stop: no new requests or jobs; wait for running jobs.

@@ -32,27 +32,42 @@ impl Default for UrlPolicy {
     }
 }
 
-/// Why an address may not be fetched, or `None` when it is a public address.
+/// Why an address may not be fetched, or `None` when it is a public address. IPv6 addresses
+/// that carry an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) obey the IPv4 rules for
+/// it, so a private address cannot be reached through a translator or tunnel.
 pub fn refusal_reason(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => v4_reason(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return v4_reason(v4);
+            if let Some(reason) = v6_reason(v6) {
+                return Some(reason);
             }
-            let segments = v6.segments();
-            if segments[0..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let embedded = Ipv4Addr::new(
-                    (segments[6] >> 8) as u8,
-                    segments[6] as u8,
-                    (segments[7] >> 8) as u8,
-                    segments[7] as u8,
-                );
-                return v4_reason(embedded);
+            if is_local_nat64(v6) {
+                return Some("local-use NAT64 (64:ff9b:1::/48), which may translate to private addresses");
             }
-            v6_reason(v6)
+            embedded_v4(v6).into_iter().find_map(v4_reason)
         }
     }
+}
+
+/// The IPv4 addresses an IPv6 address stands for: IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
+/// `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:AABB:CCDD::` and Teredo `2001:0:SERVER::`
+/// with the client's address inverted in the last 32 bits (both checked).
+fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let segments = ip.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    let last = v4(segments[6], segments[7]);
+    match segments {
+        [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0, 0, ..] | [0x64, 0xff9b, 0, 0, 0, 0, ..] => vec![last],
+        [0x2002, high, low, ..] => vec![v4(high, low)],
+        [0x2001, 0, high, low, ..] => vec![v4(high, low), Ipv4Addr::from(!u32::from(last))],
+        _ => Vec::new(),
+    }
+}
+
+/// `64:ff9b:1::/48` (RFC 8215): operators pick where the IPv4 address sits, so all of it is refused.
+fn is_local_nat64(ip: Ipv6Addr) -> bool {
+    ip.segments()[0..3] == [0x64, 0xff9b, 1]
 }
 
 fn v4_reason(ip: Ipv4Addr) -> Option<&'static str> {
@@ -161,7 +176,10 @@ pub async fn check_url(text: &str, field: &str, policy: &UrlPolicy) -> Result<ur
             ))
         }
     };
-    check_addresses(policy, &host, &addresses)?;
+    check_addresses(policy, &host, &addresses).map_err(|mut refusal| {
+        refusal.details["field"] = json!(field);
+        refusal
+    })?;
     Ok(url)
 }
 
@@ -260,6 +278,37 @@ mod tests {
         for address in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
             assert_eq!(reason(address), None, "{address} is public");
         }
+    }
+
+    /// Each IPv6 form that embeds an IPv4 address: private ones refused, public ones allowed.
+    #[test]
+    fn ipv6_addresses_embedding_ipv4_follow_the_ipv4_rules() {
+        for (address, why) in [
+            ("::127.0.0.1", "loopback"),
+            ("::10.0.0.1", "private"),
+            ("::169.254.169.254", "cloud metadata"),
+            ("2002:7f00:1::", "loopback"),
+            ("2002:a9fe:a9fe:1::1", "cloud metadata"),
+            ("2002:c0a8:0101::", "private"),
+            // Teredo: client 10.0.0.1 (stored inverted) behind the public server 65.54.227.120.
+            ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),
+            // Teredo: client 127.0.0.1.
+            ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),
+            // Teredo: a private server address.
+            ("2001:0:a00:1:8000:63bf:f7f7:f7f7", "private"),
+            ("64:ff9b::7f00:1", "loopback"),
+            ("64:ff9b::a9fe:a9fe", "cloud metadata"),
+        ] {
+            assert_eq!(reason(address), Some(why), "{address}");
+        }
+        for address in ["64:ff9b:1::a00:1", "64:ff9b:1::808:808", "64:ff9b:1:ffff::1"] {
+            assert!(reason(address).is_some_and(|r| r.contains("NAT64")), "{address}: {:?}", reason(address));
+        }
+        for address in ["::8.8.8.8", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f7", "64:ff9b::808:808"] {
+            assert_eq!(reason(address), None, "{address} embeds a public address");
+        }
+        assert_eq!(reason("::1"), Some("loopback"), "::1 is loopback, not the compatible 0.0.0.1");
+        assert_eq!(reason("::"), Some("unspecified"));
     }
 
     #[test]

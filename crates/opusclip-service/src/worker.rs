@@ -9,6 +9,7 @@ use crate::jobs::Job;
 use crate::progress::JobProgress;
 use crate::state::Services;
 use crate::util::random_hex;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ pub async fn run_workers(services: Arc<Services>, count: usize, shutdown: watch:
         tasks.push(tokio::spawn(async move { worker_loop(services, worker_name(index), shutdown).await }));
     }
     tasks.push(tokio::spawn(reaper_loop(services.clone(), shutdown.clone())));
+    tasks.push(tokio::spawn(crate::sweep::work_loop(services.clone(), shutdown.clone())));
     tasks.push(tokio::spawn(crate::webhooks::delivery_loop(services, shutdown)));
     for task in tasks {
         let _ = task.await;
@@ -81,16 +83,28 @@ pub async fn run_claimed(services: &Arc<Services>, worker: &str, job: Job) {
     let work_dir = services.config.work_dir().join(format!("{}-{}-{}", job.id, job.attempts, random_hex(3)));
     let outcome = match tokio::fs::create_dir_all(&work_dir).await {
         Ok(()) => execute(services, &job, &progress, &work_dir).await,
-        Err(e) => Err(ApiError::from(opusclip_core::Error::io("create the work folder", &work_dir, e))),
+        Err(e) => Err(ApiError::server_io("create the work folder", &work_dir, e)),
     };
     let _ = stop.send(true);
     let _ = keeper.await;
     tokio::fs::remove_dir_all(&work_dir).await.ok();
+    let outcome = outcome.map_err(|error| without_server_paths(services, &work_dir, error));
     let lost = lost.load(Ordering::SeqCst);
     match outcome {
         Ok(executed) => record_success(services, worker, &job, executed, &progress, lost).await,
         Err(error) => record_failure(services, worker, &job, error, lost).await,
     }
+}
+
+/// A job's error as its owner sees it: names in this machine's folders (the job's work folder,
+/// local storage, the data folder) are made relative to them; the original is logged.
+fn without_server_paths(services: &Services, work_dir: &Path, error: ApiError) -> ApiError {
+    let error = error.hiding_folder(work_dir);
+    let error = match services.storage.local_root() {
+        Some(root) => error.hiding_folder(root),
+        None => error,
+    };
+    error.hiding_folder(&services.config.data_dir)
 }
 
 async fn record_success(
@@ -116,10 +130,22 @@ async fn record_success(
     }
     services.metrics.record_outcome(if executed.from_cache { "cached" } else { "succeeded" });
     tracing::info!(job = %job.id, worker, cached = executed.from_cache, "job succeeded");
+    remove_unrecorded_outputs(services, job).await;
     if let Some(key) = &executed.cache_key {
         remember(services, key, &executed.output_prefix, &job.id).await;
     }
     crate::webhooks::notify(services, &job.id).await;
+}
+
+/// Earlier attempts of `job` killed between publishing and recording left their outputs in
+/// storage; the recorded attempt removes them, so a job's outputs exist exactly once.
+async fn remove_unrecorded_outputs(services: &Services, job: &Job) {
+    for attempt in 1..job.attempts {
+        let prefix = crate::execute::output_prefix(&job.id, attempt);
+        if let Err(error) = services.storage.delete_prefix(&prefix).await {
+            tracing::warn!(job = %job.id, %prefix, %error, "could not remove an earlier attempt's outputs");
+        }
+    }
 }
 
 async fn record_failure(services: &Arc<Services>, worker: &str, job: &Job, error: ApiError, lost: bool) {

@@ -27,15 +27,17 @@ pub fn idempotency_key(headers: &HeaderMap) -> ServiceResult<Option<String>> {
     Ok(Some(text.to_string()))
 }
 
-/// Check the options, URLs and webhook of a request before it is accepted.
+/// Check the options, URLs and webhook of a request before it is accepted; `url_field` is the
+/// name the client gave the video URL (`url` in the form, `video_url` in JSON).
 pub async fn check_request(
     services: &Services,
     request: &JobRequest,
     transcript: Option<std::path::PathBuf>,
+    url_field: &str,
 ) -> ServiceResult<()> {
     request.clip.to_options(&services.config.settings, transcript)?;
     if let JobSource::Url { url } = &request.source {
-        crate::ssrf::check_url(url, "url", &services.url_policy).await?;
+        crate::ssrf::check_url(url, url_field, &services.url_policy).await?;
     }
     if let Some(webhook) = &request.webhook_url {
         if services.config.webhook_secret.is_none() {
@@ -105,12 +107,15 @@ pub async fn create(
     let multipart = multipart.map_err(|rejection| {
         ApiError::bad_request(format!("send a multipart/form-data body: {}", rejection.body_text()))
     })?;
-    let form = read_form(multipart, &services.config.spool_dir(), services.config.max_upload_bytes).await?;
+    let spool = services.config.spool_dir();
+    let form = read_form(multipart, &spool, services.config.max_upload_bytes)
+        .await
+        .map_err(|error| error.hiding_folder(&spool))?;
     let outcome = accept_form(&services, &caller, &form, idempotency).await;
     if outcome.is_err() {
         form.discard().await;
     }
-    let (status, job) = outcome?;
+    let (status, job) = outcome.map_err(|error| error.hiding_folder(&spool))?;
     Ok(job_response(status, job_view(&job), &job.id))
 }
 
@@ -145,9 +150,15 @@ async fn accept_form(
         inline: false,
         spec: None,
     };
-    check_request(services, &request, form.transcript.as_ref().map(|t| t.path.clone())).await?;
+    let transcript = form.transcript.as_ref().map(|t| t.path.clone());
+    check_request(services, &request, transcript.clone(), "url").await.map_err(|error| match &transcript {
+        Some(path) => error.hiding_file(path, "the transcript"),
+        None => error,
+    })?;
     if let Some(file) = &form.file {
-        crate::execute::check_content(services, &file.path).await?;
+        crate::execute::check_content(services, &file.path)
+            .await
+            .map_err(|error| error.hiding_file(&file.path, "the uploaded file"))?;
     }
     let request_hash = crate::util::sha256_hex(
         json!({

@@ -8,9 +8,11 @@ mod files;
 mod health;
 mod jobs;
 pub mod openapi;
-mod process;
+/// Public for the fuzz targets, which parse bodies exactly as the handlers do.
+pub mod process;
 pub mod signed;
-mod upload;
+/// Public for the fuzz targets, which read forms exactly as the handlers do.
+pub mod upload;
 mod web;
 
 use crate::error::ApiError;

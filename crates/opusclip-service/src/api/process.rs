@@ -55,7 +55,8 @@ pub struct ProcessQuery {
     pub timeout: Option<u64>,
 }
 
-fn to_job_request(body: &ProcessRequest) -> ServiceResult<JobRequest> {
+/// The job a `POST /api/video/process` body asks for, or the typed refusal of a bad field.
+pub fn to_job_request(body: &ProcessRequest) -> ServiceResult<JobRequest> {
     let kind = JobKind::parse(body.processing_type.as_deref().unwrap_or("clips"))?;
     let max_length = match body.max_length {
         None => None,
@@ -99,7 +100,7 @@ pub async fn create(
     let body: ProcessRequest = json_body(&headers, body).await?;
     let idempotency = idempotency_key(&headers)?;
     let request = to_job_request(&body)?;
-    check_request(&services, &request, None).await?;
+    check_request(&services, &request, None, "video_url").await?;
     let request_hash = crate::util::sha256_hex(serde_json::to_string(&body).unwrap_or_default().as_bytes());
     let (status, job) =
         submit(&services, &caller, crate::jobs::new_job_id(), request, idempotency, request_hash).await?;

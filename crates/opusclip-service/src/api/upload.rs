@@ -1,7 +1,8 @@
 //! Reading the multipart form of `POST /api/jobs`: the `file` part is streamed to a spool file
 //! chunk by chunk (never held in memory) under a size cap, the `transcript` part likewise with a
-//! small cap, and every other part is an option of `opusclip clip` by the same name. Client
-//! file names never reach the file system; only a sanitised extension is kept.
+//! small cap, each at most once, and every other part is an option of `opusclip clip` by the same
+//! name, capped in size, count and total. Client file names never reach the file system; only a
+//! sanitised extension is kept.
 
 use super::TRANSCRIPT_LIMIT;
 use crate::error::ApiError;
@@ -9,6 +10,7 @@ use crate::request::ClipFields;
 use crate::util::{random_hex, safe_extension};
 use axum::extract::multipart::{Field, Multipart, MultipartError};
 use axum::http::StatusCode;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
@@ -41,40 +43,98 @@ impl JobForm {
     }
 }
 
-const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+/// Largest text field (any part but `file` and `transcript`), bytes.
+pub const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+/// Most text fields in one form.
+pub const TEXT_FIELD_COUNT_LIMIT: usize = 64;
+/// Largest sum of a form's text fields, bytes.
+pub const TEXT_TOTAL_LIMIT: usize = 256 * 1024;
 
 /// Read the whole form; on any refusal the spooled files are removed.
 pub async fn read_form(mut multipart: Multipart, spool: &Path, max_upload: u64) -> Result<JobForm, ApiError> {
     let mut form = JobForm::default();
     let mut problems = Vec::new();
-    let outcome = async {
-        while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-            let name = field.name().unwrap_or_default().to_string();
-            match name.as_str() {
-                "file" => form.file = Some(spool_field(field, spool, max_upload, "the uploaded file").await?),
-                "transcript" => {
-                    form.transcript = Some(spool_field(field, spool, TRANSCRIPT_LIMIT, "the transcript").await?)
-                }
-                _ => {
-                    let value = text_of(field, &name).await?;
-                    if let Err(problem) = set_field(&mut form, &name, value.trim()) {
-                        problems.push(problem);
-                    }
-                }
-            }
-        }
-        Ok::<(), ApiError>(())
-    }
-    .await;
-    if let Err(error) = outcome {
+    if let Err(error) = read_parts(&mut multipart, &mut form, &mut problems, spool, max_upload).await {
         form.discard().await;
         return Err(error);
     }
     if !problems.is_empty() {
         form.discard().await;
-        return Err(ApiError::invalid(problems.join("; ")).with_details(serde_json::json!({ "problems": problems })));
+        return Err(ApiError::invalid(problems.join("; ")).with_details(json!({ "problems": problems })));
     }
     Ok(form)
+}
+
+/// Each part in turn: files to the spool (one of each), text fields under the [`TextBudget`];
+/// unknown or bad fields are collected in `problems`.
+async fn read_parts(
+    multipart: &mut Multipart,
+    form: &mut JobForm,
+    problems: &mut Vec<String>,
+    spool: &Path,
+    max_upload: u64,
+) -> Result<(), ApiError> {
+    let mut budget = TextBudget::default();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let (slot, cap, what) = match name.as_str() {
+            "file" => (&mut form.file, max_upload, "the uploaded file"),
+            "transcript" => (&mut form.transcript, TRANSCRIPT_LIMIT, "the transcript"),
+            _ => {
+                budget.start_field()?;
+                let value = text_of(field, &name, &mut budget).await?;
+                if let Err(problem) = set_field(form, &name, value.trim()) {
+                    problems.push(problem);
+                }
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(ApiError::bad_request(format!("the form has more than one `{name}` part: send one"))
+                .with_details(json!({ "field": name })));
+        }
+        *slot = Some(spool_field(field, spool, cap, what).await?);
+    }
+    Ok(())
+}
+
+/// What a form's text fields have used: each field, their count and their sum are capped, and
+/// every chunk is checked before it is kept, so an over-limit form is refused as soon as the
+/// limit is passed rather than after it is read.
+#[derive(Debug, Default)]
+struct TextBudget {
+    fields: usize,
+    bytes: usize,
+}
+
+impl TextBudget {
+    /// Count one more text field.
+    fn start_field(&mut self) -> Result<(), ApiError> {
+        self.fields += 1;
+        if self.fields > TEXT_FIELD_COUNT_LIMIT {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the form has more than {TEXT_FIELD_COUNT_LIMIT} text fields"),
+            )
+            .with_details(json!({ "limit_fields": TEXT_FIELD_COUNT_LIMIT })));
+        }
+        Ok(())
+    }
+
+    /// Count `chunk` more bytes of the field `name`, which holds `held` bytes so far.
+    fn take(&mut self, name: &str, held: usize, chunk: usize) -> Result<(), ApiError> {
+        if held + chunk > TEXT_FIELD_LIMIT {
+            let mut error = ApiError::too_large(TEXT_FIELD_LIMIT as u64, &format!("the field {name:?}"));
+            error.details["field"] = json!(name);
+            return Err(error);
+        }
+        self.bytes += chunk;
+        if self.bytes > TEXT_TOTAL_LIMIT {
+            return Err(ApiError::too_large(TEXT_TOTAL_LIMIT as u64, "the form's text fields together"));
+        }
+        Ok(())
+    }
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
@@ -84,13 +144,14 @@ fn multipart_error(error: MultipartError) -> ApiError {
     ApiError::bad_request(format!("the multipart form could not be read: {}", error.body_text()))
 }
 
-async fn text_of(mut field: Field<'_>, name: &str) -> Result<String, ApiError> {
+async fn text_of(mut field: Field<'_>, name: &str, budget: &mut TextBudget) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        bytes.extend_from_slice(&chunk);
-        if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(ApiError::too_large(TEXT_FIELD_LIMIT as u64, &format!("the field {name:?}")));
+        if let Err(error) = budget.take(name, bytes.len(), chunk.len()) {
+            drain(&mut field, (bytes.len() + chunk.len()) as u64).await;
+            return Err(error);
         }
+        bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| ApiError::invalid(format!("the field {name:?} is not UTF-8 text")))
 }
@@ -100,9 +161,7 @@ async fn spool_field(mut field: Field<'_>, spool: &Path, cap: u64, what: &str) -
     let filename = field.file_name().map(str::to_string);
     let extension = filename.as_deref().and_then(safe_extension);
     let path = spool.join(format!("upload-{}", random_hex(12)));
-    let mut file = tokio::fs::File::create(&path)
-        .await
-        .map_err(|e| ApiError::from(opusclip_core::Error::io("create", &path, e)))?;
+    let mut file = tokio::fs::File::create(&path).await.map_err(|e| ApiError::server_io("create", &path, e))?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let written = async {
@@ -113,9 +172,9 @@ async fn spool_field(mut field: Field<'_>, spool: &Path, cap: u64, what: &str) -
                 return Err(ApiError::too_large(cap, what));
             }
             hasher.update(&chunk);
-            file.write_all(&chunk).await.map_err(|e| ApiError::from(opusclip_core::Error::io("write", &path, e)))?;
+            file.write_all(&chunk).await.map_err(|e| ApiError::server_io("write", &path, e))?;
         }
-        file.flush().await.map_err(|e| ApiError::from(opusclip_core::Error::io("write", &path, e)))?;
+        file.flush().await.map_err(|e| ApiError::server_io("write", &path, e))?;
         Ok(())
     }
     .await;
@@ -191,5 +250,33 @@ mod tests {
         assert_eq!(form.fields.aspect, ["1:1", "9:16"]);
         assert!(set_field(&mut form, "clips", "many").unwrap_err().contains("clips must be a number"));
         assert!(set_field(&mut form, "whisper_model", "/etc/passwd").unwrap_err().contains("unknown field"));
+    }
+
+    #[test]
+    fn text_fields_are_capped_before_a_chunk_is_kept() {
+        let mut budget = TextBudget::default();
+        budget.start_field().unwrap();
+        let one = budget.take("prompt", 0, TEXT_FIELD_LIMIT + 1).unwrap_err();
+        assert_eq!((one.status.as_u16(), one.details["field"].as_str()), (413, Some("prompt")));
+        assert_eq!(budget.bytes, 0, "the refused chunk is not counted as kept");
+
+        let mut budget = TextBudget::default();
+        for _ in 0..4 {
+            budget.start_field().unwrap();
+            budget.take("prompt", 0, TEXT_TOTAL_LIMIT / 4).unwrap();
+        }
+        budget.start_field().unwrap();
+        let total = budget.take("prompt", 0, 1).unwrap_err();
+        assert_eq!(
+            (total.status.as_u16(), total.details["limit_bytes"].as_u64()),
+            (413, Some(TEXT_TOTAL_LIMIT as u64))
+        );
+
+        let mut budget = TextBudget::default();
+        for _ in 0..TEXT_FIELD_COUNT_LIMIT {
+            budget.start_field().unwrap();
+        }
+        let count = budget.start_field().unwrap_err();
+        assert_eq!((count.code, count.details["limit_fields"].as_u64()), ("PAYLOAD_TOO_LARGE", Some(64)));
     }
 }

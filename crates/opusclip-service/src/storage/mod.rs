@@ -43,6 +43,14 @@ impl Storage {
         }
     }
 
+    /// The storage folder, when storage is a local directory.
+    pub fn local_root(&self) -> Option<&Path> {
+        match self {
+            Storage::Local(local) => Some(local.root()),
+            Storage::S3(_) => None,
+        }
+    }
+
     /// The file of `key` on this machine, when storage is a local directory.
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
         match self {
