@@ -135,9 +135,7 @@ impl Settings {
         let toml_path = dir.join("opusclip.toml");
         if toml_path.exists() {
             let text = std::fs::read_to_string(&toml_path).map_err(|e| Error::io("read", &toml_path, e))?;
-            values.extend(parse_toml(&text).map_err(|problem| Error::Configuration {
-                problems: vec![format!("{}: {problem}", toml_path.display())],
-            })?);
+            values.extend(file_values(&text, &toml_path.display().to_string())?);
         }
         let env_path = dir.join(".env");
         if env_path.exists() {
@@ -153,6 +151,14 @@ impl Settings {
         if !values.contains_key("SCORE_PROFILE") && default_profile.is_file() {
             values.insert("SCORE_PROFILE".into(), default_profile.to_string_lossy().into_owned());
         }
+        Settings::from_values(&values)
+    }
+
+    /// Settings from the texts of an `opusclip.toml` and a `.env` alone (no environment, no
+    /// profile file): what [`Settings::load`] makes of the two files.
+    pub fn from_file_texts(toml_text: &str, dotenv_text: &str) -> Result<Settings> {
+        let mut values = file_values(toml_text, "opusclip.toml")?;
+        merge_layer(&mut values, parse_dotenv(dotenv_text));
         Settings::from_values(&values)
     }
 
@@ -382,6 +388,11 @@ fn parse_dotenv(text: &str) -> BTreeMap<String, String> {
         }
     }
     values
+}
+
+/// The variables an `opusclip.toml` sets; a syntax error names the file.
+fn file_values(text: &str, file_name: &str) -> Result<BTreeMap<String, String>> {
+    parse_toml(text).map_err(|problem| Error::Configuration { problems: vec![format!("{file_name}: {problem}")] })
 }
 
 /// Top-level keys of `opusclip.toml`, lower-case names of the variables.
