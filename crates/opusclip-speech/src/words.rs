@@ -16,7 +16,8 @@ const MAX_SPEAKER_LABEL_CHARS: usize = 30;
 /// (plus a constant per word), with confidence 1.0.
 ///
 /// Cues are taken in order of start time. Where a cue overlaps the previous one, its words start
-/// after the previous words end (clamped to the cue's end), so word times never go backwards.
+/// after the previous words end, so word times never go backwards; a cue wholly inside an earlier
+/// one (it ends before the earlier words do) has its words squeezed to that point.
 /// Bracketed sound tags (`[music]`, `(Laughter)`), dialogue dashes and symbols such as `♪` are
 /// not words. A leading upper-case label (`JOHN:`, `DR. SMITH:`) becomes the words' speaker.
 pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
@@ -29,8 +30,9 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
         if tokens.is_empty() {
             continue;
         }
-        let start = cue.start.max(previous_end).min(cue.end);
-        for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, cue.end)) {
+        let start = cue.start.max(previous_end);
+        let end = cue.end.max(start);
+        for (text, (word_start, word_end)) in tokens.iter().zip(spread_over(&tokens, start, end)) {
             words.push(Word {
                 text: text.clone(),
                 start: word_start,
@@ -39,7 +41,7 @@ pub fn cues_to_words(cues: &[Cue]) -> Vec<Word> {
                 speaker: speaker.clone(),
             });
         }
-        previous_end = cue.end;
+        previous_end = end;
     }
     words
 }
@@ -304,6 +306,17 @@ mod tests {
         }
         assert_eq!(words[3].start, 6.0);
         assert_eq!(words[4].end, 7.0);
+    }
+
+    #[test]
+    fn a_cue_inside_a_longer_one_keeps_word_times_in_order() {
+        // Found by libFuzzer (an ASS file): a short cue within a long one sent times backwards.
+        let cues = [cue(1.0, 62.5, "a long cue"), cue(1.0, 2.5, "inside it"), cue(3.0, 4.0, "then this")];
+        let words = cues_to_words(&cues);
+        assert_eq!(words.len(), 7);
+        for pair in words.windows(2) {
+            assert!(pair[0].end <= pair[1].start + 1e-9, "{pair:?}");
+        }
     }
 
     #[test]

@@ -178,7 +178,8 @@ pub fn grid_align_transcript(text: &str) -> Result<EvaluationTranscript> {
             [start, end, label] => start.parse::<f64>().ok().zip(end.parse::<f64>().ok()).map(|times| (times, *label)),
             _ => None,
         };
-        let Some(((start, end), label)) = parsed.filter(|((start, end), _)| end >= start && *start >= 0.0) else {
+        let in_order = |start: f64, end: f64| start.is_finite() && end.is_finite() && end >= start && start >= 0.0;
+        let Some(((start, end), label)) = parsed.filter(|((start, end), _)| in_order(*start, *end)) else {
             return Err(Error::transcript(format!(
                 "alignment line {}: expected `START END WORD` with START <= END in 1/25000 s, found `{}`",
                 index + 1,
@@ -205,6 +206,14 @@ mod tests {
 
     fn texts(transcript: &EvaluationTranscript) -> Vec<&str> {
         transcript.words.iter().map(|word| word.text.as_str()).collect()
+    }
+
+    #[test]
+    fn grid_alignments_with_endless_times_are_refused() {
+        // Found by libFuzzer: `1e309` parsed as an infinite end time.
+        for text in ["0 1e309 bin\n", "inf 5 bin\n", "NaN 5 bin\n"] {
+            assert!(grid_align_transcript(text).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -143,7 +143,9 @@ fn tokenize(text: &str) -> Result<Vec<Token>> {
                 let word = &text[at..end];
                 let value = word
                     .parse::<f64>()
-                    .map_err(|_| textgrid_error(format!("line {line}: `{}` is not a number", excerpt(word))))?;
+                    .ok()
+                    .filter(|value| value.is_finite())
+                    .ok_or_else(|| textgrid_error(format!("line {line}: `{}` is not a number", excerpt(word))))?;
                 tokens.push(Token::Number(value));
                 while chars.peek().is_some_and(|&(next, _)| next < end) {
                     chars.next();
