@@ -33,8 +33,20 @@ fn write_seeds(dir: &std::path::Path) {
             std::fs::write(folder.join(format!("seed-{index}")), seed).expect("write a seed");
         }
         let dictionary: String =
-            target.dictionary.iter().map(|token| format!("\"{}\"\n", token.as_bytes().escape_ascii())).collect();
+            target.dictionary.iter().map(|token| format!("\"{}\"\n", dictionary_escaped(token))).collect();
         std::fs::write(dir.join(format!("{}.dict", target.name)), dictionary).expect("write the dictionary");
         println!("{}", target.name);
     }
+}
+
+/// A token as libFuzzer's dictionary format quotes it: printable ASCII as is, `"` and `\` and
+/// every other byte as `\xNN`.
+fn dictionary_escaped(token: &str) -> String {
+    token
+        .bytes()
+        .map(|byte| match byte {
+            b' '..=b'~' if byte != b'"' && byte != b'\\' => char::from(byte).to_string(),
+            _ => format!("\\x{byte:02X}"),
+        })
+        .collect()
 }
