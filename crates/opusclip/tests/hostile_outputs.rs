@@ -112,3 +112,34 @@ fn sigterm_mid_render_leaves_only_finished_clips() {
     assert!(!rendering.exists(), "the staging folder {} is left", rendering.display());
     assert_output_folder_is_whole(&out);
 }
+
+#[test]
+fn a_full_disk_is_an_io_error_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"]).arg(&small).output();
+    if !mounted.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: cannot mount a 3 MiB tmpfs here (needs root)");
+        return;
+    }
+    talk_video("talk.mp4", 40, "1280x720", dir.path());
+    std::fs::write(dir.path().join("talk.srt"), transcript(38)).unwrap();
+    let output = opusclip(
+        &["clip", "talk.mp4", "--transcript", "talk.srt", "-o", "small/out", "--clips", "2", "--min", "10"]
+            .iter()
+            .chain(&["--max", "18", "--no-embeddings", "--json"])
+            .copied()
+            .collect::<Vec<_>>(),
+        dir.path(),
+    );
+    let left: Vec<String> = std::fs::read_dir(small.join("out"))
+        .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    let _ = Command::new("umount").arg(&small).status();
+    assert_eq!(output.status.code(), Some(4), "a full disk exits 4: {}", String::from_utf8_lossy(&output.stdout));
+    let body: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+    assert_eq!(body["code"], "IO_ERROR", "{body}");
+    assert!(body["details"]["path"].as_str().unwrap().ends_with("small/out"), "names the output folder: {body}");
+    assert!(left.iter().all(|name| !name.starts_with('.')), "leftovers on the full disk: {left:?}");
+}

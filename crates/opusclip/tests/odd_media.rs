@@ -43,9 +43,10 @@ const CASES: &[Case] = &[
     case("one-frame.mp4", &["-f", "lavfi", "-i", V, "-frames:v", "1"]),
     case("tiny-16x16.mp4", &["-f", "lavfi", "-i", "testsrc2=s=16x16:r=25:d=3", "-f", "lavfi", "-i", TONE, "-shortest"]),
     case("uhd-4k60.mp4", &["-f", "lavfi", "-i", "testsrc2=s=3840x2160:r=60:d=2", "-preset", "ultrafast"]),
-    case("rotated-90.mp4", &["-f", "lavfi", "-i", V, "-metadata:s:v:0", "rotate=90"]),
-    case("rotated-270.mp4", &["-f", "lavfi", "-i", V, "-f", "lavfi", "-i", TONE, "-metadata:s:v:0", "rotate=270"]),
-    case("rotated-180.mov", &["-f", "lavfi", "-i", V, "-metadata:s:v:0", "rotate=180"]),
+    // Rotated by `rotate_by_stream_copy` below (ffmpeg writes the display matrix only when copying).
+    case("rotated-90.mp4", &["-f", "lavfi", "-i", V]),
+    case("rotated-270.mp4", &["-f", "lavfi", "-i", V, "-f", "lavfi", "-i", TONE, "-shortest"]),
+    case("rotated-180.mov", &["-f", "lavfi", "-i", V]),
     needs(
         "hevc.mp4",
         "libx265",
@@ -144,6 +145,24 @@ fn write_broken_files(dir: &Path) -> Vec<&'static str> {
     vec!["empty.mp4", "text.mp4", "truncated.mp4", "damaged.mp4"]
 }
 
+/// Gives `rotated-N.*` files their display rotation of N degrees: this ffmpeg writes the
+/// display matrix for `-metadata:s:v rotate=N` only when the stream is copied, not encoded.
+fn rotate_by_stream_copy(dir: &Path, name: &str) {
+    let Some(degrees) = name.strip_prefix("rotated-").and_then(|rest| rest.split('.').next()) else { return };
+    let plain = format!("plain-{name}");
+    std::fs::rename(dir.join(name), dir.join(&plain)).unwrap();
+    let rotate = format!("rotate={degrees}");
+    ffmpeg(&["-i", &plain, "-map", "0", "-c", "copy", "-metadata:s:v:0", &rotate, name], dir);
+    std::fs::remove_file(dir.join(&plain)).unwrap();
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_streams"])
+        .arg(dir.join(name))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&probe.stdout);
+    assert!(text.contains("rotation=") || text.contains("rotate="), "{name} did not get its rotation: {text}");
+}
+
 fn has_encoder(name: &str) -> bool {
     let listing = Command::new("ffmpeg").args(["-hide_banner", "-encoders"]).output().unwrap();
     String::from_utf8_lossy(&listing.stdout).lines().any(|line| line.split_whitespace().nth(1) == Some(name))
@@ -188,6 +207,7 @@ fn every_odd_file_ends_in_playable_clips_or_a_typed_error() {
         let mut args: Vec<&str> = case.ffmpeg.to_vec();
         args.push(case.name);
         ffmpeg(&args, dir.path());
+        rotate_by_stream_copy(dir.path(), case.name);
         inputs.push(case.name);
     }
     inputs.extend(write_broken_files(dir.path()));

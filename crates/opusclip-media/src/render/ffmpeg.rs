@@ -103,7 +103,13 @@ fn storage_failure(args: &[OsString], stderr: &[u8]) -> Option<Error> {
     let text = String::from_utf8_lossy(stderr);
     let (message, kind) = STORAGE_FAILURES.iter().find(|(message, _)| text.contains(message))?;
     let output = args.last().map(Path::new).unwrap_or(Path::new("."));
-    let folder = output.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // The first folder up that is not hidden: the user's output folder, not a staging folder.
+    let folder = output
+        .ancestors()
+        .skip(1)
+        .find(|folder| !folder.file_name().is_some_and(|name| name.to_string_lossy().starts_with('.')))
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     Some(Error::io("write the rendered clip in", folder, std::io::Error::new(*kind, format!("ffmpeg: {message}"))))
 }
 
@@ -190,12 +196,13 @@ mod tests {
 
     #[test]
     fn a_full_disk_is_an_io_error_naming_the_output_folder() {
-        let args: Vec<OsString> = vec!["-i".into(), "in.mp4".into(), "/out/.clip-01.mp4.partial.mp4".into()];
+        let args: Vec<OsString> =
+            vec!["-i".into(), "in.mp4".into(), "/out/.clip-01.rendering/.clip-01.mp4.partial.mp4".into()];
         let stderr =
             b"[out#0/mp4 @ 0x55] Error muxing a packet\nav_interleaved_write_frame(): No space left on device\n";
         let error = storage_failure(&args, stderr).expect("a full disk is recognised");
         assert_eq!(error.code(), opusclip_core::ErrorCode::Io);
-        assert!(error.to_string().contains("/out"), "{error}");
+        assert_eq!(error.to_body()["details"]["path"], "/out", "{error}");
         assert!(storage_failure(&args, b"Invalid data found when processing input\n").is_none());
     }
 
