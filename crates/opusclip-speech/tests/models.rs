@@ -43,6 +43,7 @@ fn entry_for(url: String, blob: &[u8], size: Option<u64>) -> ModelEntry {
         sha1: sha1_hex(blob),
         kind: ModelKind::WhisperGgml,
         wheels: Vec::new(),
+        weights: Default::default(),
     }
 }
 

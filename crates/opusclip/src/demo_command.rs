@@ -63,7 +63,11 @@ pub fn run(args: &DemoArgs, json_output: bool) -> Result<ExitCode> {
     let settings = Settings::load(Path::new("."))?;
     let whisper = ModelStore::in_cache_dir(settings.cache_dir.as_deref())
         .ok()
-        .and_then(|store| store.installed_path("base").ok())
+        .and_then(|store| {
+            opusclip_pipeline::transcript::DEFAULT_WHISPER_MODELS
+                .iter()
+                .find_map(|name| store.installed_path(name).ok())
+        })
         .or(settings.model_path.clone());
     let base = ClipOptions { clips: 3, min_seconds: 15.0, max_seconds: 40.0, ..ClipOptions::default() };
     let options = match &whisper {

