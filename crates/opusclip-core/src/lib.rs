@@ -3,6 +3,7 @@
 
 pub mod caption_presets;
 pub mod error;
+pub mod hex;
 pub mod model;
 pub mod settings;
 pub mod spec;
@@ -14,6 +15,7 @@ pub use caption_presets::{
     DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
 };
 pub use error::{Error, ErrorCode, Result};
+pub use hex::hex;
 pub use model::*;
 pub use settings::Settings;
 pub use spec::*;

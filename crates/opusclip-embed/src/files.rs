@@ -183,9 +183,7 @@ pub fn sha256_of_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
+pub(crate) use opusclip_core::hex;
 
 /// The length of a regular file, `None` when there is none.
 pub(crate) fn file_length(path: &Path) -> Option<u64> {

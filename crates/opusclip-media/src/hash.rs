@@ -32,9 +32,7 @@ pub fn content_hash(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use opusclip_core::hex;
 
 #[cfg(test)]
 mod tests {

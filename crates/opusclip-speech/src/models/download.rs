@@ -292,9 +292,7 @@ pub(crate) fn sha1_of_file(path: &Path) -> Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
+pub(crate) use opusclip_core::hex;
 
 /// How to get the file without this downloader.
 fn place_by_hand(request: &DownloadRequest<'_>) -> String {
