@@ -4,12 +4,16 @@
 //! no flicker.
 
 use crate::layout::{base_font_size_px, frame_scale, CaptionPage, CaptionWord, SafeArea};
-use opusclip_core::{CaptionStyle, Error, Result};
+use opusclip_core::{CaptionPosition, CaptionStyle, Error, Result};
 use std::fmt::Write as _;
 
 /// Where the bottom of the caption block sits, as a fraction of the frame height from the top
 /// (inside the safe area's lower edge at 80 %).
 pub const TEXT_BOTTOM_FRACTION: f64 = 0.70;
+
+/// Where the top of the block sits for `top`, as a fraction of the height: below the row of tabs
+/// and the camera notch that TikTok, Reels and Shorts draw at the top.
+pub const TEXT_TOP_FRACTION: f64 = 0.12;
 
 /// Name of the one style every event uses.
 const STYLE_NAME: &str = "Default";
@@ -80,6 +84,18 @@ pub fn bottom_margin(height: u32) -> u32 {
     height.saturating_sub(bottom)
 }
 
+/// The ASS alignment (numpad: 2 bottom-centre, 5 middle, 8 top-centre) and MarginV that put the
+/// caption block where `position` says on a frame `height` pixels tall.
+pub fn placement(position: CaptionPosition, height: u32) -> (u8, u32) {
+    let at = |fraction: f64| (f64::from(height) * fraction).round() as u32;
+    match position {
+        CaptionPosition::Auto | CaptionPosition::Bottom => (2, bottom_margin(height)),
+        CaptionPosition::Top => (8, at(TEXT_TOP_FRACTION)),
+        CaptionPosition::Middle => (5, 0),
+        CaptionPosition::Percent(percent) => (2, height.saturating_sub(at(f64::from(percent) / 100.0))),
+    }
+}
+
 /// Writes the ASS file for `pages` on an output `frame` of (width, height) pixels.
 pub fn write_ass(pages: &[CaptionPage], style: &CaptionStyle, frame: (u32, u32)) -> String {
     let mut ass = String::new();
@@ -115,7 +131,7 @@ fn write_style(ass: &mut String, style: &CaptionStyle, frame: (u32, u32)) {
     let outline = format_size(f64::from(style.outline) * frame_scale(frame));
     let margin_left = safe.x0;
     let margin_right = frame.0.saturating_sub(safe.x1);
-    let margin_vertical = bottom_margin(frame.1);
+    let (alignment, margin_vertical) = placement(style.position, frame.1);
     let _ = write!(
         ass,
         "[V4+ Styles]\n\
@@ -123,7 +139,7 @@ fn write_style(ass: &mut String, style: &CaptionStyle, frame: (u32, u32)) {
          BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, \
          BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n\
          Style: {STYLE_NAME},{font},{size},{primary},{secondary},{outline_colour},&H80000000,\
-         -1,0,0,0,100,100,0,0,1,{outline},0,2,{margin_left},{margin_right},{margin_vertical},1\n\n"
+         -1,0,0,0,100,100,0,0,1,{outline},0,{alignment},{margin_left},{margin_right},{margin_vertical},1\n\n"
     );
 }
 

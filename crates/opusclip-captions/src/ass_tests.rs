@@ -149,3 +149,24 @@ fn transcript_text_is_escaped_in_events() {
     assert!(events[0].2.starts_with("{\\c&H0000D7FF&\\fscx115\\fscy115}\\{x\\}{\\r}"));
     assert!(events[0].2.ends_with(" a\\\u{200B}b"));
 }
+
+/// Alignment and MarginV of the style line of an ASS file.
+fn style_placement(ass: &str) -> (String, u32) {
+    let line = ass.lines().find(|line| line.starts_with("Style: ")).expect("a style line");
+    let fields: Vec<&str> = line.trim_start_matches("Style: ").split(',').collect();
+    (fields[18].to_string(), fields[21].parse().expect("MarginV is a number"))
+}
+
+#[test]
+fn caption_position_moves_the_block() {
+    let frame = (1080, 1920);
+    let ass_at = |position: &str| {
+        let style = CaptionStyle { position: CaptionPosition::parse(position).unwrap(), ..CaptionStyle::default() };
+        style_placement(&write_ass(&[], &style, frame))
+    };
+    assert_eq!(ass_at("auto"), ("2".to_string(), 576), "bottom of the block at 70 % of 1920");
+    assert_eq!(ass_at("bottom"), ass_at("auto"));
+    assert_eq!(ass_at("top"), ("8".to_string(), 230), "below the platforms' top row (12 %)");
+    assert_eq!(ass_at("middle").0, "5");
+    assert_eq!(ass_at("40%"), ("2".to_string(), 1152), "bottom at 40 % of the height");
+}

@@ -213,6 +213,80 @@ pub struct CaptionStyle {
     pub highlight_scale: u32,
     pub max_lines: u32,
     pub uppercase: bool,
+    /// Where the caption block sits (`auto` when a spec does not say).
+    #[serde(default)]
+    pub position: CaptionPosition,
+}
+
+/// Where the caption block sits in an output, as a spec or `--caption-position` names it:
+/// `auto` (the engine's choice: today the lower band at 70 % of the height), `top`, `middle`,
+/// `bottom`, or `NN%` (the bottom of the block at NN % of the height from the top, 10–90).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaptionPosition {
+    #[default]
+    Auto,
+    Top,
+    Middle,
+    Bottom,
+    /// The bottom of the block at this percentage of the frame height from the top.
+    Percent(u8),
+}
+
+impl CaptionPosition {
+    /// Reads `auto`, `top`, `middle`, `bottom` or `NN%`; anything else is refused naming them.
+    ///
+    /// ```
+    /// use opusclip_core::CaptionPosition;
+    /// assert_eq!(CaptionPosition::parse("62%")?, CaptionPosition::Percent(62));
+    /// assert_eq!(CaptionPosition::parse("Top")?, CaptionPosition::Top);
+    /// assert!(CaptionPosition::parse("95%").is_err());
+    /// # Ok::<(), opusclip_core::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> crate::Result<CaptionPosition> {
+        let text = text.trim().to_ascii_lowercase();
+        let refuse = || {
+            crate::Error::invalid_input(format!(
+                "caption position {text:?}: use auto, top, middle, bottom, or a height percentage from 10% to 90%"
+            ))
+        };
+        Ok(match text.as_str() {
+            "auto" => CaptionPosition::Auto,
+            "top" => CaptionPosition::Top,
+            "middle" | "center" | "centre" => CaptionPosition::Middle,
+            "bottom" => CaptionPosition::Bottom,
+            _ => {
+                let percent: u8 = text.strip_suffix('%').ok_or_else(refuse)?.trim().parse().map_err(|_| refuse())?;
+                if !(10..=90).contains(&percent) {
+                    return Err(refuse());
+                }
+                CaptionPosition::Percent(percent)
+            }
+        })
+    }
+
+    /// The name `parse` reads back.
+    pub fn label(self) -> String {
+        match self {
+            CaptionPosition::Auto => "auto".into(),
+            CaptionPosition::Top => "top".into(),
+            CaptionPosition::Middle => "middle".into(),
+            CaptionPosition::Bottom => "bottom".into(),
+            CaptionPosition::Percent(percent) => format!("{percent}%"),
+        }
+    }
+}
+
+impl Serialize for CaptionPosition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label())
+    }
+}
+
+impl<'de> Deserialize<'de> for CaptionPosition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        CaptionPosition::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for CaptionStyle {
@@ -228,6 +302,7 @@ impl Default for CaptionStyle {
             highlight_scale: 115,
             max_lines: 2,
             uppercase: false,
+            position: CaptionPosition::Auto,
         }
     }
 }

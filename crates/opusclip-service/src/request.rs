@@ -94,6 +94,10 @@ pub struct ClipFields {
     /// requests keep their fingerprints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption_style: Option<String>,
+    /// Where the captions sit (`opusclip clip --caption-position`): auto, top, middle, bottom or
+    /// `NN%`. Left out of the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption_position: Option<String>,
 }
 
 impl Default for ClipFields {
@@ -112,6 +116,7 @@ impl Default for ClipFields {
             censor: None,
             no_captions: false,
             caption_style: None,
+            caption_position: None,
         }
     }
 }
@@ -185,13 +190,18 @@ impl ClipFields {
     /// `caption_style` by name, `none` with `no_captions`, else the default look; a bad name, or
     /// `no_captions` beside another look, is refused naming the valid names.
     pub fn caption_style(&self) -> opusclip_core::Result<CaptionStyle> {
-        match (self.no_captions, self.caption_style.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+        let mut style = match (self.no_captions, self.caption_style.as_deref().map(str::trim).filter(|s| !s.is_empty()))
+        {
             (true, Some(name)) if !name.eq_ignore_ascii_case(NO_CAPTIONS) => Err(opusclip_core::Error::invalid_input(
                 format!("no_captions and caption_style {name:?} disagree: send one of them"),
             )),
             (true, _) => caption_style_named(NO_CAPTIONS),
             (false, name) => caption_style_named(name.unwrap_or(DEFAULT_CAPTION_STYLE)),
+        }?;
+        if let Some(position) = self.caption_position.as_deref().filter(|p| !p.trim().is_empty()) {
+            style.position = opusclip_core::CaptionPosition::parse(position)?;
         }
+        Ok(style)
     }
 }
 

@@ -1,6 +1,7 @@
-//! Choosing the caption look when a job is created: `caption_style` on `POST /api/jobs` reaches
-//! every clip's `ClipSpec` (clip-NN.json) and the burned-in captions, a bad name is a 422 that
-//! lists the valid ones, and the OpenAPI document names the field.
+//! Choosing the caption look and place when a job is created: `caption_style` and
+//! `caption_position` on `POST /api/jobs` reach every clip's `ClipSpec` (clip-NN.json) and the
+//! burned-in captions, a bad name or place is a 422 saying what is valid, and the OpenAPI document
+//! names the field.
 
 mod common;
 
@@ -16,6 +17,7 @@ fn a_job_made_with_a_caption_style_renders_clips_in_that_look() {
     let key = service.key("caption-style");
     let mut parts = clip_parts(&talk);
     parts.push(Part::Field("caption_style", "Punch"));
+    parts.push(Part::Field("caption_position", "Top"));
     let created = post_form(&service.url("/api/jobs"), &key, &parts, &[]);
     assert_eq!(created.status, 202, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_string();
@@ -25,7 +27,8 @@ fn a_job_made_with_a_caption_style_renders_clips_in_that_look() {
     let manifest = get(&service.url(&format!("/api/jobs/{id}/manifest")), &key).json();
     let clips = manifest["clips"].as_array().expect("clips");
     assert!(!clips.is_empty(), "{manifest}");
-    let punch = serde_json::to_value(caption_style_named("punch").unwrap()).unwrap();
+    let mut punch = serde_json::to_value(caption_style_named("punch").unwrap()).unwrap();
+    punch["position"] = json!("top");
     for clip in clips {
         let spec_name = clip["spec"].as_str().expect("the clip's spec file");
         let spec = get(&service.url(&format!("/api/jobs/{id}/files/{spec_name}")), &key).json();
@@ -66,6 +69,11 @@ fn a_bad_caption_style_is_refused_naming_the_valid_ones() {
     clash.push(Part::Field("caption_style", "clean"));
     clash.push(Part::Field("no_captions", "true"));
     assert_eq!(post_form(&url, &key, &clash, &[]).status, 422, "no_captions beside another look");
+    let mut misplaced = clip_parts(&talk);
+    misplaced.push(Part::Field("caption_position", "95%"));
+    let refused = post_form(&url, &key, &misplaced, &[]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("10% to 90%"), "{}", refused.text());
     let stored = service.data.join("storage/jobs");
     assert!(!stored.exists() || std::fs::read_dir(&stored).unwrap().count() == 0, "refusals store nothing");
 

@@ -168,6 +168,11 @@ pub struct ClipArgs {
     /// Render without burned-in captions (SRT/VTT are still written): --caption-style none.
     #[arg(long)]
     pub no_captions: bool,
+    /// Where the burned-in captions sit: auto (the lower band), top (below the platforms' top
+    /// row), middle, bottom, or NN% (the bottom of the caption block at NN % of the height, 10–90).
+    /// Written into each clip-NN.json as `caption_style.position`, where it can be edited.
+    #[arg(long, value_name = "WHERE")]
+    pub caption_position: Option<String>,
     /// Directory with extra caption fonts.
     #[arg(long, value_name = "DIR", env = "OPUSCLIP_FONT_DIR")]
     pub font_dir: Option<PathBuf>,

@@ -49,7 +49,11 @@ pub fn parse_layout(value: &str) -> Result<Option<LayoutKind>> {
 pub fn caption_style(args: &ClipArgs) -> Result<CaptionStyle> {
     let name =
         if args.no_captions { NO_CAPTIONS } else { args.caption_style.as_deref().unwrap_or(DEFAULT_CAPTION_STYLE) };
-    caption_style_named(name)
+    let mut style = caption_style_named(name)?;
+    if let Some(position) = &args.caption_position {
+        style.position = opusclip_core::CaptionPosition::parse(position)?;
+    }
+    Ok(style)
 }
 
 /// Parse every `--length` value (each a comma list of MIN-MAX ranges).
@@ -269,6 +273,14 @@ mod tests {
         assert!(options_from(&clip_args(&["--llm"]), &settings).expect("valid").llm.is_some());
         assert!(options_from(&clip_args(&["--no-llm"]), &settings).expect("valid").llm.is_none());
         assert!(options_from(&clip_args(&["--no-llm", "--llm"]), &settings).expect("valid").llm.is_some());
+    }
+
+    #[test]
+    fn caption_position_is_written_into_the_style() {
+        let top = options_from(&clip_args(&["--caption-position", "top"]), &Settings::default()).expect("valid");
+        assert_eq!(top.caption_style.position, opusclip_core::CaptionPosition::Top);
+        let error = options_from(&clip_args(&["--caption-position", "left"]), &Settings::default()).expect_err("bad");
+        assert!(error.to_string().contains("10% to 90%"), "{error}");
     }
 
     #[test]

@@ -143,6 +143,10 @@ pub struct JobForm {
     /// (no burned-in captions; SRT/VTT are still written). Another name is a 422 listing these.
     #[schema(example = "clean")]
     pub caption_style: Option<String>,
+    /// Where the captions sit: `auto` (default), `top`, `middle`, `bottom`, or `NN%` (the bottom
+    /// of the block at NN % of the height, 10–90). Another value is a 422.
+    #[schema(example = "top")]
+    pub caption_position: Option<String>,
     /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).
