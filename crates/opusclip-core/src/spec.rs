@@ -198,6 +198,37 @@ pub struct OutputSpec {
     pub crop_keyframes: Vec<CropKeyframe>,
 }
 
+impl OutputSpec {
+    /// How many output pixels one source pixel becomes at most over the clip: the output width
+    /// over the narrowest crop window (each half of a split is as wide as the output), or, for
+    /// blur-fit, the scale that fits the whole picture inside the output. Above about 3 the
+    /// picture looks soft.
+    ///
+    /// ```
+    /// use opusclip_core::{Aspect, CropKeyframe, Layout, OutputSpec};
+    /// let window = CropKeyframe { t: 0.0, x: 0.0, y: 0.0, w: 270.0, h: 480.0 };
+    /// let output = OutputSpec { aspect: Aspect::Vertical, width: 1080, height: 1920, layout: Layout::Track, crop_keyframes: vec![window] };
+    /// assert_eq!(output.enlargement(), 4.0);
+    /// ```
+    pub fn enlargement(&self) -> f64 {
+        let widest_scale = |keyframes: &[CropKeyframe]| {
+            keyframes.iter().filter(|k| k.w > 0.0).map(|k| f64::from(self.width) / k.w).fold(0.0, f64::max)
+        };
+        match &self.layout {
+            Layout::Track => widest_scale(&self.crop_keyframes),
+            Layout::Split { lower_crop_keyframes } => {
+                widest_scale(&self.crop_keyframes).max(widest_scale(lower_crop_keyframes))
+            }
+            Layout::BlurFit => self
+                .crop_keyframes
+                .iter()
+                .filter(|k| k.w > 0.0 && k.h > 0.0)
+                .map(|k| (f64::from(self.width) / k.w).min(f64::from(self.height) / k.h))
+                .fold(0.0, f64::max),
+        }
+    }
+}
+
 /// How captions look. Colours are `RRGGBB` hex.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaptionStyle {

@@ -138,6 +138,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     let specs = stages.run("reframe", |_| {
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
     })?;
+    for message in enlargement_warnings(&specs) {
+        progress.warn(&message);
+        warnings.push(message);
+    }
     let measure = caption_measure(options.font_dir.as_deref());
     let clips = stages.run("render", |p| {
         let mut clips = Vec::new();
@@ -167,6 +171,42 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     };
     atomic::write_json(&out_dir.join("manifest.json"), &manifest)?;
     Ok(manifest)
+}
+
+/// Enlargement past this makes a clip visibly soft (a 720p source's tracked 9:16 crop is 2.7x,
+/// which passes; a 480p one, 4x, does not).
+pub const MAX_SHARP_ENLARGEMENT: f64 = 3.0;
+
+/// One warning per aspect whose clips enlarge the source more than [`MAX_SHARP_ENLARGEMENT`]
+/// (a small source, or a tight crop of it), naming the worst factor and the clips.
+pub fn enlargement_warnings(specs: &[ClipSpec]) -> Vec<String> {
+    let mut by_aspect: Vec<(opusclip_core::Aspect, f64, Vec<&str>)> = Vec::new();
+    for spec in specs {
+        for output in &spec.outputs {
+            let factor = output.enlargement();
+            if factor <= MAX_SHARP_ENLARGEMENT {
+                continue;
+            }
+            match by_aspect.iter_mut().find(|(aspect, _, _)| *aspect == output.aspect) {
+                Some((_, worst, clips)) => {
+                    *worst = worst.max(factor);
+                    clips.push(&spec.id);
+                }
+                None => by_aspect.push((output.aspect, factor, vec![spec.id.as_str()])),
+            }
+        }
+    }
+    by_aspect
+        .into_iter()
+        .map(|(aspect, worst, clips)| {
+            format!(
+                "{} enlarges the source up to {worst:.1}x ({}): it will look soft; use a higher-resolution \
+                 source, or --layout blur-fit for a close-up",
+                aspect.label(),
+                clips.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// A `--range` that starts after the source ends is refused before any work.

@@ -377,7 +377,8 @@ fn run_clip_with_llm_url_writes_the_llm_titles_to_the_manifest() {
     };
     let out = dir.path().join("with-llm");
     let manifest = run_clip(&talk.video, &out, &clip_options(server.config()), &NoProgress).unwrap();
-    assert!(manifest.warnings.is_empty(), "{:?}", manifest.warnings);
+    // The 640x360 sample is enlarged in 9:16 (and said so); nothing else may be warned about.
+    assert!(manifest.warnings.iter().all(|w| w.contains("enlarges the source")), "{:?}", manifest.warnings);
     assert!(manifest.stages.iter().any(|stage| stage.name == "llm"));
     assert_eq!(server.received().len(), 3, "one rerank and two titles");
     let written: Manifest = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();

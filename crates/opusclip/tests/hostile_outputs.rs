@@ -143,3 +143,25 @@ fn a_full_disk_is_an_io_error_and_leaves_nothing_behind() {
     assert!(body["details"]["path"].as_str().unwrap().ends_with("small/out"), "names the output folder: {body}");
     assert!(left.iter().all(|name| !name.starts_with('.')), "leftovers on the full disk: {left:?}");
 }
+
+#[test]
+fn a_small_source_blown_up_is_named_in_the_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    talk_video("small.mp4", 12, "320x240", dir.path());
+    std::fs::write(dir.path().join("small.srt"), transcript(12)).unwrap();
+    let output = opusclip(
+        &["clip", "small.mp4", "--transcript", "small.srt", "-o", "out", "--clips", "1", "--min", "3", "--max", "8"]
+            .iter()
+            .chain(&["--no-embeddings", "--json"])
+            .copied()
+            .collect::<Vec<_>>(),
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap()).unwrap();
+    let warnings = manifest["warnings"].to_string();
+    // A 240-pixel-tall source in a 1920-tall output: 8x for a tracked crop, 4.5x fitted.
+    assert!(warnings.contains("9:16 enlarges the source up to"), "{warnings}");
+    assert!(warnings.contains("clip-01"), "{warnings}");
+}
