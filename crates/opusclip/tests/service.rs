@@ -4,6 +4,9 @@
 //! mid-job and started again, which finishes the job. PostgreSQL is the machine's real server
 //! (skipped with a note when unreachable, unless `OPUSCLIP_REQUIRE_SERVICES=1`).
 
+#[allow(dead_code)]
+mod support;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -126,33 +129,8 @@ fn get_json(url: &str, key: &str) -> (u16, serde_json::Value) {
 
 /// Submit a clip job (multipart upload of the talk and its SRT).
 fn submit(base: &str, key: &str, video: &Path, srt: &Path) -> String {
-    let boundary = "opusclipboundary";
-    let mut body = Vec::new();
-    for (name, file, bytes) in
-        [("file", "talk.mp4", std::fs::read(video).unwrap()), ("transcript", "talk.srt", std::fs::read(srt).unwrap())]
-    {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\r\n")
-                .bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    for (name, value) in [("clips", "1"), ("min", "4"), ("max", "8")] {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    body.extend(format!("--{boundary}--\r\n").bytes());
-    let mut response = agent()
-        .post(&format!("{base}/api/jobs"))
-        .header("x-api-key", key)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .send(&body[..])
-        .unwrap();
-    let text = response.body_mut().read_to_string().unwrap();
-    assert_eq!(response.status().as_u16(), 202, "{text}");
-    serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_str().unwrap().to_string()
+    let (video, srt) = (std::fs::read(video).unwrap(), std::fs::read(srt).unwrap());
+    support::submit_clip_job(&agent(), base, key, "talk.mp4", video, srt)
 }
 
 fn wait_until(

@@ -34,3 +34,41 @@ pub fn base_model() -> Option<PathBuf> {
     eprintln!("skipped: Whisper base is not in the model cache (`opusclip models fetch base`)");
     None
 }
+
+/// Submits a one-clip job (4–8 s) to `POST {base}/api/jobs` as the page does: the video (sent as
+/// `video_name`) and its SRT as multipart file parts. Returns the job id; anything but 202 fails.
+#[allow(dead_code)] // used by the service and worker-kill tests only
+pub fn submit_clip_job(
+    agent: &ureq::Agent,
+    base: &str,
+    key: &str,
+    video_name: &str,
+    video: Vec<u8>,
+    srt: Vec<u8>,
+) -> String {
+    let boundary = "opusclipboundary";
+    let mut body = Vec::new();
+    for (field, file, bytes) in [("file", video_name, video), ("transcript", "talk.srt", srt)] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file}\"\r\n\r\n")
+                .bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    for (field, value) in [("clips", "1"), ("min", "4"), ("max", "8")] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    let mut response = agent
+        .post(&format!("{base}/api/jobs"))
+        .header("x-api-key", key)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .send(&body[..])
+        .unwrap();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    assert_eq!(response.status().as_u16(), 202, "POST /api/jobs: {text}");
+    serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_str().unwrap().to_string()
+}

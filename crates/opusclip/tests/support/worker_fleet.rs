@@ -224,34 +224,9 @@ pub fn get_json(url: &str, key: &str) -> Value {
 
 /// Submit a clip job: the talk and the SRT as multipart parts, one clip of 4–8 s.
 pub fn submit(base: &str, key: &str, video: &Path) -> String {
-    let boundary = "opusclipworkerkill";
     let name = video.file_name().unwrap().to_string_lossy().into_owned();
-    let mut body = Vec::new();
-    for (field, file, bytes) in
-        [("file", name.as_str(), std::fs::read(video).unwrap()), ("transcript", "talk.srt", SRT.as_bytes().to_vec())]
-    {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file}\"\r\n\r\n")
-                .bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    for (field, value) in [("clips", "1"), ("min", "4"), ("max", "8")] {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    body.extend(format!("--{boundary}--\r\n").bytes());
-    let mut response = agent()
-        .post(&format!("{base}/api/jobs"))
-        .header("x-api-key", key)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .send(&body[..])
-        .unwrap();
-    let text = response.body_mut().read_to_string().unwrap_or_default();
-    assert_eq!(response.status().as_u16(), 202, "POST /api/jobs: {text}");
-    serde_json::from_str::<Value>(&text).unwrap()["id"].as_str().unwrap().to_string()
+    let video = std::fs::read(video).unwrap();
+    crate::support::submit_clip_job(&agent(), base, key, &name, video, SRT.as_bytes().to_vec())
 }
 
 /// The names in a job's storage folder starting with `prefix`.
