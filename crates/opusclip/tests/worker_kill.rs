@@ -14,9 +14,10 @@
 //! is lost (all 20 end, `succeeded`, within 10 minutes), each job's outputs are complete (the
 //! manifest and every file in its published folder download with the stored size, every file the
 //! manifest names is there) and published exactly once (one `out-` folder per job, the one of its
-//! last attempt; no stray `.partial` staging), no job ran to success twice (one "job succeeded" log
-//! line per job over every worker, attempts = 1 + the kills that hit it), and at least 3 kills hit
-//! a worker while it held a running job (seen as that job's lease owner after the kill).
+//! last attempt; no stray `.partial` staging), no job ran to success twice (at most one "job
+//! succeeded" log line per job over every worker, attempts = 1 + the kills that hit it), and at
+//! least 3 kills hit a worker while it held a running job (seen as that job's lease owner after
+//! the kill).
 //!
 //! The kill plan and pauses come from a seeded generator (`WORKER_KILL_SEED`, printed), so a run
 //! can be repeated; exact timings still depend on the machine. Without PostgreSQL at
@@ -486,7 +487,9 @@ fn jobs_survive_workers_killed_at_random_points() {
             files_checked += 1;
         }
 
-        // Ran to success once: exactly one worker recorded it.
+        // Never ran to success twice: at most one worker logged it. (None is possible: a kill
+        // aimed at publishing can land after the success is recorded and before it is logged;
+        // the job's state and attempts are checked above from the API and the jobs table.)
         let successes: usize = logs
             .iter()
             .map(|log| {
@@ -495,7 +498,7 @@ fn jobs_survive_workers_killed_at_random_points() {
                     .count()
             })
             .sum();
-        assert_eq!(successes, 1, "job {id} was recorded as succeeded {successes} times in the worker logs");
+        assert!(successes <= 1, "job {id} was recorded as succeeded {successes} times in the worker logs");
     }
     let discarded: usize = logs.iter().map(|log| log.matches("outputs discarded").count()).sum();
 
