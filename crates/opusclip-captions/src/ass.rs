@@ -3,7 +3,9 @@
 //! Dialogue event per word interval, back to back, so the highlight moves word by word with
 //! no flicker.
 
-use crate::layout::{base_font_size_px, frame_scale, CaptionPage, CaptionWord, SafeArea};
+use crate::layout::{base_font_size_px, frame_scale, outline_px, CaptionPage, CaptionWord, SafeArea};
+use crate::marks::WordMarks;
+use crate::measure::TextMeasure;
 use opusclip_core::{CaptionPosition, CaptionStyle, Error, Result};
 use std::fmt::Write as _;
 
@@ -96,12 +98,65 @@ pub fn placement(position: CaptionPosition, height: u32) -> (u8, u32) {
     }
 }
 
-/// Writes the ASS file for `pages` on an output `frame` of (width, height) pixels.
-pub fn write_ass(pages: &[CaptionPage], style: &CaptionStyle, frame: (u32, u32)) -> String {
+/// A title card's size relative to the captions' font size.
+pub const TITLE_SCALE: f64 = 0.9;
+
+/// The most lines a title card takes; a longer title ends in an ellipsis.
+pub const TITLE_MAX_LINES: usize = 3;
+
+/// A Dialogue line showing `title` for the first `duration` seconds at the top of the rows
+/// captions may use (an audiogram's title card), in the style's text colour at
+/// [`TITLE_SCALE`] of its size, broken into lines that fit the safe width (the script does not
+/// wrap by itself).
+pub fn title_event(
+    title: &str,
+    style: &CaptionStyle,
+    frame: (u32, u32),
+    duration: f64,
+    measure: &dyn TextMeasure,
+) -> String {
+    let (top, _) = crate::placement::caption_rows(frame);
+    let size_px = base_font_size_px(style, frame) * TITLE_SCALE;
+    let width = f64::from(SafeArea::for_frame(frame.0, frame.1).width()) - 2.0 * outline_px(style, frame);
+    let lines = title_lines(title, width, |text| measure.advance_width(text, size_px));
+    let text: Vec<String> = lines.iter().map(|line| escape_ass_text(line)).collect();
+    let colour = ass_colour(&style.text_color).unwrap_or_else(|_| "&H00FFFFFF&".into());
+    format!(
+        "Dialogue: 1,{},{},{STYLE_NAME},,0,0,{},,{{\\an8\\fs{}\\c{colour}}}{}\n",
+        format_ass_time(0),
+        format_ass_time(to_centiseconds(duration)),
+        top as u32,
+        format_size(size_px),
+        text.join("\\N")
+    )
+}
+
+/// `title`'s words packed greedily into lines no wider than `width` (a single longer word
+/// keeps its own line), at most [`TITLE_MAX_LINES`], the last ending in `…` when words are left.
+fn title_lines(title: &str, width: f64, measured: impl Fn(&str) -> f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in title.split_whitespace() {
+        let joined = lines.last().map(|line| format!("{line} {word}"));
+        match joined {
+            Some(longer) if measured(&longer) <= width => *lines.last_mut().expect("a line") = longer,
+            _ if lines.len() == TITLE_MAX_LINES => {
+                let last = lines.last_mut().expect("a line");
+                last.push('…');
+                break;
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Writes the ASS file for `pages` on an output `frame` of (width, height) pixels; the words
+/// of `keywords` are drawn in the style's keyword colour when it has one.
+pub fn write_ass(pages: &[CaptionPage], style: &CaptionStyle, keywords: &[String], frame: (u32, u32)) -> String {
     let mut ass = String::new();
     write_script_info(&mut ass, frame);
     write_style(&mut ass, style, frame);
-    write_events(&mut ass, pages, style, frame);
+    write_events(&mut ass, pages, style, keywords, frame);
     ass
 }
 
@@ -129,6 +184,7 @@ fn write_style(ass: &mut String, style: &CaptionStyle, frame: (u32, u32)) {
     let secondary = style_colour(&style.highlight_color, &defaults.highlight_color);
     let outline_colour = style_colour(&style.outline_color, &defaults.outline_color);
     let outline = format_size(f64::from(style.outline) * frame_scale(frame));
+    let shadow = format_size(f64::from(style.shadow) * frame_scale(frame));
     let margin_left = safe.x0;
     let margin_right = frame.0.saturating_sub(safe.x1);
     let (alignment, margin_vertical) = placement(style.position, frame.1);
@@ -139,16 +195,16 @@ fn write_style(ass: &mut String, style: &CaptionStyle, frame: (u32, u32)) {
          BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, \
          BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n\
          Style: {STYLE_NAME},{font},{size},{primary},{secondary},{outline_colour},&H80000000,\
-         -1,0,0,0,100,100,0,0,1,{outline},0,{alignment},{margin_left},{margin_right},{margin_vertical},1\n\n"
+         -1,0,0,0,100,100,0,0,1,{outline},{shadow},{alignment},{margin_left},{margin_right},{margin_vertical},1\n\n"
     );
 }
 
-fn write_events(ass: &mut String, pages: &[CaptionPage], style: &CaptionStyle, frame: (u32, u32)) {
+fn write_events(ass: &mut String, pages: &[CaptionPage], style: &CaptionStyle, keywords: &[String], frame: (u32, u32)) {
     ass.push_str("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
-    let highlight = HighlightTags::new(style, base_font_size_px(style, frame));
+    let marks = WordMarks::new(style, base_font_size_px(style, frame), keywords);
     let mut last_end = 0;
     for page in pages {
-        for event in page_events(page, &highlight, &mut last_end) {
+        for event in page_events(page, &marks, &mut last_end) {
             let _ = writeln!(
                 ass,
                 "Dialogue: 0,{},{},{STYLE_NAME},,0,0,0,,{}",
@@ -167,37 +223,11 @@ struct Event {
     text: String,
 }
 
-/// The override tags around the spoken word.
-struct HighlightTags {
-    colour: String,
-    scale: u32,
-    base_font_size_px: f64,
-}
-
-impl HighlightTags {
-    fn new(style: &CaptionStyle, base_font_size_px: f64) -> HighlightTags {
-        let defaults = CaptionStyle::default();
-        let colour = ass_colour(&style.highlight_color)
-            .or_else(|_| ass_colour(&defaults.highlight_color))
-            .unwrap_or_else(|_| "&H0000D7FF&".to_string());
-        HighlightTags { colour, scale: style.highlight_scale.max(1), base_font_size_px }
-    }
-
-    /// `{\fsN}` for a page drawn smaller than the style, else nothing.
-    fn page_size_tag(&self, page: &CaptionPage) -> String {
-        if (page.font_size_px - self.base_font_size_px).abs() < 0.005 {
-            String::new()
-        } else {
-            format!("\\fs{}", format_size(page.font_size_px))
-        }
-    }
-}
-
 /// The events of one page: word `k` is highlighted from its start (the page's start for the
 /// first word) to the next word's start (the page's end for the last). Boundaries are rounded
 /// once and shared, and never earlier than the previous event's end, so events neither
 /// overlap nor leave gaps; intervals that round to nothing are dropped.
-fn page_events(page: &CaptionPage, highlight: &HighlightTags, last_end: &mut u64) -> Vec<Event> {
+fn page_events(page: &CaptionPage, marks: &WordMarks, last_end: &mut u64) -> Vec<Event> {
     let words: Vec<&CaptionWord> = page.words().collect();
     let mut bounds = Vec::with_capacity(words.len() + 1);
     let mut previous = to_centiseconds(page.start).max(*last_end);
@@ -207,47 +237,19 @@ fn page_events(page: &CaptionPage, highlight: &HighlightTags, last_end: &mut u64
         previous = to_centiseconds(time.min(page.end)).max(previous);
         bounds.push(previous);
     }
-    let size_tag = highlight.page_size_tag(page);
+    let size_tag = marks.page_size_tag(page);
     let mut events = Vec::new();
     for (index, pair) in bounds.windows(2).enumerate() {
         if pair[0] < pair[1] {
-            events.push(Event { start: pair[0], end: pair[1], text: page_text(page, index, highlight, &size_tag) });
+            events.push(Event { start: pair[0], end: pair[1], text: marks.page_text(page, index, &size_tag) });
         }
     }
     *last_end = previous;
     events
 }
 
-/// The whole page as Dialogue text with word `highlighted` (reading order) marked.
-fn page_text(page: &CaptionPage, highlighted: usize, highlight: &HighlightTags, size_tag: &str) -> String {
-    let mut text = String::new();
-    if !size_tag.is_empty() {
-        let _ = write!(text, "{{{size_tag}}}");
-    }
-    let mut index = 0;
-    for (line_number, line) in page.lines.iter().enumerate() {
-        if line_number > 0 {
-            text.push_str("\\N");
-        }
-        for (position, word) in line.iter().enumerate() {
-            if position > 0 {
-                text.push(' ');
-            }
-            let escaped = escape_ass_text(&word.text);
-            if index == highlighted {
-                let scale = highlight.scale;
-                let _ = write!(text, "{{\\c{}\\fscx{scale}\\fscy{scale}}}{escaped}{{\\r{size_tag}}}", highlight.colour);
-            } else {
-                text.push_str(&escaped);
-            }
-            index += 1;
-        }
-    }
-    text
-}
-
 /// A size with at most two decimals and no trailing zeros (`72`, `40.5`).
-fn format_size(value: f64) -> String {
+pub(crate) fn format_size(value: f64) -> String {
     let text = format!("{:.2}", (value * 100.0 + 1e-6).floor() / 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -2,6 +2,7 @@
 //! word-by-word events.
 
 use super::*;
+use crate::measure::ApproxMetrics;
 
 fn caption_word(text: &str, start: f64, end: f64) -> CaptionWord {
     CaptionWord { text: text.into(), start, end }
@@ -63,7 +64,7 @@ fn times_are_centiseconds_rounded_once() {
 
 #[test]
 fn header_sets_play_resolution_wrapping_and_style() {
-    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), &[], (1080, 1920));
     for expected in [
         "PlayResX: 1080\n",
         "PlayResY: 1920\n",
@@ -91,7 +92,7 @@ fn caption_block_bottom_sits_inside_the_safe_area() {
 
 #[test]
 fn one_event_per_word_highlighting_only_that_word() {
-    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), &[], (1080, 1920));
     let events = dialogues(&ass);
     assert_eq!(events.len(), 4);
     let on = "{\\c&H0000D7FF&\\fscx115\\fscy115}";
@@ -103,7 +104,7 @@ fn one_event_per_word_highlighting_only_that_word() {
 
 #[test]
 fn events_are_contiguous_and_cover_each_page() {
-    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&fixture_pages(), &CaptionStyle::default(), &[], (1080, 1920));
     let times: Vec<(String, String)> = dialogues(&ass).into_iter().map(|(s, e, _)| (s, e)).collect();
     let expected = [
         ("0:00:00.00", "0:00:00.40"),
@@ -121,7 +122,7 @@ fn overlapping_pages_never_produce_overlapping_events() {
     let mut pages = fixture_pages();
     pages[1].start = 1.2;
     pages[1].lines[0][0].start = 1.2;
-    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&pages, &CaptionStyle::default(), &[], (1080, 1920));
     let events = dialogues(&ass);
     assert_eq!(events[2].1, "0:00:01.60");
     assert_eq!(events[3].0, "0:00:01.60");
@@ -131,7 +132,7 @@ fn overlapping_pages_never_produce_overlapping_events() {
 fn shrunk_pages_carry_their_font_size_through_resets() {
     let mut pages = fixture_pages();
     pages[1].font_size_px = 40.5;
-    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&pages, &CaptionStyle::default(), &[], (1080, 1920));
     let last = dialogues(&ass).pop().unwrap().2;
     assert_eq!(last, "{\\fs40.5}{\\c&H0000D7FF&\\fscx115\\fscy115}again{\\r\\fs40.5}");
 }
@@ -144,7 +145,7 @@ fn transcript_text_is_escaped_in_events() {
         lines: vec![vec![caption_word("{x}", 0.0, 0.5), caption_word("a\\b", 0.5, 1.0)]],
         font_size_px: 72.0,
     }];
-    let ass = write_ass(&pages, &CaptionStyle::default(), (1080, 1920));
+    let ass = write_ass(&pages, &CaptionStyle::default(), &[], (1080, 1920));
     let events = dialogues(&ass);
     assert!(events[0].2.starts_with("{\\c&H0000D7FF&\\fscx115\\fscy115}\\{x\\}{\\r}"));
     assert!(events[0].2.ends_with(" a\\\u{200B}b"));
@@ -162,11 +163,42 @@ fn caption_position_moves_the_block() {
     let frame = (1080, 1920);
     let ass_at = |position: &str| {
         let style = CaptionStyle { position: CaptionPosition::parse(position).unwrap(), ..CaptionStyle::default() };
-        style_placement(&write_ass(&[], &style, frame))
+        style_placement(&write_ass(&[], &style, &[], frame))
     };
     assert_eq!(ass_at("auto"), ("2".to_string(), 576), "bottom of the block at 70 % of 1920");
     assert_eq!(ass_at("bottom"), ass_at("auto"));
     assert_eq!(ass_at("top"), ("8".to_string(), 230), "below the platforms' top row (12 %)");
     assert_eq!(ass_at("middle").0, "5");
     assert_eq!(ass_at("40%"), ("2".to_string(), 1152), "bottom at 40 % of the height");
+}
+
+#[test]
+fn a_title_card_sits_at_the_top_for_the_whole_clip() {
+    let style = CaptionStyle { text_color: "FFEE00".into(), ..CaptionStyle::default() };
+    let event = title_event("  Why {podcasts} win ", &style, (1080, 1920), 31.5, &ApproxMetrics);
+    assert_eq!(
+        event,
+        "Dialogue: 1,0:00:00.00,0:00:31.50,Default,,0,0,384,,{\\an8\\fs64.8\\c&H0000EEFF&}Why \\{podcasts\\} win\n"
+    );
+    let square = title_event("T", &style, (1080, 1080), 5.0, &ApproxMetrics);
+    assert!(square.contains(",0,0,86,,"), "{square}");
+}
+
+#[test]
+fn a_long_title_is_broken_into_at_most_three_fitting_lines() {
+    // Ten units per character: "aaaa bbbb" is 90 wide.
+    let width_of = |text: &str| text.chars().count() as f64 * 10.0;
+    assert_eq!(title_lines("aaaa bbbb cccc dddd", 100.0, width_of), vec!["aaaa bbbb", "cccc dddd"]);
+    assert_eq!(title_lines("averyveryverylongword x", 100.0, width_of), vec!["averyveryverylongword", "x"]);
+    let long = title_lines("aa bb cc dd ee ff gg hh ii jj kk", 50.0, width_of);
+    assert_eq!(long, vec!["aa bb", "cc dd", "ee ff…"]);
+    assert!(title_lines("   ", 50.0, width_of).is_empty());
+    let event = title_event(
+        "Hello, this is my new commentary for this video",
+        &CaptionStyle::default(),
+        (1080, 1920),
+        7.0,
+        &ApproxMetrics,
+    );
+    assert!(event.ends_with("}Hello, this is my new\\Ncommentary for this\\Nvideo\n"), "{event}");
 }

@@ -195,7 +195,7 @@ fn display_text(raw: &str, uppercase: bool) -> Option<String> {
 }
 
 /// The spoken word's size relative to the others (never below 1).
-fn highlight_factor(style: &CaptionStyle) -> f64 {
+pub fn highlight_factor(style: &CaptionStyle) -> f64 {
     f64::from(style.highlight_scale.max(100)) / 100.0
 }
 

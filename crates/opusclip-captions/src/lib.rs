@@ -33,11 +33,14 @@
 pub mod ass;
 pub mod censor;
 pub mod layout;
+pub mod marks;
 pub mod measure;
+pub mod placement;
 pub mod subtitles;
 
 pub use ass::{ass_colour, escape_ass_text, write_ass};
 pub use censor::{censor_words, CensorList, DEFAULT_CENSOR_LIST};
 pub use layout::{plan_pages, CaptionPage, CaptionWord, SafeArea};
 pub use measure::{ApproxMetrics, FontMetrics, TextMeasure};
+pub use placement::{block_height, place_block, CaptionPlacement, CaptionScene, Rect};
 pub use subtitles::{write_srt, write_vtt};

@@ -1,7 +1,8 @@
 //! The `ClipSpec` that drives rendering (one per clip, `clip-NN.json`) and the run's
 //! `manifest.json`. Both are versioned JSON contracts (`schema_version`).
 
-use crate::model::{ProbeFacts, Score, Word};
+use crate::brand::{CaptionAnimation, Watermark};
+use crate::model::{FaceFrame, ProbeFacts, Score, Word};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -67,8 +68,8 @@ impl FromStr for Aspect {
 }
 
 /// How an output frame is composed from the source. In an output's JSON it is the `layout`
-/// field (`"track"`, `"split"`, `"blur_fit"`; `"track"` when missing), and a split adds
-/// `lower_crop_keyframes` beside `crop_keyframes`.
+/// field (`"track"`, `"split"`, `"blur_fit"`, `"audiogram"`; `"track"` when missing), and a
+/// split adds `lower_crop_keyframes` beside `crop_keyframes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(try_from = "LayoutFields", into = "LayoutFields")]
 pub enum Layout {
@@ -87,6 +88,10 @@ pub enum Layout {
     /// The whole picture (`crop_keyframes`: the full frame), scaled to fit inside the
     /// output, over a blurred, darkened copy of itself that fills the output.
     BlurFit,
+    /// No picture from the source: its sound drawn as a moving waveform on a plain
+    /// background, with the clip's title above and the captions below (audio-only input, or a
+    /// video whose picture does not matter). `crop_keyframes` is empty.
+    Audiogram,
 }
 
 impl Layout {
@@ -96,6 +101,7 @@ impl Layout {
             Layout::Track => LayoutKind::Track,
             Layout::Split { .. } => LayoutKind::Split,
             Layout::BlurFit => LayoutKind::BlurFit,
+            Layout::Audiogram => LayoutKind::Audiogram,
         }
     }
 }
@@ -111,10 +117,12 @@ pub enum LayoutKind {
     Split,
     /// The whole frame over a blurred copy of itself.
     BlurFit,
+    /// The sound as a waveform, no picture.
+    Audiogram,
 }
 
 impl LayoutKind {
-    pub const ALL: [LayoutKind; 3] = [LayoutKind::Track, LayoutKind::Split, LayoutKind::BlurFit];
+    pub const ALL: [LayoutKind; 4] = [LayoutKind::Track, LayoutKind::Split, LayoutKind::BlurFit, LayoutKind::Audiogram];
 
     /// As written in JSON and on the command line, e.g. `blur_fit`.
     pub fn label(self) -> &'static str {
@@ -122,6 +130,7 @@ impl LayoutKind {
             LayoutKind::Track => "track",
             LayoutKind::Split => "split",
             LayoutKind::BlurFit => "blur_fit",
+            LayoutKind::Audiogram => "audiogram",
         }
     }
 }
@@ -133,7 +142,7 @@ impl FromStr for LayoutKind {
         LayoutKind::ALL
             .into_iter()
             .find(|kind| kind.label() == normalized)
-            .ok_or_else(|| format!("unknown layout '{text}': use one of track, split, blur_fit"))
+            .ok_or_else(|| format!("unknown layout '{text}': use one of track, split, blur_fit, audiogram"))
     }
 }
 
@@ -159,6 +168,7 @@ impl TryFrom<LayoutFields> for Layout {
             }
             (LayoutKind::Track, true) => Ok(Layout::Track),
             (LayoutKind::BlurFit, true) => Ok(Layout::BlurFit),
+            (LayoutKind::Audiogram, true) => Ok(Layout::Audiogram),
         }
     }
 }
@@ -168,7 +178,7 @@ impl From<Layout> for LayoutFields {
         let layout_kind = layout.kind();
         let lower_crop_keyframes = match layout {
             Layout::Split { lower_crop_keyframes } => lower_crop_keyframes,
-            Layout::Track | Layout::BlurFit => Vec::new(),
+            Layout::Track | Layout::BlurFit | Layout::Audiogram => Vec::new(),
         };
         LayoutFields { layout: layout_kind, lower_crop_keyframes }
     }
@@ -201,7 +211,7 @@ pub struct OutputSpec {
 impl OutputSpec {
     /// How many output pixels one source pixel becomes at most over the clip: the output width
     /// over the narrowest crop window (each half of a split is as wide as the output), or, for
-    /// blur-fit, the scale that fits the whole picture inside the output. Above about 3 the
+    /// blur-fit, the scale that fits the whole picture inside the output. Above about 2 the
     /// picture looks soft.
     ///
     /// ```
@@ -225,6 +235,7 @@ impl OutputSpec {
                 .filter(|k| k.w > 0.0 && k.h > 0.0)
                 .map(|k| (f64::from(self.width) / k.w).min(f64::from(self.height) / k.h))
                 .fold(0.0, f64::max),
+            Layout::Audiogram => 0.0,
         }
     }
 }
@@ -247,10 +258,20 @@ pub struct CaptionStyle {
     /// Where the caption block sits (`auto` when a spec does not say).
     #[serde(default)]
     pub position: CaptionPosition,
+    /// How the spoken word is marked (`none` when a spec does not say).
+    #[serde(default)]
+    pub animation: CaptionAnimation,
+    /// Drop-shadow depth in pixels at a 1080-wide output (0: none).
+    #[serde(default)]
+    pub shadow: u32,
+    /// The clip's keywords (the spec's `keywords`) are drawn in this colour (`RRGGBB`) when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword_color: Option<String>,
 }
 
 /// Where the caption block sits in an output, as a spec or `--caption-position` names it:
-/// `auto` (the engine's choice: today the lower band at 70 % of the height), `top`, `middle`,
+/// `auto` (the engine's choice: clear of the faces the spec lists, in the empty band of a
+/// blur-fit, on the seam of a split, else the lower band at 70 % of the height), `top`, `middle`,
 /// `bottom`, or `NN%` (the bottom of the block at NN % of the height from the top, 10–90).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CaptionPosition {
@@ -334,6 +355,9 @@ impl Default for CaptionStyle {
             max_lines: 2,
             uppercase: false,
             position: CaptionPosition::Auto,
+            animation: CaptionAnimation::None,
+            shadow: 0,
+            keyword_color: None,
         }
     }
 }
@@ -365,6 +389,22 @@ pub struct ClipSpec {
     pub outputs: Vec<OutputSpec>,
     pub caption_style: CaptionStyle,
     pub title: String,
+    /// The faces seen in the clip (source display pixels, source timeline, about two samples
+    /// a second): `auto` captions are placed clear of them in every output, so a re-render
+    /// after an edited crop still keeps the captions off the faces. Empty when none were seen
+    /// or the spec predates them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faces: Vec<FaceFrame>,
+    /// Integrated loudness the audio is brought to, LUFS (true peak at most −1 dBTP); `null`
+    /// keeps the recorded level. A spec without the field gets −14 (TikTok, Reels, Shorts).
+    #[serde(default = "crate::loudness::default_loudness")]
+    pub loudness: Option<f64>,
+    /// The clip's keyphrases, split into words: drawn in `caption_style.keyword_color` when set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// A logo laid over every output, when a template gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Watermark>,
 }
 
 impl ClipSpec {

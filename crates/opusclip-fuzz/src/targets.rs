@@ -157,7 +157,7 @@ fn clip_spec(data: &[u8]) {
         let frame = (output.width.clamp(2, 8192), output.height.clamp(2, 8192));
         let pages =
             opusclip_captions::plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, &measure);
-        let ass = opusclip_captions::write_ass(&pages, &spec.caption_style, frame);
+        let ass = opusclip_captions::write_ass(&pages, &spec.caption_style, &spec.keywords, frame);
         assert!(ass.starts_with("[Script Info]"));
         let srt = opusclip_captions::write_srt(&pages);
         opusclip_speech::parse_srt(&srt)

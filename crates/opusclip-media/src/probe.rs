@@ -9,6 +9,20 @@ use serde_json::json;
 use std::path::Path;
 
 /// Read the facts of `path`, or explain why it cannot be used.
+/// How long a media file lasts by its container (seconds from its start), whatever streams it
+/// holds: for audio-only input, which [`probe`] refuses.
+pub fn container_seconds(path: &Path) -> Result<f64> {
+    crate::init();
+    check_file(path)?;
+    let input = open_input(path)?;
+    let duration = without_empty_lead(&input, container_duration(&input));
+    if duration.is_finite() && duration > 0.0 {
+        Ok(duration)
+    } else {
+        Err(zero_duration(path))
+    }
+}
+
 pub fn probe(path: &Path) -> Result<ProbeFacts> {
     crate::init();
     check_file(path)?;

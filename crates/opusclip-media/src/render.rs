@@ -13,16 +13,19 @@
 //! destination never holds a half-written file. Thumbnails are single JPEG frames made the same
 //! way.
 
+pub mod audiogram;
 mod crop_expression;
 mod ffmpeg;
 mod graph;
+pub mod loudness;
+mod watermark;
 
 pub use crop_expression::{crop_expression, Axis};
 pub use graph::{split_heights, BLUR_BRIGHTNESS};
 
 use crop_expression::format_number;
 use ffmpeg::{partial_path, run_ffmpeg, TempFile};
-use graph::{composition, filter_graph, SQUARE_PIXELS};
+use graph::filter_graph;
 use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
 use opusclip_core::{Error, Result};
 use serde_json::json;
@@ -54,6 +57,11 @@ pub struct RenderJob<'a> {
     pub fps: f64,
     /// Whether the source has an audio stream to carry over (the first one is used).
     pub has_audio: bool,
+    /// Integrated loudness target of the audio in LUFS (true peak at most −1 dBTP), or `None`
+    /// to keep the recorded level. See [`loudness`].
+    pub loudness: Option<f64>,
+    /// A logo laid over every output.
+    pub watermark: Option<&'a opusclip_core::Watermark>,
     /// Every output encoded from this clip; at least one.
     pub outputs: Vec<RenderOutput<'a>>,
 }
@@ -111,9 +119,14 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     validate_job(job)?;
     let duration = job.end - job.start;
     let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
-    write_file(&graph_file.path, &filter_graph(&job.outputs))?;
+    write_file(&graph_file.path, &filter_graph(&job.outputs, job.watermark))?;
     let partials: Vec<TempFile> =
         job.outputs.iter().map(|output| TempFile::new(partial_path(output.destination))).collect();
+    let audio_filter = match (job.has_audio, job.loudness) {
+        (true, Some(target)) => loudness::measure(job.source, job.start, duration, target)?
+            .map(|measured| loudness::second_pass(target, &measured)),
+        _ => None,
+    };
 
     let mut args = vec![
         "-ss".into(),
@@ -122,11 +135,13 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
         format_number(duration).into(),
         "-i".into(),
         job.source.as_os_str().to_owned(),
-        "-filter_complex_script".into(),
-        graph_file.path.as_os_str().to_owned(),
     ];
+    if let Some(watermark) = job.watermark {
+        args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
+    }
+    args.extend(["-filter_complex_script".into(), graph_file.path.as_os_str().to_owned()]);
     for (index, partial) in partials.iter().enumerate() {
-        args.extend(output_args(job, index, &partial.path));
+        args.extend(output_args(job, index, audio_filter.as_deref(), &partial.path));
     }
     run_ffmpeg(&args, duration, progress)?;
 
@@ -174,6 +189,15 @@ fn validate_job(job: &RenderJob) -> Result<()> {
     for output in &job.outputs {
         validate_output(output.spec)?;
     }
+    if let Some(watermark) = job.watermark {
+        watermark.check()?;
+        if !Path::new(&watermark.image).is_file() {
+            return Err(Error::invalid_input(format!(
+                "the watermark image {} is gone: put it back or edit `watermark.image` in the spec",
+                watermark.image
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -181,6 +205,9 @@ fn validate_output(spec: &OutputSpec) -> Result<()> {
     let label = spec.aspect.label();
     if spec.width < 2 || spec.height < 2 {
         return Err(Error::invalid_input(format!("output {label} has an invalid size {}x{}", spec.width, spec.height)));
+    }
+    if spec.layout == Layout::Audiogram {
+        return Ok(());
     }
     validate_keyframes(&spec.crop_keyframes, label, "crop keyframes")?;
     if let Layout::Split { lower_crop_keyframes } = &spec.layout {
@@ -200,12 +227,16 @@ fn validate_keyframes(keyframes: &[CropKeyframe], label: &str, what: &str) -> Re
     Ok(())
 }
 
-/// Encoder and muxer arguments for output `index`, written to `partial`.
-fn output_args(job: &RenderJob, index: usize, partial: &Path) -> Vec<OsString> {
+/// Encoder and muxer arguments for output `index`, written to `partial`; the audio goes
+/// through `audio_filter` when one is given.
+fn output_args(job: &RenderJob, index: usize, audio_filter: Option<&str>, partial: &Path) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["-map".into(), format!("[out{index}]").into()];
     if job.has_audio {
         for arg in ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"] {
             args.push(arg.into());
+        }
+        if let Some(filter) = audio_filter {
+            args.extend(["-filter:a".into(), filter.into(), "-ar".into(), loudness::SAMPLE_RATE.to_string().into()]);
         }
     }
     let threads = ENCODER_THREADS.to_string();
@@ -269,7 +300,8 @@ pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination
         )));
     }
     validate_output(output)?;
-    let graph = format!("[0:v]{SQUARE_PIXELS}[src0];\n{}", composition(&still_output(output), None, 0));
+    let still = still_output(output);
+    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None);
     let partial = TempFile::new(partial_path(destination));
     let args: Vec<OsString> = vec![
         "-ss".into(),
@@ -331,7 +363,16 @@ mod tests {
     }
 
     fn job<'a>(outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-        RenderJob { source: Path::new("in.mp4"), start: 1.0, end: 3.0, fps: 30.0, has_audio: true, outputs }
+        RenderJob {
+            source: Path::new("in.mp4"),
+            start: 1.0,
+            end: 3.0,
+            fps: 30.0,
+            has_audio: true,
+            loudness: None,
+            watermark: None,
+            outputs,
+        }
     }
 
     #[test]
@@ -353,14 +394,20 @@ mod tests {
         let vertical = spec(Aspect::Vertical);
         let output = RenderOutput { spec: &vertical, subtitles_ass: None, destination: Path::new("a.mp4") };
         let mut silent = job(vec![output]);
-        let with_audio: Vec<String> =
-            output_args(&silent, 0, Path::new("p.mp4")).iter().map(|arg| arg.to_string_lossy().into_owned()).collect();
+        let with_audio: Vec<String> = output_args(&silent, 0, None, Path::new("p.mp4"))
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
         let text = with_audio.join(" ");
         assert!(text.starts_with("-map [out0] -map 0:a:0? -c:a aac -b:a 128k -c:v libx264"));
         assert!(text.contains("-threads 2 -r 30 -movflags +faststart -t 2 p.mp4"), "{text}");
         assert_eq!(with_audio.last().map(String::as_str), Some("p.mp4"));
+        let normalised = output_args(&silent, 0, Some("loudnorm=I=-14"), Path::new("p.mp4"));
+        let normalised: Vec<String> = normalised.iter().map(|arg| arg.to_string_lossy().into_owned()).collect();
+        assert!(normalised.join(" ").contains("-b:a 128k -filter:a loudnorm=I=-14 -ar 48000 -c:v"), "{normalised:?}");
         silent.has_audio = false;
-        let without_audio = output_args(&silent, 0, Path::new("p.mp4"));
+        let without_audio = output_args(&silent, 0, Some("loudnorm=I=-14"), Path::new("p.mp4"));
+        assert!(!without_audio.iter().any(|arg| arg == "-filter:a"));
         assert!(!without_audio.iter().any(|arg| arg == "0:a:0?"));
     }
 

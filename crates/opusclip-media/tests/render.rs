@@ -145,7 +145,7 @@ fn captioned<'a>(spec: &'a OutputSpec, ass: &'a Path, destination: &'a Path) -> 
 }
 
 fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-    RenderJob { source, start: 1.0, end: 3.0, fps: SOURCE_FPS, has_audio, outputs }
+    RenderJob { source, start: 1.0, end: 3.0, fps: SOURCE_FPS, has_audio, loudness: None, watermark: None, outputs }
 }
 
 #[test]

@@ -70,7 +70,7 @@ fn output(aspect: Aspect, size: (u32, u32), layout: Layout, crop_keyframes: Vec<
 }
 
 fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-    RenderJob { source, start: 0.0, end: 2.0, fps: 25.0, has_audio: false, outputs }
+    RenderJob { source, start: 0.0, end: 2.0, fps: 25.0, has_audio: false, loudness: None, watermark: None, outputs }
 }
 
 fn plain<'a>(spec: &'a OutputSpec, destination: &'a Path) -> RenderOutput<'a> {

@@ -1,7 +1,8 @@
-//! Letterbox and pillarbox borders: rows and columns that stay near-black in every detail
-//! frame of a window, counted inward from the picture's edges. The camera then works inside
-//! the active picture only, so a 9:16 crop never shows a black bar and blur-fit shows the
-//! picture without its bars.
+//! Letterbox and pillarbox borders: rows and columns, counted inward from the picture's edges,
+//! that stay near-black in every detail frame of a window — or that are a flat black bar (no
+//! pixel above [`BAR_PEAK`]) in at least [`BAR_FRAME_SHARE`] of them, for bars that come and go
+//! inside a clip. The camera then works inside the active picture only, so no crop ever shows
+//! a black bar and blur-fit shows the picture without its bars.
 
 use crate::saliency::PixelRect;
 use opusclip_analyze::GrayView;
@@ -17,6 +18,12 @@ const MIN_BORDER_SHARE: f64 = 0.01;
 const MIN_ACTIVE_SHARE: f64 = 0.4;
 /// Frames needed before borders are believed.
 const MIN_FRAMES: usize = 2;
+/// A line is a flat bar in a frame when it is black ([`BLACK_LEVEL`]) and no pixel of it is
+/// brighter than this: a dark part of a scene has texture, a bar does not.
+pub const BAR_PEAK: u8 = 48;
+/// A line that is a flat bar in at least this share of a window's frames is a border for the
+/// whole window, even when the picture fills it the rest of the time.
+pub const BAR_FRAME_SHARE: f64 = 0.1;
 
 /// The brightest mean luma each row and column of the detail pictures of a window reached.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +32,9 @@ pub struct BorderMeter {
     height: u32,
     row_peak: Vec<f32>,
     column_peak: Vec<f32>,
+    /// In how many frames each row (column) was a flat black bar.
+    row_bar_frames: Vec<u32>,
+    column_bar_frames: Vec<u32>,
     frames: usize,
 }
 
@@ -42,22 +52,32 @@ impl BorderMeter {
                 height: picture.height,
                 row_peak: vec![0.0; height],
                 column_peak: vec![0.0; width],
+                row_bar_frames: vec![0; height],
+                column_bar_frames: vec![0; width],
                 frames: 0,
             };
         } else if (picture.width, picture.height) != (self.width, self.height) {
             return;
         }
         let mut column_sums = vec![0u32; width];
+        let mut column_brightest = vec![0u8; width];
         for (y, row) in picture.data.chunks_exact(width).take(height).enumerate() {
             let mut row_sum = 0u32;
+            let mut row_brightest = 0u8;
             for (x, &value) in row.iter().enumerate() {
                 row_sum += u32::from(value);
                 column_sums[x] += u32::from(value);
+                row_brightest = row_brightest.max(value);
+                column_brightest[x] = column_brightest[x].max(value);
             }
-            self.row_peak[y] = self.row_peak[y].max(row_sum as f32 / width as f32);
+            let mean = row_sum as f32 / width as f32;
+            self.row_peak[y] = self.row_peak[y].max(mean);
+            self.row_bar_frames[y] += u32::from(is_bar(mean, row_brightest));
         }
-        for (peak, sum) in self.column_peak.iter_mut().zip(column_sums) {
-            *peak = peak.max(sum as f32 / height as f32);
+        for (x, sum) in column_sums.into_iter().enumerate() {
+            let mean = sum as f32 / height as f32;
+            self.column_peak[x] = self.column_peak[x].max(mean);
+            self.column_bar_frames[x] += u32::from(is_bar(mean, column_brightest[x]));
         }
         self.frames += 1;
     }
@@ -68,8 +88,9 @@ impl BorderMeter {
         if self.frames < MIN_FRAMES {
             return None;
         }
-        let (top, bottom) = border_run(&self.row_peak)?;
-        let (left, right) = border_run(&self.column_peak)?;
+        let bar_frames = (BAR_FRAME_SHARE * self.frames as f64).ceil().max(1.0) as u32;
+        let (top, bottom) = border_run(&self.row_peak, &self.row_bar_frames, bar_frames)?;
+        let (left, right) = border_run(&self.column_peak, &self.column_bar_frames, bar_frames)?;
         let area = PixelRect { x0: left, y0: top, x1: self.width - right, y1: self.height - bottom };
         let whole = area == PixelRect::whole(self.width, self.height);
         (!whole).then_some(area)
@@ -81,15 +102,21 @@ impl BorderMeter {
     }
 }
 
-/// Black lines at the start and at the end of `peaks` (each dropped when thinner than
-/// [`MIN_BORDER_SHARE`]); `None` when the active part is under [`MIN_ACTIVE_SHARE`].
-fn border_run(peaks: &[f32]) -> Option<(u32, u32)> {
-    let black = |peak: &&f32| **peak <= BLACK_LEVEL;
+/// Whether a line with this mean and brightest pixel is a flat black bar.
+fn is_bar(mean: f32, brightest: u8) -> bool {
+    mean <= BLACK_LEVEL && brightest <= BAR_PEAK
+}
+
+/// Border lines at the start and at the end (black in every frame, by `peaks`, or a flat bar
+/// in at least `bar_frames` frames, by `bars`), each run dropped when thinner than
+/// [`MIN_BORDER_SHARE`]; `None` when the active part is under [`MIN_ACTIVE_SHARE`].
+fn border_run(peaks: &[f32], bars: &[u32], bar_frames: u32) -> Option<(u32, u32)> {
+    let border = |line: &usize| peaks[*line] <= BLACK_LEVEL || bars[*line] >= bar_frames;
     let length = peaks.len();
     let minimum = (MIN_BORDER_SHARE * length as f64).ceil() as usize;
     let keep = |run: usize| if run >= minimum.max(1) { run } else { 0 };
-    let start = keep(peaks.iter().take_while(black).count());
-    let end = keep(peaks.iter().rev().take_while(black).count());
+    let start = keep((0..length).take_while(border).count());
+    let end = keep((0..length).rev().take_while(border).count());
     let active = length.saturating_sub(start + end);
     ((active as f64) >= MIN_ACTIVE_SHARE * length as f64).then_some((start as u32, end as u32))
 }
@@ -150,9 +177,27 @@ mod tests {
 
     #[test]
     fn a_dark_scene_edge_that_lights_up_once_is_not_a_border() {
-        // The top rows are dark in one frame only: over the window they are not a border.
-        let pictures = [picture(120, (12, 0, 0, 0)), picture(120, (0, 0, 0, 0))];
+        // The top rows are dark but textured (a pixel in eight at 60) in one frame only.
+        let mut textured = picture(120, (12, 0, 0, 0));
+        for (index, value) in textured.iter_mut().enumerate().take(12 * WIDTH as usize) {
+            if index % 8 == 0 {
+                *value = 60;
+            }
+        }
+        let pictures = [textured, picture(120, (0, 0, 0, 0))];
         assert_eq!(meter(&pictures).active_area(), None);
+    }
+
+    #[test]
+    fn bars_that_come_and_go_are_borders_for_the_whole_window() {
+        // Pillarbox bars in 3 of 20 frames (a cut to a 4:3 insert), the full picture otherwise.
+        let pictures: Vec<Vec<u8>> =
+            (0..20).map(|i| if i < 3 { picture(120, (0, 0, 20, 20)) } else { picture(120, (0, 0, 0, 0)) }).collect();
+        assert_eq!(meter(&pictures).active_area(), Some(PixelRect { x0: 20, y0: 0, x1: WIDTH - 20, y1: HEIGHT }));
+        // In one frame of twenty (under a tenth) they are not.
+        let once: Vec<Vec<u8>> =
+            (0..20).map(|i| if i == 0 { picture(120, (0, 0, 20, 20)) } else { picture(120, (0, 0, 0, 0)) }).collect();
+        assert_eq!(meter(&once).active_area(), None);
     }
 
     #[test]

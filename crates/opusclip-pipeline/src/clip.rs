@@ -2,6 +2,8 @@
 //! rendered clips and `manifest.json`.
 
 use crate::atomic;
+use crate::audiogram::{probe_for_analysis, AUDIOGRAM_FPS};
+use crate::caption_place::spec_faces;
 use crate::fonts::caption_measure;
 use crate::look::{close_look_with_signals, LookSignals};
 use crate::options::ClipOptions;
@@ -12,8 +14,8 @@ use crate::survey::{run_survey, run_survey_with_speech};
 use crate::transcript::{plan_transcript, TranscriptPlan, NO_TRANSCRIPT_HINT};
 use opusclip_analyze::faces::FaceDetector;
 use opusclip_core::{
-    Candidate, ClipSpec, CloseLook, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result, SourceRef,
-    StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
+    Candidate, ClipSpec, CloseLook, LayoutKind, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result,
+    SourceRef, StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
 };
 use opusclip_select::{select_clips, select_clips_without_words, ClipScorer, ClipText, Signals, Window};
 use std::path::Path;
@@ -61,23 +63,34 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     let mut stages = Stages { timings: Vec::new(), progress };
     let mut warnings = Vec::new();
     let input = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
-    let (facts, hash) = stages.run("probe", |_| {
-        let facts = opusclip_media::probe(&input)?;
-        Ok((facts, opusclip_media::content_hash(&input)?))
+    let (facts, hash, analysis) = stages.run("probe", |_| {
+        let (facts, analysis) = probe_for_analysis(&input)?;
+        Ok((facts, opusclip_media::content_hash(&input)?, analysis))
     })?;
+    let audiogram_options;
+    let options = if analysis.is_audiogram() {
+        let message =
+            format!("{} has no picture: its clips are audiograms (waveform, title, captions)", input.display());
+        progress.warn(&message);
+        warnings.push(message);
+        audiogram_options = ClipOptions { layout: Some(LayoutKind::Audiogram), ..options.clone() };
+        &audiogram_options
+    } else {
+        options
+    };
     check_timeframe(options, facts.duration)?;
     let plan = stages.run("transcript", |_| plan_transcript(&input, !facts.subtitles.is_empty(), options))?;
     // With whisper, the survey's one decode also feeds recognition as it goes (no sample kept).
     let (surveyed, transcript) = match plan {
         TranscriptPlan::Whisper(model) => {
             let (surveyed, transcript) =
-                stages.run("survey", |p| run_survey_with_speech(&input, &facts, &model, options, p))?;
+                stages.run("survey", |p| run_survey_with_speech(analysis.path(), &facts, &model, options, p))?;
             (surveyed, Some(transcript))
         }
         TranscriptPlan::Ready(transcript) => {
-            (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, Some(transcript))
+            (stages.run("survey", |p| run_survey(analysis.path(), &facts, false, p))?, Some(transcript))
         }
-        TranscriptPlan::None => (stages.run("survey", |p| run_survey(&input, &facts, false, p))?, None),
+        TranscriptPlan::None => (stages.run("survey", |p| run_survey(analysis.path(), &facts, false, p))?, None),
     };
     let mut transcript = transcript;
     if let Some(message) = transcript.as_mut().and_then(|t| crate::transcript::keep_within(t, facts.duration)) {
@@ -121,7 +134,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         warnings.push(message);
     }
     let (looks, signals): (Vec<CloseLook>, Vec<LookSignals>) =
-        stages.run("look", |p| look_at_all(&input, &facts, &candidates, p))?.into_iter().unzip();
+        stages.run("look", |p| look_at_all(analysis.path(), &facts, &candidates, p))?.into_iter().unzip();
     let (candidates, looks) = rescore_with_looks(candidates, looks, &surveyed.survey, &facts, &scorer);
     let texts = describe_candidates(&candidates, words);
     // With LLM_URL: a bounded rerank and rewritten titles; any failure keeps the above.
@@ -135,14 +148,20 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     }
     let crate::llm::Improved { candidates, companions: looks, texts, titles_by, .. } = improved;
     let framing = FramingSignals { signals: &signals, levels: &surveyed.survey.levels };
-    let specs = stages.run("reframe", |_| {
+    let mut specs = stages.run("reframe", |_| {
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
     })?;
+    if analysis.is_audiogram() {
+        for spec in &mut specs {
+            spec.source.fps = AUDIOGRAM_FPS;
+        }
+    }
     for message in enlargement_warnings(&specs) {
         progress.warn(&message);
         warnings.push(message);
     }
     let measure = caption_measure(options.font_dir.as_deref());
+    let mut caption_warnings = Vec::new();
     let clips = stages.run("render", |p| {
         let mut clips = Vec::new();
         for (rank, (spec, candidate)) in specs.iter().zip(&candidates).enumerate() {
@@ -152,12 +171,17 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
             let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
             // The spec last: a clip's JSON is never there without its video.
             atomic::write_json(&out_dir.join(&spec_name), spec)?;
+            caption_warnings.extend(rendered.caption_warnings(&spec.id));
             let mut clip = manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name);
             clip.titles_by.clone_from(&titles_by[rank]);
             clips.push(clip);
         }
         Ok(clips)
     })?;
+    for message in caption_warnings {
+        progress.warn(&message);
+        warnings.push(message);
+    }
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         source: ManifestSource { path: input.display().to_string(), hash, probe: facts },
@@ -173,9 +197,9 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     Ok(manifest)
 }
 
-/// Enlargement past this makes a clip visibly soft (a 720p source's tracked 9:16 crop is 2.7x,
-/// which passes; a 480p one, 4x, does not).
-pub const MAX_SHARP_ENLARGEMENT: f64 = 3.0;
+/// Enlargement past this makes a clip visibly soft, even through the lanczos scaler: a 1080p
+/// source's tracked 9:16 crop (1.8x) passes; a 720p one (2.7x) and a 480p one (4x) are named.
+pub const MAX_SHARP_ENLARGEMENT: f64 = 2.0;
 
 /// One warning per aspect whose clips enlarge the source more than [`MAX_SHARP_ENLARGEMENT`]
 /// (a small source, or a tight crop of it), naming the worst factor and the clips.
@@ -370,9 +394,28 @@ fn build_specs(
                 outputs,
                 caption_style: options.caption_style.clone(),
                 title: texts[rank].title.clone(),
+                faces: spec_faces(&look.faces, candidate.start, candidate.end),
+                loudness: options.loudness,
+                keywords: clip_keywords(&candidate.text),
+                watermark: options.watermark.clone(),
             }
         })
         .collect()
+}
+
+/// The words of the clip's three best keyphrases (what `keyword_color` marks in its captions).
+pub const CAPTION_KEYPHRASES: usize = 3;
+
+fn clip_keywords(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for phrase in opusclip_select::keyphrases::distinct_keyphrases(text, CAPTION_KEYPHRASES, CAPTION_KEYPHRASES) {
+        for word in phrase.words {
+            if word.chars().count() >= 3 && !words.contains(&word) {
+                words.push(word);
+            }
+        }
+    }
+    words
 }
 
 fn manifest_clip(

@@ -9,7 +9,9 @@
 pub mod analysis;
 pub mod atomic;
 pub mod audio_source;
+pub mod audiogram;
 pub mod borders;
+pub mod caption_place;
 pub mod clip;
 pub mod fonts;
 pub mod llm;

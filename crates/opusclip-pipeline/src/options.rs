@@ -32,6 +32,10 @@ pub struct ClipOptions {
     /// Spoken language for whisper (`None`: detect).
     pub language: Option<String>,
     pub caption_style: CaptionStyle,
+    /// Integrated loudness of the clips' audio, LUFS (`--loudness`); `None` keeps the level.
+    pub loudness: Option<f64>,
+    /// A logo laid over every output (`--template` with a `[watermark]`).
+    pub watermark: Option<opusclip_core::Watermark>,
     /// Extra directory searched for caption fonts.
     pub font_dir: Option<PathBuf>,
     /// Threads for speech recognition.
@@ -72,6 +76,8 @@ impl Default for ClipOptions {
             whisper_model: None,
             language: None,
             caption_style: CaptionStyle::default(),
+            loudness: opusclip_core::loudness::default_loudness(),
+            watermark: None,
             font_dir: None,
             threads: 2,
             asr_prompt: None,

@@ -3,7 +3,9 @@
 //! `opusclip clip` both come through here, so a re-render equals the first render.
 
 use crate::atomic;
-use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, TextMeasure};
+use crate::caption_place::placed_style;
+use opusclip_captions::ass::title_event;
+use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPlacement, TextMeasure};
 use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, Layout, OutputFile, OutputSpec, Result};
 use opusclip_media::render::{output_thumbnail, render, RenderJob, RenderOutput};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,22 @@ pub struct RenderedClip {
     pub outputs: Vec<OutputFile>,
     pub captions: CaptionFiles,
     pub thumbnail: Option<String>,
+    /// Where each output's `auto` captions went, for those that have any.
+    pub caption_placements: Vec<(opusclip_core::Aspect, CaptionPlacement)>,
+}
+
+/// Above this share of the clip with a face under the captions, the manifest warns.
+pub const FACE_COVER_WARNING: f64 = 0.2;
+
+impl RenderedClip {
+    /// One warning per output whose `auto` captions could not stay off the faces.
+    pub fn caption_warnings(&self, id: &str) -> Vec<String> {
+        self.caption_placements
+            .iter()
+            .filter(|(_, placement)| placement.face_cover > FACE_COVER_WARNING)
+            .map(|(aspect, placement)| format!("{id} {}: captions {}", aspect.label(), placement.reason))
+            .collect()
+    }
 }
 
 /// File name of output `index` of clip `id`: the first is `clip-01.mp4`, then `clip-01.1x1.mp4`…
@@ -52,16 +70,27 @@ pub fn render_spec(
     let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
     let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
     let mut first_pages = Vec::new();
+    let mut caption_placements = Vec::new();
     for (index, output) in spec.outputs.iter().enumerate() {
-        if !captions_wanted {
+        let title_card = output.layout == Layout::Audiogram && !spec.title.trim().is_empty();
+        if !captions_wanted && !title_card {
             ass_files.push(None);
             continue;
         }
         let frame = (output.width, output.height);
-        let pages = plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure);
+        let pages = if captions_wanted {
+            plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure)
+        } else {
+            Vec::new()
+        };
         let ass_path = staging.path.join(format!("captions-{index}.ass"));
-        std::fs::write(&ass_path, write_ass(&pages, &spec.caption_style, frame))
-            .map_err(|e| Error::io("write", &ass_path, e))?;
+        let (style, placement) = placed_style(spec, output, &pages);
+        caption_placements.extend(placement.filter(|_| captions_wanted).map(|placement| (output.aspect, placement)));
+        let mut ass = write_ass(&pages, &style, &spec.keywords, frame);
+        if title_card {
+            ass.push_str(&title_event(&spec.title, &style, frame, spec.duration(), measure));
+        }
+        std::fs::write(&ass_path, ass).map_err(|e| Error::io("write", &ass_path, e))?;
         ass_files.push(Some(ass_path));
         if index == 0 {
             first_pages = pages;
@@ -83,18 +112,29 @@ pub fn render_spec(
         end: spec.end,
         fps: spec.source.fps,
         has_audio: spec.source.has_audio,
+        loudness: spec.loudness,
+        watermark: spec.watermark.as_ref(),
         outputs,
     };
     render(&job, progress)?;
     let captions = write_caption_files(spec, &staging.path, &first_pages, captions_wanted)?;
     let thumbnail_name = format!("{}.jpg", spec.id);
     let at = spec.duration() / 3.0;
-    let thumbnail = match output_at(&spec.outputs[0], at) {
-        Some(still) => {
-            output_thumbnail(source, spec.start + at, &still, &staging.path.join(&thumbnail_name))?;
-            Some(thumbnail_name)
+    let first = &spec.outputs[0];
+    let thumbnail = if first.layout == Layout::Audiogram {
+        // The waveform, title and captions exist only in the rendered file: take the frame there.
+        let whole = CropKeyframe { t: 0.0, x: 0.0, y: 0.0, w: f64::from(first.width), h: f64::from(first.height) };
+        let still = OutputSpec { layout: Layout::Track, crop_keyframes: vec![whole], ..first.clone() };
+        output_thumbnail(&destinations[0], at, &still, &staging.path.join(&thumbnail_name))?;
+        Some(thumbnail_name)
+    } else {
+        match output_at(first, at) {
+            Some(still) => {
+                output_thumbnail(source, spec.start + at, &still, &staging.path.join(&thumbnail_name))?;
+                Some(thumbnail_name)
+            }
+            None => None,
         }
-        None => None,
     };
     let published = video_names.iter().chain(&captions.srt).chain(&captions.vtt).chain(&thumbnail);
     staging.publish(dir, published)?;
@@ -112,6 +152,7 @@ pub fn render_spec(
             .collect(),
         captions,
         thumbnail,
+        caption_placements,
     })
 }
 

@@ -99,6 +99,7 @@ fn plan_for_aspect(clip: &ClipAnalysis, aspect: Aspect) -> OutputPlan {
             (Layout::Split { lower_crop_keyframes: lower }, upper, spans)
         }
         LayoutKind::BlurFit => (Layout::BlurFit, whole_frame(clip), Vec::new()),
+        LayoutKind::Audiogram => (Layout::Audiogram, Vec::new(), Vec::new()),
     };
     OutputPlan { layout, crop_keyframes, reason: decision.reason, spans }
 }

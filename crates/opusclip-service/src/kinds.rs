@@ -8,6 +8,7 @@ use opusclip_captions::{SafeArea, TextMeasure};
 use opusclip_core::{
     Aspect, ClipSpec, OutputSpec, ProbeFacts, Result, SourceRef, Transcript, SCHEMA_VERSION, TOOL_VERSION,
 };
+use opusclip_pipeline::caption_place::spec_faces;
 use opusclip_pipeline::transcript::{plan_transcript, TranscriptPlan};
 use opusclip_pipeline::{atomic, ClipOptions, Progress};
 use opusclip_reframe::{plan_crop, ReframeInput};
@@ -139,6 +140,10 @@ pub fn run_whole_video(
         outputs: vec![OutputSpec { aspect, width, height, layout: Default::default(), crop_keyframes }],
         caption_style: options.caption_style.clone(),
         title: String::new(),
+        faces: look.as_ref().map(|look| spec_faces(&look.faces, 0.0, end)).unwrap_or_default(),
+        loudness: options.loudness,
+        keywords: Vec::new(),
+        watermark: options.watermark.clone(),
     };
     std::fs::create_dir_all(out).map_err(|e| opusclip_core::Error::io("create", out, e))?;
     let measure = opusclip_pipeline::fonts::caption_measure(options.font_dir.as_deref());

@@ -98,6 +98,10 @@ pub struct ClipFields {
     /// `NN%`. Left out of the JSON when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption_position: Option<String>,
+    /// The clips' loudness (`opusclip clip --loudness`): a preset, LUFS, or `off`; absent: −14.
+    /// Left out of the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loudness: Option<String>,
 }
 
 impl Default for ClipFields {
@@ -117,6 +121,7 @@ impl Default for ClipFields {
             no_captions: false,
             caption_style: None,
             caption_position: None,
+            loudness: None,
         }
     }
 }
@@ -157,6 +162,13 @@ impl ClipFields {
                 CaptionStyle::default()
             }
         };
+        let loudness = match self.loudness.as_deref().filter(|text| !text.trim().is_empty()) {
+            None => ClipOptions::default().loudness,
+            Some(text) => opusclip_core::parse_loudness(text).unwrap_or_else(|error| {
+                problems.push(error.to_string());
+                None
+            }),
+        };
         if !problems.is_empty() {
             details["problems"] = serde_json::json!(problems);
             return Err(ApiError::invalid(problems.join("; ")).with_details(details));
@@ -180,6 +192,7 @@ impl ClipFields {
             embedding_model: opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()),
             embedding_batch: settings.batch_size as usize,
             caption_style,
+            loudness,
             llm: opusclip_pipeline::llm::LlmConfig::from_settings(settings),
             ..ClipOptions::default()
         };

@@ -42,7 +42,7 @@ pub enum Command {
     /// words, clips are cut at silences and shot changes and have no captions.
     ///
     /// Example: opusclip clip talk.mp4 --transcript talk.srt --clips 3 --aspect 9:16 --aspect 1:1
-    Clip(ClipArgs),
+    Clip(Box<ClipArgs>),
     /// Re-render a clip from its ClipSpec (clip-NN.json) after editing it.
     ///
     /// Edit start/end, the words or the caption style in the JSON, then run this: the clip's
@@ -134,7 +134,8 @@ pub struct ClipArgs {
     pub aspects: Vec<String>,
     /// How each output is composed: auto (chosen per clip and aspect), track (one crop
     /// follows the speaker), split (two speakers stacked), blur-fit (the whole picture over a
-    /// blurred copy of itself).
+    /// blurred copy of itself), audiogram (the sound as a moving waveform with the title and
+    /// captions; what an audio-only input such as a podcast mp3 always gets).
     #[arg(long, value_name = "LAYOUT", default_value = "auto")]
     pub layout: String,
     /// Transcript file with the spoken words: SRT, WebVTT, ASS/SSA, or whisper.cpp / OpenAI JSON (single input only).
@@ -163,16 +164,28 @@ pub struct ClipArgs {
     /// and larger), clean (plain white, smaller), punch (capitals, the spoken word green), single
     /// (one line, the spoken word cyan) or none (no burned-in captions; SRT/VTT are still
     /// written). The same looks as the web page's editor; fine-tune one in clip-NN.json.
-    #[arg(long, value_name = "NAME", conflicts_with = "no_captions")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["no_captions", "template"])]
     pub caption_style: Option<String>,
+    /// A brand template (TOML, or JSON): a caption look built on a preset (font, size, colours,
+    /// outline, shadow, animation none|pop|karaoke, keyword_color for the clip's keywords,
+    /// uppercase, max_lines, position) and an optional [watermark] (image, corner, width,
+    /// opacity). Written into each clip-NN.json. See the README for every key.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
     /// Render without burned-in captions (SRT/VTT are still written): --caption-style none.
     #[arg(long)]
     pub no_captions: bool,
-    /// Where the burned-in captions sit: auto (the lower band), top (below the platforms' top
+    /// Where the burned-in captions sit: auto (off the faces: below the chin or above the head,
+    /// in the empty band of a blur-fit, on the seam of a split), top (below the platforms' top
     /// row), middle, bottom, or NN% (the bottom of the caption block at NN % of the height, 10–90).
     /// Written into each clip-NN.json as `caption_style.position`, where it can be edited.
     #[arg(long, value_name = "WHERE")]
     pub caption_position: Option<String>,
+    /// How loud the clips are: a preset (tiktok, reels, instagram, shorts, youtube: -14 LUFS;
+    /// podcast: -16; broadcast: -23), LUFS from -40 to -5, or off to keep the recorded level.
+    /// Measured over each clip and applied in two passes, true peak at most -1 dBTP.
+    #[arg(long, value_name = "TARGET", default_value = "-14")]
+    pub loudness: String,
     /// Directory with extra caption fonts.
     #[arg(long, value_name = "DIR", env = "OPUSCLIP_FONT_DIR")]
     pub font_dir: Option<PathBuf>,

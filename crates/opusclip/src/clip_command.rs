@@ -45,11 +45,19 @@ pub fn parse_layout(value: &str) -> Result<Option<LayoutKind>> {
     })
 }
 
-/// `--caption-style NAME` (a preset or `none`), `--no-captions`, or the default look.
+/// `--template FILE`, `--caption-style NAME` (a preset or `none`), `--no-captions`, or the
+/// default look; `--caption-position` over any of them.
 pub fn caption_style(args: &ClipArgs) -> Result<CaptionStyle> {
     let name =
         if args.no_captions { NO_CAPTIONS } else { args.caption_style.as_deref().unwrap_or(DEFAULT_CAPTION_STYLE) };
-    let mut style = caption_style_named(name)?;
+    let mut style = match &args.template {
+        Some(path) => {
+            let mut style = opusclip_core::template::read_template(path)?.style;
+            style.enabled = !args.no_captions;
+            style
+        }
+        None => caption_style_named(name)?,
+    };
     if let Some(position) = &args.caption_position {
         style.position = opusclip_core::CaptionPosition::parse(position)?;
     }
@@ -93,6 +101,10 @@ fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
         ..ClipOptions::default()
     };
     options.caption_style = caption_style(args)?;
+    options.loudness = opusclip_core::parse_loudness(&args.loudness)?;
+    if let Some(path) = &args.template {
+        options.watermark = opusclip_core::template::read_template(path)?.watermark;
+    }
     options.validate()?;
     Ok(options)
 }
@@ -202,7 +214,7 @@ mod tests {
         let mut argv = vec!["opusclip", "clip", "talk.mp4"];
         argv.extend_from_slice(extra);
         match Cli::try_parse_from(argv).expect("parses").command {
-            Command::Clip(args) => args,
+            Command::Clip(args) => *args,
             _ => unreachable!("a clip command"),
         }
     }
@@ -281,6 +293,40 @@ mod tests {
         assert_eq!(top.caption_style.position, opusclip_core::CaptionPosition::Top);
         let error = options_from(&clip_args(&["--caption-position", "left"]), &Settings::default()).expect_err("bad");
         assert!(error.to_string().contains("10% to 90%"), "{error}");
+    }
+
+    #[test]
+    fn loudness_takes_a_preset_a_number_or_off() {
+        let default = options_from(&clip_args(&[]), &Settings::default()).expect("valid");
+        assert_eq!(default.loudness, Some(-14.0));
+        let podcast = options_from(&clip_args(&["--loudness", "podcast"]), &Settings::default()).expect("valid");
+        assert_eq!(podcast.loudness, Some(-16.0));
+        let off = options_from(&clip_args(&["--loudness", "off"]), &Settings::default()).expect("valid");
+        assert_eq!(off.loudness, None);
+        let error = options_from(&clip_args(&["--loudness", "loud"]), &Settings::default()).expect_err("bad");
+        assert_eq!(error.code(), ErrorCode::InvalidInput);
+        assert!(error.to_string().contains("tiktok"), "{error}");
+    }
+
+    #[test]
+    fn a_template_sets_the_look_and_the_watermark() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("logo.png"), b"png").expect("logo");
+        let template = dir.path().join("brand.toml");
+        std::fs::write(&template, "base = \"punch\"\nanimation = \"pop\"\n[watermark]\nimage = \"logo.png\"\n")
+            .expect("toml");
+        let path = template.to_str().expect("utf-8");
+        let options = options_from(&clip_args(&["--template", path]), &Settings::default()).expect("valid");
+        assert_eq!(options.caption_style.animation, opusclip_core::CaptionAnimation::Pop);
+        assert!(options.caption_style.uppercase, "punch's capitals");
+        assert!(options.watermark.expect("a watermark").image.ends_with("logo.png"));
+        let moved = options_from(&clip_args(&["--template", path, "--caption-position", "top"]), &Settings::default());
+        assert_eq!(moved.expect("valid").caption_style.position, opusclip_core::CaptionPosition::Top);
+        let both = ["opusclip", "clip", "talk.mp4", "--template", path, "--caption-style", "bold"];
+        assert!(Cli::try_parse_from(both).is_err(), "a template and a named look conflict");
+        std::fs::write(&template, "font_size = 999").expect("toml");
+        let error = options_from(&clip_args(&["--template", path]), &Settings::default()).expect_err("bad");
+        assert!(error.to_string().contains("font_size 999"), "{error}");
     }
 
     #[test]

@@ -368,6 +368,8 @@ fn render_bench(args: &ReframeArgs, grid: &Path, mode: RenderBench, json_output:
         end: seconds,
         fps: facts.video.fps,
         has_audio: facts.audio.is_some(),
+        loudness: None,
+        watermark: None,
         outputs: Vec::new(),
     };
     let started = Instant::now();

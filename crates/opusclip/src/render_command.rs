@@ -40,13 +40,18 @@ pub fn run(args: &RenderArgs, json_output: bool) -> Result<ExitCode> {
     let rendered = render_spec(&spec, dir, measure.as_ref(), &mut |f| bars.advance(f))?;
     bars.stage_done("render", 0.0);
     update_manifest(dir, &spec, &rendered)?;
+    let warnings = rendered.caption_warnings(&spec.id);
     if json_output {
         let outputs: Vec<_> = rendered.outputs.iter().map(|o| &o.path).collect();
         println!(
             "{}",
-            serde_json::json!({"id": spec.id, "outputs": outputs, "captions": rendered.captions, "thumbnail": rendered.thumbnail})
+            serde_json::json!({"id": spec.id, "outputs": outputs, "captions": rendered.captions,
+                "thumbnail": rendered.thumbnail, "warnings": warnings})
         );
     } else {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
         for output in &rendered.outputs {
             println!("{}", dir.join(&output.path).display());
         }

@@ -7,10 +7,11 @@
 use super::crop_expression::{crop_expression, format_number, Axis};
 use super::RenderOutput;
 use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
+use opusclip_core::Watermark;
 use std::path::Path;
 
 /// The normalisation every graph starts with: square pixels (SAR applied), even dimensions.
-pub(super) const SQUARE_PIXELS: &str = "scale=w='trunc(iw*sar/2)*2':h='trunc(ih/2)*2',setsar=1";
+const SQUARE_PIXELS: &str = "scale=w='trunc(iw*sar/2)*2':h='trunc(ih/2)*2',setsar=1";
 
 /// The blur-fit background is blurred at this fraction of the output size (a cheap, wide blur).
 const BLUR_DOWNSCALE: u32 = 8;
@@ -25,32 +26,61 @@ const BLUR_PASSES: u32 = 2;
 pub const BLUR_BRIGHTNESS: f64 = 0.4;
 
 /// The whole `-filter_complex` graph: normalise once, split into one branch per output, and
-/// one composition per output labelled `[out0]`, `[out1]`, ...
-pub(super) fn filter_graph(outputs: &[RenderOutput]) -> String {
-    let count = outputs.len();
-    let mut graph = if count == 1 {
-        format!("[0:v]{SQUARE_PIXELS}[src0];\n")
-    } else {
-        let labels: String = (0..count).map(|index| format!("[src{index}]")).collect();
-        format!("[0:v]{SQUARE_PIXELS},split={count}{labels};\n")
-    };
+/// one composition per output labelled `[out0]`, `[out1]`, ... — with the watermark (input 1)
+/// laid over each when there is one.
+pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermark>) -> String {
+    let (sounds, pictures): (Vec<usize>, Vec<usize>) =
+        (0..outputs.len()).partition(|&index| outputs[index].spec.layout == Layout::Audiogram);
+    let mut graph = String::new();
+    graph.push_str(&branches("[0:v]", SQUARE_PIXELS, "split", "src", &pictures));
+    graph.push_str(&branches("[0:a:0]", "aformat=channel_layouts=mono", "asplit", "sound", &sounds));
+    if let Some(watermark) = watermark {
+        graph.push_str(&super::watermark::logo_branches(watermark, outputs.len()));
+    }
     let compositions: Vec<String> = outputs
         .iter()
         .enumerate()
-        .map(|(index, output)| composition(output.spec, output.subtitles_ass, index))
+        .map(|(index, output)| {
+            let composed = composition(output.spec, output.subtitles_ass, index);
+            match watermark {
+                None => composed,
+                Some(watermark) => {
+                    let open = composed.strip_suffix(&format!("[out{index}]")).unwrap_or(&composed);
+                    let overlay = super::watermark::overlay(watermark, (output.spec.width, output.spec.height), index);
+                    format!("{open}{};\n{overlay}", super::watermark::base_label(index))
+                }
+            }
+        })
         .collect();
     graph.push_str(&compositions.join(";\n"));
     graph.push('\n');
     graph
 }
 
-/// The filters that turn `[src{index}]` into `[out{index}]` for one output, by its layout.
-pub(super) fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> String {
+/// `input` through `filters`, then split (with `splitter`) into one `[{prefix}{index}]` branch per
+/// index; empty when there is no index.
+fn branches(input: &str, filters: &str, splitter: &str, prefix: &str, indices: &[usize]) -> String {
+    let labels: String = indices.iter().map(|index| format!("[{prefix}{index}]")).collect();
+    match indices.len() {
+        0 => String::new(),
+        1 => format!("{input}{filters}{labels};\n"),
+        count => format!("{input}{filters},{splitter}={count}{labels};\n"),
+    }
+}
+
+/// The filters that turn `[src{index}]` (or `[sound{index}]` for an audiogram) into
+/// `[out{index}]` for one output, by its layout.
+fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> String {
     let finish = finishing_filters(subtitles);
     let (width, height) = (spec.width, spec.height);
+    let scaler = picture_scaler(spec);
     match &spec.layout {
         Layout::Track => {
-            format!("[src{index}]{},{}{finish}[out{index}]", crop_filter(&spec.crop_keyframes), scale_to(width, height))
+            format!(
+                "[src{index}]{},{}{finish}[out{index}]",
+                crop_filter(&spec.crop_keyframes),
+                scale_to(width, height, scaler)
+            )
         }
         Layout::Split { lower_crop_keyframes } => {
             let (upper_height, lower_height) = split_heights(height);
@@ -60,9 +90,9 @@ pub(super) fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: us
                  [lower{index}in]{},{}[lower{index}];\n\
                  [upper{index}][lower{index}]vstack=inputs=2{finish}[out{index}]",
                 crop_filter(&spec.crop_keyframes),
-                scale_to(width, upper_height),
+                scale_to(width, upper_height, scaler),
                 crop_filter(lower_crop_keyframes),
-                scale_to(width, lower_height),
+                scale_to(width, lower_height, scaler),
             )
         }
         Layout::BlurFit => {
@@ -75,7 +105,7 @@ pub(super) fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: us
                  boxblur=luma_radius={BLUR_RADIUS}:luma_power={BLUR_PASSES}:chroma_radius={BLUR_RADIUS}:chroma_power={BLUR_PASSES},\
                  lutyuv=y='16+(val-16)*{keep}':u='128+(val-128)*{keep}':v='128+(val-128)*{keep}',\
                  scale={width}:{height}:flags=bilinear,setsar=1[backdrop{index}];\n\
-                 [picture{index}in]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=bicubic,\
+                 [picture{index}in]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags={scaler},\
                  setsar=1[picture{index}];\n\
                  [backdrop{index}][picture{index}]overlay=x=(W-w)/2:y=(H-h)/2{finish}[out{index}]",
                 crop_filter(&spec.crop_keyframes),
@@ -83,6 +113,7 @@ pub(super) fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: us
                 small.1,
             )
         }
+        Layout::Audiogram => super::audiogram::composition((width, height), &finish, index),
     }
 }
 
@@ -98,8 +129,18 @@ fn even(value: u32) -> u32 {
     (value & !1).max(2)
 }
 
-fn scale_to(width: u32, height: u32) -> String {
-    format!("scale={width}:{height}:flags=bicubic,setsar=1")
+fn scale_to(width: u32, height: u32, scaler: &str) -> String {
+    format!("scale={width}:{height}:flags={scaler},setsar=1")
+}
+
+/// The scaler for an output's picture: lanczos (sharper) when the source is enlarged, bicubic
+/// when it is only shrunk.
+fn picture_scaler(spec: &OutputSpec) -> &'static str {
+    if spec.enlargement() > 1.0 {
+        "lanczos"
+    } else {
+        "bicubic"
+    }
 }
 
 /// Captions (when any) and the output pixel format, after the composition.
@@ -166,10 +207,10 @@ mod tests {
         let subtitles = Path::new("/tmp/c.ass");
         let outputs = [RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a") }];
         assert_eq!(
-            filter_graph(&outputs),
+            filter_graph(&outputs, None),
             format!(
                 "[0:v]{SQUARE_PIXELS}[src0];\n[src0]crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
-                 scale=1080:1920:flags=bicubic,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
+                 scale=1080:1920:flags=lanczos,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
             )
         );
     }
@@ -177,7 +218,7 @@ mod tests {
     #[test]
     fn several_outputs_split_one_decode() {
         let (vertical, square) = (spec(Aspect::Vertical, Layout::Track), spec(Aspect::Square, Layout::BlurFit));
-        let graph = filter_graph(&[output(&vertical), output(&square)]);
+        let graph = filter_graph(&[output(&vertical), output(&square)], None);
         assert_eq!(graph.matches("[0:v]").count(), 1);
         assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1920:"), "{graph}");

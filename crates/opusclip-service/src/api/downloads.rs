@@ -287,6 +287,10 @@ mod tests {
             outputs: Vec::new(),
             caption_style: Default::default(),
             title: String::new(),
+            faces: Vec::new(),
+            loudness: None,
+            keywords: Vec::new(),
+            watermark: None,
         };
         let srt = captions_text(&spec, None, false);
         assert!(srt.contains("hello ZEBRA"), "{srt}");

@@ -147,6 +147,10 @@ pub struct JobForm {
     /// of the block at NN % of the height, 10–90). Another value is a 422.
     #[schema(example = "top")]
     pub caption_position: Option<String>,
+    /// How loud the clips are: a preset (`tiktok`, `reels`, `instagram`, `shorts`, `youtube`:
+    /// −14 LUFS; `podcast`: −16; `broadcast`: −23), LUFS from −40 to −5, or `off`. Default −14.
+    #[schema(example = "podcast")]
+    pub loudness: Option<String>,
     /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).

@@ -226,10 +226,12 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "no_captions" => fields.no_captions = matches!(value, "1" | "true" | "yes" | "on"),
         "caption_style" => fields.caption_style = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "caption_position" => fields.caption_position = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
+        "loudness" => fields.loudness = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
-                 range, prompt, language, vocabulary, censor, caption_style, caption_position, no_captions, webhook_url"
+                 range, prompt, language, vocabulary, censor, caption_style, caption_position, loudness, no_captions, \
+                 webhook_url"
             ))
         }
     }

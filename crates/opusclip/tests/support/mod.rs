@@ -22,6 +22,7 @@ pub fn shared_media(relative: &str) -> Option<PathBuf> {
 
 /// Whisper base in the model cache, where `make test` put it; without it the test skips, or
 /// fails when [`required`].
+#[allow(dead_code)] // not every test binary transcribes
 pub fn base_model() -> Option<PathBuf> {
     let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
         .args(["models", "path", "base"])
@@ -71,4 +72,21 @@ pub fn submit_clip_job(
     let text = response.body_mut().read_to_string().unwrap_or_default();
     assert_eq!(response.status().as_u16(), 202, "POST /api/jobs: {text}");
     serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// Keeps a frame of `video` at `at` seconds as `target/screenshots/NAME.png`, for a person to
+/// look at after `make test` (the closing notes list them).
+#[allow(dead_code)] // used by the tests of the look of outputs only
+pub fn keep_screenshot(name: &str, video: &Path, at: f64) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&folder).expect("create target/screenshots");
+    let png = folder.join(format!("{name}.png"));
+    let status = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-ss", &format!("{at:.2}"), "-i"])
+        .arg(video)
+        .args(["-frames:v", "1"])
+        .arg(&png)
+        .status()
+        .expect("run ffmpeg");
+    assert!(status.success(), "screenshot {name}");
 }

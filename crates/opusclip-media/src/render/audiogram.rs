@@ -1,0 +1,49 @@
+//! The audiogram layout's picture: the clip's sound drawn by ffmpeg's `showwaves` as a
+//! centred, moving waveform in a band across the middle of a plain background. The title
+//! card and the captions come with the ASS file like any other output's captions.
+
+/// The background colour (deep indigo) and the waveform's colour.
+pub const BACKGROUND: &str = "0x1E1B4B";
+const WAVE_COLOUR: &str = "0xF5F3FF";
+
+/// Frames per second of the drawn waveform (the encoder's `-r` sets the file's rate).
+pub const WAVE_RATE: u32 = 25;
+
+/// The waveform band's top and bottom as shares of the output height: between the title
+/// above and the captions below.
+pub const WAVE_BAND: (f64, f64) = (0.38, 0.54);
+
+/// The waveform band's rows (top, bottom) on an output `height` pixels tall, even.
+pub fn wave_rows(height: u32) -> (u32, u32) {
+    let row = |share: f64| ((f64::from(height) * share).round() as u32) & !1;
+    (row(WAVE_BAND.0), row(WAVE_BAND.1))
+}
+
+/// `[sound{index}]` (mono) drawn as a waveform over the background, then `finish` (captions,
+/// pixel format), as `[out{index}]`. The background runs on (the encoder's `-t` ends the
+/// file at the clip's length), so a sound that ends a few frames early leaves the picture
+/// whole.
+pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usize) -> String {
+    let (top, bottom) = wave_rows(height);
+    let band = (bottom - top).max(2);
+    format!(
+        "[sound{index}]showwaves=s={width}x{band}:mode=cline:rate={WAVE_RATE}:scale=sqrt:draw=full:\
+         colors={WAVE_COLOUR},format=yuva420p[wave{index}];\n\
+         color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}];\n\
+         [backdrop{index}][wave{index}]overlay=x=0:y={top}:eof_action=pass{finish}[out{index}]"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_waveform_sits_in_its_band_over_the_background() {
+        let graph = composition((1080, 1920), ",format=yuv420p", 2);
+        assert!(graph.starts_with("[sound2]showwaves=s=1080x306:mode=cline"), "{graph}");
+        assert!(graph.contains("color=c=0x1E1B4B:s=1080x1920:r=25[backdrop2]"), "{graph}");
+        assert!(graph.ends_with("overlay=x=0:y=730:eof_action=pass,format=yuv420p[out2]"), "{graph}");
+        assert_eq!(wave_rows(1080), (410, 582));
+    }
+}

@@ -1,0 +1,315 @@
+//! `auto` captions placed per output: the faces a spec lists are carried through each
+//! output's layout (the tracking crop, the two halves of a split, the picture fitted over its
+//! blurred fill) into output pixels, and `opusclip_captions::place_block` picks the band clear
+//! of them — the empty band under a fitted picture, the seam of a split, below an audiogram's
+//! waveform, or the usual place.
+
+use opusclip_captions::placement::caption_rows;
+use opusclip_captions::{block_height, place_block, CaptionPage, CaptionPlacement, CaptionScene, Rect};
+use opusclip_core::{
+    BoxF, CaptionPosition, CaptionStyle, ClipSpec, CropKeyframe, FaceBox, FaceFrame, Layout, OutputSpec,
+};
+use opusclip_media::render::split_heights;
+use opusclip_reframe::crop_at;
+
+/// A spec keeps no two face samples closer than this many seconds.
+pub const FACE_SAMPLE_SECONDS: f64 = 0.5;
+
+/// Where an `auto` block's bottom sits when nothing is in the way, as a share of the height
+/// (the ASS writer's usual place).
+const USUAL_BOTTOM: f64 = opusclip_captions::ass::TEXT_BOTTOM_FRACTION;
+
+/// The faces of `frames` seen in `[start, end]`, at most one sample per
+/// [`FACE_SAMPLE_SECONDS`], boxes rounded to a tenth of a pixel: what a spec keeps.
+pub fn spec_faces(frames: &[FaceFrame], start: f64, end: f64) -> Vec<FaceFrame> {
+    let mut kept: Vec<FaceFrame> = Vec::new();
+    for frame in frames.iter().filter(|frame| frame.t >= start && frame.t <= end && !frame.faces.is_empty()) {
+        if kept.last().is_some_and(|last| frame.t - last.t < FACE_SAMPLE_SECONDS) {
+            continue;
+        }
+        let tenth = |value: f64| (value * 10.0).round() / 10.0;
+        let faces = frame
+            .faces
+            .iter()
+            .map(|face| FaceBox {
+                bbox: BoxF {
+                    x: tenth(face.bbox.x),
+                    y: tenth(face.bbox.y),
+                    w: tenth(face.bbox.w),
+                    h: tenth(face.bbox.h),
+                },
+                score: tenth(face.score),
+            })
+            .collect();
+        kept.push(FaceFrame { t: (frame.t * 100.0).round() / 100.0, faces });
+    }
+    kept
+}
+
+/// The caption style for one output: `auto` resolved to a height percentage clear of the
+/// faces (with where and why), any other position as the spec says.
+pub fn placed_style(
+    spec: &ClipSpec,
+    output: &OutputSpec,
+    pages: &[CaptionPage],
+) -> (CaptionStyle, Option<CaptionPlacement>) {
+    let mut style = spec.caption_style.clone();
+    if style.position != CaptionPosition::Auto {
+        return (style, None);
+    }
+    let frame = (output.width, output.height);
+    let block = block_height(pages, &style, frame);
+    let placement = place_block(&caption_scene(spec, output, block), block);
+    style.position = placement.position;
+    (style, Some(placement))
+}
+
+/// What `output` shows of the spec's faces, the rows its layout asks captions not to
+/// straddle, and where the block sits when nothing is in the way.
+pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) -> CaptionScene {
+    let (width, height) = (f64::from(output.width), f64::from(output.height));
+    let usual_home = USUAL_BOTTOM * height - block_height / 2.0;
+    let at = |frame: &FaceFrame| frame.t - spec.start;
+    match &output.layout {
+        Layout::Track => CaptionScene {
+            frame: (output.width, output.height),
+            faces: seen(spec, |frame| {
+                through_crop(&output.crop_keyframes, at(frame), &frame.faces, (width, height), 0.0)
+            }),
+            edges: Vec::new(),
+            blocked: blocked(spec, output),
+            home: usual_home,
+        },
+        Layout::Split { lower_crop_keyframes } => {
+            let (upper, lower) = split_heights(output.height);
+            let (upper, lower) = (f64::from(upper), f64::from(lower));
+            CaptionScene {
+                frame: (output.width, output.height),
+                faces: seen(spec, |frame| {
+                    let mut faces = through_crop(&output.crop_keyframes, at(frame), &frame.faces, (width, upper), 0.0);
+                    faces.extend(through_crop(lower_crop_keyframes, at(frame), &frame.faces, (width, lower), upper));
+                    faces
+                }),
+                edges: Vec::new(),
+                blocked: blocked(spec, output),
+                home: upper,
+            }
+        }
+        Layout::BlurFit => {
+            let picture = crop_at(&output.crop_keyframes, 0.0).map(|window| fitted(&window, (width, height)));
+            let (top, bottom) = picture.map_or((0.0, height), |(_, top, bottom)| (top, bottom));
+            let band_floor = caption_rows((output.width, output.height)).1;
+            let home = if band_floor - bottom >= block_height { (bottom + band_floor) / 2.0 } else { usual_home };
+            CaptionScene {
+                frame: (output.width, output.height),
+                faces: seen(spec, |frame| {
+                    let Some(window) = crop_at(&output.crop_keyframes, at(frame)) else { return Vec::new() };
+                    let (scale, top, _) = fitted(&window, (width, height));
+                    let left = (width - window.w * scale) / 2.0;
+                    frame.faces.iter().map(|face| mapped(&face.bbox, &window, (scale, scale), (left, top))).collect()
+                }),
+                edges: [top, bottom].into_iter().filter(|&row| row > 1.0 && row < height - 1.0).collect(),
+                blocked: blocked(spec, output),
+                home,
+            }
+        }
+        Layout::Audiogram => {
+            let (top, bottom) = opusclip_media::render::audiogram::wave_rows(output.height);
+            CaptionScene {
+                frame: (output.width, output.height),
+                faces: Vec::new(),
+                edges: vec![f64::from(top), f64::from(bottom)],
+                blocked: blocked(spec, output),
+                home: usual_home,
+            }
+        }
+    }
+}
+
+/// The watermark's box on `output`, when the spec has one.
+fn blocked(spec: &ClipSpec, output: &OutputSpec) -> Vec<Rect> {
+    spec.watermark
+        .iter()
+        .map(|watermark| {
+            let (x, y, w, h) = watermark.area(output.width, output.height);
+            Rect { x0: x, y0: y, x1: x + w, y1: y + h }
+        })
+        .collect()
+}
+
+/// One list of output-pixel face boxes per face sample inside the clip.
+fn seen(spec: &ClipSpec, through: impl Fn(&FaceFrame) -> Vec<Rect>) -> Vec<Vec<Rect>> {
+    spec.faces.iter().filter(|frame| frame.t >= spec.start && frame.t <= spec.end).map(through).collect()
+}
+
+/// The faces inside the crop window at clip time `t`, scaled to a region `size` pixels that
+/// starts `offset` rows down the output; faces outside the window are dropped.
+fn through_crop(keyframes: &[CropKeyframe], t: f64, faces: &[FaceBox], size: (f64, f64), offset: f64) -> Vec<Rect> {
+    let Some(window) = crop_at(keyframes, t).filter(|window| window.w > 0.0 && window.h > 0.0) else {
+        return Vec::new();
+    };
+    let scale = (size.0 / window.w, size.1 / window.h);
+    faces
+        .iter()
+        .map(|face| mapped(&face.bbox, &window, scale, (0.0, offset)))
+        .filter_map(|rect| clipped(rect, (size.0, offset, offset + size.1)))
+        .collect()
+}
+
+/// A source box in output pixels: relative to the window, scaled, moved by `offset`.
+fn mapped(bbox: &BoxF, window: &CropKeyframe, scale: (f64, f64), offset: (f64, f64)) -> Rect {
+    Rect {
+        x0: (bbox.x - window.x) * scale.0 + offset.0,
+        y0: (bbox.y - window.y) * scale.1 + offset.1,
+        x1: (bbox.x + bbox.w - window.x) * scale.0 + offset.0,
+        y1: (bbox.y + bbox.h - window.y) * scale.1 + offset.1,
+    }
+}
+
+/// The part of `rect` inside columns `0..width` and rows `top..bottom`; `None` when nothing is.
+fn clipped(rect: Rect, (width, top, bottom): (f64, f64, f64)) -> Option<Rect> {
+    let inside = Rect { x0: rect.x0.max(0.0), y0: rect.y0.max(top), x1: rect.x1.min(width), y1: rect.y1.min(bottom) };
+    (inside.x1 > inside.x0 && inside.y1 > inside.y0).then_some(inside)
+}
+
+/// A window fitted whole inside the output, centred: its scale and its top and bottom rows.
+fn fitted(window: &CropKeyframe, (width, height): (f64, f64)) -> (f64, f64, f64) {
+    if window.w <= 0.0 || window.h <= 0.0 {
+        return (1.0, 0.0, height);
+    }
+    let scale = (width / window.w).min(height / window.h);
+    let picture_height = window.h * scale;
+    let top = (height - picture_height) / 2.0;
+    (scale, top, top + picture_height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opusclip_core::{Aspect, SourceRef, SCHEMA_VERSION};
+
+    fn face_at(t: f64, x: f64, y: f64, size: f64) -> FaceFrame {
+        FaceFrame { t, faces: vec![FaceBox { bbox: BoxF { x, y, w: size, h: size }, score: 5.0 }] }
+    }
+
+    fn window(x: f64, y: f64, w: f64, h: f64) -> CropKeyframe {
+        CropKeyframe { t: 0.0, x, y, w, h }
+    }
+
+    fn spec(layout: Layout, crop: CropKeyframe, faces: Vec<FaceFrame>) -> (ClipSpec, OutputSpec) {
+        let output =
+            OutputSpec { aspect: Aspect::Vertical, width: 1080, height: 1920, layout, crop_keyframes: vec![crop] };
+        let spec = ClipSpec {
+            schema_version: SCHEMA_VERSION,
+            id: "clip-01".into(),
+            source: SourceRef {
+                path: "x".into(),
+                hash: "h".into(),
+                display_width: 1920,
+                display_height: 1080,
+                fps: 25.0,
+                has_audio: true,
+            },
+            start: 10.0,
+            end: 20.0,
+            words: Vec::new(),
+            outputs: vec![output.clone()],
+            caption_style: CaptionStyle::default(),
+            title: String::new(),
+            faces,
+            loudness: None,
+            keywords: Vec::new(),
+            watermark: None,
+        };
+        (spec, output)
+    }
+
+    #[test]
+    fn a_spec_keeps_two_face_samples_a_second_inside_the_clip() {
+        let frames: Vec<FaceFrame> = (0..100).map(|i| face_at(i as f64 * 0.2, 100.123456, 50.0, 80.0)).collect();
+        let kept = spec_faces(&frames, 4.0, 8.0);
+        let times: Vec<f64> = kept.iter().map(|frame| frame.t).collect();
+        // Five samples a second come in; every third is kept (0.6 s apart).
+        assert_eq!(times.len(), 7, "{times:?}");
+        assert!(times.windows(2).all(|pair| pair[1] - pair[0] >= FACE_SAMPLE_SECONDS), "{times:?}");
+        assert!(times.iter().all(|t| (4.0..=8.0).contains(t)));
+        assert_eq!(kept[0].faces[0].bbox.x, 100.1);
+    }
+
+    #[test]
+    fn a_tracked_face_is_seen_through_the_crop() {
+        // A 607x1080 window at x 600 scaled to 1080x1920 (x1.78); the face at (700, 400) source.
+        let (spec, output) =
+            spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), vec![face_at(12.0, 700.0, 400.0, 200.0)]);
+        let scene = caption_scene(&spec, &output, 200.0);
+        let face = scene.faces[0][0];
+        assert!((face.x0 - 100.0 * 1080.0 / 607.5).abs() < 1e-6, "{face:?}");
+        assert!((face.y0 - 400.0 * 1920.0 / 1080.0).abs() < 1e-6, "{face:?}");
+        assert!((scene.home - (0.7 * 1920.0 - 100.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_face_outside_the_clip_or_the_window_is_not_in_the_way() {
+        let faces = vec![face_at(5.0, 700.0, 400.0, 200.0), face_at(12.0, 100.0, 400.0, 200.0)];
+        let (spec, output) = spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), faces);
+        let scene = caption_scene(&spec, &output, 200.0);
+        assert_eq!(scene.faces, vec![Vec::<Rect>::new()], "the sample before the clip is skipped");
+    }
+
+    #[test]
+    fn a_split_puts_its_home_on_the_seam_and_maps_both_halves() {
+        let lower = vec![window(1000.0, 200.0, 800.0, 711.0)];
+        let (spec, output) = spec(
+            Layout::Split { lower_crop_keyframes: lower },
+            window(100.0, 200.0, 800.0, 711.0),
+            vec![FaceFrame {
+                t: 12.0,
+                faces: vec![
+                    FaceBox { bbox: BoxF { x: 400.0, y: 400.0, w: 150.0, h: 150.0 }, score: 5.0 },
+                    FaceBox { bbox: BoxF { x: 1300.0, y: 400.0, w: 150.0, h: 150.0 }, score: 5.0 },
+                ],
+            }],
+        );
+        let scene = caption_scene(&spec, &output, 200.0);
+        assert_eq!(scene.home, 960.0);
+        let faces = &scene.faces[0];
+        assert_eq!(faces.len(), 2, "{faces:?}");
+        assert!(faces[0].y1 <= 960.0 && faces[1].y0 >= 960.0, "{faces:?}");
+        let (style, placement) = placed_style(&spec, &output, &[]);
+        assert_eq!(placement.unwrap().face_cover, 0.0);
+        assert_ne!(style.position, CaptionPosition::Auto);
+    }
+
+    #[test]
+    fn a_fitted_picture_sends_auto_captions_into_the_band_below_it() {
+        let (spec, output) = spec(Layout::BlurFit, window(0.0, 0.0, 1920.0, 1080.0), Vec::new());
+        let scene = caption_scene(&spec, &output, 200.0);
+        assert_eq!(scene.edges, vec![656.25, 1263.75]);
+        let (style, _) = placed_style(&spec, &output, &[]);
+        let CaptionPosition::Percent(bottom) = style.position else { panic!("{:?}", style.position) };
+        let block = block_height(&[], &style, (1080, 1920));
+        assert!(f64::from(bottom) / 100.0 * 1920.0 - block >= 1263.75, "bottom at {bottom} %");
+        assert!(bottom <= 80);
+    }
+
+    #[test]
+    fn a_watermark_is_a_box_the_captions_keep_off() {
+        let (mut spec, output) = spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), Vec::new());
+        spec.watermark = Some(opusclip_core::Watermark {
+            image: "logo.png".into(),
+            corner: opusclip_core::Corner::TopRight,
+            width: 0.2,
+            opacity: 1.0,
+        });
+        let scene = caption_scene(&spec, &output, 200.0);
+        assert_eq!(scene.blocked, vec![Rect { x0: 756.0, y0: 384.0, x1: 972.0, y1: 600.0 }]);
+    }
+
+    #[test]
+    fn a_chosen_position_is_left_alone() {
+        let (mut spec, output) = spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), Vec::new());
+        spec.caption_style.position = CaptionPosition::Top;
+        let (style, placement) = placed_style(&spec, &output, &[]);
+        assert_eq!((style.position, placement), (CaptionPosition::Top, None));
+    }
+}

@@ -1,0 +1,339 @@
+//! Captions on a real face: a GRID speaker (`../shared/media/speech/grid`) framed as a 480x480
+//! close-up, clipped to 9:16 and 1:1 with `auto` captions. In frames of the rendered clips
+//! tesseract reads the caption words back, and the caption block (the pixels that differ from
+//! the same spec rendered without captions) never crosses a face box that the project's face
+//! detector finds on the caption-free frame. The same measurement with `--caption-position
+//! bottom` does find the overlap, so it can fail.
+
+mod support;
+
+use opusclip_analyze::{faces::FaceDetector, GrayView};
+use opusclip_core::{BoxF, ClipSpec, Manifest};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The sentence GRID's `bbaf2n` speaks, from `transcripts_from_filename.tsv`.
+const SENTENCE: &str = "bin blue at f two now";
+/// Times the 3-second recording is looped.
+const LOOPS: usize = 8;
+
+fn opusclip(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opusclip")).args(args).output().unwrap()
+}
+
+fn ffmpeg(args: &[&str]) -> Output {
+    let output = Command::new("ffmpeg").args(["-nostdin", "-v", "error", "-y"]).args(args).output().unwrap();
+    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+/// The GRID speaker looped to 24 s and cropped to the face, scaled to 480x480; and an SRT
+/// with the sentence once per loop.
+fn close_up(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    grid_speaker(dir, "close-up", "crop=240:240:33:30,scale=480:480:flags=lanczos,setsar=1")
+}
+
+/// The GRID speaker at twice its size on a 1280x720 grey stage, head and shoulders centred.
+fn on_a_wide_stage(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    grid_speaker(dir, "wide", "scale=720:576,pad=1280:720:280:72:color=0x2a2a2a,setsar=1")
+}
+
+/// The GRID speaker looped to 24 s through `filter`, as `dir/NAME.mp4`, with its SRT.
+fn grid_speaker(dir: &Path, name: &str, filter: &str) -> Option<(PathBuf, PathBuf)> {
+    let Some(grid) = support::shared_media("speech/grid") else {
+        assert!(!support::required(), "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)");
+        return None;
+    };
+    let video = dir.join(format!("{name}.mp4"));
+    let loops = (LOOPS - 1).to_string();
+    let duration = (LOOPS * 3).to_string();
+    let recording = grid.join("bbaf2n.mpg");
+    ffmpeg(&[
+        "-stream_loop",
+        &loops,
+        "-i",
+        recording.to_str().unwrap(),
+        "-vf",
+        filter,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-crf",
+        "18",
+        "-c:a",
+        "aac",
+        "-t",
+        &duration,
+        video.to_str().unwrap(),
+    ]);
+    let cue = |index: usize| {
+        let start = index as f64 * 3.0 + 0.6;
+        let time =
+            |seconds: f64| format!("00:00:{:02},{:03}", seconds as u32, (seconds.fract() * 1000.0).round() as u32);
+        format!("{}\n{} --> {}\n{SENTENCE}.\n\n", index + 1, time(start), time(start + 1.8))
+    };
+    let srt = dir.join(format!("{name}.srt"));
+    std::fs::write(&srt, (0..LOOPS).map(cue).collect::<String>()).unwrap();
+    Some((video, srt))
+}
+
+/// Clips `video` once into `out` with the caption position given, in 9:16 and 1:1 (and
+/// `extra` arguments).
+fn clip(video: &Path, srt: &Path, out: &Path, position: &str, extra: &[&str]) -> (Manifest, ClipSpec) {
+    let mut args = vec![
+        "clip",
+        video.to_str().unwrap(),
+        "--transcript",
+        srt.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--clips",
+        "1",
+        "--min",
+        "12",
+        "--max",
+        "24",
+        "--aspect",
+        "9:16",
+        "--aspect",
+        "1:1",
+        "--caption-position",
+        position,
+        "--no-embeddings",
+        "--no-llm",
+    ];
+    args.extend_from_slice(extra);
+    let result = opusclip(&args);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let manifest: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let spec_path = out.join(&manifest.clips[0].spec);
+    let spec: ClipSpec = serde_json::from_str(&std::fs::read_to_string(spec_path).unwrap()).unwrap();
+    (manifest, spec)
+}
+
+/// The spec rendered again into `bare` with captions off.
+fn render_without_captions(spec: &ClipSpec, bare: &Path) {
+    let mut bare_spec = spec.clone();
+    bare_spec.caption_style.enabled = false;
+    let path = bare.join(format!("{}.json", spec.id));
+    std::fs::write(&path, serde_json::to_string(&bare_spec).unwrap()).unwrap();
+    let result = opusclip(&["render", path.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+}
+
+/// One frame at `at` seconds as raw pixels of `format` (`rgb24` or `gray`).
+fn frame(video: &Path, at: f64, format: &str) -> Vec<u8> {
+    let at = format!("{at:.2}");
+    let output = ffmpeg(&[
+        "-ss",
+        &at,
+        "-i",
+        video.to_str().unwrap(),
+        "-frames:v",
+        "1",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        format,
+        "-",
+    ]);
+    output.stdout
+}
+
+/// The bounding box of the pixels where two RGB frames differ clearly (the burned captions).
+fn caption_box(captioned: &[u8], bare: &[u8], width: u32) -> Option<BoxF> {
+    let (mut x0, mut y0, mut x1, mut y1, mut count) = (u32::MAX, u32::MAX, 0, 0, 0);
+    for (index, (a, b)) in captioned.chunks_exact(3).zip(bare.chunks_exact(3)).enumerate() {
+        if a.iter().zip(b).any(|(p, q)| p.abs_diff(*q) > 60) {
+            let (x, y) = (index as u32 % width, index as u32 / width);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            count += 1;
+        }
+    }
+    (count > 300).then(|| BoxF { x: f64::from(x0), y: f64::from(y0), w: f64::from(x1 - x0), h: f64::from(y1 - y0) })
+}
+
+/// Words tesseract reads from the caption pixels (white text, yellow spoken word) that the
+/// bare frame lacks, drawn black on white.
+fn ocr(captioned: &[u8], bare: &[u8], (width, height): (u32, u32), scratch: &Path) -> Vec<String> {
+    let mut pgm = format!("P5\n{width} {height}\n255\n").into_bytes();
+    pgm.extend(captioned.chunks_exact(3).zip(bare.chunks_exact(3)).map(|(a, b)| {
+        let caption_colour = (a[0] > 200 && a[1] > 170) && (a[2] > 200 || a[2] < 90);
+        let changed = a.iter().zip(b).any(|(p, q)| p.abs_diff(*q) > 60);
+        if caption_colour && changed {
+            0u8
+        } else {
+            255u8
+        }
+    }));
+    let mask = scratch.join("mask.pgm");
+    std::fs::write(&mask, pgm).unwrap();
+    let read = Command::new("tesseract").arg(&mask).arg("-").args(["--psm", "6"]).output().expect("tesseract");
+    String::from_utf8_lossy(&read.stdout)
+        .to_lowercase()
+        .split_whitespace()
+        .map(|word| word.chars().filter(|c| c.is_alphanumeric()).collect())
+        .filter(|word: &String| !word.is_empty())
+        .collect()
+}
+
+fn overlaps(a: &BoxF, b: &BoxF) -> bool {
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+}
+
+/// What was seen on the sampled frames of one output.
+#[derive(Debug, Default)]
+struct Seen {
+    frames: usize,
+    with_face: usize,
+    covered: Vec<String>,
+    words_read: usize,
+    caption_tops: Vec<f64>,
+}
+
+/// Samples frames while captions are up, finds caption boxes and faces, and OCRs the captions.
+fn look_at(out: &Path, bare: &Path, manifest: &Manifest, output_index: usize, scratch: &Path) -> Seen {
+    let file = &manifest.clips[0].outputs[output_index];
+    let (captioned_video, bare_video) = (out.join(&file.path), bare.join(&file.path));
+    let mut detector = FaceDetector::new().unwrap();
+    let mut seen = Seen::default();
+    let duration = manifest.clips[0].duration;
+    let sentence: Vec<&str> = SENTENCE.split(' ').collect();
+    for step in 0..6 {
+        let at = 1.3 + step as f64 * (duration - 3.0) / 6.0;
+        let captioned = frame(&captioned_video, at, "rgb24");
+        let bare_rgb = frame(&bare_video, at, "rgb24");
+        let Some(block) = caption_box(&captioned, &bare_rgb, file.width) else { continue };
+        seen.frames += 1;
+        seen.caption_tops.push(block.y);
+        let gray = frame(&bare_video, at, "gray");
+        let faces = detector.detect(GrayView { width: file.width, height: file.height, data: &gray }, 1.0);
+        if !faces.is_empty() {
+            seen.with_face += 1;
+        }
+        for face in faces.iter().filter(|face| overlaps(&face.bbox, &block)) {
+            seen.covered.push(format!("at {at:.1} s the captions {block:?} cross the face {:?}", face.bbox));
+        }
+        let words = ocr(&captioned, &bare_rgb, (file.width, file.height), scratch);
+        if words.iter().any(|word| sentence.contains(&word.as_str()) && word.len() >= 3) {
+            seen.words_read += 1;
+        }
+    }
+    seen
+}
+
+#[test]
+fn auto_captions_stay_off_a_close_up_face_in_9x16_and_1x1() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = close_up(dir.path()) else { return };
+    let (out, bare) = (dir.path().join("auto"), dir.path().join("auto-bare"));
+    std::fs::create_dir_all(&bare).unwrap();
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &[]);
+    assert!(!spec.faces.is_empty(), "the spec keeps the faces the look saw");
+    render_without_captions(&spec, &bare);
+    for (index, aspect) in ["9:16", "1:1"].iter().enumerate() {
+        let video = out.join(&manifest.clips[0].outputs[index].path);
+        support::keep_screenshot(&format!("captions-auto-close-up-{}", aspect.replace(':', "x")), &video, 3.7);
+        let seen = look_at(&out, &bare, &manifest, index, dir.path());
+        assert!(seen.frames >= 5, "{aspect}: captions on only {} of 6 frames: {seen:?}", seen.frames);
+        assert!(seen.with_face >= 4, "{aspect}: the detector found the face on {} frames", seen.with_face);
+        assert!(seen.covered.is_empty(), "{aspect}: {:#?}", seen.covered);
+        assert!(seen.words_read >= 4, "{aspect}: OCR read the sentence on {} frames", seen.words_read);
+    }
+    assert!(
+        manifest.warnings.iter().all(|warning| !warning.contains("captions over a face")),
+        "{:?}",
+        manifest.warnings
+    );
+}
+
+#[test]
+fn captions_forced_to_the_bottom_cover_the_close_up_face_and_are_seen_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = close_up(dir.path()) else { return };
+    let (out, bare) = (dir.path().join("bottom"), dir.path().join("bottom-bare"));
+    std::fs::create_dir_all(&bare).unwrap();
+    let (manifest, spec) = clip(&video, &srt, &out, "bottom", &[]);
+    render_without_captions(&spec, &bare);
+    support::keep_screenshot("captions-bottom-close-up-9x16", &out.join(&manifest.clips[0].outputs[0].path), 3.7);
+    let seen = look_at(&out, &bare, &manifest, 0, dir.path());
+    assert!(seen.covered.len() >= 3, "the measurement misses the overlap: {seen:?}");
+}
+
+#[test]
+fn blur_fit_captions_use_the_empty_band_under_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = on_a_wide_stage(dir.path()) else { return };
+    let (out, bare) = (dir.path().join("fitted"), dir.path().join("fitted-bare"));
+    std::fs::create_dir_all(&bare).unwrap();
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--layout", "blur-fit"]);
+    render_without_captions(&spec, &bare);
+    support::keep_screenshot("captions-auto-blur-fit-9x16", &out.join(&manifest.clips[0].outputs[0].path), 3.7);
+    let seen = look_at(&out, &bare, &manifest, 0, dir.path());
+    assert!(seen.frames >= 5 && seen.words_read >= 4, "{seen:?}");
+    assert!(seen.covered.is_empty(), "{:#?}", seen.covered);
+    // The 16:9 stage fitted into 1080x1920 spans rows 656–1264: every caption box is below it.
+    assert!(seen.caption_tops.iter().all(|&top| top >= 1264.0), "caption tops {:?}", seen.caption_tops);
+}
+
+/// Share of the pixels in the box `(x0, y0, x1, y1)` of an RGB frame `width` wide that match.
+fn share_matching(
+    rgb: &[u8],
+    width: u32,
+    (x0, y0, x1, y1): (u32, u32, u32, u32),
+    matches: impl Fn(&[u8]) -> bool,
+) -> f64 {
+    let mut hits = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let at = (y * width + x) as usize * 3;
+            if matches(&rgb[at..at + 3]) {
+                hits += 1;
+            }
+        }
+    }
+    f64::from(hits) / f64::from((x1 - x0) * (y1 - y0))
+}
+
+#[test]
+fn a_brand_template_draws_its_watermark_keywords_and_pop() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = on_a_wide_stage(dir.path()) else { return };
+    // A solid orange logo, 200x100, and a template using it with cyan keywords.
+    let logo = dir.path().join("logo.png");
+    ffmpeg(&["-f", "lavfi", "-i", "color=c=0xFF6600:s=200x100:d=1", "-frames:v", "1", logo.to_str().unwrap()]);
+    let template = dir.path().join("brand.toml");
+    std::fs::write(
+        &template,
+        "base = \"bold\"\nanimation = \"pop\"\nkeyword_color = \"00E5FF\"\nshadow = 3\n\
+         [watermark]\nimage = \"logo.png\"\ncorner = \"top-right\"\nwidth = 0.2\nopacity = 1.0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("branded");
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--template", template.to_str().unwrap()]);
+    assert_eq!(spec.caption_style.animation, opusclip_core::CaptionAnimation::Pop);
+    assert!(!spec.keywords.is_empty(), "the clip's keywords are kept");
+    assert!(spec.watermark.is_some());
+    let output = &manifest.clips[0].outputs[0];
+    let video = out.join(&output.path);
+    support::keep_screenshot("template-pop-keywords-watermark-9x16", &video, 3.7);
+    let mut keyword_frames = 0;
+    for step in 0..6 {
+        let rgb = frame(&video, 1.3 + f64::from(step) * 2.0, "rgb24");
+        // 20 % of 1080 = 216 px wide, 108 tall, 108 px from the right edge, 384 px from the top.
+        let logo_box = (1080 - 108 - 216 + 8, 384 + 8, 1080 - 108 - 8, 384 + 108 - 8);
+        let orange = share_matching(&rgb, 1080, logo_box, |p| p[0] > 200 && (60..160).contains(&p[1]) && p[2] < 80);
+        assert!(orange > 0.9, "frame {step}: the logo covers {orange:.2} of its box");
+        // The captions keep off the logo's rows (the logo is drawn over them, so look beside it).
+        let beside_logo = (108, 384, 1080 - 108 - 216, 384 + 216);
+        let white = share_matching(&rgb, 1080, beside_logo, |p| p.iter().all(|&channel| channel > 225));
+        assert!(white < 0.002, "frame {step}: caption-white pixels beside the logo ({white:.4})");
+        let cyan = share_matching(&rgb, 1080, (108, 384, 972, 1536), |p| p[0] < 60 && p[1] > 190 && p[2] > 220);
+        if cyan > 0.0005 {
+            keyword_frames += 1;
+        }
+    }
+    assert!(keyword_frames >= 3, "keywords in cyan on only {keyword_frames} of 6 frames");
+}
