@@ -16,7 +16,7 @@ pub use analysis_decode::{
 };
 pub use decode::{decode_window, survey_decode, GrayFrame, SurveyOptions, SurveySink, WindowFrame, WindowOptions};
 pub use hash::content_hash;
-pub use probe::{container_seconds, probe};
+pub use probe::{container, probe, Container};
 
 /// Initialise FFmpeg once (idempotent) and keep its own logging quiet.
 pub fn init() {

@@ -9,18 +9,26 @@ use serde_json::json;
 use std::path::Path;
 
 /// Read the facts of `path`, or explain why it cannot be used.
-/// How long a media file lasts by its container (seconds from its start), whatever streams it
-/// holds: for audio-only input, which [`probe`] refuses.
-pub fn container_seconds(path: &Path) -> Result<f64> {
+/// What a media file's container says, whatever streams it holds (for audio-only input, which
+/// [`probe`] refuses): its format name(s) and how long it lasts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    /// As FFmpeg names it, e.g. `mp3` or `mov,mp4,m4a,3gp,3g2,mj2`.
+    pub format: String,
+    /// Seconds from its start.
+    pub seconds: f64,
+}
+
+/// Reads the container of `path`; a file that lasts no time is refused as [`probe`] does.
+pub fn container(path: &Path) -> Result<Container> {
     crate::init();
     check_file(path)?;
     let input = open_input(path)?;
-    let duration = without_empty_lead(&input, container_duration(&input));
-    if duration.is_finite() && duration > 0.0 {
-        Ok(duration)
-    } else {
-        Err(zero_duration(path))
+    let seconds = without_empty_lead(&input, container_duration(&input));
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(zero_duration(path));
     }
+    Ok(Container { format: input.format().name().to_string(), seconds })
 }
 
 pub fn probe(path: &Path) -> Result<ProbeFacts> {

@@ -84,7 +84,7 @@ pub fn probe_for_analysis(input: &Path) -> Result<(opusclip_core::ProbeFacts, An
     match opusclip_media::probe(input) {
         Ok(facts) => Ok((facts, AnalysisInput { stand_in: None, original: input.to_path_buf() })),
         Err(error) if is_audio_only(&error) => {
-            let seconds = opusclip_media::container_seconds(input)?;
+            let seconds = opusclip_media::container(input)?.seconds;
             let stand_in = StandIn::for_audio(input, seconds)?;
             let mut facts = opusclip_media::probe(stand_in.path())?;
             if facts.audio.is_none() {

@@ -35,7 +35,7 @@ pub const SERVICE_VARIABLES: [(&str, &str); 18] = [
 ];
 
 /// Container names (as ffmpeg reports them) accepted by default.
-pub const DEFAULT_CONTAINERS: &str = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,ogg,mxf";
+pub const DEFAULT_CONTAINERS: &str = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,flv,ogg,mxf,mp3,wav,flac";
 
 /// Everything `opusclip serve` and `opusclip worker` need.
 #[derive(Debug, Clone)]

@@ -112,18 +112,25 @@ async fn file_on_disk(services: &Services, key: &str, work_dir: &Path, stem: &st
 /// Probe the file: it must be media with a video stream in an allowed container.
 pub async fn check_content(services: &Services, input: &Path) -> ServiceResult<()> {
     let path = input.to_path_buf();
-    let facts = tokio::task::spawn_blocking(move || opusclip_media::probe(&path))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let formats: Vec<&str> = facts.format.split(',').map(str::trim).collect();
+    // Sound without a picture (a podcast) is welcome: its clips are audiograms.
+    let format = tokio::task::spawn_blocking(move || match opusclip_media::probe(&path) {
+        Ok(facts) => Ok(facts.format),
+        Err(error) if opusclip_pipeline::audiogram::is_audio_only(&error) => {
+            opusclip_media::container(&path).map(|container| container.format)
+        }
+        Err(error) => Err(error),
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let formats: Vec<&str> = format.split(',').map(str::trim).collect();
     let allowed = &services.config.allowed_containers;
     if !formats.iter().any(|format| allowed.iter().any(|a| a == format)) {
         return Err(ApiError::invalid(format!(
             "the file is a {} container, which is not accepted here (allowed: {})",
-            facts.format,
+            format,
             allowed.join(", ")
         ))
-        .with_details(json!({ "format": facts.format, "allowed": allowed })));
+        .with_details(json!({ "format": format, "allowed": allowed })));
     }
     Ok(())
 }
