@@ -1,6 +1,7 @@
 //! The audiogram layout's picture: the clip's sound drawn by ffmpeg's `showwaves` as a
-//! centred, moving waveform in a band across the middle of a plain background. The title
-//! card and the captions come with the ASS file like any other output's captions.
+//! centred, moving waveform (cube-root scale, so quiet speech still shows) in a band across
+//! the middle of a plain background. The title card and the captions come with the ASS file
+//! like any other output's captions.
 
 /// The background colour (deep indigo) and the waveform's colour.
 pub const BACKGROUND: &str = "0x1E1B4B";
@@ -27,7 +28,7 @@ pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usiz
     let (top, bottom) = wave_rows(height);
     let band = (bottom - top).max(2);
     format!(
-        "[sound{index}]showwaves=s={width}x{band}:mode=cline:rate={WAVE_RATE}:scale=sqrt:draw=full:\
+        "[sound{index}]showwaves=s={width}x{band}:mode=cline:rate={WAVE_RATE}:scale=cbrt:draw=full:\
          colors={WAVE_COLOUR},format=yuva420p[wave{index}];\n\
          color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}];\n\
          [backdrop{index}][wave{index}]overlay=x=0:y={top}:eof_action=pass{finish}[out{index}]"
