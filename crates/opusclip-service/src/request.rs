@@ -102,6 +102,10 @@ pub struct ClipFields {
     /// Left out of the JSON when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loudness: Option<String>,
+    /// A brand template's text (`opusclip clip --template`, TOML or JSON) for the caption look;
+    /// not with `caption_style`. Left out of the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 impl Default for ClipFields {
@@ -122,6 +126,7 @@ impl Default for ClipFields {
             caption_style: None,
             caption_position: None,
             loudness: None,
+            template: None,
         }
     }
 }
@@ -203,6 +208,9 @@ impl ClipFields {
     /// `caption_style` by name, `none` with `no_captions`, else the default look; a bad name, or
     /// `no_captions` beside another look, is refused naming the valid names.
     pub fn caption_style(&self) -> opusclip_core::Result<CaptionStyle> {
+        if let Some(text) = self.template.as_deref().filter(|text| !text.trim().is_empty()) {
+            return self.template_style(text);
+        }
         let mut style = match (self.no_captions, self.caption_style.as_deref().map(str::trim).filter(|s| !s.is_empty()))
         {
             (true, Some(name)) if !name.eq_ignore_ascii_case(NO_CAPTIONS) => Err(opusclip_core::Error::invalid_input(
@@ -211,6 +219,33 @@ impl ClipFields {
             (true, _) => caption_style_named(NO_CAPTIONS),
             (false, name) => caption_style_named(name.unwrap_or(DEFAULT_CAPTION_STYLE)),
         }?;
+        if let Some(position) = self.caption_position.as_deref().filter(|p| !p.trim().is_empty()) {
+            style.position = opusclip_core::CaptionPosition::parse(position)?;
+        }
+        Ok(style)
+    }
+}
+
+impl ClipFields {
+    /// The look a `template` field sets (captions off with `no_captions`, moved by
+    /// `caption_position`); refused beside `caption_style`, and with a `[watermark]`, whose
+    /// image the API does not take yet.
+    fn template_style(&self, text: &str) -> opusclip_core::Result<CaptionStyle> {
+        if self.caption_style.as_deref().is_some_and(|name| !name.trim().is_empty()) {
+            return Err(opusclip_core::Error::invalid_input(
+                "template and caption_style both set the look: send one of them",
+            ));
+        }
+        let template = opusclip_core::template::parse_template(text, false)
+            .map_err(|error| opusclip_core::Error::invalid_input(format!("template: {error}")))?;
+        if template.watermark.is_some() {
+            return Err(opusclip_core::Error::invalid_input(
+                "template: a [watermark] needs its image, which the API does not take yet; send the template \
+                 without it, or use `opusclip clip --template`",
+            ));
+        }
+        let mut style = template.style;
+        style.enabled = !self.no_captions;
         if let Some(position) = self.caption_position.as_deref().filter(|p| !p.trim().is_empty()) {
             style.position = opusclip_core::CaptionPosition::parse(position)?;
         }

@@ -84,3 +84,41 @@ fn a_bad_caption_style_is_refused_naming_the_valid_ones() {
         assert!(described.contains(name), "the OpenAPI document names {name}: {field}");
     }
 }
+
+#[test]
+fn a_template_sets_the_look_of_a_job_and_bad_ones_are_refused() {
+    let talk = make_talk("caption-template");
+    let service = TestService::sqlite(&[], 1);
+    let key = service.key("caption-template");
+    let url = service.url("/api/jobs");
+    let mut parts = clip_parts(&talk);
+    parts.push(Part::Field(
+        "template",
+        "base = \"clean\"\nanimation = \"karaoke\"\nkeyword_color = \"00e5ff\"\nshadow = 2",
+    ));
+    let created = post_form(&url, &key, &parts, &[]);
+    assert_eq!(created.status, 202, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let status = wait_for_job(&service.base, &key, &id, Duration::from_secs(120));
+    assert_eq!(status["state"], "succeeded", "{status}");
+    let spec = get(&service.url(&format!("/api/jobs/{id}/files/clip-01.json")), &key).json();
+    let style = &spec["caption_style"];
+    assert_eq!((style["animation"].as_str(), style["keyword_color"].as_str()), (Some("karaoke"), Some("00E5FF")));
+    assert_eq!((style["font_size"].as_u64(), style["shadow"].as_u64()), (Some(60), Some(2)), "clean, with a shadow");
+
+    for (template, named) in [
+        ("font_size = 999", "font_size"),
+        ("[watermark]\nimage = \"logo.png\"", "watermark"),
+        ("animation = \"spin\"", "animation"),
+    ] {
+        let mut bad = clip_parts(&talk);
+        bad.push(Part::Field("template", template));
+        let refused = post_form(&url, &key, &bad, &[]);
+        assert_eq!(refused.status, 422, "{template}: {}", refused.text());
+        assert!(refused.text().contains(named), "{template}: {}", refused.text());
+    }
+    let mut both = clip_parts(&talk);
+    both.push(Part::Field("template", "base = \"clean\""));
+    both.push(Part::Field("caption_style", "punch"));
+    assert_eq!(post_form(&url, &key, &both, &[]).status, 422, "a template beside a named look");
+}

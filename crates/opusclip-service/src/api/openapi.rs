@@ -151,6 +151,12 @@ pub struct JobForm {
     /// −14 LUFS; `podcast`: −16; `broadcast`: −23), LUFS from −40 to −5, or `off`. Default −14.
     #[schema(example = "podcast")]
     pub loudness: Option<String>,
+    /// A brand template's text (TOML or JSON, as `opusclip clip --template`): the caption look
+    /// built on a preset, with `shadow`, `animation` (`none`, `pop`, `karaoke`) and
+    /// `keyword_color`. Not with `caption_style`; a `[watermark]` is a 422 (its image is not
+    /// taken through the API yet).
+    #[schema(example = "base = \"bold\"\nanimation = \"pop\"\nkeyword_color = \"00E5FF\"")]
+    pub template: Option<String>,
     /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).

@@ -227,11 +227,12 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "caption_style" => fields.caption_style = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "caption_position" => fields.caption_position = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "loudness" => fields.loudness = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
+        "template" => fields.template = Some(value.to_string()).filter(|v| !v.trim().is_empty()),
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
-                 range, prompt, language, vocabulary, censor, caption_style, caption_position, loudness, no_captions, \
-                 webhook_url"
+                 range, prompt, language, vocabulary, censor, caption_style, caption_position, loudness, template, \
+                 no_captions, webhook_url"
             ))
         }
     }
