@@ -33,6 +33,9 @@ pub enum LogFormat {
 pub enum Command {
     /// Find the best moments of a video and render them as captioned clips.
     ///
+    /// A podcast or other audio file (mp3, m4a, wav, flac, …) works too: its clips are
+    /// audiograms — the sound as a moving waveform, the title above, the captions below.
+    ///
     /// Writes into DIR: clip-01.mp4 (9:16 by default), clip-01.json (its ClipSpec, for
     /// `opusclip render`), clip-01.srt/.vtt, clip-01.jpg and manifest.json. With several inputs
     /// (or a directory) each input gets DIR/<name>/; one failing input does not stop the others.
@@ -42,6 +45,7 @@ pub enum Command {
     /// words, clips are cut at silences and shot changes and have no captions.
     ///
     /// Example: opusclip clip talk.mp4 --transcript talk.srt --clips 3 --aspect 9:16 --aspect 1:1
+    /// Example: opusclip clip episode.mp3 --loudness podcast --template brand.toml
     Clip(Box<ClipArgs>),
     /// Re-render a clip from its ClipSpec (clip-NN.json) after editing it.
     ///

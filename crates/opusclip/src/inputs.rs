@@ -1,18 +1,23 @@
-//! Turning the command line's INPUT arguments into a list of video files, and finding a
-//! sidecar subtitle file beside each.
+//! Turning the command line's INPUT arguments into a list of media files (videos, and audio
+//! such as podcast episodes, which become audiogram clips), and finding a sidecar subtitle file
+//! beside each.
 
 use std::path::{Path, PathBuf};
 
 /// Extensions treated as video when a directory is given.
 pub const VIDEO_EXTENSIONS: [&str; 11] = ["mp4", "mov", "mkv", "webm", "avi", "m4v", "mpg", "mpeg", "ts", "flv", "wmv"];
 
-/// Files as given, and the videos inside given directories (sorted, not recursive).
+/// Extensions treated as audio (clipped as audiograms) when a directory is given.
+pub const AUDIO_EXTENSIONS: [&str; 7] = ["mp3", "m4a", "wav", "flac", "ogg", "opus", "aac"];
+
+/// Files as given, and the videos and audio files inside given directories (sorted, not
+/// recursive).
 pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
-                .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| is_video_name(p)).collect())
+                .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| is_media_name(p)).collect())
                 .unwrap_or_default();
             found.sort();
             files.extend(found);
@@ -23,12 +28,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<PathBuf> {
     files
 }
 
-fn is_video_name(path: &Path) -> bool {
+fn is_media_name(path: &Path) -> bool {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     path.is_file()
-        && path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        && extension.is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.as_str()) || AUDIO_EXTENSIONS.contains(&e.as_str()))
 }
 
 /// `talk.srt` or `talk.vtt` beside `talk.mp4`, if present.
@@ -54,12 +57,12 @@ mod tests {
     #[test]
     fn directories_expand_to_their_videos() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["b.mp4", "a.MOV", "notes.txt"] {
+        for name in ["b.mp4", "a.MOV", "notes.txt", "episode-1.mp3", "cover.jpg"] {
             std::fs::write(dir.path().join(name), b"x").unwrap();
         }
         let files = expand_inputs(&[dir.path().to_path_buf(), PathBuf::from("x.mkv")]);
         let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-        assert_eq!(names, vec!["a.MOV", "b.mp4", "x.mkv"]);
+        assert_eq!(names, vec!["a.MOV", "b.mp4", "episode-1.mp3", "x.mkv"]);
     }
 
     #[test]
