@@ -21,7 +21,7 @@ pub fn wave_rows(height: u32) -> (u32, u32) {
 }
 
 /// `[sound{index}]` (mono) drawn as a waveform over the background, then `finish` (captions,
-/// pixel format), as `[out{index}]`. The background runs on (the encoder's `-t` ends the
+/// pixel format, the output's pad). The background runs on (the encoder's `-t` ends the
 /// file at the clip's length), so a sound that ends a few frames early leaves the picture
 /// whole.
 pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usize) -> String {
@@ -31,7 +31,7 @@ pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usiz
         "[sound{index}]showwaves=s={width}x{band}:mode=cline:rate={WAVE_RATE}:scale=cbrt:draw=full:\
          colors={WAVE_COLOUR},format=yuva420p[wave{index}];\n\
          color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}];\n\
-         [backdrop{index}][wave{index}]overlay=x=0:y={top}:eof_action=pass{finish}[out{index}]"
+         [backdrop{index}][wave{index}]overlay=x=0:y={top}:eof_action=pass{finish}"
     )
 }
 
@@ -41,7 +41,7 @@ mod tests {
 
     #[test]
     fn the_waveform_sits_in_its_band_over_the_background() {
-        let graph = composition((1080, 1920), ",format=yuv420p", 2);
+        let graph = composition((1080, 1920), ",format=yuv420p[out2]", 2);
         assert!(graph.starts_with("[sound2]showwaves=s=1080x306:mode=cline"), "{graph}");
         assert!(graph.contains("color=c=0x1E1B4B:s=1080x1920:r=25[backdrop2]"), "{graph}");
         assert!(graph.ends_with("overlay=x=0:y=730:eof_action=pass,format=yuv420p[out2]"), "{graph}");

@@ -40,15 +40,13 @@ pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermar
     let compositions: Vec<String> = outputs
         .iter()
         .enumerate()
-        .map(|(index, output)| {
-            let composed = composition(output.spec, output.subtitles_ass, index);
-            match watermark {
-                None => composed,
-                Some(watermark) => {
-                    let open = composed.strip_suffix(&format!("[out{index}]")).unwrap_or(&composed);
-                    let overlay = super::watermark::overlay(watermark, (output.spec.width, output.spec.height), index);
-                    format!("{open}{};\n{overlay}", super::watermark::base_label(index))
-                }
+        .map(|(index, output)| match watermark {
+            None => composition(output.spec, output.subtitles_ass, index, &format!("[out{index}]")),
+            Some(watermark) => {
+                let composed =
+                    composition(output.spec, output.subtitles_ass, index, &super::watermark::base_label(index));
+                let overlay = super::watermark::overlay(watermark, (output.spec.width, output.spec.height), index);
+                format!("{composed};\n{overlay}")
             }
         })
         .collect();
@@ -68,19 +66,16 @@ fn branches(input: &str, filters: &str, splitter: &str, prefix: &str, indices: &
     }
 }
 
-/// The filters that turn `[src{index}]` (or `[sound{index}]` for an audiogram) into
-/// `[out{index}]` for one output, by its layout.
-fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> String {
-    let finish = finishing_filters(subtitles);
+/// The filters that turn `[src{index}]` (or `[sound{index}]` for an audiogram) into the
+/// pad `label` (`[out{index}]`, or `[base{index}]` under a watermark) for one output, by its
+/// layout.
+fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize, label: &str) -> String {
+    let finish = finishing_filters(subtitles, label);
     let (width, height) = (spec.width, spec.height);
     let scaler = picture_scaler(spec);
     match &spec.layout {
         Layout::Track => {
-            format!(
-                "[src{index}]{},{}{finish}[out{index}]",
-                crop_filter(&spec.crop_keyframes),
-                scale_to(width, height, scaler)
-            )
+            format!("[src{index}]{},{}{finish}", crop_filter(&spec.crop_keyframes), scale_to(width, height, scaler))
         }
         Layout::Split { lower_crop_keyframes } => {
             let (upper_height, lower_height) = split_heights(height);
@@ -88,7 +83,7 @@ fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> Str
                 "[src{index}]split=2[upper{index}in][lower{index}in];\n\
                  [upper{index}in]{},{}[upper{index}];\n\
                  [lower{index}in]{},{}[lower{index}];\n\
-                 [upper{index}][lower{index}]vstack=inputs=2{finish}[out{index}]",
+                 [upper{index}][lower{index}]vstack=inputs=2{finish}",
                 crop_filter(&spec.crop_keyframes),
                 scale_to(width, upper_height, scaler),
                 crop_filter(lower_crop_keyframes),
@@ -107,7 +102,7 @@ fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize) -> Str
                  scale={width}:{height}:flags=bilinear,setsar=1[backdrop{index}];\n\
                  [picture{index}in]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags={scaler},\
                  setsar=1[picture{index}];\n\
-                 [backdrop{index}][picture{index}]overlay=x=(W-w)/2:y=(H-h)/2{finish}[out{index}]",
+                 [backdrop{index}][picture{index}]overlay=x=(W-w)/2:y=(H-h)/2{finish}",
                 crop_filter(&spec.crop_keyframes),
                 small.0,
                 small.1,
@@ -143,11 +138,12 @@ fn picture_scaler(spec: &OutputSpec) -> &'static str {
     }
 }
 
-/// Captions (when any) and the output pixel format, after the composition.
-fn finishing_filters(subtitles: Option<&Path>) -> String {
+/// Captions (when any) and the output pixel format, after the composition, ending in the pad
+/// `label`.
+fn finishing_filters(subtitles: Option<&Path>, label: &str) -> String {
     match subtitles {
-        Some(path) => format!(",ass=filename={},format=yuv420p", escape_filter_path(path)),
-        None => ",format=yuv420p".into(),
+        Some(path) => format!(",ass=filename={},format=yuv420p{label}", escape_filter_path(path)),
+        None => format!(",format=yuv420p{label}"),
     }
 }
 
@@ -231,7 +227,7 @@ mod tests {
     fn split_stacks_two_crops_of_half_height() {
         let lower = vec![CropKeyframe { t: 0.0, x: 900.0, y: 20.0, w: 404.6, h: 360.0 }];
         let split = spec(Aspect::Vertical, Layout::Split { lower_crop_keyframes: lower });
-        let graph = composition(&split, None, 3);
+        let graph = composition(&split, None, 3, "[out3]");
         assert!(graph.starts_with("[src3]split=2[upper3in][lower3in];"), "{graph}");
         assert!(graph.contains("[upper3in]crop=w='min(405,iw)':h='min(720,ih)':x='10'"), "{graph}");
         assert!(graph.contains("[lower3in]crop=w='min(405,iw)':h='min(360,ih)':x='900':y='20'"), "{graph}");
@@ -242,7 +238,7 @@ mod tests {
     #[test]
     fn blur_fit_lays_the_fitted_picture_over_a_dark_blurred_fill() {
         let blur = spec(Aspect::Vertical, Layout::BlurFit);
-        let graph = composition(&blur, Some(Path::new("/c.ass")), 0);
+        let graph = composition(&blur, Some(Path::new("/c.ass")), 0, "[out0]");
         assert!(graph.contains("force_original_aspect_ratio=increase"), "{graph}");
         assert!(graph.contains("crop=1080:1920,scale=134:240"), "{graph}");
         assert!(graph.contains("boxblur="), "{graph}");
