@@ -62,6 +62,20 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
+# Independent readers for `opusclip export` (its test reads every format back): OpenTimelineIO and
+# its FCP 7 XML, FCPX XML and CMX 3600 adapters from PyPI, pinned by hash in
+# scripts/requirements-otio.txt. Optional: without pip the export test prints a note and skips.
+if ! python3 -c "import opentimelineio, otio_fcp_adapter, otio_fcpx_xml_adapter, otio_cmx3600_adapter" 2>/dev/null; then
+  if command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1; then
+    PIP="$(command -v pip3 || command -v pip)"
+    echo "setup: installing OpenTimelineIO and its adapters (readers for the export test)"
+    "$PIP" install --quiet --require-hashes --no-deps -r "$(dirname "$0")/requirements-otio.txt" \
+      || echo "setup: could not install OpenTimelineIO; the export test will be skipped" >&2
+  else
+    echo "setup: no pip; OpenTimelineIO is not installed (the export test will be skipped)" >&2
+  fi
+fi
+
 # The sentence-embedding model (all-MiniLM-L6-v2) for topic segmentation and `--prompt` by
 # meaning, into the models dir the binary reads: $OPUSCLIP_CACHE_DIR, else
 # $XDG_CACHE_HOME/opusclip, else ~/.cache/opusclip, then models/all-minilm-l6-v2/. Its files come

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test suites that need something outside the repository, as `make test` sees them.
 #   test-suites.sh check    exit 0 when every outside service the tests use answers (PostgreSQL's
-#                           `test` database, Redis, moto_server, chromium + chromedriver): `make
+#                           `test` database, Redis, moto_server, chromium + chromedriver,
+#                           OpenTimelineIO's readers): `make
 #                           test` then sets OPUSCLIP_REQUIRE_SERVICES=1, so a suite that would
 #                           skip fails instead.
 #   test-suites.sh summary  after the tests passed: which suites ran. Under
@@ -23,13 +24,15 @@ postgresql() { command -v psql >/dev/null 2>&1 && PGCONNECT_TIMEOUT=3 psql "$PG_
 redis() { command -v redis-cli >/dev/null 2>&1 && [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
 moto() { command -v moto_server >/dev/null 2>&1; }
 chromium() { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }
+otio() { python3 -c "import opentimelineio, otio_fcp_adapter, otio_fcpx_xml_adapter, otio_cmx3600_adapter" >/dev/null 2>&1; }
 
-SERVICES=(postgresql redis moto chromium)
+SERVICES=(postgresql redis moto chromium otio)
 declare -A LABEL=(
   [postgresql]="postgresql (${PG_URL#postgres://})"
   [redis]="redis ($REDIS_HOST:$REDIS_PORT)"
   [moto]="s3 (moto_server)"
   [chromium]="web page (chromium)"
+  [otio]="export readers (OpenTimelineIO)"
 )
 
 case "${1:-summary}" in

@@ -13,6 +13,7 @@ pub mod audiogram;
 pub mod borders;
 pub mod caption_place;
 pub mod clip;
+pub mod export;
 pub mod fonts;
 pub mod llm;
 pub mod look;

@@ -87,6 +87,46 @@ fn downloads_open_through_signed_links_and_an_edit_is_rendered_with_its_words() 
     archive.by_name("clip-01.mp4").unwrap().read_to_end(&mut zipped).unwrap();
     assert_eq!(zipped, video.body, "the zipped clip is the clip");
 
+    // The whole job as an editing timeline, through a signed link too; read back by
+    // OpenTimelineIO when it is installed (crates/opusclip/tests/export.rs reads every format).
+    let spec_of_clip: Value = serde_json::from_slice(&without_key(&link("clip-01.json"), &[]).body).unwrap();
+    let timeline = without_key(&service.url(manifest["export_urls"]["xmeml"].as_str().unwrap()), &[]);
+    assert_eq!(timeline.status, 200, "{}", timeline.text());
+    assert_eq!(timeline.header("content-type"), Some("application/xml"));
+    assert!(timeline.header("content-disposition").unwrap_or_default().contains("timeline.xml"));
+    let fps = spec_of_clip["source"]["fps"].as_f64().unwrap();
+    let in_frame = (spec_of_clip["start"].as_f64().unwrap() * fps).round();
+    assert!(timeline.text().contains(&format!("<in>{in_frame}</in>")), "{}", timeline.text());
+    assert!(timeline.text().contains("<pathurl>file://localhost/talk.mp4</pathurl>"), "named as uploaded");
+    if let Some(read) = common::read_with_otio(&timeline.body, "fcp_xml") {
+        assert_eq!(read, vec![(in_frame, (spec_of_clip["end"].as_f64().unwrap() * fps).round() - in_frame)]);
+    }
+    let edl = get(&service.url(&format!("/api/jobs/{id}/export/clip-01.edl")), &key);
+    assert!(edl.text().starts_with("TITLE: clip-01"), "{}", edl.text());
+    assert!(edl.header("x-export-notes").unwrap_or_default().contains("cuts only"));
+    let captions = without_key(&service.url(manifest["export_urls"]["srt"].as_str().unwrap()), &[]);
+    let texts = |srt: &str| -> Vec<String> {
+        srt.split("\n\n")
+            .filter(|cue| cue.contains("-->"))
+            .map(|cue| cue.lines().skip(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(
+        texts(&captions.text()),
+        texts(&srt.text()),
+        "one clip: the timeline's captions are the clip's (on frames)"
+    );
+    for (query, status) in [
+        ("export/timeline.aaf", 404),
+        ("export/clip-09.otio", 404),
+        ("export/timeline.otio?order=sideways", 422),
+        ("export/timeline.otio?top=0", 422),
+        ("export/timeline.otio?aspect=2:3", 422),
+    ] {
+        let answer = get(&service.url(&format!("/api/jobs/{id}/{query}")), &key);
+        assert_eq!(answer.status, status, "{query}: {}", answer.text());
+    }
+
     // An edited spec: one caption word changed; the render carries it and only the edit.
     let mut spec: Value = serde_json::from_slice(&without_key(&link("clip-01.json"), &[]).body).unwrap();
     let (start, end) = (spec["start"].as_f64().unwrap(), spec["end"].as_f64().unwrap());

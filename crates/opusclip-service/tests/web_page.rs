@@ -2,7 +2,8 @@
 //! Chromium over the WebDriver protocol (chromedriver) against a real service on 127.0.0.1:
 //! key → a refused URL explained in plain words → a generated talk with its SRT picked and
 //! dropped, a caption look chosen (the editor opens on it) → live progress (no layout shift) →
-//! ranked clips with scores → a clip plays through its signed link → the editor: a caption word
+//! ranked clips with scores → a clip plays through its signed link → export links for editing
+//! software (the Premiere/Resolve timeline downloads) → the editor: a caption word
 //! changed to ZEBRA and the end moved one word
 //! earlier → re-render → the new file plays, differs, is that much shorter and its captions,
 //! spec and zip carry ZEBRA → the job list at phone width → delete. The browser test prints a
@@ -226,6 +227,17 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let clickable_divs = browser.script("return document.querySelectorAll('div[onclick], span[onclick]').length");
     assert_eq!(clickable_divs, json!(0), "actions are buttons and links");
     let original = links(&browser, ".clip[data-clip='clip-01'] .clip-downloads a");
+    // The job as a timeline for editing software: a link per format, each signed.
+    let exports = links(&browser, ".job-export a");
+    let labels: Vec<&str> = exports.iter().map(|(label, _)| label.trim()).collect();
+    assert_eq!(labels, ["Final Cut Pro", "Premiere / Resolve", "OTIO", "EDL", "captions"]);
+    let premiere = request("GET", &exports[1].1, &[], None);
+    assert_eq!(premiere.status, 200, "{}", premiere.text());
+    assert!(
+        premiere.text().contains("<xmeml version=\"4\">") && premiere.text().contains("<clipitem"),
+        "{}",
+        premiere.text()
+    );
 
     // The editor: a caption word becomes ZEBRA, the end moves one word earlier.
     browser.click(".clip[data-clip='clip-01'] .clip-edit");

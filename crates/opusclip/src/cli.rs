@@ -52,6 +52,18 @@ pub enum Command {
     /// Edit start/end, the words or the caption style in the JSON, then run this: the clip's
     /// files beside the spec are replaced (atomically) using the same renderer as `clip`.
     Render(RenderArgs),
+    /// Hand clips to an editor: a timeline of edits on the original source for Final Cut Pro
+    /// (fcpxml), Premiere Pro / DaVinci Resolve (xmeml), OpenTimelineIO (otio) or any NLE (edl).
+    ///
+    /// Give one clip's spec for a one-clip timeline, or a manifest.json (or the folder holding
+    /// it) for every clip of the job back to back, best-ranked first (--order source for the
+    /// order they were said in, --top N for the best N only). The crop path becomes keyframed
+    /// scale/position, captions a title track, the score's hook a marker; an .srt of every
+    /// caption on the timeline's clock is written beside it (an EDL carries cuts only).
+    ///
+    /// Example: opusclip export clips/clip-01.json --format fcpxml
+    /// Example: opusclip export clips/ --format xmeml --top 5 -o reel.xml
+    Export(ExportArgs),
     /// Generate a ~2-minute sample talk (espeak-ng speech, moving subject, SRT) and clip it.
     Demo(DemoArgs),
     /// Full-rate analysis of a whole video: shots, fades, loudness, silences (analysis.json).
@@ -207,6 +219,36 @@ pub struct RenderArgs {
     /// The clip's spec, e.g. clips/clip-01.json.
     #[arg(value_name = "SPEC")]
     pub spec: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A clip's spec (clips/clip-01.json), a manifest.json, or a folder with a manifest.json.
+    #[arg(value_name = "SPEC|MANIFEST|DIR")]
+    pub input: PathBuf,
+    /// fcpxml (Final Cut Pro), xmeml (Premiere Pro, DaVinci Resolve, FCP 7), otio
+    /// (OpenTimelineIO) or edl (CMX 3600: cuts only).
+    #[arg(long, default_value = "fcpxml")]
+    pub format: String,
+    /// Where to write the timeline; the .srt goes beside it. Default: beside the input, named
+    /// after the clip (clip-01.fcpxml) or `timeline` for a whole job.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which output's frame and crop to export (9:16, 1:1, 4:5, 16:9); default the first.
+    #[arg(long, value_name = "RATIO")]
+    pub aspect: Option<String>,
+    /// With a manifest: only the N best-ranked clips.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// With a manifest: `rank` (best first) or `source` (in the order they were said).
+    #[arg(long, value_enum, default_value_t = ExportOrder::Rank)]
+    pub order: ExportOrder,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportOrder {
+    Rank,
+    Source,
 }
 
 #[derive(Debug, Args)]

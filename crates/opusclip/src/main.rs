@@ -11,6 +11,7 @@ mod eval_highlights_command;
 mod eval_prompt_cutoffs;
 mod eval_reframe_command;
 mod eval_reframe_scenes;
+mod export_command;
 mod feedback_command;
 mod inputs;
 mod interrupt;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         cli::Command::Clip(args) => clip_command::run(args, cli.json),
         cli::Command::Render(args) => render_command::run(args, cli.json),
+        cli::Command::Export(args) => export_command::run(args, cli.json),
         cli::Command::Demo(args) => demo_command::run(args, cli.json),
         cli::Command::Analyze(args) => analyze_command::run(args, cli.json),
         cli::Command::Transcribe(args) => transcribe_command::run(args, cli.json),

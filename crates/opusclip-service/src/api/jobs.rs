@@ -238,11 +238,12 @@ pub async fn stored_manifest(services: &Services, job: &Job) -> ServiceResult<Va
 }
 
 /// `GET /api/jobs/{id}/manifest`: the published manifest, with `files_url` to fetch its files
-/// and signed links to each of them (`file_urls`, `caption_urls`, `archive_url`).
+/// and signed links to each of them (`file_urls`, `caption_urls`, `archive_url`, `export_urls`).
 #[utoipa::path(get, path = "/api/jobs/{id}/manifest", tag = "jobs", params(("id" = String, Path, description = "Job id")),
     responses(
         (status = 200, description = "manifest.json of the run (clips, scores, files, stage timings), plus `files_url`; \
-            `file_urls` (file name → signed link), `caption_urls` (clip id → {srt, vtt} signed links), `archive_url` \
+            `file_urls` (file name → signed link), `caption_urls` (clip id → {srt, vtt} signed links), `archive_url`, \
+            `export_urls` (fcpxml, xmeml, otio, edl, srt → signed links to the whole job as one editing timeline) \
             and `links_expire_at` (Unix seconds): signed links open that one download without the key header, \
             for a `<video src>` or a download link, for an hour", body = Object),
         (status = 409, description = "The job has not succeeded (details.state)", body = crate::api::openapi::ErrorBody),
@@ -286,6 +287,9 @@ pub async fn manifest(
     manifest["file_urls"] = Value::Object(file_urls);
     manifest["caption_urls"] = Value::Object(caption_urls);
     manifest["archive_url"] = json!(sign(format!("/api/jobs/{id}/archive.zip")));
+    if manifest["clips"].as_array().is_some_and(|clips| !clips.is_empty()) {
+        manifest["export_urls"] = Value::Object(super::export::export_links(&id, sign));
+    }
     manifest["links_expire_at"] = json!(crate::util::now_ms() / 1000 + super::signed::LINK_TTL.as_secs() as i64);
     Ok(Json(manifest))
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod downloads;
 mod events;
+mod export;
 mod files;
 mod health;
 mod jobs;
@@ -46,6 +47,7 @@ pub fn router(services: Arc<Services>) -> Router {
         .route("/api/jobs/{id}/files/{name}", get(files::download))
         .route("/api/jobs/{id}/captions/{file}", get(downloads::captions))
         .route("/api/jobs/{id}/archive.zip", get(downloads::archive))
+        .route("/api/jobs/{id}/export/{file}", get(export::timeline))
         .route("/api/jobs/{id}/render", post(jobs::render))
         .route("/api/video/process", post(process::create))
         .layer(middleware::from_fn_with_state(services.clone(), auth::require_key));

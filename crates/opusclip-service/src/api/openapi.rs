@@ -201,8 +201,8 @@ impl Modify for Security {
         description = "Long video in, ranked, reframed, captioned short clips out. Every /api/ route needs an API \
                        key (`opusclip keys create`) as `Authorization: Bearer KEY` or `X-API-Key: KEY`. Rate \
                        limits per key and per address: creating work 60/min by default, reading much higher. \
-                       Every failure is `{error, code, details}`. Downloads (a job's files, captions and \
-                       archive) also open through the signed links the manifest lists (`?key=&expires=&sig=`, \
+                       Every failure is `{error, code, details}`. Downloads (a job's files, captions, \
+                       archive and editing timelines) also open through the signed links the manifest lists (`?key=&expires=&sig=`, \
                        HMAC-SHA256, one path each, for an hour): what a `<video src>` or a download link \
                        uses, as neither can send a header."
     ),
@@ -217,6 +217,7 @@ impl Modify for Security {
         super::files::download,
         super::downloads::captions,
         super::downloads::archive,
+        super::export::timeline,
         super::process::create,
         super::health::healthz,
         super::health::readyz,
@@ -254,6 +255,7 @@ mod tests {
             "/api/jobs/{id}/files/{name}",
             "/api/jobs/{id}/captions/{file}",
             "/api/jobs/{id}/archive.zip",
+            "/api/jobs/{id}/export/{file}",
             "/api/jobs/{id}/render",
             "/api/video/process",
             "/healthz",

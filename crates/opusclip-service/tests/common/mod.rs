@@ -355,3 +355,25 @@ pub fn tiny_server(respond: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
     });
     port
 }
+
+/// The video clips (`(in, duration)` frames) OpenTimelineIO reads from `timeline` with
+/// `adapter`; `None` (a note, or a failure under `OPUSCLIP_REQUIRE_SERVICES=1`) when python3
+/// lacks OpenTimelineIO and its adapters (scripts/requirements-otio.txt).
+pub fn read_with_otio(timeline: &[u8], adapter: &str) -> Option<Vec<(f64, f64)>> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), timeline).unwrap();
+    let script = "import sys, json, opentimelineio as otio, otio_fcp_adapter\n\
+        t = otio.adapters.read_from_file(sys.argv[1], adapter_name=sys.argv[2])\n\
+        clips = [c for c in t.tracks[0] if isinstance(c, otio.schema.Clip)]\n\
+        print(json.dumps([[c.source_range.start_time.value, c.source_range.duration.value] for c in clips]))";
+    let output = Command::new("python3").args(["-c", script]).arg(file.path()).arg(adapter).output().ok()?;
+    if !output.status.success() {
+        let required = std::env::var("OPUSCLIP_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
+        let why = String::from_utf8_lossy(&output.stderr);
+        assert!(!required, "OpenTimelineIO could not read the timeline (OPUSCLIP_REQUIRE_SERVICES=1): {why}");
+        eprintln!("skipped: OpenTimelineIO did not read the timeline ({})", why.lines().last().unwrap_or_default());
+        return None;
+    }
+    let pairs: Vec<(f64, f64)> = serde_json::from_slice(&output.stdout).unwrap();
+    Some(pairs)
+}

@@ -432,6 +432,18 @@ function downloadItem(href, name, text) {
   return item;
 }
 
+// The whole job as an editing timeline, one link per format (absent for a render job).
+function showExportLinks(box, id, links) {
+  box.hidden = !links;
+  if (!links) return;
+  const extension = { fcpxml: "fcpxml", xmeml: "xml", otio: "otio", edl: "edl", srt: "srt" };
+  for (const link of box.querySelectorAll("a[data-format]")) {
+    const format = link.dataset.format;
+    link.href = links[format];
+    link.download = "opusclip-" + id + "." + extension[format];
+  }
+}
+
 // A <video> on a signed link; when the link has expired, fresh links come from the manifest.
 function playSigned(video, id, name, manifest) {
   video.src = manifest.file_urls[name];
@@ -455,6 +467,7 @@ async function showResults(id) {
     archive.href = manifest.archive_url;
     archive.download = "opusclip-" + id + ".zip";
     element.querySelector(".job-actions").hidden = false;
+    showExportLinks(element.querySelector(".job-export"), id, manifest.export_urls);
     const list = element.querySelector(".clip-list");
     list.replaceChildren();
     if (manifest.kind === "render") {

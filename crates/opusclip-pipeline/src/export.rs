@@ -1,0 +1,136 @@
+//! Export: clip specs (and the scores the manifest gives them) as an editing timeline of the
+//! original source, through `opusclip-export`. The CLI (`opusclip export`) and the API
+//! (`GET /api/jobs/{id}/export`) both build their timelines here.
+
+use opusclip_captions::{plan_pages, TextMeasure};
+use opusclip_core::{Aspect, ClipSpec, Error, Result, Score};
+pub use opusclip_export::Format;
+use opusclip_export::{motion_path, tidy_captions, Caption, Marker, Project, Rate, SourceMedia, TimelineClip};
+
+/// The viewer decides in the first seconds; the score's `hook` part judges them.
+const HOOK_SECONDS: f64 = 3.0;
+
+/// One clip to export: its spec, its score when a manifest gives one, where its source is on
+/// this machine and how long the source is (when known).
+#[derive(Debug, Clone)]
+pub struct ExportClip {
+    pub spec: ClipSpec,
+    pub score: Option<Score>,
+    pub source_path: String,
+    pub source_duration: Option<f64>,
+}
+
+/// A written export: the timeline in its format, every caption as SRT on the timeline's
+/// clock, and what the format could not carry.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub format: Format,
+    pub timeline: String,
+    pub srt: String,
+    pub notes: Vec<String>,
+    pub clips: usize,
+    pub seconds: f64,
+}
+
+/// The clips (in the order given) as one timeline named `name`, in the frame of each spec's
+/// `aspect` output (the first output when `None`, or when a spec lacks that aspect).
+pub fn export(
+    name: &str,
+    clips: &[ExportClip],
+    aspect: Option<Aspect>,
+    format: Format,
+    measure: &dyn TextMeasure,
+) -> Result<Export> {
+    let first = clips.first().ok_or_else(|| Error::invalid_input("nothing to export: no clips"))?;
+    let rate = Rate::from_fps(first.spec.source.fps);
+    let frame_output = chosen_output(&first.spec, aspect)?;
+    let (width, height) = (frame_output.width, frame_output.height);
+    let mut notes = Vec::new();
+    let mut timeline_clips = Vec::with_capacity(clips.len());
+    for clip in clips {
+        let (timeline_clip, note) = timeline_clip(clip, rate, aspect, measure)?;
+        if let Some(note) = note.filter(|note| !notes.contains(note)) {
+            notes.push(note);
+        }
+        timeline_clips.push(timeline_clip);
+    }
+    if !format.has_transforms() {
+        notes.push("an EDL holds cuts only: for the crop path export fcpxml, xmeml or otio".into());
+    }
+    if !format.has_captions() {
+        notes.push("an EDL holds no captions: they are in the .srt beside it, on the timeline's clock".into());
+    }
+    let project = Project { name: name.to_string(), rate, width, height, clips: timeline_clips };
+    Ok(Export {
+        format,
+        timeline: project.write(format),
+        srt: project.srt(),
+        notes,
+        clips: project.clips.len(),
+        seconds: project.frames() as f64 / rate.fps(),
+    })
+}
+
+/// The output whose frame and crop are exported.
+fn chosen_output(spec: &ClipSpec, aspect: Option<Aspect>) -> Result<&opusclip_core::OutputSpec> {
+    let wanted = aspect.and_then(|aspect| spec.outputs.iter().find(|o| o.aspect == aspect));
+    wanted.or(spec.outputs.first()).ok_or_else(|| Error::invalid_input(format!("{} has no outputs to export", spec.id)))
+}
+
+fn timeline_clip(
+    clip: &ExportClip,
+    rate: Rate,
+    aspect: Option<Aspect>,
+    measure: &dyn TextMeasure,
+) -> Result<(TimelineClip, Option<String>)> {
+    let spec = &clip.spec;
+    if spec.end <= spec.start || !spec.start.is_finite() || !spec.end.is_finite() {
+        return Err(Error::invalid_input(format!(
+            "{}: end ({}) must come after start ({})",
+            spec.id, spec.end, spec.start
+        )));
+    }
+    let output = chosen_output(spec, aspect)?;
+    let (source_in, source_out) = (rate.frames(spec.start), rate.frames(spec.end).max(rate.frames(spec.start) + 1));
+    let length = source_out - source_in;
+    let duration_frames = clip.source_duration.map_or(source_out, |seconds| rate.frames(seconds).max(source_out));
+    let source = SourceMedia {
+        path: clip.source_path.clone(),
+        width: spec.source.display_width,
+        height: spec.source.display_height,
+        has_audio: spec.source.has_audio,
+        duration_frames,
+    };
+    let motion = motion_path(output, (source.width, source.height), rate, length);
+    let note = motion.note.clone().map(|note| format!("{}: {note}", spec.id));
+    let captions = if spec.caption_style.enabled {
+        let pages =
+            plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, (output.width, output.height), measure);
+        let captions = pages
+            .iter()
+            .map(|page| Caption {
+                start: rate.frames(page.start),
+                end: rate.frames(page.end),
+                text: page.text().replace('\n', " "),
+            })
+            .collect();
+        tidy_captions(captions, length)
+    } else {
+        Vec::new()
+    };
+    let name =
+        if spec.title.trim().is_empty() { spec.id.clone() } else { format!("{} {}", spec.id, spec.title.trim()) };
+    let markers = clip.score.as_ref().map(|score| score_markers(score, rate, length)).unwrap_or_default();
+    Ok((TimelineClip { name, source, source_in, source_out, motion, captions, markers }, note))
+}
+
+/// The score's key moment as a marker: the hook (the first seconds) with the total and every
+/// part's reason in its note.
+fn score_markers(score: &Score, rate: Rate, length: i64) -> Vec<Marker> {
+    let mut note = format!("score {:.0}/100", score.total);
+    for (part, value) in &score.parts {
+        note.push_str(&format!("; {part} {:.0}: {}", value.value, value.reason));
+    }
+    let hook = score.parts.get("hook").map(|part| part.reason.as_str()).unwrap_or("the opening");
+    vec![Marker { at: 0, duration: rate.frames(HOOK_SECONDS).min(length).max(1), name: format!("Hook: {hook}"), note }]
+}
