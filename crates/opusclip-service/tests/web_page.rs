@@ -105,6 +105,21 @@ fn without_keys_only_on_this_machine_and_the_page_says_so() {
     );
     assert!(shown["said"].as_str().unwrap_or_default().contains("needs no key"), "{shown}");
     browser.screenshot(&screenshot_dir().join("10-no-auth.png"));
+
+    // /docs renders the API description's Markdown: code, not backticks.
+    browser.navigate(&service.url("/docs"));
+    let docs = browser.wait_for(
+        "return { routes: document.querySelectorAll('#paths details').length,\
+                  backticks: (document.body.innerText.match(/`/g) || []).length,\
+                  code: document.querySelectorAll('#intro code, #paths p code, #paths td code').length };",
+        secs(10),
+        |v| v["routes"].as_u64().unwrap_or(0) > 0,
+    );
+    assert!(docs["routes"].as_u64().unwrap_or(0) >= 10, "{docs}");
+    assert_eq!(docs["backticks"], json!(0), "no raw Markdown on /docs: {docs}");
+    assert!(docs["code"].as_u64().unwrap_or(0) >= 5, "{docs}");
+    browser.script("document.querySelectorAll('#paths details').forEach((d, i) => { d.open = i < 3; }); return null");
+    browser.screenshot(&screenshot_dir().join("11-docs.png"));
 }
 
 /// What the page shows about the first job, for the waiting loop.
