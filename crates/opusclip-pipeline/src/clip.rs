@@ -7,7 +7,7 @@ use crate::caption_place::spec_faces;
 use crate::fonts::caption_measure;
 use crate::look::{close_look_with_signals, LookSignals};
 use crate::options::ClipOptions;
-use crate::progress::Progress;
+use crate::progress::{Progress, Workload};
 use crate::reframe::{frame_clip, ClipFraming};
 use crate::render::render_spec;
 use crate::survey::{run_survey, run_survey_with_speech};
@@ -54,6 +54,23 @@ impl Stages<'_> {
     }
 }
 
+/// The job's size before the clips are chosen: as many clips as asked, each the middle of the
+/// allowed lengths, never more than the source.
+fn expected_workload(source_seconds: f64, options: &ClipOptions, transcribes: bool) -> Workload {
+    let lengths = &options.lengths;
+    let typical = if lengths.is_empty() {
+        40.0
+    } else {
+        lengths.iter().map(|range| (range.min_seconds + range.max_seconds) / 2.0).sum::<f64>() / lengths.len() as f64
+    };
+    Workload {
+        source_seconds,
+        clip_seconds: (typical * options.clips as f64).min(source_seconds),
+        outputs: options.aspects.len().max(1),
+        transcribes,
+    }
+}
+
 /// Clip `input` into `out_dir` (created if missing) and return the manifest written there.
 pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &dyn Progress) -> Result<Manifest> {
     options.validate()?;
@@ -80,6 +97,8 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     };
     check_timeframe(options, facts.duration)?;
     let plan = stages.run("transcript", |_| plan_transcript(&input, !facts.subtitles.is_empty(), options))?;
+    let transcribes = matches!(plan, TranscriptPlan::Whisper(_));
+    progress.workload(&expected_workload(facts.duration, options, transcribes));
     // With whisper, the survey's one decode also feeds recognition as it goes (no sample kept).
     let (surveyed, transcript) = match plan {
         TranscriptPlan::Whisper(model) => {
@@ -133,6 +152,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         progress.warn(&message);
         warnings.push(message);
     }
+    progress.workload(&Workload {
+        clip_seconds: candidates.iter().map(|c| c.duration()).sum(),
+        ..expected_workload(facts.duration, options, transcribes)
+    });
     let (looks, signals): (Vec<CloseLook>, Vec<LookSignals>) =
         stages.run("look", |p| look_at_all(analysis.path(), &facts, &candidates, p))?.into_iter().unzip();
     let (candidates, looks) = rescore_with_looks(candidates, looks, &surveyed.survey, &facts, &scorer);

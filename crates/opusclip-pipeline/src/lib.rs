@@ -36,5 +36,5 @@ pub mod transcript_formats;
 
 pub use clip::run_clip;
 pub use options::ClipOptions;
-pub use progress::{NoProgress, Progress};
+pub use progress::{NoProgress, Progress, Workload};
 pub use render::{remove_leftovers, render_spec, RenderedClip};

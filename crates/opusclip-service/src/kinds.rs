@@ -183,6 +183,12 @@ pub fn run_render(
     std::fs::create_dir_all(out).map_err(|e| opusclip_core::Error::io("create", out, e))?;
     let measure = opusclip_pipeline::fonts::caption_measure(options.font_dir.as_deref());
     let rendered = timed(progress, "render", || {
+        progress.workload(&opusclip_pipeline::Workload {
+            source_seconds: 0.0,
+            clip_seconds: spec.duration(),
+            outputs: spec.outputs.len(),
+            transcribes: false,
+        });
         opusclip_pipeline::render_spec(&spec, out, measure.as_ref(), &mut |f| progress.advance(f))
     })?;
     let mut stored = spec.clone();

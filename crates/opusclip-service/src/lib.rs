@@ -13,6 +13,7 @@ pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod eta;
 pub mod execute;
 pub mod ingest;
 pub mod jobs;

@@ -27,6 +27,8 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     /// Signs the download links a `<video>` or a download link uses (no key header there).
     pub links: crate::api::LinkSigner,
+    /// How fast each stage runs on this machine, for honest ETAs (`DATA_DIR/stage-speeds.json`).
+    pub speeds: Arc<crate::eta::StageSpeeds>,
 }
 
 impl Services {
@@ -68,6 +70,7 @@ impl Services {
             limiter: RateLimiter::new(config.create_per_minute, config.read_per_minute),
             metrics: Arc::new(Metrics::default()),
             links: crate::api::LinkSigner::new(config.url_signing_secret.as_deref()),
+            speeds: Arc::new(crate::eta::StageSpeeds::at(config.data_dir.join("stage-speeds.json"))),
             config,
         }))
     }

@@ -69,7 +69,7 @@ async fn reaper_loop(services: Arc<Services>, mut shutdown: watch::Receiver<bool
 /// Run one claimed job to its recorded outcome.
 pub async fn run_claimed(services: &Arc<Services>, worker: &str, job: Job) {
     tracing::info!(job = %job.id, attempt = job.attempts, worker, "job started");
-    let progress = JobProgress::new(services.metrics.clone());
+    let progress = JobProgress::new(services.metrics.clone(), services.speeds.clone());
     let lost = Arc::new(AtomicBool::new(false));
     let (stop, stopped) = watch::channel(false);
     let keeper = tokio::spawn(keep_lease(

@@ -133,6 +133,7 @@ const PAGE_STATE: &str = "const job = document.querySelector('.job');\
              score: score ? score.textContent : null,\
              parts: document.querySelectorAll('.clip-parts li').length,\
              shift: window.shiftTotal || 0,\
+             in_view: job ? (r => r.top >= 0 && r.bottom <= innerHeight)(job.querySelector('.job-progress-row').getBoundingClientRect()) : null,\
              problems: [...document.querySelectorAll('.error:not([hidden])')].map(e => e.textContent).join(' | ') };";
 
 #[test]
@@ -190,6 +191,9 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
          return null;",
     );
     browser.screenshot(&shots.join("2-form.png"));
+    // A person on a laptop screen at the bottom of the form, where "Make clips" is.
+    browser.window_size(1280, 720);
+    browser.script("document.getElementById('upload-button').scrollIntoView({ block: 'end' }); return null");
     browser.click("#upload-button");
 
     let mut seen_states = Vec::new();
@@ -203,8 +207,11 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
         if now == "running" {
             let shift = state["shift"].as_f64().unwrap_or(0.0);
             if shift_while_running.is_none() {
-                browser.script("document.querySelector('.job').scrollIntoView(); return null");
+                std::thread::sleep(Duration::from_millis(400));
+                let in_view = browser.script(PAGE_STATE)["in_view"].clone();
+                assert_eq!(in_view, json!(true), "the new job's progress is where the person is looking");
                 browser.screenshot(&shots.join("3-progress.png"));
+                browser.window_size(1100, 1400);
             }
             shift_while_running = Some((shift_while_running.map_or(shift, |(first, _)| first), shift));
         }

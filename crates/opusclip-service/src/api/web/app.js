@@ -234,8 +234,11 @@ function setupUploadForm() {
     try {
       const job = await sendJob(jobForm(), setUploadProgress);
       const name = file ? file.name : url;
-      addJob({ ...job, name }, true);
+      const element = addJob({ ...job, name }, true);
       followJob(job.id);
+      // The new job's progress where the person is looking, not at the top of the other column.
+      element.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      element.querySelector(".job-progress").focus({ preventScroll: true });
     } catch (error) {
       showError(errorBox, error.message);
       if (error.code === "UNAUTHORIZED") byId("key-form").classList.remove("in-use");
@@ -335,8 +338,18 @@ function statusText(status) {
   }
   if (ENDED.includes(status.state)) return "";
   const stage = STAGES[status.stage] || status.stage || STAGES[status.state] || "starting";
-  const eta = status.eta_seconds != null ? " · about " + Math.ceil(status.eta_seconds) + " s left" : "";
+  // The ETA comes from how fast each stage ran on this server before (see the README).
+  const eta = status.eta_seconds != null ? " · about " + duration(status.eta_seconds) + " left" : " · estimating the time left";
   return percent.toFixed(0) + "% · " + stage + eta;
+}
+
+// 40 s, 3 min, 1 h 5 min.
+function duration(seconds) {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 90) return s + " s";
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return minutes + " min";
+  return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
 }
 
 function showStatus(element, status) {
