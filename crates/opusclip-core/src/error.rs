@@ -17,6 +17,7 @@ pub enum ErrorCode {
     Transcript,
     Io,
     Internal,
+    Canceled,
 }
 
 impl ErrorCode {
@@ -30,6 +31,7 @@ impl ErrorCode {
             ErrorCode::Transcript => "TRANSCRIPT_ERROR",
             ErrorCode::Io => "IO_ERROR",
             ErrorCode::Internal => "INTERNAL_ERROR",
+            ErrorCode::Canceled => "CANCELED",
         }
     }
 }
@@ -63,6 +65,9 @@ pub enum Error {
     /// A bug: an invariant of our own code did not hold.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The job was canceled by its owner before it finished (see `cancel`).
+    #[error("canceled before it finished")]
+    Canceled,
 }
 
 impl Error {
@@ -103,6 +108,7 @@ impl Error {
             Error::Transcript { .. } => ErrorCode::Transcript,
             Error::Io { .. } => ErrorCode::Io,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::Canceled => ErrorCode::Canceled,
         }
     }
 
@@ -115,7 +121,7 @@ impl Error {
             | Error::Transcript { details, .. } => details.clone(),
             Error::Configuration { problems } => json!({ "problems": problems }),
             Error::Io { path, action, .. } => json!({ "path": path, "action": action }),
-            Error::Internal(_) => Value::Null,
+            Error::Internal(_) | Error::Canceled => Value::Null,
         };
         json!({ "error": self.to_string(), "code": self.code().as_str(), "details": details })
     }

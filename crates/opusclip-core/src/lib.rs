@@ -2,6 +2,7 @@
 //! hierarchy. Pure data: no I/O beyond reading configuration files, no C dependencies.
 
 pub mod brand;
+pub mod cancel;
 pub mod caption_presets;
 pub mod error;
 pub mod hex;

@@ -412,6 +412,7 @@ pub fn survey_decode(
             if fraction - last_progress >= 0.01 {
                 last_progress = fraction;
                 sink.progress(fraction.clamp(0.0, 1.0));
+                opusclip_core::cancel::check()?;
             }
         }
     }

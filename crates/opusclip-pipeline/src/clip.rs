@@ -35,13 +35,17 @@ struct Stages<'a> {
 
 impl Stages<'_> {
     fn run<T>(&mut self, name: &str, work: impl FnOnce(&dyn Progress) -> Result<T>) -> Result<T> {
+        opusclip_core::cancel::check()?;
         self.progress.stage(name);
         let started = Instant::now();
         let _span = tracing::info_span!("stage", name).entered();
         let outcome = work(self.progress);
         let seconds = started.elapsed().as_secs_f64();
         self.add(name, seconds);
-        self.progress.stage_done(name, seconds);
+        // A stage that failed or was canceled did not finish: its time says nothing of its speed.
+        if outcome.is_ok() {
+            self.progress.stage_done(name, seconds);
+        }
         tracing::info!(stage = name, seconds, ok = outcome.is_ok(), "stage finished");
         outcome
     }
@@ -191,6 +195,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
             let spec_name = format!("{}.json", spec.id);
             let base = rank as f64 / specs.len() as f64;
             let share = 1.0 / specs.len() as f64;
+            opusclip_core::cancel::check()?;
             let rendered = render_spec(spec, out_dir, measure.as_ref(), &mut |f| p.advance(base + f * share))?;
             // The spec last: a clip's JSON is never there without its video.
             atomic::write_json(&out_dir.join(&spec_name), spec)?;
@@ -334,6 +339,7 @@ fn look_at_all(
         .iter()
         .enumerate()
         .map(|(index, candidate)| {
+            opusclip_core::cancel::check()?;
             close_look_with_signals(input, facts, candidate.start, candidate.end, &mut detector, &mut |f| {
                 progress.advance((index as f64 + f) / count)
             })

@@ -209,6 +209,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         }
         ErrorCode::ModelLoading => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Configuration | ErrorCode::Io | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Canceled => StatusCode::CONFLICT,
     }
 }
 

@@ -189,6 +189,8 @@ async fn run_engine(
         }
     }
     let outcome = tokio::task::spawn_blocking(move || -> opusclip_core::Result<()> {
+        // A cancel (or a lost lease) stops the stages, the decode passes and ffmpeg.
+        let _cancel = opusclip_core::cancel::CancelScope::install(progress.cancel_flag());
         match request.kind {
             JobKind::Clips => run_clip(&input, &out, &options, &progress).map(|_| ()),
             JobKind::Transcript => run_transcript(&input, &out, &options, &progress).map(|_| ()),

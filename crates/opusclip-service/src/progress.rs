@@ -75,6 +75,8 @@ type Clock = Arc<dyn Fn() -> f64 + Send + Sync>;
 #[derive(Clone)]
 pub struct JobProgress {
     state: Arc<Mutex<State>>,
+    /// Set when the job is canceled or its lease lost: the engine's loops stop on it.
+    cancel: Arc<std::sync::atomic::AtomicBool>,
     clock: Clock,
     metrics: Arc<Metrics>,
     speeds: Arc<StageSpeeds>,
@@ -105,7 +107,13 @@ impl JobProgress {
             actual_done: 0.0,
             last_percent: 0.0,
         };
-        JobProgress { state: Arc::new(Mutex::new(state)), clock, metrics, speeds }
+        JobProgress {
+            state: Arc::new(Mutex::new(state)),
+            cancel: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            clock,
+            metrics,
+            speeds,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -169,6 +177,16 @@ impl JobProgress {
             state.actual_done += seconds;
         }
         self.speeds.record(stage, workload, seconds);
+    }
+
+    /// The flag the engine's thread watches (`opusclip_core::cancel`).
+    pub fn cancel_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.cancel.clone()
+    }
+
+    /// Stop the engine's work at its next check (within a second or so in every stage).
+    pub fn cancel(&self) {
+        self.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Seconds per stage so far, as JSON `{stage: seconds}`.

@@ -192,6 +192,7 @@ async fn keep_lease(
                 services.jobs.progress(&job_id, &worker, &snapshot.stage, snapshot.percent, snapshot.eta_seconds).await;
             if matches!(recorded, Ok(false)) {
                 lost.store(true, Ordering::SeqCst);
+                progress.cancel();
                 return;
             }
             last_snapshot = Some(snapshot);
@@ -202,6 +203,7 @@ async fn keep_lease(
                 Ok(false) => {
                     tracing::warn!(job = %job_id, %worker, "lease lost (taken over, canceled or deleted)");
                     lost.store(true, Ordering::SeqCst);
+                    progress.cancel();
                     return;
                 }
                 Err(error) => tracing::warn!(%error, "heartbeat failed; retrying"),

@@ -133,6 +133,7 @@ const PAGE_STATE: &str = "const job = document.querySelector('.job');\
              score: score ? score.textContent : null,\
              parts: document.querySelectorAll('.clip-parts li').length,\
              shift: window.shiftTotal || 0,\
+             cancel_shown: job ? !job.querySelector('.job-cancel').hidden : null,\
              in_view: job ? (r => r.top >= 0 && r.bottom <= innerHeight)(job.querySelector('.job-progress-row').getBoundingClientRect()) : null,\
              problems: [...document.querySelectorAll('.error:not([hidden])')].map(e => e.textContent).join(' | ') };";
 
@@ -208,8 +209,9 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
             let shift = state["shift"].as_f64().unwrap_or(0.0);
             if shift_while_running.is_none() {
                 std::thread::sleep(Duration::from_millis(400));
-                let in_view = browser.script(PAGE_STATE)["in_view"].clone();
-                assert_eq!(in_view, json!(true), "the new job's progress is where the person is looking");
+                let running = browser.script(PAGE_STATE);
+                assert_eq!(running["in_view"], json!(true), "the new job's progress is where the person is looking");
+                assert_eq!(running["cancel_shown"], json!(true), "a running job can be canceled: {running}");
                 browser.screenshot(&shots.join("3-progress.png"));
                 browser.window_size(1100, 1400);
             }
@@ -224,6 +226,8 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
         std::thread::sleep(Duration::from_millis(150));
     };
     assert_eq!(state["problems"], json!(""), "the page shows no error: {state}");
+    let ended = browser.wait_for(PAGE_STATE, secs(5), |v| v["cancel_shown"] == json!(false));
+    assert_eq!(ended["cancel_shown"], json!(false), "nothing to cancel once it ended: {ended}");
     assert_eq!(state["state"], json!("succeeded"), "the job ended on the page as succeeded: {state}");
     assert!(state["clips"].as_u64().unwrap_or(0) >= 1, "the page lists a clip: {state}");
     assert_eq!(state["updates"], json!("events"), "progress came from the event stream, not polling: {state}");

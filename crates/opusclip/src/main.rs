@@ -68,6 +68,7 @@ pub fn exit_code(code: opusclip_core::ErrorCode) -> u8 {
         ErrorCode::ModelLoading => 3,
         ErrorCode::Io => 4,
         ErrorCode::VideoProcessing | ErrorCode::Internal => 1,
+        ErrorCode::Canceled => 130,
     }
 }
 

@@ -36,8 +36,15 @@ pub(super) fn run_ffmpeg(args: &[OsString], duration: f64, progress: &mut dyn Fn
             bytes
         })
     });
+    let mut canceled = false;
     if let Some(stdout) = child.stdout.take() {
-        report_progress(BufReader::new(stdout), duration, progress);
+        canceled = report_progress(BufReader::new(stdout), duration, progress);
+    }
+    if canceled {
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = stderr_reader.map(|reader| reader.join());
+        return Err(Error::Canceled);
     }
     let status = child.wait();
     let stderr_bytes = stderr_reader.and_then(|reader| reader.join().ok()).unwrap_or_default();
@@ -53,10 +60,14 @@ pub(super) fn run_ffmpeg(args: &[OsString], duration: f64, progress: &mut dyn Fn
     }
 }
 
-/// Reads `-progress` key=value lines and calls `progress` with rising fractions of `duration`.
-fn report_progress(stdout: impl BufRead, duration: f64, progress: &mut dyn FnMut(f64)) {
+/// Reads `-progress` key=value lines and calls `progress` with rising fractions of `duration`;
+/// `true` when the job was canceled meanwhile (ffmpeg is then to be stopped).
+fn report_progress(stdout: impl BufRead, duration: f64, progress: &mut dyn FnMut(f64)) -> bool {
     let mut reported = 0.0;
     for line in stdout.lines().map_while(|line| line.ok()) {
+        if opusclip_core::cancel::requested() {
+            return true;
+        }
         let Some(seconds) = parse_out_time(&line) else {
             continue;
         };
@@ -68,6 +79,7 @@ fn report_progress(stdout: impl BufRead, duration: f64, progress: &mut dyn FnMut
             }
         }
     }
+    false
 }
 
 /// Seconds of output written, from an `out_time_us=` line (or `out_time_ms=`, which ffmpeg

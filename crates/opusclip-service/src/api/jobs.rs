@@ -211,6 +211,27 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/jobs/{id}/cancel`: stop a queued or running job; its record stays, `canceled`.
+#[utoipa::path(post, path = "/api/jobs/{id}/cancel", tag = "jobs", params(("id" = String, Path, description = "Job id")),
+    responses(
+        (status = 200, description = "Canceled: the worker stops within about a second in any stage (the job's status)", body = crate::api::openapi::JobStatus),
+        (status = 409, description = "The job has already ended (details.state)", body = crate::api::openapi::ErrorBody),
+        (status = 404, body = crate::api::openapi::ErrorBody)))]
+pub async fn cancel(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let job = services.jobs.get_owned(&id, &caller.key_id).await?;
+    if !services.jobs.cancel(&job.id).await? {
+        let state = job.state.as_str();
+        return Err(ApiError::conflict(format!("job {id} is {state}; only a queued or running job can be canceled"))
+            .with_details(json!({ "state": state })));
+    }
+    let job = services.jobs.get_owned(&id, &caller.key_id).await?;
+    Ok(Json(job_view(&job)))
+}
+
 /// The job when it has succeeded; `409` naming its state otherwise.
 pub async fn finished_job(services: &Services, caller: &Caller, id: &str) -> ServiceResult<Job> {
     let job = services.jobs.get_owned(id, &caller.key_id).await?;

@@ -49,6 +49,7 @@ pub fn router(services: Arc<Services>) -> Router {
         .route("/api/jobs/{id}/archive.zip", get(downloads::archive))
         .route("/api/jobs/{id}/export/{file}", get(export::timeline))
         .route("/api/jobs/{id}/render", post(jobs::render))
+        .route("/api/jobs/{id}/cancel", post(jobs::cancel))
         .route("/api/video/process", post(process::create))
         .layer(middleware::from_fn_with_state(services.clone(), auth::require_key));
     Router::new()

@@ -292,6 +292,8 @@ function addJob(job, first) {
     element.dataset.id = job.id;
     const remove = element.querySelector(".job-delete");
     remove.addEventListener("click", () => deleteJob(job.id, remove));
+    const cancel = element.querySelector(".job-cancel");
+    cancel.addEventListener("click", () => cancelJob(job.id, cancel));
     const show = element.querySelector(".job-show");
     show.addEventListener("click", () => {
       show.hidden = true;
@@ -305,6 +307,20 @@ function addJob(job, first) {
   showStatus(element, job);
   byId("no-jobs").hidden = true;
   return element;
+}
+
+// Stop a queued or running job (in any stage); its card stays, marked canceled.
+async function cancelJob(id, button) {
+  const element = jobElement(id);
+  button.disabled = true;
+  try {
+    const status = await (await api(jobPath(id) + "/cancel", { method: "POST" })).json();
+    if (element) showStatus(element, status);
+  } catch (error) {
+    if (element) showError(element.querySelector(".job-error"), error.message);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 async function deleteJob(id, button) {
@@ -357,6 +373,7 @@ function showStatus(element, status) {
   element.querySelector(".job-state").textContent = status.state;
   element.querySelector(".job-percent").textContent = statusText(status);
   element.querySelector(".job-progress").value = Math.max(0, Math.min(100, Number(status.percent) || 0));
+  element.querySelector(".job-cancel").hidden = !["queued", "running"].includes(status.state);
   if (status.error) showError(element.querySelector(".job-error"), explain(status.error, 0));
 }
 
