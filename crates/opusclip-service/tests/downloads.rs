@@ -46,6 +46,13 @@ fn downloads_open_through_signed_links_and_an_edit_is_rendered_with_its_words() 
     assert_eq!(part.header("content-range"), Some(format!("bytes 100-199/{size}").as_str()));
     assert_eq!(part.body, video.body[100..200]);
 
+    // The uploaded source, for the editor's preview: signed, with ranges.
+    let uploaded = std::fs::read(&talk.video).unwrap();
+    let source = without_key(&service.url(manifest["source_url"].as_str().unwrap()), &[("range", "bytes=0-99")]);
+    assert_eq!(source.status, 206, "{}", source.text());
+    assert_eq!(source.header("content-type"), Some("video/mp4"));
+    assert_eq!(source.body, uploaded[..100], "the source is the uploaded file");
+
     // A link opens its own file only, and only as signed.
     let signed = manifest["file_urls"]["clip-01.mp4"].as_str().unwrap();
     let (_, query) = signed.split_once('?').unwrap();

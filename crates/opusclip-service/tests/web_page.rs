@@ -56,6 +56,7 @@ fn the_page_and_its_assets_load_without_a_key_while_the_api_still_needs_one() {
     for (path, kind, needle) in [
         ("/assets/app.js", "text/javascript", "/api/jobs"),
         ("/assets/editor.js", "text/javascript", "/render"),
+        ("/assets/editor-preview.js", "text/javascript", "crop-box"),
         ("/assets/app.css", "text/css", ".clip-list"),
     ] {
         assert!(html.contains(path), "the page links {path}");
@@ -275,6 +276,65 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
         secs(15),
         |v| v["all"].as_u64().unwrap_or(0) > 0,
     );
+    // The preview: the job's source plays under the output's crop box, the caption line in it.
+    let shown = browser.wait_for(
+        "const v = document.getElementById('editor-video');\
+         return { ready: v.readyState, src: v.currentSrc, at: v.currentTime,\
+                  crop: !document.getElementById('crop-box').hidden,\
+                  caption: document.getElementById('caption-preview').textContent };",
+        secs(20),
+        |v| v["ready"].as_u64().unwrap_or(0) >= 2 && v["crop"] == json!(true),
+    );
+    assert!(
+        shown["src"].as_str().unwrap_or_default().contains("/source?"),
+        "the source plays through a signed link: {shown}"
+    );
+    assert_eq!(shown["crop"], json!(true), "the crop box is drawn over the source: {shown}");
+    assert!(
+        (shown["at"].as_f64().unwrap_or(-1.0) - words["start"].as_f64().unwrap()).abs() < 0.2,
+        "it waits at the clip's start: {shown}"
+    );
+    assert!(
+        !shown["caption"].as_str().unwrap_or_default().trim().is_empty(),
+        "the styled caption line is shown: {shown}"
+    );
+    browser.screenshot(&shots.join("5a-editor-preview.png"));
+    // Drag the out handle onto the end of the clip's second word: it snaps there; I at a word
+    // moves the start; Ctrl+Z undoes each, Ctrl+Y redoes.
+    let inside_words: Vec<u64> = words["inside"].as_array().unwrap().iter().filter_map(Value::as_u64).collect();
+    let second = inside_words[1];
+    let trimmed = browser.script(&format!(
+        "const handle = document.getElementById('handle-out');\
+         const rect = document.getElementById('timeline').getBoundingClientRect();\
+         const [low, high] = preview.window; const target = editor.spec.words[{second}].end + 0.02;\
+         const x = rect.left + (target - low) / (high - low) * rect.width;\
+         const from = handle.getBoundingClientRect().left + 2;\
+         for (const [type, at] of [['pointerdown', from], ['pointermove', (from + x) / 2], ['pointermove', x], ['pointerup', x]])\
+           handle.dispatchEvent(new PointerEvent(type, {{ bubbles: true, clientX: at, clientY: rect.top + 20, pointerId: 7, isPrimary: true }}));\
+         return {{ end: editor.spec.end, last: editor.last, undo: editor.past.length }};"
+    ));
+    let second_end = words["words"][second as usize][2].as_f64().unwrap();
+    assert_eq!(trimmed["end"].as_f64(), Some(second_end), "the out point snapped to the word's end: {trimmed}");
+    assert_eq!(trimmed["undo"], json!(1), "one drag is one edit: {trimmed}");
+    let press = |key: &str, ctrl: bool| {
+        browser.script(&format!(
+            "previewSeek(editor.spec.words[{second}].start + 0.01);\
+             document.getElementById('editor').dispatchEvent(new KeyboardEvent('keydown', {{ key: '{key}', ctrlKey: {ctrl}, bubbles: true }}));\
+             return {{ start: editor.spec.start, end: editor.spec.end, undo: editor.past.length, redo: editor.future.length }};"
+        ))
+    };
+    let marked = press("i", false);
+    let second_start = words["words"][second as usize][1].as_f64().unwrap();
+    assert_eq!(marked["start"].as_f64(), Some(second_start), "I put the start at the playhead's word: {marked}");
+    browser.screenshot(&shots.join("5b-editor-trimmed.png"));
+    let undone = press("z", true);
+    assert_eq!(undone["start"], words["start"], "Ctrl+Z restored the start: {undone}");
+    let redone = press("y", true);
+    assert_eq!(redone["start"].as_f64(), Some(second_start), "Ctrl+Y redid it: {redone}");
+    press("z", true);
+    let restored = press("z", true);
+    assert_eq!((&restored["start"], &restored["end"]), (&words["start"], &words["end"]), "back as it was: {restored}");
+    assert_eq!(restored["undo"], json!(0), "{restored}");
     let look = browser.script("return document.getElementById('edit-style').value");
     assert_eq!(look, json!("single"), "the clip has the caption look chosen in the New job form");
     let inside: Vec<u64> = words["inside"].as_array().unwrap().iter().filter_map(Value::as_u64).collect();

@@ -1,5 +1,6 @@
 //! `GET /api/jobs/{id}/files/{name}`: a published file of a finished job (with the key, or through
-//! a signed link from the manifest), streamed, with HTTP Range support (one range: `bytes=A-B`, `bytes=A-`, `bytes=-N`; `206` with `Content-Range`,
+//! a signed link from the manifest), and `GET /api/jobs/{id}/source`: the uploaded source, which
+//! the editor's preview plays; both streamed, with HTTP Range support (one range: `bytes=A-B`, `bytes=A-`, `bytes=-N`; `206` with `Content-Range`,
 //! `416` when it cannot be satisfied; several ranges get the whole file, as RFC 9110 allows).
 
 use super::jobs::finished_job;
@@ -89,6 +90,63 @@ pub async fn download(
         .size(&key)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no file {name:?} in job {id}")))?;
+    serve_stored(&services, &key, size, &headers, content_type(&name)).await
+}
+
+/// `GET /api/jobs/{id}/source`.
+#[utoipa::path(get, path = "/api/jobs/{id}/source", tag = "jobs",
+    params(("id" = String, Path, description = "Job id"),
+           ("Range" = Option<String>, Header, description = "bytes=A-B, bytes=A- or bytes=-N"),
+           ("key" = Option<String>, Query, description = "Signed link (the manifest's source_url): the key id"),
+           ("expires" = Option<i64>, Query, description = "Signed link: Unix seconds it works until"),
+           ("sig" = Option<String>, Query, description = "Signed link: its HMAC-SHA256")),
+    responses(
+        (status = 200, description = "The uploaded source, for the editor's preview", content_type = "video/mp4", body = Vec<u8>),
+        (status = 206, description = "The range asked for (Content-Range)", content_type = "video/mp4", body = Vec<u8>),
+        (status = 404, description = "A URL job (its source is not kept) or no such job", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "The job has not succeeded", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn source(
+    State(services): State<Arc<Services>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let job = finished_job(&services, &caller, &id).await?;
+    let (key, filename) = match &job.request.source {
+        crate::request::JobSource::Upload { key, filename } => (key.clone(), filename.clone().unwrap_or_default()),
+        crate::request::JobSource::Url { .. } => {
+            return Err(ApiError::not_found(format!("job {id} was made from a URL; its source is not kept")))
+        }
+    };
+    let size = services
+        .storage
+        .size(&key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("the source of job {id} is gone")))?;
+    serve_stored(&services, &key, size, &headers, source_type(&filename)).await
+}
+
+/// What a browser should take the source for, by its file name.
+fn source_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+        "webm" => "video/webm",
+        "mkv" => "video/x-matroska",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
+        "m4a" => "audio/mp4",
+        _ => "video/mp4",
+    }
+}
+
+/// Stream the stored object `key` of `size` bytes, whole or the one range `headers` asks for.
+async fn serve_stored(
+    services: &Services,
+    key: &str,
+    size: u64,
+    headers: &HeaderMap,
+    content_type: &'static str,
+) -> Result<Response, ApiError> {
     let asked = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     let (status, start, end) = match asked {
         RangeAsk::Whole => (StatusCode::OK, 0, size.saturating_sub(1)),
@@ -107,12 +165,12 @@ pub async fn download(
         }
     };
     let body =
-        if size == 0 { Body::empty() } else { Body::from_stream(services.storage.read_range(&key, start, end).await?) };
+        if size == 0 { Body::empty() } else { Body::from_stream(services.storage.read_range(key, start, end).await?) };
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let length = if size == 0 { 0 } else { end - start + 1 };
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&name)));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if status == StatusCode::PARTIAL_CONTENT {

@@ -264,7 +264,8 @@ pub async fn stored_manifest(services: &Services, job: &Job) -> ServiceResult<Va
     responses(
         (status = 200, description = "manifest.json of the run (clips, scores, files, stage timings), plus `files_url`; \
             `file_urls` (file name → signed link), `caption_urls` (clip id → {srt, vtt} signed links), `archive_url`, \
-            `export_urls` (fcpxml, xmeml, otio, edl, srt → signed links to the whole job as one editing timeline) \
+            `export_urls` (fcpxml, xmeml, otio, edl, srt → signed links to the whole job as one editing timeline), \
+            `source_url` (the uploaded source, for the editor's preview) \
             and `links_expire_at` (Unix seconds): signed links open that one download without the key header, \
             for a `<video src>` or a download link, for an hour", body = Object),
         (status = 409, description = "The job has not succeeded (details.state)", body = crate::api::openapi::ErrorBody),
@@ -308,6 +309,9 @@ pub async fn manifest(
     manifest["file_urls"] = Value::Object(file_urls);
     manifest["caption_urls"] = Value::Object(caption_urls);
     manifest["archive_url"] = json!(sign(format!("/api/jobs/{id}/archive.zip")));
+    if matches!(job.request.source, JobSource::Upload { .. }) {
+        manifest["source_url"] = json!(sign(format!("/api/jobs/{id}/source")));
+    }
     if manifest["clips"].as_array().is_some_and(|clips| !clips.is_empty()) {
         manifest["export_urls"] = Value::Object(super::export::export_links(&id, sign));
     }

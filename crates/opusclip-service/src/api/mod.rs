@@ -45,6 +45,7 @@ pub fn router(services: Arc<Services>) -> Router {
         .route("/api/jobs/{id}/events", get(events::stream))
         .route("/api/jobs/{id}/manifest", get(jobs::manifest))
         .route("/api/jobs/{id}/files/{name}", get(files::download))
+        .route("/api/jobs/{id}/source", get(files::source))
         .route("/api/jobs/{id}/captions/{file}", get(downloads::captions))
         .route("/api/jobs/{id}/archive.zip", get(downloads::archive))
         .route("/api/jobs/{id}/export/{file}", get(export::timeline))

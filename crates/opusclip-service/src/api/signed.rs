@@ -28,7 +28,7 @@ pub fn signable(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/api/jobs/") else { return false };
     let parts: Vec<&str> = rest.split('/').collect();
     match parts.as_slice() {
-        [id, "archive.zip"] => !id.is_empty(),
+        [id, "archive.zip" | "source"] => !id.is_empty(),
         [id, "files" | "captions" | "export", name] => !id.is_empty() && !name.is_empty(),
         _ => false,
     }
@@ -128,6 +128,7 @@ mod tests {
         assert!(signable("/api/jobs/j1/files/clip-01.mp4"));
         assert!(signable("/api/jobs/j1/captions/clip-01.srt"));
         assert!(signable("/api/jobs/j1/export/timeline.fcpxml"));
+        assert!(signable("/api/jobs/j1/source"));
         assert!(signable("/api/jobs/j1/archive.zip"));
         for path in
             ["/api/jobs/j1", "/api/jobs/j1/manifest", "/api/jobs", "/api/jobs/j1/render", "/api/jobs//archive.zip"]

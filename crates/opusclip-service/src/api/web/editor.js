@@ -1,8 +1,10 @@
 // Video-OpusClip clip editor (a <dialog>): the clip's ClipSpec (clip-NN.json, read through its
 // signed link) is edited in place — start and end moved to word boundaries (the spec carries
 // the words around the clip too), caption words fixed, caption style, aspect and title chosen —
-// and sent to POST /api/jobs/{id}/render. The render job is followed live and its new file
-// shown: the same renderer made it, so the preview is the export. Uses app.js's helpers.
+// and sent to POST /api/jobs/{id}/render. The source plays in a preview with the output's crop
+// box and the styled caption line over it (editor-preview.js), on a timeline whose in and out
+// handles snap to words; every edit can be undone. The render job is followed live and its new
+// file shown: the same renderer made it, so the rendered file is the export. Uses app.js.
 "use strict";
 
 const SIZES = { "9:16": [1080, 1920], "1:1": [1080, 1080], "4:5": [1080, 1350], "16:9": [1920, 1080] };
@@ -11,7 +13,7 @@ const LOOK_FIELDS = ["enabled", "font_size", "text_color", "highlight_color", "o
 // caption presets, the same names as `--caption-style`), embedded in the page as JSON.
 const STYLES = Object.fromEntries(JSON.parse(byId("caption-styles").textContent).map((p) => [p.name, p]));
 
-const editor = { jobId: null, spec: null, original: null, first: 0, last: 0, selected: -1 };
+const editor = { jobId: null, spec: null, original: null, first: 0, last: 0, selected: -1, saved: null, past: [], future: [] };
 const EPSILON = 0.01;
 
 function clamp(value, low, high) {
@@ -86,6 +88,7 @@ function drawWords() {
     box.append(button);
   });
   byId("editor-span").textContent = spanText();
+  window.drawTimeline();
 }
 
 function setStart(index) {
@@ -102,10 +105,70 @@ function setEnd(index) {
   drawWords();
 }
 
+// ---- Undo: every committed edit keeps the state before it. ----
+
+function editorSnapshot() {
+  return JSON.stringify({
+    spec: editor.spec, first: editor.first, last: editor.last,
+    title: byId("edit-title").value, style: byId("edit-style").value, aspect: byId("edit-aspect").value,
+  });
+}
+
+function restoreSnapshot(text) {
+  const state = JSON.parse(text);
+  editor.spec = state.spec;
+  editor.first = state.first;
+  editor.last = state.last;
+  byId("edit-title").value = state.title;
+  byId("edit-style").value = state.style;
+  byId("edit-aspect").value = state.aspect;
+  drawWords();
+}
+
+function updateUndoButtons() {
+  byId("undo-edit").disabled = editor.past.length === 0;
+  byId("redo-edit").disabled = editor.future.length === 0;
+}
+
+// Record the state now as one edit (no-op when nothing changed since the last one).
+function commitEdit() {
+  if (!editor.spec) return;
+  const now = editorSnapshot();
+  if (now === editor.saved) return;
+  if (editor.saved !== null) editor.past.push(editor.saved);
+  if (editor.past.length > 200) editor.past.shift();
+  editor.saved = now;
+  editor.future = [];
+  updateUndoButtons();
+}
+
+function undoEdit() {
+  if (!editor.past.length) return;
+  editor.future.push(editor.saved);
+  editor.saved = editor.past.pop();
+  restoreSnapshot(editor.saved);
+  updateUndoButtons();
+}
+
+function redoEdit() {
+  if (!editor.future.length) return;
+  editor.past.push(editor.saved);
+  editor.saved = editor.future.pop();
+  restoreSnapshot(editor.saved);
+  updateUndoButtons();
+}
+
 function pickWord(index) {
   const mode = (document.querySelector('input[name="word-mode"]:checked') || {}).value;
-  if (mode === "start") return setStart(index);
-  if (mode === "end") return setEnd(index);
+  if (mode === "start") {
+    setStart(index);
+    return commitEdit();
+  }
+  if (mode === "end") {
+    setEnd(index);
+    return commitEdit();
+  }
+  window.previewSeek(editor.spec.words[index].start);
   editor.selected = index;
   const input = byId("word-text");
   input.disabled = false;
@@ -123,6 +186,7 @@ function applyWord() {
   showError(byId("render-error"), "");
   editor.spec.words[editor.selected].text = text;
   drawWords();
+  commitEdit();
   const button = byId("editor-words").querySelector('[data-index="' + editor.selected + '"]');
   if (button) button.focus();
 }
@@ -164,6 +228,11 @@ window.openEditor = async function openEditor(jobId, clip) {
     for (const [name, preset] of Object.entries(STYLES)) style.append(new Option(preset.label, name));
     style.value = current;
     byId("edit-aspect").value = spec.outputs[0].aspect;
+    editor.past = [];
+    editor.future = [];
+    editor.saved = editorSnapshot();
+    updateUndoButtons();
+    window.openPreview(fresh.source_url, spec);
     drawWords();
     byId("render-button").disabled = false;
   } catch (error) {
@@ -230,6 +299,7 @@ function nudge(which, step) {
   if (!editor.spec) return;
   if (which === "start") setStart(editor.first + step);
   else setEnd(editor.last + step);
+  commitEdit();
 }
 
 byId("apply-word").addEventListener("click", applyWord);
@@ -244,4 +314,44 @@ byId("start-earlier").addEventListener("click", () => nudge("start", -1));
 byId("start-later").addEventListener("click", () => nudge("start", 1));
 byId("end-earlier").addEventListener("click", () => nudge("end", -1));
 byId("end-later").addEventListener("click", () => nudge("end", 1));
-byId("editor").addEventListener("close", () => byId("render-video").pause());
+byId("editor").addEventListener("close", () => {
+  byId("render-video").pause();
+  byId("editor-video").pause();
+});
+for (const id of ["edit-title", "edit-style", "edit-aspect"]) byId(id).addEventListener("change", commitEdit);
+byId("undo-edit").addEventListener("click", undoEdit);
+byId("redo-edit").addEventListener("click", redoEdit);
+// Keys while the editor is open (not while typing in a field): Space, I, O, Ctrl+Z, Ctrl+Y.
+byId("editor").addEventListener("keydown", (event) => {
+  if (!editor.spec) return;
+  const typing = event.target.matches("input, select, textarea");
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z" && !typing) {
+    event.preventDefault();
+    return event.shiftKey ? redoEdit() : undoEdit();
+  }
+  if ((event.ctrlKey || event.metaKey) && key === "y" && !typing) {
+    event.preventDefault();
+    return redoEdit();
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (key === " " && !event.target.matches("button")) {
+    event.preventDefault();
+    window.previewToggle();
+  } else if (key === "i" || key === "o") {
+    event.preventDefault();
+    const at = window.previewTime();
+    if (key === "i") setStart(nearestWord(at, "start", 0, editor.last));
+    else setEnd(nearestWord(at, "end", editor.first, editor.spec.words.length - 1));
+    commitEdit();
+  }
+});
+
+// The word in [low, high] whose start (or end) is nearest `t`.
+function nearestWord(t, edge, low, high) {
+  let best = low;
+  for (let i = low; i <= high; i++) {
+    if (Math.abs(editor.spec.words[i][edge] - t) < Math.abs(editor.spec.words[best][edge] - t)) best = i;
+  }
+  return best;
+}
