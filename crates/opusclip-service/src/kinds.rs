@@ -169,8 +169,9 @@ pub fn run_whole_video(
 }
 
 /// Render one edited spec of an earlier job (`POST /api/jobs/{id}/render`) from `input`, its
-/// source on this machine: `video.mp4` (and further ratios), captions, thumbnail, the spec as
-/// rendered, and the manifest.
+/// source on this machine: every output of the spec named after its clip (`clip-01.mp4`, then
+/// `clip-01.1x1.mp4` …; `video.mp4` for a spec without a plain id), captions, thumbnail, the
+/// spec as rendered, and the manifest.
 pub fn run_render(
     input: &Path,
     out: &Path,
@@ -179,7 +180,11 @@ pub fn run_render(
     progress: &dyn Progress,
 ) -> Result<Value> {
     spec.source.path = input.display().to_string();
-    spec.id = WHOLE_VIDEO_ID.to_string();
+    // Files are named after the clip (clip-01.mp4, clip-01.1x1.mp4, …) when its id makes a plain
+    // file name, as `opusclip render` names them.
+    if !is_plain_id(&spec.id) {
+        spec.id = WHOLE_VIDEO_ID.to_string();
+    }
     std::fs::create_dir_all(out).map_err(|e| opusclip_core::Error::io("create", out, e))?;
     let measure = opusclip_pipeline::fonts::caption_measure(options.font_dir.as_deref());
     let rendered = timed(progress, "render", || {
@@ -197,6 +202,7 @@ pub fn run_render(
     let manifest = json!({
         "schema_version": SCHEMA_VERSION,
         "kind": "render",
+        "id": spec.id,
         "video": rendered.outputs.first().map(|o| o.path.clone()),
         "outputs": rendered.outputs,
         "captions": rendered.captions,
@@ -209,6 +215,11 @@ pub fn run_render(
     });
     atomic::write_json(&out.join("manifest.json"), &manifest)?;
     Ok(manifest)
+}
+
+/// Whether `id` can name a render's files: letters, digits, `-` and `_`, at most 64.
+fn is_plain_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The output ratio nearest the source's shape.

@@ -148,12 +148,12 @@ fn downloads_open_through_signed_links_and_an_edit_is_rendered_with_its_words() 
     let done = wait_for_job(&service.base, &key, &render_id, Duration::from_secs(120));
     assert_eq!(done["state"], "succeeded", "{done}");
     let edited = get(&service.url(&format!("/api/jobs/{render_id}/manifest")), &key).json();
-    let new_srt = without_key(&service.url(edited["caption_urls"]["video"]["srt"].as_str().unwrap()), &[]).text();
+    let new_srt = without_key(&service.url(edited["caption_urls"]["clip-01"]["srt"].as_str().unwrap()), &[]).text();
     assert!(new_srt.contains("ZEBRA"), "{new_srt}");
     assert!(!srt.text().contains("ZEBRA") && srt.text().contains(&replaced), "the original had {replaced:?}");
-    let burned = without_key(&service.url(edited["file_urls"]["video.srt"].as_str().unwrap()), &[]).text();
+    let burned = without_key(&service.url(edited["file_urls"]["clip-01.srt"].as_str().unwrap()), &[]).text();
     assert_eq!(burned, new_srt, "the renderer laid out the edited words");
-    let new_video = without_key(&service.url(edited["file_urls"]["video.mp4"].as_str().unwrap()), &[]).body;
+    let new_video = without_key(&service.url(edited["file_urls"]["clip-01.mp4"].as_str().unwrap()), &[]).body;
     assert!(!new_video.is_empty() && new_video != video.body, "a new file");
 
     // Pages of the list, newest first.

@@ -400,10 +400,12 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let zip = fetch(&fresh, "All files");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
     let names: Vec<String> = archive.file_names().map(|n| n.expect("a name").to_string()).collect();
-    for name in ["manifest.json", "video.mp4", "spec.json", "video.jpg"] {
+    // Every aspect re-rendered, named after the clip: the chosen square first, then the 9:16.
+    for name in ["manifest.json", "clip-01.mp4", "clip-01.9x16.mp4", "spec.json", "clip-01.jpg"] {
         assert!(names.iter().any(|n| n == name), "{name} in the zip: {names:?}");
     }
-    let zipped = read_entry(&mut archive, "video.mp4");
+    assert_eq!(video_size(&read_entry(&mut archive, "clip-01.9x16.mp4")), (1080, 1920), "the 9:16 re-rendered too");
+    let zipped = read_entry(&mut archive, "clip-01.mp4");
     assert_eq!(zipped, new_mp4, "the zip holds the same file");
     let spec: Value = serde_json::from_slice(&read_entry(&mut archive, "spec.json")).unwrap();
     assert_eq!(spec["words"][target as usize]["text"], json!("ZEBRA"), "the rendered spec has the word");
@@ -411,7 +413,7 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(spec["caption_style"]["highlight_color"], json!("FFFFFF"), "the chosen caption look");
     assert_eq!(spec["outputs"][0]["aspect"], json!("1:1"), "the chosen aspect");
     assert_eq!(video_size(&new_mp4), (1080, 1080), "rendered square");
-    let stored_srt = String::from_utf8(read_entry(&mut archive, "video.srt")).unwrap();
+    let stored_srt = String::from_utf8(read_entry(&mut archive, "clip-01.srt")).unwrap();
     assert_eq!(stored_srt, new_srt, "the SRT download is what the renderer wrote beside the video");
 
     // The job list holds both jobs; at phone width the page still fits.

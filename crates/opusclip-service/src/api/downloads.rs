@@ -44,12 +44,14 @@ pub fn manifest_files(manifest: &Value) -> Vec<String> {
 }
 
 /// The spec file of clip `clip` in a manifest: a clip job's `clips[].spec`, or a render job's
-/// `spec` (its clip is `video`).
+/// `spec` (its clip is the manifest's `id`, e.g. `clip-01`, or `video`).
 fn spec_file(manifest: &Value, clip: &str) -> Option<String> {
     let from_clips = manifest["clips"].as_array().into_iter().flatten().find(|c| c["id"] == clip);
     let name = match from_clips {
         Some(entry) => entry["spec"].as_str(),
-        None if clip == crate::kinds::WHOLE_VIDEO_ID => manifest["spec"].as_str(),
+        None if clip == crate::kinds::WHOLE_VIDEO_ID || manifest["id"].as_str() == Some(clip) => {
+            manifest["spec"].as_str()
+        }
         None => None,
     }?;
     is_plain_file_name(name).then(|| name.to_string())
@@ -58,7 +60,7 @@ fn spec_file(manifest: &Value, clip: &str) -> Option<String> {
 /// `GET /api/jobs/{id}/captions/{file}`: `clip-01.srt`, `clip-01.vtt`, `video.srt`, …
 #[utoipa::path(get, path = "/api/jobs/{id}/captions/{file}", tag = "jobs",
     params(("id" = String, Path, description = "Job id"),
-           ("file" = String, Path, description = "A clip id and `.srt` or `.vtt`, e.g. clip-01.srt (`video.srt` for a render job)"),
+           ("file" = String, Path, description = "A clip id and `.srt` or `.vtt`, e.g. clip-01.srt (a render job's too; `video.srt` for a whole-video job)"),
            ("key" = Option<String>, Query, description = "Signed link: the key id (instead of the key header)"),
            ("expires" = Option<i64>, Query, description = "Signed link: Unix seconds it works until"),
            ("sig" = Option<String>, Query, description = "Signed link: its HMAC-SHA256")),

@@ -293,7 +293,7 @@ pub async fn manifest(
         .filter_map(|c| c["id"].as_str().map(str::to_string))
         .collect();
     if manifest["spec"].is_string() {
-        clip_ids.push(crate::kinds::WHOLE_VIDEO_ID.to_string());
+        clip_ids.push(manifest["id"].as_str().unwrap_or(crate::kinds::WHOLE_VIDEO_ID).to_string());
     }
     let caption_urls: serde_json::Map<String, Value> = clip_ids
         .into_iter()

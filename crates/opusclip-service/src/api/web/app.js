@@ -606,10 +606,11 @@ function fillRendered(video, downloads, id, manifest) {
   for (const output of outputs) {
     downloads.append(downloadItem(manifest.file_urls[output.path], output.path, "MP4 " + output.aspect + " (" + output.width + "×" + output.height + ")"));
   }
-  const captions = (manifest.caption_urls || {}).video;
+  const clipId = manifest.id || "video";
+  const captions = (manifest.caption_urls || {})[clipId];
   if (captions) {
-    downloads.append(downloadItem(captions.srt, "video.srt", "Captions SRT"));
-    downloads.append(downloadItem(captions.vtt, "video.vtt", "Captions VTT"));
+    downloads.append(downloadItem(captions.srt, clipId + ".srt", "Captions SRT"));
+    downloads.append(downloadItem(captions.vtt, clipId + ".vtt", "Captions VTT"));
   }
   downloads.append(downloadItem(manifest.archive_url, "opusclip-" + id + ".zip", "All files (zip)"));
 }

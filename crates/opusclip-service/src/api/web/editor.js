@@ -249,8 +249,11 @@ function editedSpec() {
     spec.caption_style = { ...spec.caption_style, ...preset.look };
     spec.caption_style.enabled = preset.look.enabled;
   }
+  // Every aspect of the clip re-renders; the chosen one comes first (the main file, and the one
+  // previewed), added from the first output's crop centres when the clip lacked it.
   const aspect = byId("edit-aspect").value;
-  if (aspect !== spec.outputs[0].aspect || spec.outputs.length > 1) spec.outputs = reaspect(spec, aspect);
+  const chosen = reaspect(spec, aspect);
+  spec.outputs = chosen.concat(spec.outputs.filter((o) => o.aspect !== aspect));
   return spec;
 }
 
