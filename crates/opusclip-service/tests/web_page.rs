@@ -348,6 +348,21 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     browser.click("#end-earlier");
     browser.click("#edit-aspect option[value='1:1']");
     browser.click("#edit-style option[value='clean']");
+    // The square as a crop, dragged 30 source pixels to the right of centre.
+    browser.click("#edit-layout option[value='track']");
+    let moved = browser.script(
+        "const box = document.getElementById('crop-box'); const r = box.getBoundingClientRect();\
+         const before = editor.spec.outputs.find((o) => o.aspect === '1:1').crop_keyframes[0].x;\
+         const dx = 30 * preview.scale, x0 = r.left + r.width / 2, y0 = r.top + r.height / 2;\
+         for (const [type, x] of [['pointerdown', x0], ['pointermove', x0 + dx / 2], ['pointermove', x0 + dx], ['pointerup', x0 + dx]])\
+           box.dispatchEvent(new PointerEvent(type, { bubbles: true, clientX: x, clientY: y0, pointerId: 9, isPrimary: true }));\
+         const square = editor.spec.outputs.find((o) => o.aspect === '1:1');\
+         return { before, after: square.crop_keyframes[0].x, w: square.crop_keyframes[0].w, layout: square.layout };",
+    );
+    assert_eq!(moved["layout"], json!("track"), "{moved}");
+    let crop_x = moved["after"].as_f64().unwrap();
+    assert!((crop_x - moved["before"].as_f64().unwrap() - 30.0).abs() < 1.5, "the crop moved 30 px right: {moved}");
+    browser.screenshot(&shots.join("5c-crop-moved.png"));
     let edited = browser.script(&format!(
         "const b = document.querySelector(\"#editor-words .word[data-index='{target}']\");\
          return {{ text: b.textContent, changed: b.classList.contains('changed'), end: editor.spec.end,\
@@ -413,6 +428,18 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(spec["caption_style"]["highlight_color"], json!("FFFFFF"), "the chosen caption look");
     assert_eq!(spec["outputs"][0]["aspect"], json!("1:1"), "the chosen aspect");
     assert_eq!(video_size(&new_mp4), (1080, 1080), "rendered square");
+    assert_eq!(spec["outputs"][0]["crop_keyframes"][0]["x"].as_f64(), Some(crop_x), "the moved crop was rendered");
+    // The rendered square shows the source where the crop was moved to, not where it was.
+    let at = 1.0;
+    let seen_moved = frame_similarity(&new_mp4, at, &talk.video, words["start"].as_f64().unwrap() + at, crop_x);
+    let seen_centre = frame_similarity(&new_mp4, at, &talk.video, words["start"].as_f64().unwrap() + at, crop_x - 30.0);
+    eprintln!(
+        "re-rendered square: SSIM {seen_moved:.3} against the moved crop, {seen_centre:.3} against the centred one"
+    );
+    assert!(
+        seen_moved > seen_centre + 0.05,
+        "the frame matches the moved crop (SSIM {seen_moved:.3}) over the centred one ({seen_centre:.3})"
+    );
     let stored_srt = String::from_utf8(read_entry(&mut archive, "clip-01.srt")).unwrap();
     assert_eq!(stored_srt, new_srt, "the SRT download is what the renderer wrote beside the video");
 
@@ -500,6 +527,28 @@ fn duration_of(bytes: &[u8]) -> f64 {
 }
 
 /// Width and height of the video stream of an MP4 (ffprobe).
+/// SSIM of the rendered square's frame at `at` s against the source's 240x240 window at `x`,
+/// `source_at` s, scaled to 1080x1080 (the talk is 320x240).
+fn frame_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) -> f64 {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), rendered).unwrap();
+    let graph = format!("[1:v]crop=240:240:{x}:0,scale=1080:1080,setsar=1[want];[0:v]setsar=1[got];[got][want]ssim");
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-ss", &at.to_string(), "-i"])
+        .arg(file.path())
+        .args(["-ss", &source_at.to_string(), "-i"])
+        .arg(source)
+        .args(["-filter_complex", &graph, "-frames:v", "1", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.rsplit("All:")
+        .next()
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
 fn video_size(bytes: &[u8]) -> (u32, u32) {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), bytes).unwrap();

@@ -3,10 +3,13 @@
 // moment, following the spec's keyframes — and the caption line styled as the spec says (the
 // spoken word in its highlight colour) inside the box. Below, a timeline of the source around
 // the clip: the words as ticks, the clip as a band whose in and out handles drag and snap to
-// word starts and ends (committed as one edit when released), and the playhead. Uses editor.js.
+// word starts and ends (committed as one edit when released), and the playhead. The crop box
+// drags (or moves with the arrow keys) to reframe the chosen aspect: every keyframe of its path
+// shifts by the same amount, inside the picture; the layout of an aspect can switch between a
+// crop and the whole picture on a blur. Uses editor.js.
 "use strict";
 
-const preview = { window: [0, 1], dragging: null, playing: false };
+const preview = { window: [0, 1], dragging: null, playing: false, moving: null };
 
 function previewVideo() {
   return byId("editor-video");
@@ -123,7 +126,9 @@ function drawOverlay() {
   const top = video.offsetTop + (video.clientHeight - height * scale) / 2;
   const crop = output.layout === "blur_fit" ? { x: 0, y: 0, w: width, h: height } : cropAt(output.crop_keyframes, t - editor.spec.start);
   if (!crop) return;
+  preview.scale = scale;
   cropBox.hidden = false;
+  cropBox.classList.toggle("movable", output.layout === "track");
   cropBox.style.left = left + crop.x * scale + "px";
   cropBox.style.top = top + crop.y * scale + "px";
   cropBox.style.width = crop.w * scale + "px";
@@ -213,3 +218,88 @@ previewVideo().addEventListener("play", () => { byId("preview-play").textContent
 previewVideo().addEventListener("pause", () => { byId("preview-play").textContent = "Play"; });
 byId("edit-aspect").addEventListener("change", drawOverlay);
 byId("edit-style").addEventListener("change", drawOverlay);
+
+// The chosen aspect's output inside the spec itself (added from the first output when the clip
+// lacked that aspect), so that moving its crop or changing its layout is kept.
+function ownOutput() {
+  const aspect = byId("edit-aspect").value;
+  let output = editor.spec.outputs.find((o) => o.aspect === aspect);
+  if (!output) {
+    output = reaspect(editor.spec, aspect)[0];
+    editor.spec.outputs.push(output);
+  }
+  return output;
+}
+
+// Shift every keyframe of `keyframes` by (dx, dy) source pixels, kept inside the picture.
+function shiftedPath(keyframes, dx, dy) {
+  const width = editor.spec.source.display_width;
+  const height = editor.spec.source.display_height;
+  return keyframes.map((k) => ({ ...k, x: Math.round(clamp(k.x + dx, 0, width - k.w)), y: Math.round(clamp(k.y + dy, 0, height - k.h)) }));
+}
+
+const cropBox = byId("crop-box");
+cropBox.addEventListener("pointerdown", (event) => {
+  if (!editor.spec || chosenOutput().layout !== "track") return;
+  event.preventDefault();
+  const output = ownOutput();
+  preview.moving = { x: event.clientX, y: event.clientY, keyframes: output.crop_keyframes.map((k) => ({ ...k })) };
+  try {
+    cropBox.setPointerCapture(event.pointerId);
+  } catch (_) {
+    /* a synthetic pointer: the box still gets its moves */
+  }
+});
+cropBox.addEventListener("pointermove", (event) => {
+  if (!preview.moving) return;
+  const scale = preview.scale || 1;
+  const output = ownOutput();
+  output.crop_keyframes = shiftedPath(preview.moving.keyframes, (event.clientX - preview.moving.x) / scale, (event.clientY - preview.moving.y) / scale);
+  drawOverlay();
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  cropBox.addEventListener(type, () => {
+    if (!preview.moving) return;
+    preview.moving = null;
+    commitEdit();
+  });
+}
+cropBox.addEventListener("keydown", (event) => {
+  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[event.key];
+  if (!steps || !editor.spec || chosenOutput().layout !== "track") return;
+  event.preventDefault();
+  event.stopPropagation();
+  const output = ownOutput();
+  const step = Math.max(2, Math.round(editor.spec.source.display_width / 100));
+  output.crop_keyframes = shiftedPath(output.crop_keyframes, steps[0] * step, steps[1] * step);
+  drawOverlay();
+  commitEdit();
+});
+
+// Switching the chosen aspect's layout: a crop of the aspect's shape at the largest size the
+// picture allows, centred where the picture's fitted window was; or the whole picture.
+byId("edit-layout").addEventListener("change", () => {
+  if (!editor.spec) return;
+  const output = ownOutput();
+  const width = editor.spec.source.display_width;
+  const height = editor.spec.source.display_height;
+  if (byId("edit-layout").value === "blur_fit") {
+    output.layout = "blur_fit";
+    output.crop_keyframes = [{ t: 0, x: 0, y: 0, w: width, h: height }];
+  } else if (output.layout !== "track") {
+    const ratio = output.width / output.height;
+    const w = Math.floor(Math.min(width, height * ratio) / 2) * 2;
+    const h = Math.floor(w / ratio / 2) * 2;
+    output.layout = "track";
+    output.crop_keyframes = [{ t: 0, x: Math.round((width - w) / 2), y: Math.round((height - h) / 2), w, h }];
+  }
+  drawOverlay();
+  commitEdit();
+});
+byId("edit-aspect").addEventListener("change", () => {
+  if (!editor.spec) return;
+  const layout = chosenOutput().layout;
+  byId("edit-layout").value = layout === "blur_fit" ? "blur_fit" : "track";
+  drawOverlay();
+  commitEdit();
+});

@@ -111,6 +111,7 @@ function editorSnapshot() {
   return JSON.stringify({
     spec: editor.spec, first: editor.first, last: editor.last,
     title: byId("edit-title").value, style: byId("edit-style").value, aspect: byId("edit-aspect").value,
+    layout: byId("edit-layout").value,
   });
 }
 
@@ -122,6 +123,7 @@ function restoreSnapshot(text) {
   byId("edit-title").value = state.title;
   byId("edit-style").value = state.style;
   byId("edit-aspect").value = state.aspect;
+  byId("edit-layout").value = state.layout;
   drawWords();
 }
 
@@ -321,7 +323,7 @@ byId("editor").addEventListener("close", () => {
   byId("render-video").pause();
   byId("editor-video").pause();
 });
-for (const id of ["edit-title", "edit-style", "edit-aspect"]) byId(id).addEventListener("change", commitEdit);
+for (const id of ["edit-title", "edit-style"]) byId(id).addEventListener("change", commitEdit);
 byId("undo-edit").addEventListener("click", undoEdit);
 byId("redo-edit").addEventListener("click", redoEdit);
 // Keys while the editor is open (not while typing in a field): Space, I, O, Ctrl+Z, Ctrl+Y.
