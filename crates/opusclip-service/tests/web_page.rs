@@ -362,6 +362,9 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(moved["layout"], json!("track"), "{moved}");
     let crop_x = moved["after"].as_f64().unwrap();
     assert!((crop_x - moved["before"].as_f64().unwrap() - 30.0).abs() < 1.5, "the crop moved 30 px right: {moved}");
+    browser.click("#edit-position option[value='top']");
+    let line_top = browser.script("return document.getElementById('caption-preview').style.top");
+    assert_eq!(line_top, json!("12%"), "the preview draws the caption line at the top");
     browser.screenshot(&shots.join("5c-crop-moved.png"));
     let edited = browser.script(&format!(
         "const b = document.querySelector(\"#editor-words .word[data-index='{target}']\");\
@@ -440,6 +443,14 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
         seen_moved > seen_centre + 0.05,
         "the frame matches the moved crop (SSIM {seen_moved:.3}) over the centred one ({seen_centre:.3})"
     );
+    // Captions asked at the top: the top third differs from the caption-free source, the bottom third does not.
+    assert_eq!(spec["caption_style"]["position"], json!("top"));
+    let word_at = words["words"][target as usize][1].as_f64().unwrap() - words["start"].as_f64().unwrap() + 0.1;
+    let source_at = words["start"].as_f64().unwrap() + word_at;
+    let top_third = region_similarity(&new_mp4, word_at, &talk.video, source_at, crop_x, 0);
+    let bottom_third = region_similarity(&new_mp4, word_at, &talk.video, source_at, crop_x, 720);
+    eprintln!("captions at the top: SSIM of the top third {top_third:.3}, of the bottom third {bottom_third:.3}");
+    assert!(top_third < bottom_third - 0.05, "the captions are in the top third ({top_third:.3} vs {bottom_third:.3})");
     let stored_srt = String::from_utf8(read_entry(&mut archive, "clip-01.srt")).unwrap();
     assert_eq!(stored_srt, new_srt, "the SRT download is what the renderer wrote beside the video");
 
@@ -527,6 +538,31 @@ fn duration_of(bytes: &[u8]) -> f64 {
 }
 
 /// Width and height of the video stream of an MP4 (ffprobe).
+/// SSIM of rows `top`..`top`+360 of the rendered square's frame at `at` s against the same rows
+/// of the source's 240x240 window at `x` (at `source_at` s) scaled to 1080x1080.
+fn region_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64, top: u32) -> f64 {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), rendered).unwrap();
+    let graph = format!(
+        "[1:v]crop=240:240:{x}:0,scale=1080:1080,setsar=1,crop=1080:360:0:{top}[want];\
+         [0:v]setsar=1,crop=1080:360:0:{top}[got];[got][want]ssim"
+    );
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-ss", &at.to_string(), "-i"])
+        .arg(file.path())
+        .args(["-ss", &source_at.to_string(), "-i"])
+        .arg(source)
+        .args(["-filter_complex", &graph, "-frames:v", "1", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.rsplit("All:")
+        .next()
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
 /// SSIM of the rendered square's frame at `at` s against the source's 240x240 window at `x`,
 /// `source_at` s, scaled to 1080x1080 (the talk is 320x240).
 fn frame_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) -> f64 {

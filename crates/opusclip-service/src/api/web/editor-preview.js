@@ -153,6 +153,9 @@ function drawCaption(t) {
   }
   if (anchor < 0) return;
   const from = Math.max(0, anchor - 2);
+  // Where the block sits in the output frame: as asked, or (auto) where it usually lands; the
+  // renderer moves an auto block off any face it would cover.
+  line.style.top = { top: "12%", middle: "44%", bottom: "76%" }[style.position] || (style.position.endsWith("%") ? style.position : "66%");
   line.style.color = "#" + style.text_color;
   line.style.setProperty("--spoken", "#" + style.highlight_color);
   for (const [k, [word]] of inside.slice(from, from + 5).entries()) {
@@ -218,6 +221,7 @@ previewVideo().addEventListener("play", () => { byId("preview-play").textContent
 previewVideo().addEventListener("pause", () => { byId("preview-play").textContent = "Play"; });
 byId("edit-aspect").addEventListener("change", drawOverlay);
 byId("edit-style").addEventListener("change", drawOverlay);
+byId("edit-position").addEventListener("change", drawOverlay);
 
 // The chosen aspect's output inside the spec itself (added from the first output when the clip
 // lacked that aspect), so that moving its crop or changing its layout is kept.

@@ -111,7 +111,7 @@ function editorSnapshot() {
   return JSON.stringify({
     spec: editor.spec, first: editor.first, last: editor.last,
     title: byId("edit-title").value, style: byId("edit-style").value, aspect: byId("edit-aspect").value,
-    layout: byId("edit-layout").value,
+    layout: byId("edit-layout").value, position: byId("edit-position").value,
   });
 }
 
@@ -124,6 +124,7 @@ function restoreSnapshot(text) {
   byId("edit-style").value = state.style;
   byId("edit-aspect").value = state.aspect;
   byId("edit-layout").value = state.layout;
+  byId("edit-position").value = state.position;
   drawWords();
 }
 
@@ -251,6 +252,7 @@ function editedSpec() {
     spec.caption_style = { ...spec.caption_style, ...preset.look };
     spec.caption_style.enabled = preset.look.enabled;
   }
+  spec.caption_style.position = byId("edit-position").value;
   // Every aspect of the clip re-renders; the chosen one comes first (the main file, and the one
   // previewed), added from the first output's crop centres when the clip lacked it.
   const aspect = byId("edit-aspect").value;
@@ -323,7 +325,7 @@ byId("editor").addEventListener("close", () => {
   byId("render-video").pause();
   byId("editor-video").pause();
 });
-for (const id of ["edit-title", "edit-style"]) byId(id).addEventListener("change", commitEdit);
+for (const id of ["edit-title", "edit-style", "edit-position"]) byId(id).addEventListener("change", commitEdit);
 byId("undo-edit").addEventListener("click", undoEdit);
 byId("redo-edit").addEventListener("click", redoEdit);
 // Keys while the editor is open (not while typing in a field): Space, I, O, Ctrl+Z, Ctrl+Y.
