@@ -181,6 +181,10 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(stale, json!(true), "the old refusal goes once the source changes");
     assert!(dropped[1].as_str().unwrap_or_default().starts_with("talk.mp4"), "{dropped}");
     browser.type_into("#transcript-file", &talk.srt.display().to_string());
+    // A brand template picked as a file: the one-line look, popping words, keywords in magenta.
+    let template = talk.dir.path().join("brand.toml");
+    std::fs::write(&template, "base = \"single\"\nanimation = \"pop\"\nkeyword_color = \"FF00FF\"\n").unwrap();
+    browser.type_into("#template-file", &template.display().to_string());
     browser.script(
         "const set = (id, value) => document.getElementById(id).value = value;\
          set('clips-count', '1'); set('min-seconds', '4'); set('max-seconds', '8');\
@@ -335,6 +339,9 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let restored = press("z", true);
     assert_eq!((&restored["start"], &restored["end"]), (&words["start"], &words["end"]), "back as it was: {restored}");
     assert_eq!(restored["undo"], json!(0), "{restored}");
+    let branded =
+        browser.script("return [editor.spec.caption_style.animation, editor.spec.caption_style.keyword_color]");
+    assert_eq!(branded, json!(["pop", "FF00FF"]), "the template picked on the page made the clip's look");
     let look = browser.script("return document.getElementById('edit-style').value");
     assert_eq!(look, json!("single"), "the clip has the caption look chosen in the New job form");
     let inside: Vec<u64> = words["inside"].as_array().unwrap().iter().filter_map(Value::as_u64).collect();

@@ -141,7 +141,7 @@ function setupKeyForm() {
 
 let upload = null; // the XMLHttpRequest in flight
 
-function jobForm() {
+async function jobForm() {
   const form = new FormData();
   const file = byId("video-file").files[0];
   const url = byId("video-url").value.trim();
@@ -157,8 +157,11 @@ function jobForm() {
   }
   for (const range of byId("lengths").value.split(/[,\s]+/).filter(Boolean)) form.append("length", range);
   if (byId("censor").checked) form.append("censor", "");
+  // A brand template travels as text and sets the whole look, so the preset choice stays out.
+  const template = byId("template-file").files[0];
   const captionStyle = byId("captions-choice").value;
-  if (captionStyle) form.append("caption_style", captionStyle);
+  if (template) form.append("template", await template.text());
+  else if (captionStyle) form.append("caption_style", captionStyle);
   return form;
 }
 
@@ -232,7 +235,7 @@ function setupUploadForm() {
     cancel.hidden = !file;
     setUploadProgress(0);
     try {
-      const job = await sendJob(jobForm(), setUploadProgress);
+      const job = await sendJob(await jobForm(), setUploadProgress);
       const name = file ? file.name : url;
       const element = addJob({ ...job, name }, true);
       followJob(job.id);
