@@ -185,7 +185,7 @@ pub struct ClipArgs {
     /// A brand template (TOML, or JSON): a caption look built on a preset (font, size, colours,
     /// outline, shadow, animation none|pop|karaoke, keyword_color for the clip's keywords,
     /// uppercase, max_lines, position) and an optional [watermark] (image, corner, width,
-    /// opacity). Written into each clip-NN.json. See the README for every key.
+    /// opacity). Written into each clip-NN.json. See docs/user-guide.md for every key.
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
     /// Render without burned-in captions (SRT/VTT are still written): --caption-style none.

@@ -166,7 +166,7 @@ pub fn run(args: &ClipArgs, json_output: bool) -> Result<ExitCode> {
         })
         .collect();
     report(&outcomes, batch, json_output);
-    // The status of the first input that failed (the README's exit-code table), else success.
+    // The status of the first input that failed (docs/user-guide.md's exit-code table), else success.
     let first_failure = outcomes.iter().find_map(|o| o.result.as_ref().err());
     Ok(first_failure.map_or(ExitCode::SUCCESS, |error| ExitCode::from(crate::exit_code(error.code()))))
 }

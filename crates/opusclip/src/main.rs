@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// The exit status of a command that failed with `code` (the README's table): 2 for what the
+/// The exit status of a command that failed with `code` (docs/user-guide.md's table): 2 for what the
 /// user gave (input, options, transcript, settings), 3 for a missing or broken model, 4 for the
 /// disk (unwritable folder, full disk), 1 for processing failures and bugs. 130 and 143 are
 /// Ctrl-C and SIGTERM (see `interrupt`).

@@ -357,7 +357,7 @@ function statusText(status) {
   }
   if (ENDED.includes(status.state)) return "";
   const stage = STAGES[status.stage] || status.stage || STAGES[status.state] || "starting";
-  // The ETA comes from how fast each stage ran on this server before (see the README).
+  // The ETA comes from how fast each stage ran on this server before (see docs/service.md).
   const eta = status.eta_seconds != null ? " · about " + duration(status.eta_seconds) + " left" : " · estimating the time left";
   return percent.toFixed(0) + "% · " + stage + eta;
 }
