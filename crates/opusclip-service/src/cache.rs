@@ -17,8 +17,8 @@ use std::time::Duration;
 /// The manifest cache, wherever it lives.
 #[derive(Debug, Clone)]
 pub enum ManifestCache {
-    /// Shared by every process using the same Redis.
-    Redis(RedisCache),
+    /// Shared by every process using the same Redis (boxed: the client is large).
+    Redis(Box<RedisCache>),
     /// One folder of entry files (shared by the processes using the same data folder).
     Disk(DiskCache),
 }
@@ -26,7 +26,7 @@ pub enum ManifestCache {
 impl ManifestCache {
     /// The cache in the Redis at `target`.
     pub fn redis(target: RedisTarget, ttl: Duration) -> ManifestCache {
-        ManifestCache::Redis(RedisCache::new(target, ttl))
+        ManifestCache::Redis(Box::new(RedisCache::new(target, ttl)))
     }
 
     /// The cache in the folder `dir` (created when missing).
