@@ -458,6 +458,10 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let bottom_third = region_similarity(&new_mp4, word_at, &talk.video, source_at, crop_x, 720);
     eprintln!("captions at the top: SSIM of the top third {top_third:.3}, of the bottom third {bottom_third:.3}");
     assert!(top_third < bottom_third - 0.05, "the captions are in the top third ({top_third:.3} vs {bottom_third:.3})");
+    // And the changed word is on the picture: tesseract reads it from the caption's pixels.
+    let read = ocr_caption(&new_mp4, word_at, &talk.video, source_at, crop_x);
+    eprintln!("OCR of the re-rendered caption: {read:?}");
+    assert!(read.to_lowercase().contains("zebra"), "the burned-in caption says ZEBRA: {read:?}");
     let stored_srt = String::from_utf8(read_entry(&mut archive, "clip-01.srt")).unwrap();
     assert_eq!(stored_srt, new_srt, "the SRT download is what the renderer wrote beside the video");
 
@@ -545,6 +549,51 @@ fn duration_of(bytes: &[u8]) -> f64 {
 }
 
 /// Width and height of the video stream of an MP4 (ffprobe).
+/// One 1080x1080 RGB frame: the rendered square at `at` s, or the source's 240x240 window at `x`
+/// scaled up (`source_at` s).
+fn square_frame(input: &Path, at: f64, crop_x: Option<f64>) -> Vec<u8> {
+    let filter = match crop_x {
+        Some(x) => format!("crop=240:240:{x}:0,scale=1080:1080"),
+        None => "scale=1080:1080".to_string(),
+    };
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-ss", &at.to_string(), "-i"])
+        .arg(input)
+        .args(["-vf", &filter, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])
+        .output()
+        .expect("ffmpeg runs");
+    assert_eq!(out.stdout.len(), 1080 * 1080 * 3, "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// What tesseract reads from the caption of the rendered square at `at` s: the near-white
+/// pixels that differ from the caption-free source window, black on white.
+fn ocr_caption(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) -> String {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), rendered).unwrap();
+    let captioned = square_frame(file.path(), at, None);
+    let bare = square_frame(source, source_at, Some(x));
+    let mut pgm = b"P5\n1080 1080\n255\n".to_vec();
+    pgm.extend(captioned.chunks_exact(3).zip(bare.chunks_exact(3)).map(|(a, b)| {
+        let white = a.iter().all(|&v| v > 200);
+        let changed = a.iter().zip(b).any(|(p, q)| p.abs_diff(*q) > 60);
+        if white && changed {
+            0u8
+        } else {
+            255u8
+        }
+    }));
+    let mask = tempfile::Builder::new().suffix(".pgm").tempfile().unwrap();
+    std::fs::write(mask.path(), pgm).unwrap();
+    let read = std::process::Command::new("tesseract")
+        .arg(mask.path())
+        .arg("-")
+        .args(["--psm", "6"])
+        .output()
+        .expect("tesseract");
+    String::from_utf8_lossy(&read.stdout).trim().to_string()
+}
+
 /// SSIM of rows `top`..`top`+360 of the rendered square's frame at `at` s against the same rows
 /// of the source's 240x240 window at `x` (at `source_at` s) scaled to 1080x1080.
 fn region_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64, top: u32) -> f64 {
