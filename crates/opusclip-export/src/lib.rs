@@ -183,37 +183,6 @@ impl Project {
             Format::Edl => edl::write(self),
         }
     }
-
-    /// Every caption on the timeline's clock as SubRip, for the formats (and editors) that
-    /// import captions from a file beside the timeline.
-    pub fn srt(&self) -> String {
-        let fps = self.rate.fps();
-        let time = |frame: i64| {
-            let millis = (frame as f64 * 1000.0 / fps).round() as i64;
-            format!(
-                "{:02}:{:02}:{:02},{:03}",
-                millis / 3_600_000,
-                millis / 60_000 % 60,
-                millis / 1000 % 60,
-                millis % 1000
-            )
-        };
-        let mut srt = String::new();
-        let mut index = 0;
-        for (clip, record) in self.clips.iter().zip(self.record_starts()) {
-            for caption in &clip.captions {
-                index += 1;
-                let _ = write!(
-                    srt,
-                    "{index}\n{} --> {}\n{}\n\n",
-                    time(record + caption.start),
-                    time(record + caption.end),
-                    caption.text
-                );
-            }
-        }
-        srt
-    }
 }
 
 /// `(start, end)` frames made non-overlapping, inside `[0, length]` and at least a frame long;
@@ -252,14 +221,6 @@ mod tests {
         let source = fixtures::source("/media/My Talk #1.mp4");
         assert_eq!(source.url(), "file:///media/My%20Talk%20%231.mp4");
         assert_eq!(source.file_name(), "My Talk #1.mp4");
-    }
-
-    #[test]
-    fn the_srt_runs_on_the_timeline_clock() {
-        let project = fixtures::two_clip_project();
-        let srt = project.srt();
-        // The second clip starts at frame 250 (10 s at 25 fps); its first caption 1 s in.
-        assert!(srt.contains("3\n00:00:11,000 --> 00:00:12,000\nsecond clip"), "{srt}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! original source, through `opusclip-export`. The CLI (`opusclip export`) and the API
 //! (`GET /api/jobs/{id}/export`) both build their timelines here.
 
-use opusclip_captions::{plan_pages, TextMeasure};
+use opusclip_captions::{plan_pages, write_srt, CaptionPage, TextMeasure};
 use opusclip_core::{Aspect, ClipSpec, Error, Result, Score};
 pub use opusclip_export::Format;
 use opusclip_export::{motion_path, tidy_captions, Caption, Marker, Project, Rate, SourceMedia, TimelineClip};
@@ -47,11 +47,15 @@ pub fn export(
     let (width, height) = (frame_output.width, frame_output.height);
     let mut notes = Vec::new();
     let mut timeline_clips = Vec::with_capacity(clips.len());
+    let mut timeline_pages = Vec::new();
+    let mut record = 0;
     for clip in clips {
-        let (timeline_clip, note) = timeline_clip(clip, rate, aspect, measure)?;
+        let (timeline_clip, pages, note) = timeline_clip(clip, rate, aspect, measure)?;
         if let Some(note) = note.filter(|note| !notes.contains(note)) {
             notes.push(note);
         }
+        timeline_pages.extend(on_timeline(pages, record as f64 / rate.fps()));
+        record += timeline_clip.frames();
         timeline_clips.push(timeline_clip);
     }
     if !format.has_transforms() {
@@ -64,7 +68,7 @@ pub fn export(
     Ok(Export {
         format,
         timeline: project.write(format),
-        srt: project.srt(),
+        srt: write_srt(&timeline_pages),
         notes,
         clips: project.clips.len(),
         seconds: project.frames() as f64 / rate.fps(),
@@ -77,12 +81,37 @@ fn chosen_output(spec: &ClipSpec, aspect: Option<Aspect>) -> Result<&opusclip_co
     wanted.or(spec.outputs.first()).ok_or_else(|| Error::invalid_input(format!("{} has no outputs to export", spec.id)))
 }
 
+/// The clips of a job in timeline order: best-ranked first, only the best `top` when asked,
+/// then in the order they were said when `by_source`. The CLI (manifest entries) and the API
+/// (the stored manifest's JSON) order theirs here.
+pub fn timeline_order<T>(
+    mut clips: Vec<T>,
+    rank: impl Fn(&T) -> u64,
+    start: impl Fn(&T) -> f64,
+    top: Option<usize>,
+    by_source: bool,
+) -> Vec<T> {
+    clips.sort_by_key(&rank);
+    clips.truncate(top.unwrap_or(usize::MAX));
+    if by_source {
+        clips.sort_by(|a, b| start(a).total_cmp(&start(b)));
+    }
+    clips
+}
+
+/// A clip's caption pages moved `offset` seconds later, onto the timeline's clock.
+fn on_timeline(pages: Vec<CaptionPage>, offset: f64) -> impl Iterator<Item = CaptionPage> {
+    pages.into_iter().map(move |page| CaptionPage { start: page.start + offset, end: page.end + offset, ..page })
+}
+
+/// One clip as the timeline holds it, with its caption pages (seconds from the clip's start)
+/// and what its layout could not carry.
 fn timeline_clip(
     clip: &ExportClip,
     rate: Rate,
     aspect: Option<Aspect>,
     measure: &dyn TextMeasure,
-) -> Result<(TimelineClip, Option<String>)> {
+) -> Result<(TimelineClip, Vec<CaptionPage>, Option<String>)> {
     let spec = &clip.spec;
     if spec.end <= spec.start || !spec.start.is_finite() || !spec.end.is_finite() {
         return Err(Error::invalid_input(format!(
@@ -103,25 +132,24 @@ fn timeline_clip(
     };
     let motion = motion_path(output, (source.width, source.height), rate, length);
     let note = motion.note.clone().map(|note| format!("{}: {note}", spec.id));
-    let captions = if spec.caption_style.enabled {
-        let pages =
-            plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, (output.width, output.height), measure);
-        let captions = pages
-            .iter()
-            .map(|page| Caption {
-                start: rate.frames(page.start),
-                end: rate.frames(page.end),
-                text: page.text().replace('\n', " "),
-            })
-            .collect();
-        tidy_captions(captions, length)
+    let pages = if spec.caption_style.enabled {
+        plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, (output.width, output.height), measure)
     } else {
         Vec::new()
     };
+    let captions = pages
+        .iter()
+        .map(|page| Caption {
+            start: rate.frames(page.start),
+            end: rate.frames(page.end),
+            text: page.text().replace('\n', " "),
+        })
+        .collect();
+    let captions = tidy_captions(captions, length);
     let name =
         if spec.title.trim().is_empty() { spec.id.clone() } else { format!("{} {}", spec.id, spec.title.trim()) };
     let markers = clip.score.as_ref().map(|score| score_markers(score, rate, length)).unwrap_or_default();
-    Ok((TimelineClip { name, source, source_in, source_out, motion, captions, markers }, note))
+    Ok((TimelineClip { name, source, source_in, source_out, motion, captions, markers }, pages, note))
 }
 
 /// The score's key moment as a marker: the hook (the first seconds) with the total and every
@@ -133,4 +161,31 @@ fn score_markers(score: &Score, rate: Rate, length: i64) -> Vec<Marker> {
     }
     let hook = score.parts.get("hook").map(|part| part.reason.as_str()).unwrap_or("the opening");
     vec![Marker { at: 0, duration: rate.frames(HOOK_SECONDS).min(length).max(1), name: format!("Hook: {hook}"), note }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opusclip_captions::CaptionWord;
+
+    #[test]
+    fn a_later_clip_s_captions_move_onto_the_timeline_clock() {
+        let page = |start: f64, end: f64, text: &str| CaptionPage {
+            start,
+            end,
+            lines: vec![vec![CaptionWord { text: text.into(), start, end }]],
+            font_size_px: 60.0,
+        };
+        let moved: Vec<CaptionPage> = on_timeline(vec![page(1.0, 2.0, "second clip")], 10.0).collect();
+        let srt = write_srt(&moved);
+        assert!(srt.contains("1\n00:00:11,000 --> 00:00:12,000\nsecond clip"), "{srt}");
+    }
+
+    #[test]
+    fn clips_are_ordered_best_first_cut_to_the_top_then_by_time_if_asked() {
+        let clips = vec![(3_u64, 5.0), (1, 40.0), (2, 20.0)];
+        let order = |top, by_source| timeline_order(clips.clone(), |c| c.0, |c| c.1, top, by_source);
+        assert_eq!(order(None, false), vec![(1, 40.0), (2, 20.0), (3, 5.0)]);
+        assert_eq!(order(Some(2), true), vec![(2, 20.0), (1, 40.0)], "the best two, in the order said");
+    }
 }

@@ -4,7 +4,7 @@
 use crate::cli::{ExportArgs, ExportOrder};
 use crate::render_command::read_spec;
 use opusclip_core::{Aspect, Error, Manifest, ManifestClip, Result};
-use opusclip_pipeline::export::{export, ExportClip, Format};
+use opusclip_pipeline::export::{export, timeline_order, ExportClip, Format};
 use opusclip_pipeline::{atomic, fonts::caption_measure};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -90,12 +90,13 @@ impl ExportInput {
                 path.display()
             ))
         })?;
-        let mut entries: Vec<&ManifestClip> = manifest.clips.iter().collect();
-        entries.sort_by_key(|clip| clip.rank);
-        entries.truncate(top.unwrap_or(usize::MAX));
-        if order == ExportOrder::Source {
-            entries.sort_by(|a, b| a.start.total_cmp(&b.start));
-        }
+        let entries: Vec<&ManifestClip> = timeline_order(
+            manifest.clips.iter().collect(),
+            |clip| u64::from(clip.rank),
+            |clip| clip.start,
+            top,
+            order == ExportOrder::Source,
+        );
         if entries.is_empty() {
             return Err(Error::invalid_input(format!("{} lists no clips to export", path.display())));
         }

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::Extension;
 use opusclip_core::{Aspect, ClipSpec, Score};
-use opusclip_pipeline::export::{export, ExportClip, Format};
+use opusclip_pipeline::export::{export, timeline_order, ExportClip, Format};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -86,11 +86,13 @@ pub async fn timeline(
             return Err(not_found());
         }
     }
-    entries.sort_by_key(|entry| entry["rank"].as_u64().unwrap_or(u64::MAX));
-    entries.truncate(query.top.unwrap_or(usize::MAX));
-    if by_source {
-        entries.sort_by(|a, b| a["start"].as_f64().unwrap_or(0.0).total_cmp(&b["start"].as_f64().unwrap_or(0.0)));
-    }
+    let entries = timeline_order(
+        entries,
+        |entry| entry["rank"].as_u64().unwrap_or(u64::MAX),
+        |entry| entry["start"].as_f64().unwrap_or(0.0),
+        query.top,
+        by_source,
+    );
     let source_name = uploaded_name(&job.request.source);
     let source_duration = manifest["source"]["probe"]["duration"].as_f64();
     let prefix = job.output_prefix.clone().unwrap_or_default();
