@@ -182,7 +182,7 @@ pub fn run_render(
     spec.source.path = input.display().to_string();
     // Files are named after the clip (clip-01.mp4, clip-01.1x1.mp4, …) when its id makes a plain
     // file name, as `opusclip render` names them.
-    if !is_plain_id(&spec.id) {
+    if !crate::util::is_plain_file_name(&spec.id) {
         spec.id = WHOLE_VIDEO_ID.to_string();
     }
     std::fs::create_dir_all(out).map_err(|e| opusclip_core::Error::io("create", out, e))?;
@@ -215,11 +215,6 @@ pub fn run_render(
     });
     atomic::write_json(&out.join("manifest.json"), &manifest)?;
     Ok(manifest)
-}
-
-/// Whether `id` can name a render's files: letters, digits, `-` and `_`, at most 64.
-fn is_plain_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The output ratio nearest the source's shape.

@@ -49,9 +49,15 @@ pub fn parse_range(header: Option<&str>, size: u64) -> RangeAsk {
     }
 }
 
+/// What a browser should take a file for, by its extension (outputs, and uploaded sources).
 fn content_type(name: &str) -> &'static str {
-    match name.rsplit('.').next().unwrap_or_default() {
-        "mp4" => "video/mp4",
+    match name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
+        "mp4" | "mov" => "video/mp4",
+        "webm" => "video/webm",
+        "mkv" => "video/x-matroska",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
+        "m4a" => "audio/mp4",
         "jpg" | "jpeg" => "image/jpeg",
         "json" => "application/json",
         "srt" => "application/x-subrip; charset=utf-8",
@@ -124,19 +130,12 @@ pub async fn source(
         .size(&key)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("the source of job {id} is gone")))?;
-    serve_stored(&services, &key, size, &headers, source_type(&filename)).await
-}
-
-/// What a browser should take the source for, by its file name.
-fn source_type(name: &str) -> &'static str {
-    match name.rsplit('.').next().unwrap_or_default().to_ascii_lowercase().as_str() {
-        "webm" => "video/webm",
-        "mkv" => "video/x-matroska",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "m4a" => "audio/mp4",
-        _ => "video/mp4",
-    }
+    // An upload named oddly is still most likely a video a browser can play.
+    let kind = match content_type(&filename) {
+        "application/octet-stream" => "video/mp4",
+        kind => kind,
+    };
+    serve_stored(&services, &key, size, &headers, kind).await
 }
 
 /// Stream the stored object `key` of `size` bytes, whole or the one range `headers` asks for.

@@ -139,7 +139,7 @@ function drawOverlay() {
 // The caption line at `t`: up to five words around the spoken one, in the spec's colours.
 function drawCaption(t) {
   const line = byId("caption-preview");
-  const style = editedSpec().caption_style;
+  const style = editedStyle();
   const spec = editor.spec;
   line.replaceChildren();
   if (!style.enabled || t < spec.start || t > spec.end) return;

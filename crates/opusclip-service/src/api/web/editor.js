@@ -244,15 +244,19 @@ window.openEditor = async function openEditor(jobId, clip) {
 };
 
 // The spec as edited, ready to send.
+// The caption style as edited: the chosen look over the spec's, at the chosen position (also
+// what the preview draws, without copying the spec).
+function editedStyle() {
+  const preset = STYLES[byId("edit-style").value];
+  const style = preset ? { ...editor.spec.caption_style, ...preset.look, enabled: preset.look.enabled } : { ...editor.spec.caption_style };
+  style.position = byId("edit-position").value;
+  return style;
+}
+
 function editedSpec() {
   const spec = JSON.parse(JSON.stringify(editor.spec));
   spec.title = byId("edit-title").value.trim();
-  const preset = STYLES[byId("edit-style").value];
-  if (preset) {
-    spec.caption_style = { ...spec.caption_style, ...preset.look };
-    spec.caption_style.enabled = preset.look.enabled;
-  }
-  spec.caption_style.position = byId("edit-position").value;
+  spec.caption_style = editedStyle();
   // Every aspect of the clip re-renders; the chosen one comes first (the main file, and the one
   // previewed), added from the first output's crop centres when the clip lacked it.
   const aspect = byId("edit-aspect").value;
