@@ -441,8 +441,11 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(spec["outputs"][0]["crop_keyframes"][0]["x"].as_f64(), Some(crop_x), "the moved crop was rendered");
     // The rendered square shows the source where the crop was moved to, not where it was.
     let at = 1.0;
-    let seen_moved = frame_similarity(&new_mp4, at, &talk.video, words["start"].as_f64().unwrap() + at, crop_x);
-    let seen_centre = frame_similarity(&new_mp4, at, &talk.video, words["start"].as_f64().unwrap() + at, crop_x - 30.0);
+    let new_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(new_file.path(), &new_mp4).unwrap();
+    let clip_start = words["start"].as_f64().unwrap();
+    let seen_moved = similarity(new_file.path(), at, &talk.video, clip_start + at, crop_x, None);
+    let seen_centre = similarity(new_file.path(), at, &talk.video, clip_start + at, crop_x - 30.0, None);
     eprintln!(
         "re-rendered square: SSIM {seen_moved:.3} against the moved crop, {seen_centre:.3} against the centred one"
     );
@@ -454,12 +457,12 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(spec["caption_style"]["position"], json!("top"));
     let word_at = words["words"][target as usize][1].as_f64().unwrap() - words["start"].as_f64().unwrap() + 0.1;
     let source_at = words["start"].as_f64().unwrap() + word_at;
-    let top_third = region_similarity(&new_mp4, word_at, &talk.video, source_at, crop_x, 0);
-    let bottom_third = region_similarity(&new_mp4, word_at, &talk.video, source_at, crop_x, 720);
+    let top_third = similarity(new_file.path(), word_at, &talk.video, source_at, crop_x, Some(0));
+    let bottom_third = similarity(new_file.path(), word_at, &talk.video, source_at, crop_x, Some(720));
     eprintln!("captions at the top: SSIM of the top third {top_third:.3}, of the bottom third {bottom_third:.3}");
     assert!(top_third < bottom_third - 0.05, "the captions are in the top third ({top_third:.3} vs {bottom_third:.3})");
     // And the changed word is on the picture: tesseract reads it from the caption's pixels.
-    let read = ocr_caption(&new_mp4, word_at, &talk.video, source_at, crop_x);
+    let read = ocr_caption(new_file.path(), word_at, &talk.video, source_at, crop_x);
     eprintln!("OCR of the re-rendered caption: {read:?}");
     assert!(read.to_lowercase().contains("zebra"), "the burned-in caption says ZEBRA: {read:?}");
     let stored_srt = String::from_utf8(read_entry(&mut archive, "clip-01.srt")).unwrap();
@@ -568,10 +571,8 @@ fn square_frame(input: &Path, at: f64, crop_x: Option<f64>) -> Vec<u8> {
 
 /// What tesseract reads from the caption of the rendered square at `at` s: the near-white
 /// pixels that differ from the caption-free source window, black on white.
-fn ocr_caption(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) -> String {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), rendered).unwrap();
-    let captioned = square_frame(file.path(), at, None);
+fn ocr_caption(rendered: &Path, at: f64, source: &Path, source_at: f64, x: f64) -> String {
+    let captioned = square_frame(rendered, at, None);
     let bare = square_frame(source, source_at, Some(x));
     let mut pgm = b"P5\n1080 1080\n255\n".to_vec();
     pgm.extend(captioned.chunks_exact(3).zip(bare.chunks_exact(3)).map(|(a, b)| {
@@ -594,40 +595,17 @@ fn ocr_caption(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) 
     String::from_utf8_lossy(&read.stdout).trim().to_string()
 }
 
-/// SSIM of rows `top`..`top`+360 of the rendered square's frame at `at` s against the same rows
-/// of the source's 240x240 window at `x` (at `source_at` s) scaled to 1080x1080.
-fn region_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64, top: u32) -> f64 {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), rendered).unwrap();
+/// SSIM of the rendered square's frame at `at` s against the source's 240x240 window at `x`
+/// (`source_at` s) scaled to 1080x1080 (the talk is 320x240): the whole frame, or with
+/// `band_top` only the 360 rows from there.
+fn similarity(rendered: &Path, at: f64, source: &Path, source_at: f64, x: f64, band_top: Option<u32>) -> f64 {
+    let band = band_top.map(|top| format!(",crop=1080:360:0:{top}")).unwrap_or_default();
     let graph = format!(
-        "[1:v]crop=240:240:{x}:0,scale=1080:1080,setsar=1,crop=1080:360:0:{top}[want];\
-         [0:v]setsar=1,crop=1080:360:0:{top}[got];[got][want]ssim"
+        "[1:v]crop=240:240:{x}:0,scale=1080:1080,setsar=1{band}[want];[0:v]setsar=1{band}[got];[got][want]ssim"
     );
     let out = std::process::Command::new("ffmpeg")
         .args(["-nostdin", "-ss", &at.to_string(), "-i"])
-        .arg(file.path())
-        .args(["-ss", &source_at.to_string(), "-i"])
-        .arg(source)
-        .args(["-filter_complex", &graph, "-frames:v", "1", "-f", "null", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    log.rsplit("All:")
-        .next()
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
-}
-
-/// SSIM of the rendered square's frame at `at` s against the source's 240x240 window at `x`,
-/// `source_at` s, scaled to 1080x1080 (the talk is 320x240).
-fn frame_similarity(rendered: &[u8], at: f64, source: &Path, source_at: f64, x: f64) -> f64 {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), rendered).unwrap();
-    let graph = format!("[1:v]crop=240:240:{x}:0,scale=1080:1080,setsar=1[want];[0:v]setsar=1[got];[got][want]ssim");
-    let out = std::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-ss", &at.to_string(), "-i"])
-        .arg(file.path())
+        .arg(rendered)
         .args(["-ss", &source_at.to_string(), "-i"])
         .arg(source)
         .args(["-filter_complex", &graph, "-frames:v", "1", "-f", "null", "-"])

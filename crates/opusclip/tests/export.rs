@@ -11,6 +11,7 @@ use opusclip_core::{ClipSpec, Manifest};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 const SENTENCE: &str = "bin blue at f two now";
 const NTSC: f64 = 30000.0 / 1001.0;
@@ -48,9 +49,22 @@ fn read(path: &Path, adapter: &str) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// The GRID speaker looped to 24 s on a grey 1280x720 stage at 29.97 fps, with its SRT, clipped
-/// into `dir/clips` (two clips, 9:16 then 1:1).
-fn clipped_talk(dir: &Path) -> Option<PathBuf> {
+/// The folder holding `talk.mp4` (the GRID speaker looped to 24 s on a grey 1280x720 stage at
+/// 29.97 fps), its SRT and `clips/` (two clips, 9:16 then 1:1): made once for the tests of this
+/// file. `None` (a note, or a failure when required) without the shared media.
+fn clipped_talk() -> Option<&'static Path> {
+    static TALK: OnceLock<Option<tempfile::TempDir>> = OnceLock::new();
+    let made = TALK.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        clip_talk_into(dir.path()).map(|()| dir)
+    });
+    if made.is_none() {
+        assert!(!support::required(), "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)");
+    }
+    made.as_ref().map(|dir| dir.path())
+}
+
+fn clip_talk_into(dir: &Path) -> Option<()> {
     let grid = support::shared_media("speech/grid")?;
     let video = dir.join("talk.mp4");
     let recording = grid.join("bbaf2n.mpg");
@@ -75,7 +89,7 @@ fn clipped_talk(dir: &Path) -> Option<PathBuf> {
     let (video, srt, out) = (video.to_str().unwrap(), dir.join("talk.srt"), clips.to_str().unwrap());
     let args = ["clip", video, "--transcript", srt.to_str().unwrap(), "--clips", "2", "--min", "5", "--max", "10"];
     succeeded(opusclip(&[&args[..], &["--aspect", "9:16", "--aspect", "1:1", "-o", out]].concat()));
-    Some(clips)
+    Some(())
 }
 
 fn ffmpeg(args: &[&str]) -> Output {
@@ -161,6 +175,22 @@ fn export(input: &Path, format: &str, extra: &[&str]) -> Value {
     serde_json::from_str(&stdout).unwrap()
 }
 
+/// `opusclip export SPEC --format FORMAT`'s answer, and what `adapter` reads from the file.
+fn exported(spec: &Path, format: &str, adapter: &str) -> (Value, Value) {
+    let made = export(spec, format, &[]);
+    let found = read(Path::new(made["path"].as_str().unwrap()), adapter);
+    (made, found)
+}
+
+fn track_kinds(found: &Value) -> Vec<&str> {
+    found["tracks"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect()
+}
+
+/// A read clip's source range: (first frame, frames).
+fn range_of(clip: &Value) -> (f64, f64) {
+    (clip["start"].as_f64().unwrap(), clip["duration"].as_f64().unwrap())
+}
+
 fn items(found: &Value, track: usize) -> &Vec<Value> {
     found["tracks"][track]["items"].as_array().unwrap()
 }
@@ -174,27 +204,23 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
     if !otio_installed() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let Some(clips) = clipped_talk(dir.path()) else {
-        assert!(!support::required(), "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)");
-        return;
-    };
+    let Some(dir) = clipped_talk() else { return };
+    let clips = dir.join("clips");
     let spec_path = clips.join("clip-01.json");
     let spec = spec(&spec_path);
     let (start, duration) = frames(&spec);
     let captions = srt_texts(&clips.join("clip-01.srt"));
     assert!(!captions.is_empty() && captions.iter().all(|c| c.to_lowercase().contains(SENTENCE)), "{captions:?}");
-    let source_url = format!("file://{}", std::fs::canonicalize(dir.path().join("talk.mp4")).unwrap().display());
+    let source_url = format!("file://{}", std::fs::canonicalize(dir.join("talk.mp4")).unwrap().display());
     let window = spec.outputs[0].crop_keyframes[0];
     let scale = 1080.0 / window.w;
     let offset_x = (640.0 - (window.x + window.w / 2.0)) * scale;
 
     // OTIO: V1, Captions, A1; the crop in the clip's metadata.
-    let made = export(&spec_path, "otio", &[]);
-    let found = read(Path::new(made["path"].as_str().unwrap()), "otio_json");
+    let (_, found) = exported(&spec_path, "otio", "otio_json");
     assert_eq!(found["tracks"].as_array().unwrap().len(), 3);
     let clip = &items(&found, 0)[0];
-    assert_eq!((clip["start"].as_f64().unwrap(), clip["duration"].as_f64().unwrap()), (start, duration), "{clip}");
+    assert_eq!(range_of(clip), (start, duration), "{clip}");
     assert!((clip["rate"].as_f64().unwrap() - NTSC).abs() < 1e-6);
     assert_eq!(clip["url"], Value::String(source_url.clone()));
     assert!(clip["markers"][0]["name"].as_str().unwrap().starts_with("Hook"));
@@ -211,12 +237,10 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
     );
 
     // xmeml (Premiere, Resolve): the same, the crop as Basic Motion.
-    let made = export(&spec_path, "xmeml", &[]);
-    let found = read(Path::new(made["path"].as_str().unwrap()), "fcp_xml");
-    let kinds: Vec<&str> = found["tracks"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Video", "Video", "Audio"]);
+    let (_, found) = exported(&spec_path, "xmeml", "fcp_xml");
+    assert_eq!(track_kinds(&found), ["Video", "Video", "Audio"]);
     let clip = &items(&found, 0)[0];
-    assert_eq!((clip["start"].as_f64().unwrap(), clip["duration"].as_f64().unwrap()), (start, duration), "{clip}");
+    assert_eq!(range_of(clip), (start, duration), "{clip}");
     assert_eq!(clip["url"], Value::String(source_url.replacen("file://", "file://localhost", 1)));
     assert_eq!(clip["markers"][0]["start"].as_f64(), Some(start));
     let motion = &clip["effects"][0]["metadata"]["fcp_xml"]["parameter"];
@@ -228,15 +252,14 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
 
     // FCPXML: OpenTimelineIO reads the clip (its FCPX adapter counts 29.97 as 29 frames a
     // second, so its frames are checked in seconds); the raw XML to the frame, titles included.
-    let made = export(&spec_path, "fcpxml", &[]);
-    let found = read(Path::new(made["path"].as_str().unwrap()), "fcpx_xml");
+    let (_, found) = exported(&spec_path, "fcpxml", "fcpx_xml");
     let clip = &items(&found, 0)[0];
     assert_eq!(clip["url"], Value::String(source_url.clone()));
     let read_start = clip["start"].as_f64().unwrap() / clip["rate"].as_f64().unwrap();
     assert!((read_start - start / NTSC).abs() <= 1.0 / 29.0, "{clip}");
     assert!(clip["markers"][0]["name"].as_str().unwrap().starts_with("Hook"));
     let raw = &found["raw"]["clips"][0];
-    assert_eq!((raw["start"].as_f64().unwrap(), raw["duration"].as_f64().unwrap()), (start, duration), "{raw}");
+    assert_eq!(range_of(raw), (start, duration), "{raw}");
     let titles: Vec<&str> = raw["titles"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
     assert_eq!(titles, captions);
     let position: Vec<f64> =
@@ -244,9 +267,9 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
     assert!((position[0] - offset_x / 1920.0 * 100.0).abs() < 1e-3, "{raw}");
     assert_eq!((found["raw"]["width"].as_u64(), found["raw"]["height"].as_u64()), (Some(1080), Some(1920)));
     let scale_read: f64 = raw["transform"]["scale"].as_str().unwrap().split(' ').next().unwrap().parse().unwrap();
-    let rebuilt = frame_from_transform(dir.path(), (position[0], position[1], scale_read), spec.start + 1.0, 0.0);
-    let shifted = frame_from_transform(dir.path(), (position[0], position[1], scale_read), spec.start + 1.0, 60.0);
-    let rendered = dir.path().join("rendered.png");
+    let rebuilt = frame_from_transform(dir, (position[0], position[1], scale_read), spec.start + 1.0, 0.0);
+    let shifted = frame_from_transform(dir, (position[0], position[1], scale_read), spec.start + 1.0, 60.0);
+    let rendered = dir.join("rendered.png");
     ffmpeg(&[
         "-ss",
         "1.0",
@@ -264,16 +287,11 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
     );
 
     // EDL: one event (video and two audio channels), captions only in the SRT beside it.
-    let made = export(&spec_path, "edl", &[]);
-    let found = read(Path::new(made["path"].as_str().unwrap()), "cmx_3600");
-    let kinds: Vec<&str> = found["tracks"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Video", "Audio", "Audio"]);
+    let (made, found) = exported(&spec_path, "edl", "cmx_3600");
+    assert_eq!(track_kinds(&found), ["Video", "Audio", "Audio"]);
     let clip = &items(&found, 0)[0];
-    assert_eq!((clip["start"].as_f64().unwrap(), clip["duration"].as_f64().unwrap()), (start, duration), "{clip}");
-    assert_eq!(
-        clip["url"].as_str(),
-        Some(std::fs::canonicalize(dir.path().join("talk.mp4")).unwrap().to_str().unwrap())
-    );
+    assert_eq!(range_of(clip), (start, duration), "{clip}");
+    assert_eq!(clip["url"].as_str(), Some(std::fs::canonicalize(dir.join("talk.mp4")).unwrap().to_str().unwrap()));
     assert_eq!(srt_texts(Path::new(made["captions"].as_str().unwrap())), captions);
     assert!(made["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("cuts only")));
 }
@@ -283,11 +301,8 @@ fn a_whole_job_is_one_timeline_in_rank_or_source_order() {
     if !otio_installed() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let Some(clips) = clipped_talk(dir.path()) else {
-        assert!(!support::required(), "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)");
-        return;
-    };
+    let Some(dir) = clipped_talk() else { return };
+    let clips = dir.join("clips");
     let manifest: Manifest =
         serde_json::from_str(&std::fs::read_to_string(clips.join("manifest.json")).unwrap()).unwrap();
     let mut by_start: Vec<ClipSpec> = manifest.clips.iter().map(|c| spec(&clips.join(&c.spec))).collect();
@@ -297,13 +312,12 @@ fn a_whole_job_is_one_timeline_in_rank_or_source_order() {
     let made = export(
         &clips,
         "xmeml",
-        &["--order", "source", "--aspect", "1:1", "-o", dir.path().join("reel.xml").to_str().unwrap()],
+        &["--order", "source", "--aspect", "1:1", "-o", dir.join("reel.xml").to_str().unwrap()],
     );
     assert_eq!(made["clips"], 2);
-    let found = read(&dir.path().join("reel.xml"), "fcp_xml");
+    let found = read(&dir.join("reel.xml"), "fcp_xml");
     let video = items(&found, 0);
-    let ranges: Vec<(f64, f64)> =
-        video.iter().map(|c| (c["start"].as_f64().unwrap(), c["duration"].as_f64().unwrap())).collect();
+    let ranges: Vec<(f64, f64)> = video.iter().map(range_of).collect();
     assert_eq!(ranges, by_start.iter().map(frames).collect::<Vec<_>>(), "in the order they were said");
     // The 1:1 output's crop: a 720-pixel-high window fills 1080 pixels, 150 %.
     let read_scale: f64 =
@@ -311,14 +325,10 @@ fn a_whole_job_is_one_timeline_in_rank_or_source_order() {
     let square = by_start[0].outputs.iter().find(|o| o.aspect == opusclip_core::Aspect::Square).unwrap();
     assert!((read_scale - 100.0 * 1080.0 / square.crop_keyframes[0].w).abs() < 0.01, "{read_scale}");
     // Both clips' captions, one after the other on the timeline.
-    let caption_count = by_start
-        .iter()
-        .map(|s| srt_texts(&dir.path().join("clips").join(format!("{}.srt", s.id))).len())
-        .sum::<usize>();
+    let caption_count =
+        by_start.iter().map(|s| srt_texts(&dir.join("clips").join(format!("{}.srt", s.id))).len()).sum::<usize>();
     assert_eq!(clip_names_of_kind(items(&found, 1), "Clip").len(), caption_count);
-    assert!(
-        std::fs::read_to_string(dir.path().join("reel.captions.srt")).unwrap().matches("-->").count() == caption_count
-    );
+    assert!(std::fs::read_to_string(dir.join("reel.captions.srt")).unwrap().matches("-->").count() == caption_count);
 
     let made = export(&clips, "otio", &["--top", "1"]);
     let found = read(Path::new(made["path"].as_str().unwrap()), "otio_json");
