@@ -8,19 +8,21 @@
 //! output's width and half its height and stacks them; *blur-fit* scales the picture to fit
 //! the output over a blurred copy of itself scaled to fill, darkened to
 //! [`BLUR_BRIGHTNESS`]. Then ASS captions are burned in with libass and each output is
-//! encoded as H.264 (x264 `veryfast`, CRF 23) with AAC audio. Outputs are written under temporary
+//! encoded as H.264 (x264 `veryfast`, CRF 23, or a hardware encoder: [`encoder`]) with AAC audio. Outputs are written under temporary
 //! names beside their destinations and renamed into place only when ffmpeg succeeds, so a
 //! destination never holds a half-written file. Thumbnails are single JPEG frames made the same
 //! way.
 
 pub mod audiogram;
 mod crop_expression;
+pub mod encoder;
 mod ffmpeg;
 mod graph;
 pub mod loudness;
 mod watermark;
 
 pub use crop_expression::{crop_expression, Axis};
+pub use encoder::{configured_encoder, VideoEncoder, ENCODER_THREADS};
 pub use graph::{split_heights, BLUR_BRIGHTNESS};
 
 use crop_expression::format_number;
@@ -30,16 +32,12 @@ use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
 use opusclip_core::{Error, Result};
 use serde_json::json;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Highest frame rate an output is encoded at; faster sources are resampled to it.
 pub const MAX_OUTPUT_FPS: f64 = 60.0;
-
-/// Encoder threads per output. Fixed, so that the same job gives the same bytes on any machine
-/// (x264's output depends on its thread count).
-pub const ENCODER_THREADS: u32 = 2;
 
 /// Frame rate used when the source does not report a usable one.
 const FALLBACK_FPS: f64 = 30.0;
@@ -64,6 +62,9 @@ pub struct RenderJob<'a> {
     pub watermark: Option<&'a opusclip_core::Watermark>,
     /// Every output encoded from this clip; at least one.
     pub outputs: Vec<RenderOutput<'a>>,
+    /// The H.264 encoder: [`VideoEncoder::X264`] unless `OPUSCLIP_ENCODER` asks for hardware
+    /// (see [`configured_encoder`]).
+    pub encoder: VideoEncoder,
 }
 
 /// One encoded file of a clip.
@@ -119,30 +120,12 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     validate_job(job)?;
     let duration = job.end - job.start;
     let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
-    write_file(&graph_file.path, &filter_graph(&job.outputs, job.watermark))?;
+    write_file(&graph_file.path, &render_filter_graph(job))?;
     let partials: Vec<TempFile> =
         job.outputs.iter().map(|output| TempFile::new(partial_path(output.destination))).collect();
-    let audio_filter = match (job.has_audio, job.loudness) {
-        (true, Some(target)) => loudness::measure(job.source, job.start, duration, target)?
-            .map(|measured| loudness::second_pass(target, &measured)),
-        _ => None,
-    };
-
-    let mut args = vec![
-        "-ss".into(),
-        format_number(job.start).into(),
-        "-t".into(),
-        format_number(duration).into(),
-        "-i".into(),
-        job.source.as_os_str().to_owned(),
-    ];
-    if let Some(watermark) = job.watermark {
-        args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
-    }
-    args.extend(["-filter_complex_script".into(), graph_file.path.as_os_str().to_owned()]);
-    for (index, partial) in partials.iter().enumerate() {
-        args.extend(output_args(job, index, audio_filter.as_deref(), &partial.path));
-    }
+    let audio_filter = loudness_filter(job)?;
+    let written: Vec<PathBuf> = partials.iter().map(|partial| partial.path.clone()).collect();
+    let args = ffmpeg_arguments(job, audio_filter.as_deref(), &graph_file.path, &written);
     run_ffmpeg(&args, duration, progress)?;
 
     // Every output is checked before any is renamed into place: all of a clip, or none.
@@ -154,6 +137,63 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     }
     progress(1.0);
     Ok(())
+}
+
+/// The filter graph [`render`] gives ffmpeg for `job` (from `-filter_complex_script`).
+pub fn render_filter_graph(job: &RenderJob) -> String {
+    let graph = filter_graph(&job.outputs, job.watermark);
+    let Some(upload) = job.encoder.upload_filter() else { return graph };
+    let uploads: String =
+        (0..job.outputs.len()).map(|index| format!(";\n[out{index}]{upload}[{}]", encoded_label(job, index))).collect();
+    format!("{}{uploads}\n", graph.trim_end())
+}
+
+/// The graph's label of output `index` as the encoder takes it: `out{index}`, or `enc{index}`
+/// after an upload to the GPU.
+fn encoded_label(job: &RenderJob, index: usize) -> String {
+    match job.encoder.upload_filter() {
+        Some(_) => format!("enc{index}"),
+        None => format!("out{index}"),
+    }
+}
+
+/// The audio filter that brings the clip to its loudness target (measured now, the first of the
+/// two passes), or `None` when the job keeps the recorded level or the span is silent.
+pub fn loudness_filter(job: &RenderJob) -> Result<Option<String>> {
+    match (job.has_audio, job.loudness) {
+        (true, Some(target)) => Ok(loudness::measure(job.source, job.start, job.end - job.start, target)?
+            .map(|measured| loudness::second_pass(target, &measured))),
+        _ => Ok(None),
+    }
+}
+
+/// The ffmpeg arguments [`render`] runs for `job` after its quiet and progress flags: the span
+/// of the source, the graph read from `graph_file`, and output `i` encoded into `written[i]`
+/// with its audio through `audio_filter`. Public so that `opusclip bench` can time ffmpeg
+/// running exactly the same command as a yardstick.
+pub fn ffmpeg_arguments(
+    job: &RenderJob,
+    audio_filter: Option<&str>,
+    graph_file: &Path,
+    written: &[PathBuf],
+) -> Vec<OsString> {
+    let mut args = job.encoder.device_args();
+    args.extend([
+        "-ss".into(),
+        format_number(job.start).into(),
+        "-t".into(),
+        format_number(job.end - job.start).into(),
+        "-i".into(),
+        job.source.as_os_str().to_owned(),
+    ]);
+    if let Some(watermark) = job.watermark {
+        args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
+    }
+    args.extend(["-filter_complex_script".into(), graph_file.as_os_str().to_owned()]);
+    for (index, partial) in written.iter().enumerate() {
+        args.extend(output_args(job, index, audio_filter, partial));
+    }
+    args
 }
 
 /// Fails unless the file ffmpeg wrote for `destination` holds a readable video stream as long
@@ -230,7 +270,7 @@ fn validate_keyframes(keyframes: &[CropKeyframe], label: &str, what: &str) -> Re
 /// Encoder and muxer arguments for output `index`, written to `partial`; the audio goes
 /// through `audio_filter` when one is given.
 fn output_args(job: &RenderJob, index: usize, audio_filter: Option<&str>, partial: &Path) -> Vec<OsString> {
-    let mut args: Vec<OsString> = vec!["-map".into(), format!("[out{index}]").into()];
+    let mut args: Vec<OsString> = vec!["-map".into(), format!("[{}]", encoded_label(job, index)).into()];
     if job.has_audio {
         for arg in ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"] {
             args.push(arg.into());
@@ -239,24 +279,8 @@ fn output_args(job: &RenderJob, index: usize, audio_filter: Option<&str>, partia
             args.extend(["-filter:a".into(), filter.into(), "-ar".into(), loudness::SAMPLE_RATE.to_string().into()]);
         }
     }
-    let threads = ENCODER_THREADS.to_string();
-    let frame_rate = frame_rate_arg(job.fps);
-    for arg in [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "23",
-        "-pix_fmt",
-        "yuv420p",
-        "-threads",
-        &threads,
-        "-r",
-        &frame_rate,
-        "-movflags",
-        "+faststart",
-    ] {
+    args.extend(job.encoder.codec_args());
+    for arg in ["-r", &frame_rate_arg(job.fps), "-movflags", "+faststart"] {
         args.push(arg.into());
     }
     // The frame-rate conversion may repeat the last source frame past the span: cap the
@@ -372,6 +396,7 @@ mod tests {
             loudness: None,
             watermark: None,
             outputs,
+            encoder: VideoEncoder::X264,
         }
     }
 
@@ -409,6 +434,27 @@ mod tests {
         let without_audio = output_args(&silent, 0, Some("loudnorm=I=-14"), Path::new("p.mp4"));
         assert!(!without_audio.iter().any(|arg| arg == "-filter:a"));
         assert!(!without_audio.iter().any(|arg| arg == "0:a:0?"));
+    }
+
+    #[test]
+    fn a_vaapi_render_opens_the_device_and_uploads_each_output() {
+        let (vertical, square) = (spec(Aspect::Vertical), spec(Aspect::Square));
+        let outputs = vec![
+            RenderOutput { spec: &vertical, subtitles_ass: None, destination: Path::new("a.mp4") },
+            RenderOutput { spec: &square, subtitles_ass: None, destination: Path::new("b.mp4") },
+        ];
+        let vaapi = RenderJob { encoder: VideoEncoder::Vaapi("/dev/dri/renderD128".into()), ..job(outputs) };
+        let graph = render_filter_graph(&vaapi);
+        assert!(graph.ends_with("[out0]format=nv12,hwupload[enc0];\n[out1]format=nv12,hwupload[enc1]\n"), "{graph}");
+        let written = [PathBuf::from("a.part"), PathBuf::from("b.part")];
+        let args: Vec<String> = ffmpeg_arguments(&vaapi, None, Path::new("g.txt"), &written)
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        let text = args.join(" ");
+        assert!(text.starts_with("-init_hw_device va:/dev/dri/renderD128 -filter_hw_device va -ss 1 "), "{text}");
+        assert!(text.contains("-map [enc1]") && text.contains("-c:v h264_vaapi -qp 23") && !text.contains("[out0]"));
+        assert!(!render_filter_graph(&job(Vec::new())).contains("hwupload"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! peak at most −1 dBTP (with the meter's 0.5 dB of slack). `None` keeps the recorded level.
 
 use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
-use opusclip_media::render::{render, RenderJob, RenderOutput};
+use opusclip_media::render::{render, RenderJob, RenderOutput, VideoEncoder};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -95,6 +95,7 @@ fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> Pa
         loudness,
         watermark: None,
         outputs: vec![RenderOutput { spec: &spec, subtitles_ass: None, destination: &destination }],
+        encoder: VideoEncoder::X264,
     };
     render(&job, &mut |_| {}).expect("renders");
     destination

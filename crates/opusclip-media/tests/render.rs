@@ -4,7 +4,7 @@
 
 use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
 use opusclip_core::Error;
-use opusclip_media::render::{check_ffmpeg, render, thumbnail, RenderJob, RenderOutput};
+use opusclip_media::render::{check_ffmpeg, render, thumbnail, RenderJob, RenderOutput, VideoEncoder};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -145,7 +145,17 @@ fn captioned<'a>(spec: &'a OutputSpec, ass: &'a Path, destination: &'a Path) -> 
 }
 
 fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-    RenderJob { source, start: 1.0, end: 3.0, fps: SOURCE_FPS, has_audio, loudness: None, watermark: None, outputs }
+    RenderJob {
+        source,
+        start: 1.0,
+        end: 3.0,
+        fps: SOURCE_FPS,
+        has_audio,
+        loudness: None,
+        watermark: None,
+        outputs,
+        encoder: VideoEncoder::X264,
+    }
 }
 
 #[test]

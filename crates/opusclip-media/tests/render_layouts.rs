@@ -4,7 +4,7 @@
 //! come out of one render (one decode) at their sizes.
 
 use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
-use opusclip_media::render::{output_thumbnail, render, split_heights, RenderJob, RenderOutput};
+use opusclip_media::render::{output_thumbnail, render, split_heights, RenderJob, RenderOutput, VideoEncoder};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,7 +70,17 @@ fn output(aspect: Aspect, size: (u32, u32), layout: Layout, crop_keyframes: Vec<
 }
 
 fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
-    RenderJob { source, start: 0.0, end: 2.0, fps: 25.0, has_audio: false, loudness: None, watermark: None, outputs }
+    RenderJob {
+        source,
+        start: 0.0,
+        end: 2.0,
+        fps: 25.0,
+        has_audio: false,
+        loudness: None,
+        watermark: None,
+        outputs,
+        encoder: VideoEncoder::X264,
+    }
 }
 
 fn plain<'a>(spec: &'a OutputSpec, destination: &'a Path) -> RenderOutput<'a> {

@@ -5,9 +5,9 @@
 use crate::atomic;
 use crate::caption_place::placed_style;
 use opusclip_captions::ass::title_event;
-use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPlacement, TextMeasure};
+use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPage, CaptionPlacement, TextMeasure};
 use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, Layout, OutputFile, OutputSpec, Result};
-use opusclip_media::render::{output_thumbnail, render, RenderJob, RenderOutput};
+use opusclip_media::render::{configured_encoder, output_thumbnail, render, RenderJob, RenderOutput};
 use std::path::{Path, PathBuf};
 
 /// What rendering a spec wrote, relative to its directory.
@@ -67,56 +67,12 @@ pub fn render_spec(
         )));
     }
     let staging = Staging::create(dir, &spec.id)?;
-    let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
-    let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
-    let mut first_pages = Vec::new();
-    let mut caption_placements = Vec::new();
-    for (index, output) in spec.outputs.iter().enumerate() {
-        let title_card = output.layout == Layout::Audiogram && !spec.title.trim().is_empty();
-        if !captions_wanted && !title_card {
-            ass_files.push(None);
-            continue;
-        }
-        let frame = (output.width, output.height);
-        let pages = if captions_wanted {
-            plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure)
-        } else {
-            Vec::new()
-        };
-        let ass_path = staging.path.join(format!("captions-{index}.ass"));
-        let (style, placement) = placed_style(spec, output, &pages);
-        caption_placements.extend(placement.filter(|_| captions_wanted).map(|placement| (output.aspect, placement)));
-        let mut ass = write_ass(&pages, &style, &spec.keywords, frame);
-        if title_card {
-            ass.push_str(&title_event(&spec.title, &style, frame, spec.duration(), measure));
-        }
-        std::fs::write(&ass_path, ass).map_err(|e| Error::io("write", &ass_path, e))?;
-        ass_files.push(Some(ass_path));
-        if index == 0 {
-            first_pages = pages;
-        }
-    }
+    let burned = write_output_captions(spec, &staging.path, measure)?;
     let video_names: Vec<String> =
         (0..spec.outputs.len()).map(|index| output_file_name(&spec.id, index, spec)).collect();
     let destinations: Vec<PathBuf> = video_names.iter().map(|name| staging.path.join(name)).collect();
-    let outputs = spec
-        .outputs
-        .iter()
-        .zip(&ass_files)
-        .zip(&destinations)
-        .map(|((output, ass), destination)| RenderOutput { spec: output, subtitles_ass: ass.as_deref(), destination })
-        .collect();
-    let job = RenderJob {
-        source,
-        start: spec.start,
-        end: spec.end,
-        fps: spec.source.fps,
-        has_audio: spec.source.has_audio,
-        loudness: spec.loudness,
-        watermark: spec.watermark.as_ref(),
-        outputs,
-    };
-    render(&job, progress)?;
+    render(&render_job(spec, &burned, &destinations)?, progress)?;
+    let OutputCaptions { first_pages, caption_placements, captions_wanted, .. } = burned;
     let captions = write_caption_files(spec, &staging.path, &first_pages, captions_wanted)?;
     let thumbnail_name = format!("{}.jpg", spec.id);
     let at = spec.duration() / 3.0;
@@ -153,6 +109,78 @@ pub fn render_spec(
         captions,
         thumbnail,
         caption_placements,
+    })
+}
+
+/// The captions burned into a clip's outputs: each output's ASS file (`None` for an output
+/// without captions), the first output's caption pages (the SRT and VTT are written from
+/// them) and where each output's `auto` captions were placed.
+pub struct OutputCaptions {
+    pub ass_files: Vec<Option<PathBuf>>,
+    first_pages: Vec<CaptionPage>,
+    caption_placements: Vec<(opusclip_core::Aspect, CaptionPlacement)>,
+    captions_wanted: bool,
+}
+
+/// Lays out the captions of every output of `spec` and writes their ASS files into `dir`.
+pub fn write_output_captions(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeasure) -> Result<OutputCaptions> {
+    let captions_wanted = spec.caption_style.enabled && !spec.words.is_empty();
+    let mut ass_files: Vec<Option<PathBuf>> = Vec::new();
+    let mut first_pages = Vec::new();
+    let mut caption_placements = Vec::new();
+    for (index, output) in spec.outputs.iter().enumerate() {
+        let title_card = output.layout == Layout::Audiogram && !spec.title.trim().is_empty();
+        if !captions_wanted && !title_card {
+            ass_files.push(None);
+            continue;
+        }
+        let frame = (output.width, output.height);
+        let pages = if captions_wanted {
+            plan_pages(&spec.words, spec.start, spec.end, &spec.caption_style, frame, measure)
+        } else {
+            Vec::new()
+        };
+        let ass_path = dir.join(format!("captions-{index}.ass"));
+        let (style, placement) = placed_style(spec, output, &pages);
+        caption_placements.extend(placement.filter(|_| captions_wanted).map(|placement| (output.aspect, placement)));
+        let mut ass = write_ass(&pages, &style, &spec.keywords, frame);
+        if title_card {
+            ass.push_str(&title_event(&spec.title, &style, frame, spec.duration(), measure));
+        }
+        std::fs::write(&ass_path, ass).map_err(|e| Error::io("write", &ass_path, e))?;
+        ass_files.push(Some(ass_path));
+        if index == 0 {
+            first_pages = pages;
+        }
+    }
+    Ok(OutputCaptions { ass_files, first_pages, caption_placements, captions_wanted })
+}
+
+/// The render job of `spec`: its span of the source, output `i` burned with
+/// `captions.ass_files[i]` and encoded to `destinations[i]` by the encoder `OPUSCLIP_ENCODER`
+/// picks (x264 unless it asks for hardware).
+pub fn render_job<'a>(
+    spec: &'a ClipSpec,
+    captions: &'a OutputCaptions,
+    destinations: &'a [PathBuf],
+) -> Result<RenderJob<'a>> {
+    let outputs = spec
+        .outputs
+        .iter()
+        .zip(&captions.ass_files)
+        .zip(destinations)
+        .map(|((output, ass), destination)| RenderOutput { spec: output, subtitles_ass: ass.as_deref(), destination })
+        .collect();
+    Ok(RenderJob {
+        source: Path::new(&spec.source.path),
+        start: spec.start,
+        end: spec.end,
+        fps: spec.source.fps,
+        has_audio: spec.source.has_audio,
+        loudness: spec.loudness,
+        watermark: spec.watermark.as_ref(),
+        outputs,
+        encoder: configured_encoder()?,
     })
 }
 

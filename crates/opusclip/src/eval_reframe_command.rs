@@ -371,6 +371,7 @@ fn render_bench(args: &ReframeArgs, grid: &Path, mode: RenderBench, json_output:
         loudness: None,
         watermark: None,
         outputs: Vec::new(),
+        encoder: opusclip_media::render::configured_encoder()?,
     };
     let started = Instant::now();
     match mode {
