@@ -88,11 +88,15 @@ pub struct SampleOptions {
     pub fps: u32,
     /// Use only the first N paragraphs of the script (`None`: all).
     pub paragraphs: Option<usize>,
+    /// Encode like a camera recording, not like a drawing: film grain on every pixel and
+    /// x264 at a constant 6 Mb/s, so that decoding and encoding cost what a real 1080p talk
+    /// costs (the flat picture alone compresses to ~25 kb/s and is decoded many times faster).
+    pub camera_like: bool,
 }
 
 impl Default for SampleOptions {
     fn default() -> Self {
-        SampleOptions { min_duration: 0.0, width: 1920, height: 1080, fps: 30, paragraphs: None }
+        SampleOptions { min_duration: 0.0, width: 1920, height: 1080, fps: 30, paragraphs: None, camera_like: false }
     }
 }
 
@@ -205,18 +209,30 @@ pub fn make_sample_talk(dir: &Path, options: &SampleOptions) -> Result<SampleTal
         return Ok(SampleTalk { video, srt: srt_path, duration, cues });
     }
     // A long talk is one pass encoded once, then joined end to end without re-encoding.
-    let pass = scratch.path().join("pass.mp4");
-    encode_picture(&wav, &pass, duration, options)?;
-    let pass_duration = probe_duration(&pass).unwrap_or(duration);
-    join_copies(&pass, repeats, &video)?;
-    let all_cues: Vec<Cue> = (0..repeats)
+    let pass_dir = scratch.path().join("pass");
+    std::fs::create_dir_all(&pass_dir).map_err(|e| Error::io("create", &pass_dir, e))?;
+    let pass = SampleTalk { video: pass_dir.join("talk.mp4"), srt: srt_path.clone(), duration, cues };
+    encode_picture(&wav, &pass.video, duration, options)?;
+    loop_talk(&pass, repeats, dir)
+}
+
+/// `copies` copies of the talk `pass` end to end as `dir/talk.mp4` (streams copied, not
+/// re-encoded) with `dir/talk.srt` holding every copy's sentences at their new times.
+pub fn loop_talk(pass: &SampleTalk, copies: usize, dir: &Path) -> Result<SampleTalk> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    let copies = copies.max(1);
+    let pass_duration = probe_duration(&pass.video).unwrap_or(pass.duration);
+    let video = dir.join("talk.mp4");
+    join_copies(&pass.video, copies, &video)?;
+    let all_cues: Vec<Cue> = (0..copies)
         .flat_map(|copy| {
             let offset = copy as f64 * pass_duration;
-            cues.iter().map(move |(start, end, text)| (start + offset, end + offset, text.clone()))
+            pass.cues.iter().map(move |(start, end, text)| (start + offset, end + offset, text.clone()))
         })
         .collect();
-    write_srt(&srt_path, &all_cues)?;
-    Ok(SampleTalk { video, srt: srt_path, duration: pass_duration * repeats as f64, cues: all_cues })
+    let srt = dir.join("talk.srt");
+    write_srt(&srt, &all_cues)?;
+    Ok(SampleTalk { video, srt, duration: pass_duration * copies as f64, cues: all_cues })
 }
 
 fn write_srt(path: &Path, cues: &[Cue]) -> Result<()> {
@@ -239,13 +255,16 @@ fn probe_duration(video: &Path) -> Option<f64> {
 
 /// `copies` copies of `pass` end to end, streams copied (the concat demuxer).
 fn join_copies(pass: &Path, copies: usize, video: &Path) -> Result<()> {
-    let list = pass.with_extension("txt");
+    let list = atomic::partial_path(video).with_extension("txt");
+    let pass = std::path::absolute(pass).map_err(|e| Error::io("resolve", pass, e))?;
     let line = format!("file '{}'\n", pass.display().to_string().replace('\'', "'\\''"));
     std::fs::write(&list, line.repeat(copies)).map_err(|e| Error::io("write", &list, e))?;
     let mut command = Command::new("ffmpeg");
     command.args(["-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i"]).arg(&list);
     command.args(["-c", "copy", "-movflags", "+faststart"]);
-    ffmpeg_into(command, video, "join the sample talk")
+    let joined = ffmpeg_into(command, video, "join the sample talk");
+    let _ = std::fs::remove_file(&list);
+    joined
 }
 
 /// Run an ffmpeg `command` whose last argument will be a temporary sibling of `video`, then
@@ -264,7 +283,7 @@ fn ffmpeg_into(mut command: Command, video: &Path, what: &str) -> Result<()> {
 }
 
 /// A dark stage with a warm "speaker" that sways gently around the centre, a hard cut to another colour
-/// at 55 % of the talk, and the speech as AAC.
+/// at 55 % of the talk, and the speech as AAC; with `camera_like`, grain and a camera's bitrate.
 fn encode_picture(wav: &Path, video: &Path, duration: f64, options: &SampleOptions) -> Result<()> {
     let (w, h, fps) = (options.width, options.height, options.fps);
     let cut = (duration * 0.55).round();
@@ -277,12 +296,18 @@ fn encode_picture(wav: &Path, video: &Path, duration: f64, options: &SampleOptio
          color=c=0xf0d0b0:s={head}x{head}:r={fps}:d={duration:.3}[head];\
          [stage][stage2]overlay=enable='gte(t,{cut})'[set];\
          [body][head]overlay=x=(W-w)/2:y=0[speaker];\
-         [set][speaker]overlay=x='(W-w)/2+W/20*sin(t/7)':y=H-h:eval=frame,format=yuv420p[v]",
+         [set][speaker]overlay=x='(W-w)/2+W/20*sin(t/7)':y=H-h:eval=frame,format=yuv420p{grain}[v]",
         head = subject_w * 3 / 5,
+        grain = if options.camera_like { ",noise=alls=12:allf=t+u" } else { "" },
     );
     let mut command = Command::new("ffmpeg");
     command.args(["-nostdin", "-v", "error", "-y", "-filter_complex", &graph, "-i"]).arg(wav);
-    command.args(["-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26"]);
+    command.args(["-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "veryfast"]);
+    if options.camera_like {
+        command.args(["-b:v", "6M", "-maxrate", "6M", "-bufsize", "12M"]);
+    } else {
+        command.args(["-crf", "26"]);
+    }
     command.args(["-g", &(fps * 2).to_string(), "-c:a", "aac", "-b:a", "96k", "-shortest", "-movflags", "+faststart"]);
     ffmpeg_into(command, video, "make the sample video")
 }

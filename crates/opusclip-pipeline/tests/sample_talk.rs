@@ -22,3 +22,16 @@ fn a_long_sample_repeats_the_pass_with_shifted_cues() {
     let parsed = opusclip_speech::parse_subtitles(&double.srt).unwrap();
     assert_eq!(parsed.len(), double.cues.len());
 }
+
+/// The benchmark's input must cost what a camera recording costs: a real bitrate, not the
+/// flat drawing's few kilobits.
+#[test]
+fn a_camera_like_sample_has_a_camera_bitrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let options =
+        SampleOptions { width: 1280, height: 720, paragraphs: Some(1), camera_like: true, ..SampleOptions::default() };
+    let talk = make_sample_talk(dir.path(), &options).unwrap();
+    let bytes = std::fs::metadata(&talk.video).unwrap().len() as f64;
+    let megabits_per_second = bytes * 8.0 / talk.duration / 1e6;
+    assert!((4.0..=8.0).contains(&megabits_per_second), "{megabits_per_second:.2} Mb/s");
+}
