@@ -39,8 +39,14 @@ lint: setup
 fmt:
 	$(CARGO) fmt --all
 
+# `opusclip bench` (P1-P5 beside their yardsticks), with PySceneDetect from PyPI in bench-out/venv
+# for P2; it rewrites docs/performance.md and the README's summary. Takes about an hour on 2 cores.
 bench: build
-	bash scripts/bench-clip.sh
+	@test -x bench-out/venv/bin/scenedetect || (python3 -m venv bench-out/venv && \
+	  bench-out/venv/bin/pip install -q scenedetect opencv-python-headless)
+	./target/release/opusclip bench --scenedetect bench-out/venv/bin/scenedetect \
+	  $$(test -d ../shared/media/scenes && echo --scenes ../shared/media/scenes) \
+	  --markdown docs/performance.md --readme README.md
 
 clean-demo:
 	rm -rf demo-out

@@ -88,6 +88,21 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Measure a stage against ground truth: `eval asr` (word error rate, timing), `eval highlights` (TED reactions).
     Eval(crate::eval_command::EvalArgs),
+    /// Measure speed and memory against yardsticks run beside them.
+    ///
+    /// P1 `analyze` vs a pure two-thread decode; P2 `analyze` vs PySceneDetect detect-content
+    /// (time, and F1 on the goldens given by --scenes); P3 the whole `clip` job (10 clips of 30–60 s
+    /// at 1080x1920) on a --minutes talk with its SRT and with Whisper, as a fraction of the
+    /// source's duration with each stage's share; P4 peak memory of `analyze` at 10 and 60 minutes
+    /// (and 10 hours with --long); P5 `render` of one clip vs ffmpeg running the same command.
+    ///
+    /// Inputs are generated once into DIR/inputs (a ~2-minute camera-like pass at 6 Mb/s, looped
+    /// by stream copy) and reused. Run it on an idle machine: every ratio compares runs made in
+    /// this run, but a busy machine still blurs them.
+    ///
+    /// Example: opusclip bench --only p1,p2 --rounds 3 --scenes ../shared/media/scenes
+    /// Example: opusclip bench --minutes 10 --markdown docs/performance.md
+    Bench(crate::bench::BenchArgs),
     /// Refit the score's weights from your clips' real results (views, watch time, likes).
     ///
     /// Reads a CSV (clip_id plus any of views, watch_time, likes) and the manifest.json of the

@@ -1,6 +1,7 @@
 //! The `opusclip` binary: the command line over the Video-OpusClip engine.
 
 mod analyze_command;
+mod bench;
 mod cli;
 mod clip_command;
 mod demo_command;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Models(args) => models_command::run(args, cli.json),
         cli::Command::Probe(args) => probe_command::run(args, cli.json),
         cli::Command::Eval(args) => eval_command::run(args, cli.json),
+        cli::Command::Bench(args) => bench::run(args, cli.json),
         cli::Command::Feedback(args) => feedback_command::run(args, cli.json),
         cli::Command::Serve(args) => serve_command::run(args),
         cli::Command::Worker(args) => worker_command::run(args),
