@@ -438,9 +438,9 @@ impl<R> SegmentState<R> {
     }
 }
 
-/// Segments of about `segment_seconds`, each starting at a key frame (found by seeking to the
-/// nominal start and reading the first key packet); one segment when workers are 1, the
-/// source is short, or the key frames are too sparse.
+/// Segments of about `segment_seconds` ([`nominal_starts`]), each starting at a key frame (found
+/// by seeking to the nominal start and reading the first key packet); one segment when workers
+/// are 1, the source is short, or the key frames are too sparse.
 fn plan_segments(
     path: &Path,
     facts: &ProbeFacts,
@@ -456,8 +456,8 @@ fn plan_segments(
     }
     let mut input = open(path)?;
     let mut starts: Vec<i64> = Vec::new();
-    for step in 1..count {
-        let nominal = facts.video.start_time + step as f64 * length;
+    for offset in nominal_starts(facts.duration, length) {
+        let nominal = facts.video.start_time + offset;
         let target = (nominal * f64::from(ffmpeg::ffi::AV_TIME_BASE)) as i64;
         if input.seek(target, ..target).is_err() {
             return Ok(whole); // not seekable: one segment
@@ -484,6 +484,29 @@ fn plan_segments(
     segments.push(Segment { start: previous, end: None });
     Ok(segments)
 }
+
+/// Where the segments after the first begin, in seconds from the start: every `length` seconds,
+/// then, for the last stretch of at most two lengths, every quarter length. With whole lengths to
+/// the end, one worker decoded the last segment (up to two lengths) alone while the other idled:
+/// a 4-minute source spent its last 7 of 20 seconds on one core. Quarter segments at the end keep
+/// both busy; only the end is cut finer, because each segment costs a seek and a decoder flush.
+fn nominal_starts(duration: f64, length: f64) -> Vec<f64> {
+    let mut starts = Vec::new();
+    let mut at = length;
+    while duration - at > 2.0 * length {
+        starts.push(at);
+        at += length;
+    }
+    let piece = length / TAIL_PIECES;
+    while duration - at > piece / 2.0 {
+        starts.push(at);
+        at += piece;
+    }
+    starts
+}
+
+/// Into how many pieces a segment length is cut at the end of the source (see [`nominal_starts`]).
+const TAIL_PIECES: f64 = 4.0;
 
 /// Decode the audio stream alone, sending 16 kHz mono samples; returns how many were sent.
 fn decode_audio<R>(
@@ -512,4 +535,24 @@ fn decode_audio<R>(
     }
     audio.push(None, &mut emit)?;
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nominal_starts;
+
+    #[test]
+    fn segments_are_whole_lengths_then_quarters_over_the_last_stretch() {
+        let starts = nominal_starts(234.0, 30.0);
+        assert_eq!(&starts[..5], [30.0, 60.0, 90.0, 120.0, 150.0]);
+        assert_eq!(&starts[5..], [180.0, 187.5, 195.0, 202.5, 210.0, 217.5, 225.0]);
+        // The last piece is never shorter than half a quarter length.
+        let last = *starts.last().unwrap();
+        assert!(234.0 - last >= 30.0 / 8.0 - 1e-9, "{starts:?}");
+        // At most two lengths are cut finely, whatever the source's length.
+        let hour = nominal_starts(3600.0, 30.0);
+        assert!(hour.iter().filter(|start| **start > 3600.0 - 60.0).count() <= 8, "{hour:?}");
+        assert!(hour.windows(2).all(|pair| pair[1] > pair[0]));
+        assert_eq!(hour.iter().filter(|start| **start < 3600.0 - 60.0).count(), 117);
+    }
 }
