@@ -61,12 +61,7 @@ pub fn p1(bench: &Bench, talk: &BenchTalk) -> Result<Part> {
     let mut part = Part::new("P1", "analysis against a pure decode", describe(talk)).with_rows(bests, DECODE);
     if let (Some(analyze), Some(decode)) = (part.seconds_of(ANALYZE), part.seconds_of(DECODE)) {
         let value = analyze / decode;
-        part.headlines.push(Headline {
-            what: "analyze ÷ decode".into(),
-            value,
-            goal: format!("≤ {P1_GOAL:.2}"),
-            met: value <= P1_GOAL,
-        });
+        part.headlines.push(Headline::at_most("analyze ÷ decode", value, P1_GOAL));
     }
     Ok(part)
 }
@@ -108,12 +103,7 @@ pub fn p2(bench: &Bench, talk: &BenchTalk, scenedetect: Option<&Path>, scenes: O
     part = part.with_rows(bests, SCENEDETECT);
     if let (Some(theirs), Some(mine)) = (part.seconds_of(SCENEDETECT), part.seconds_of(ANALYZE_CONTENT)) {
         let value = theirs / mine;
-        part.headlines.push(Headline {
-            what: "PySceneDetect ÷ opusclip (speed-up)".into(),
-            value,
-            goal: format!("≥ {P2_GOAL:.1}"),
-            met: value >= P2_GOAL,
-        });
+        part.headlines.push(Headline::at_least("PySceneDetect ÷ opusclip (speed-up)", value, P2_GOAL));
     }
     let mut videos: Vec<(String, PathBuf, Vec<u64>)> = Vec::new();
     if let Some(dir) = scenes {
@@ -187,12 +177,7 @@ pub fn p4(bench: &Bench, talks: &[BenchTalk]) -> Result<Part> {
     if let (Some(first), Some(last)) = (peaks.first(), peaks.last()) {
         if peaks.len() > 1 && *first > 0 {
             let value = *last as f64 / *first as f64;
-            part.headlines.push(Headline {
-                what: "peak RSS, longest ÷ shortest".into(),
-                value,
-                goal: format!("≤ {P4_GOAL:.2}"),
-                met: value <= P4_GOAL,
-            });
+            part.headlines.push(Headline::at_most("peak RSS, longest ÷ shortest", value, P4_GOAL));
         }
     }
     Ok(part)

@@ -71,12 +71,7 @@ pub fn p3(bench: &Bench, talk: &BenchTalk, whisper: Option<(&str, &Path)>) -> Re
     part = part.with_rows(bests, DECODE);
     for (row, goal) in part.rows.iter().skip(1).zip([P3_GOAL_TRANSCRIPT, P3_GOAL_WHISPER]) {
         let value = row.best.seconds / talk.seconds;
-        part.headlines.push(Headline {
-            what: format!("{} ÷ source duration", row.name),
-            value,
-            goal: format!("≤ {goal:.2}"),
-            met: value <= goal,
-        });
+        part.headlines.push(Headline::at_most(format!("{} ÷ source duration", row.name), value, goal));
     }
     for (words, manifest) in &manifests {
         let lengths: Vec<f64> = manifest.clips.iter().map(|clip| clip.duration).collect();
@@ -188,12 +183,7 @@ pub fn p5(bench: &Bench, talk: &BenchTalk) -> Result<Part> {
     .with_rows(bests, ffmpeg);
     if let Some(seconds) = part.seconds_of(ours) {
         let value = seconds / duration;
-        part.headlines.push(Headline {
-            what: "opusclip render ÷ clip duration".into(),
-            value,
-            goal: format!("≤ {P5_GOAL:.2}"),
-            met: value <= P5_GOAL,
-        });
+        part.headlines.push(Headline::at_most("opusclip render ÷ clip duration", value, P5_GOAL));
     }
     part.notes.push(
         "opusclip render also measures the loudness (a first audio-only pass), checks the file it wrote, \

@@ -43,6 +43,18 @@ pub struct Headline {
     pub met: bool,
 }
 
+impl Headline {
+    /// A ratio that must not exceed `goal` (a time or memory share).
+    pub fn at_most(what: impl Into<String>, value: f64, goal: f64) -> Headline {
+        Headline { what: what.into(), value, goal: format!("≤ {goal:.2}"), met: value <= goal }
+    }
+
+    /// A ratio that must reach `goal` (a speed-up).
+    pub fn at_least(what: impl Into<String>, value: f64, goal: f64) -> Headline {
+        Headline { what: what.into(), value, goal: format!("≥ {goal:.1}"), met: value >= goal }
+    }
+}
+
 /// A small table: a header and rows of cells.
 #[derive(Debug, Clone, Serialize)]
 pub struct Table {
