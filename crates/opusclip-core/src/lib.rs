@@ -4,6 +4,7 @@
 pub mod brand;
 pub mod cancel;
 pub mod caption_presets;
+pub mod cuts;
 pub mod error;
 pub mod hex;
 pub mod loudness;
@@ -19,6 +20,7 @@ pub use caption_presets::{
     caption_style_name, caption_style_named, caption_style_names, CaptionPreset, CAPTION_PRESETS,
     DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
 };
+pub use cuts::{check_kept_ranges, Cut, CutReason, CutTimeline, KeptRange};
 pub use error::{Error, ErrorCode, Result};
 pub use hex::hex;
 pub use loudness::{check_loudness, parse_loudness, DEFAULT_LOUDNESS_LUFS, LOUDNESS_PRESETS};

@@ -405,6 +405,11 @@ pub struct ClipSpec {
     /// A logo laid over every output, when a template gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<Watermark>,
+    /// The stretches of the source the clip keeps, in order inside `start..end`: what lies between
+    /// them (pauses, filler words, words deleted in the editor) is cut out as jump cuts, and the
+    /// captions are retimed. Empty (or absent): the whole span plays. See [`crate::cuts`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_ranges: Vec<crate::cuts::KeptRange>,
 }
 
 impl ClipSpec {
@@ -449,6 +454,10 @@ pub struct ManifestClip {
     /// words) or `llm:<model>` (rewritten by the `LLM_URL` server).
     #[serde(default = "titles_extractive")]
     pub titles_by: String,
+    /// Every stretch cut out of the clip as a jump cut (`--cut-pauses`, `--cut-fillers`), with
+    /// its reason; `duration` is what plays after them. Absent when nothing was cut.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cuts: Vec<crate::cuts::Cut>,
 }
 
 /// `titles_by` of a clip whose title, description and hashtags come from its own words.

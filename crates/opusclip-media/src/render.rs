@@ -15,6 +15,7 @@
 
 pub mod audiogram;
 mod crop_expression;
+mod cuts;
 pub mod encoder;
 mod ffmpeg;
 mod graph;
@@ -26,10 +27,11 @@ pub use encoder::{configured_encoder, VideoEncoder, ENCODER_THREADS};
 pub use graph::{split_heights, BLUR_BRIGHTNESS};
 
 use crop_expression::format_number;
+use cuts::{cut_audio_label, cut_prefix, CutPlan, CUT, UNCUT};
 use ffmpeg::{partial_path, run_ffmpeg, TempFile};
 use graph::filter_graph;
 use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
-use opusclip_core::{Error, Result};
+use opusclip_core::{Error, KeptRange, Result};
 use serde_json::json;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -65,6 +67,20 @@ pub struct RenderJob<'a> {
     /// The H.264 encoder: [`VideoEncoder::X264`] unless `OPUSCLIP_ENCODER` asks for hardware
     /// (see [`configured_encoder`]).
     pub encoder: VideoEncoder,
+    /// The stretches of `start..end` (source seconds, in order) the outputs keep, joined by jump
+    /// cuts; empty keeps the whole span. Crop keyframes and captions are then on the joined clock.
+    pub kept: &'a [KeptRange],
+}
+
+impl RenderJob<'_> {
+    /// Length of the rendered files: the kept ranges' total, or the span.
+    pub fn played_duration(&self) -> f64 {
+        if self.kept.is_empty() {
+            self.end - self.start
+        } else {
+            self.kept.iter().map(KeptRange::duration).sum()
+        }
+    }
 }
 
 /// One encoded file of a clip.
@@ -118,12 +134,12 @@ fn listing_names(line: &str, name: &str) -> bool {
 /// fraction (0 to 1) as encoding advances. On failure no destination is created or changed.
 pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     validate_job(job)?;
-    let duration = job.end - job.start;
+    let duration = job.played_duration();
+    let audio_filter = loudness_filter(job)?;
     let graph_file = TempFile::new(std::env::temp_dir().join(unique_name("filtergraph", "txt")));
-    write_file(&graph_file.path, &render_filter_graph(job))?;
+    write_file(&graph_file.path, &render_filter_graph(job, audio_filter.as_deref()))?;
     let partials: Vec<TempFile> =
         job.outputs.iter().map(|output| TempFile::new(partial_path(output.destination))).collect();
-    let audio_filter = loudness_filter(job)?;
     let written: Vec<PathBuf> = partials.iter().map(|partial| partial.path.clone()).collect();
     let args = ffmpeg_arguments(job, audio_filter.as_deref(), &graph_file.path, &written);
     run_ffmpeg(&args, duration, progress)?;
@@ -139,9 +155,24 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
     Ok(())
 }
 
-/// The filter graph [`render`] gives ffmpeg for `job` (from `-filter_complex_script`).
-pub fn render_filter_graph(job: &RenderJob) -> String {
-    let graph = filter_graph(&job.outputs, job.watermark);
+/// The filter graph [`render`] gives ffmpeg for `job` (from `-filter_complex_script`); a job
+/// with kept ranges also runs each output's sound through `audio_filter` in it.
+pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> String {
+    let graph = if job.kept.is_empty() {
+        filter_graph(&job.outputs, job.watermark, UNCUT)
+    } else {
+        let ranges: Vec<(f64, f64)> =
+            job.kept.iter().map(|range| (range.start - job.start, range.end - job.start)).collect();
+        let plan = CutPlan {
+            ranges: &ranges,
+            shows_picture: job.outputs.iter().any(|output| output.spec.layout != Layout::Audiogram),
+            has_audio: job.has_audio,
+            outputs: job.outputs.len(),
+            draws_sound: job.outputs.iter().any(|output| output.spec.layout == Layout::Audiogram),
+            audio_filter,
+        };
+        format!("{}{}", cut_prefix(&plan), filter_graph(&job.outputs, job.watermark, CUT))
+    };
     let Some(upload) = job.encoder.upload_filter() else { return graph };
     let uploads: String =
         (0..job.outputs.len()).map(|index| format!(";\n[out{index}]{upload}[{}]", encoded_label(job, index))).collect();
@@ -226,6 +257,17 @@ fn validate_job(job: &RenderJob) -> Result<()> {
     if job.outputs.is_empty() {
         return Err(Error::invalid_input("a render job needs at least one output"));
     }
+    let mut previous_end = job.start;
+    for range in job.kept {
+        let inside = range.start >= previous_end - 1e-6 && range.end <= job.end + 1e-6;
+        if !(range.start.is_finite() && range.end.is_finite() && range.end > range.start && inside) {
+            return Err(Error::invalid_input(format!(
+                "kept range {:.3}..{:.3} s must lie in order inside the clip span {:.3}..{:.3} s",
+                range.start, range.end, job.start, job.end
+            )));
+        }
+        previous_end = range.end;
+    }
     for output in &job.outputs {
         validate_output(output.spec)?;
     }
@@ -272,11 +314,17 @@ fn validate_keyframes(keyframes: &[CropKeyframe], label: &str, what: &str) -> Re
 fn output_args(job: &RenderJob, index: usize, audio_filter: Option<&str>, partial: &Path) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["-map".into(), format!("[{}]", encoded_label(job, index)).into()];
     if job.has_audio {
-        for arg in ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "128k"] {
+        // A cut clip's sound comes out of the graph, already through the loudness filter.
+        let sound = if job.kept.is_empty() { "0:a:0?".to_string() } else { cut_audio_label(index) };
+        args.extend(["-map".into(), sound.into()]);
+        for arg in ["-c:a", "aac", "-b:a", "128k"] {
             args.push(arg.into());
         }
         if let Some(filter) = audio_filter {
-            args.extend(["-filter:a".into(), filter.into(), "-ar".into(), loudness::SAMPLE_RATE.to_string().into()]);
+            if job.kept.is_empty() {
+                args.extend(["-filter:a".into(), filter.into()]);
+            }
+            args.extend(["-ar".into(), loudness::SAMPLE_RATE.to_string().into()]);
         }
     }
     args.extend(job.encoder.codec_args());
@@ -285,7 +333,7 @@ fn output_args(job: &RenderJob, index: usize, audio_filter: Option<&str>, partia
     }
     // The frame-rate conversion may repeat the last source frame past the span: cap the
     // output at the clip's length, so the file is as long as the manifest says.
-    args.extend(["-t".into(), format_number(job.end - job.start).into()]);
+    args.extend(["-t".into(), format_number(job.played_duration()).into()]);
     args.push(partial.as_os_str().to_owned());
     args
 }
@@ -325,7 +373,7 @@ pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination
     }
     validate_output(output)?;
     let still = still_output(output);
-    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None);
+    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None, UNCUT);
     let partial = TempFile::new(partial_path(destination));
     let args: Vec<OsString> = vec![
         "-ss".into(),
@@ -397,6 +445,7 @@ mod tests {
             watermark: None,
             outputs,
             encoder: VideoEncoder::X264,
+            kept: &[],
         }
     }
 
@@ -444,7 +493,7 @@ mod tests {
             RenderOutput { spec: &square, subtitles_ass: None, destination: Path::new("b.mp4") },
         ];
         let vaapi = RenderJob { encoder: VideoEncoder::Vaapi("/dev/dri/renderD128".into()), ..job(outputs) };
-        let graph = render_filter_graph(&vaapi);
+        let graph = render_filter_graph(&vaapi, None);
         assert!(graph.ends_with("[out0]format=nv12,hwupload[enc0];\n[out1]format=nv12,hwupload[enc1]\n"), "{graph}");
         let written = [PathBuf::from("a.part"), PathBuf::from("b.part")];
         let args: Vec<String> = ffmpeg_arguments(&vaapi, None, Path::new("g.txt"), &written)
@@ -454,7 +503,7 @@ mod tests {
         let text = args.join(" ");
         assert!(text.starts_with("-init_hw_device va:/dev/dri/renderD128 -filter_hw_device va -ss 1 "), "{text}");
         assert!(text.contains("-map [enc1]") && text.contains("-c:v h264_vaapi -qp 23") && !text.contains("[out0]"));
-        assert!(!render_filter_graph(&job(Vec::new())).contains("hwupload"));
+        assert!(!render_filter_graph(&job(Vec::new()), None).contains("hwupload"));
     }
 
     #[test]

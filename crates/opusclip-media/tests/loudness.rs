@@ -96,6 +96,7 @@ fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> Pa
         watermark: None,
         outputs: vec![RenderOutput { spec: &spec, subtitles_ass: None, destination: &destination }],
         encoder: VideoEncoder::X264,
+        kept: &[],
     };
     render(&job, &mut |_| {}).expect("renders");
     destination

@@ -155,6 +155,7 @@ fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) ->
         watermark: None,
         outputs,
         encoder: VideoEncoder::X264,
+        kept: &[],
     }
 }
 

@@ -80,6 +80,7 @@ fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
         watermark: None,
         outputs,
         encoder: VideoEncoder::X264,
+        kept: &[],
     }
 }
 

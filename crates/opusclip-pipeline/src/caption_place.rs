@@ -220,6 +220,7 @@ mod tests {
             loudness: None,
             keywords: Vec::new(),
             watermark: None,
+            kept_ranges: Vec::new(),
         };
         (spec, output)
     }

@@ -178,6 +178,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     let mut specs = stages.run("reframe", |_| {
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
     })?;
+    let cuts = tighten_specs(&mut specs, words, &surveyed.survey, facts.duration, &options.tighten);
     if analysis.is_audiogram() {
         for spec in &mut specs {
             spec.source.fps = AUDIOGRAM_FPS;
@@ -202,6 +203,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
             caption_warnings.extend(rendered.caption_warnings(&spec.id));
             let mut clip = manifest_clip(rank, spec, candidate, &texts[rank], words, rendered, spec_name);
             clip.titles_by.clone_from(&titles_by[rank]);
+            clip.cuts.clone_from(&cuts[rank]);
             clips.push(clip);
         }
         Ok(clips)
@@ -427,6 +429,7 @@ fn build_specs(
                 loudness: options.loudness,
                 keywords: clip_keywords(&candidate.text),
                 watermark: options.watermark.clone(),
+                kept_ranges: Vec::new(),
             }
         })
         .collect()
@@ -466,7 +469,7 @@ fn manifest_clip(
         rank: rank as u32 + 1,
         start: candidate.start,
         end: candidate.end,
-        duration: candidate.duration(),
+        duration: spec.played_duration(),
         score: candidate.score.clone(),
         title: spec.title.clone(),
         description: described.description.clone(),
@@ -477,7 +480,31 @@ fn manifest_clip(
         thumbnail: rendered.thumbnail,
         spec: spec_name,
         titles_by: opusclip_core::TITLES_EXTRACTIVE.to_string(),
+        cuts: Vec::new(),
     }
+}
+
+/// Takes the pauses and fillers `options` name out of every clip (its `kept_ranges`), measured
+/// on the words and the survey's audio levels; returns each clip's cuts.
+fn tighten_specs(
+    specs: &mut [ClipSpec],
+    words: &[Word],
+    survey: &opusclip_core::Survey,
+    duration: f64,
+    options: &opusclip_select::TightenOptions,
+) -> Vec<Vec<opusclip_core::Cut>> {
+    let signals = Signals::from_survey(survey, duration);
+    specs
+        .iter_mut()
+        .map(|spec| {
+            if !options.any() {
+                return Vec::new();
+            }
+            let tightened = opusclip_select::tighten(spec.start, spec.end, words, &signals, options);
+            spec.kept_ranges = tightened.kept;
+            tightened.cuts
+        })
+        .collect()
 }
 
 /// The transcript as written next to a run for debugging (not part of the output layout).

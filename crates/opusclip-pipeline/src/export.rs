@@ -3,7 +3,7 @@
 //! (`GET /api/jobs/{id}/export`) both build their timelines here.
 
 use opusclip_captions::{plan_pages, write_srt, CaptionPage, TextMeasure};
-use opusclip_core::{Aspect, ClipSpec, Error, Result, Score};
+use opusclip_core::{Aspect, ClipSpec, CutTimeline, Error, Result, Score};
 pub use opusclip_export::Format;
 use opusclip_export::{motion_path, tidy_captions, Caption, Marker, Project, Rate, SourceMedia, TimelineClip};
 
@@ -49,8 +49,8 @@ pub fn export(
     let mut timeline_clips = Vec::with_capacity(clips.len());
     let mut timeline_pages = Vec::new();
     let mut record = 0;
-    for clip in clips {
-        let (timeline_clip, pages, note) = timeline_clip(clip, rate, aspect, measure)?;
+    for clip in clips.iter().flat_map(kept_parts) {
+        let (timeline_clip, pages, note) = timeline_clip(&clip, rate, aspect, measure)?;
         if let Some(note) = note.filter(|note| !notes.contains(note)) {
             notes.push(note);
         }
@@ -73,6 +73,30 @@ pub fn export(
         clips: project.clips.len(),
         seconds: project.frames() as f64 / rate.fps(),
     })
+}
+
+/// A clip as edits: one per kept range when it has jump cuts (its crop path, words and captions
+/// each on its own range; the score's marker on the first), else the clip itself.
+fn kept_parts(clip: &ExportClip) -> Vec<ExportClip> {
+    if clip.spec.kept_ranges.is_empty() {
+        return vec![clip.clone()];
+    }
+    let kept = CutTimeline::of(&clip.spec).kept;
+    let count = kept.len();
+    kept.iter()
+        .enumerate()
+        .map(|(index, range)| {
+            let mut spec = clip.spec.clone();
+            spec.kept_ranges.clear();
+            (spec.start, spec.end) = (range.start, range.end);
+            CutTimeline { kept: vec![*range] }.follow_crops(&mut spec.outputs, clip.spec.start);
+            if count > 1 {
+                spec.title = format!("{} (part {} of {count})", spec.title.trim(), index + 1).trim().to_string();
+            }
+            let score = if index == 0 { clip.score.clone() } else { None };
+            ExportClip { spec, score, ..clip.clone() }
+        })
+        .collect()
 }
 
 /// The output whose frame and crop are exported.

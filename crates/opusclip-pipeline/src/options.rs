@@ -4,6 +4,11 @@ use opusclip_core::{Aspect, CaptionStyle, Error, LayoutKind, Result, ScoreWeight
 use opusclip_select::{LengthRange, Prompt, SelectOptions, TimeRange, MAX_CLIPS};
 use std::path::PathBuf;
 
+/// The shortest and longest pause `--cut-pauses` may name, seconds: below the shortest, cuts
+/// would chop speech apart; above the longest, nothing is a pause.
+pub const MIN_CUT_PAUSE: f64 = 0.3;
+pub const MAX_CUT_PAUSE: f64 = 5.0;
+
 /// Options of `opusclip clip`, validated before any work starts.
 #[derive(Debug, Clone)]
 pub struct ClipOptions {
@@ -58,6 +63,8 @@ pub struct ClipOptions {
     /// An OpenAI-compatible server that reranks the clips and rewrites their titles (`LLM_URL`);
     /// `None`: extractive titles, score order.
     pub llm: Option<crate::llm::LlmConfig>,
+    /// Pauses and filler words cut out of each clip as jump cuts (`--cut-pauses`, `--cut-fillers`).
+    pub tighten: opusclip_select::TightenOptions,
 }
 
 impl Default for ClipOptions {
@@ -87,6 +94,7 @@ impl Default for ClipOptions {
             embedding_model: None,
             embedding_batch: opusclip_embed::DEFAULT_BATCH_SIZE,
             llm: None,
+            tighten: opusclip_select::TightenOptions::default(),
         }
     }
 }
@@ -147,6 +155,14 @@ impl ClipOptions {
         problems.extend(self.score_weights.problems());
         if self.aspects.is_empty() {
             problems.push("at least one --aspect is needed".to_string());
+        }
+        if let Some(pause) = self.tighten.pause_seconds {
+            if !(MIN_CUT_PAUSE..=MAX_CUT_PAUSE).contains(&pause) {
+                problems.push(format!(
+                    "--cut-pauses {pause}: cut pauses longer than {MIN_CUT_PAUSE}–{MAX_CUT_PAUSE} s (default {})",
+                    opusclip_select::DEFAULT_PAUSE_SECONDS
+                ));
+            }
         }
         if let Some(path) = &self.transcript {
             if !path.is_file() {

@@ -6,7 +6,11 @@ use crate::atomic;
 use crate::caption_place::placed_style;
 use opusclip_captions::ass::title_event;
 use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPage, CaptionPlacement, TextMeasure};
-use opusclip_core::{CaptionFiles, ClipSpec, CropKeyframe, Error, Layout, OutputFile, OutputSpec, Result};
+use opusclip_core::cuts::crop_at;
+use opusclip_core::{
+    check_kept_ranges, CaptionFiles, ClipSpec, CropKeyframe, CutTimeline, Error, KeptRange, Layout, OutputFile,
+    OutputSpec, Result,
+};
 use opusclip_media::render::{configured_encoder, output_thumbnail, render, RenderJob, RenderOutput};
 use std::path::{Path, PathBuf};
 
@@ -66,17 +70,18 @@ pub fn render_spec(
             spec.id, spec.source.path
         )));
     }
+    let played = PlayedClip::of(spec)?;
     let staging = Staging::create(dir, &spec.id)?;
-    let burned = write_output_captions(spec, &staging.path, measure)?;
+    let burned = write_output_captions(&played.spec, &staging.path, measure)?;
     let video_names: Vec<String> =
         (0..spec.outputs.len()).map(|index| output_file_name(&spec.id, index, spec)).collect();
     let destinations: Vec<PathBuf> = video_names.iter().map(|name| staging.path.join(name)).collect();
-    render(&render_job(spec, &burned, &destinations)?, progress)?;
+    render(&render_job(&played, &burned, &destinations)?, progress)?;
     let OutputCaptions { first_pages, caption_placements, captions_wanted, .. } = burned;
     let captions = write_caption_files(spec, &staging.path, &first_pages, captions_wanted)?;
     let thumbnail_name = format!("{}.jpg", spec.id);
-    let at = spec.duration() / 3.0;
-    let first = &spec.outputs[0];
+    let at = played.spec.duration() / 3.0;
+    let first = &played.spec.outputs[0];
     let thumbnail = if first.layout == Layout::Audiogram {
         // The waveform, title and captions exist only in the rendered file: take the frame there.
         let whole = CropKeyframe { t: 0.0, x: 0.0, y: 0.0, w: f64::from(first.width), h: f64::from(first.height) };
@@ -86,7 +91,8 @@ pub fn render_spec(
     } else {
         match output_at(first, at) {
             Some(still) => {
-                output_thumbnail(source, spec.start + at, &still, &staging.path.join(&thumbnail_name))?;
+                let source_at = played.timeline.source_time(at);
+                output_thumbnail(source, source_at, &still, &staging.path.join(&thumbnail_name))?;
                 Some(thumbnail_name)
             }
             None => None,
@@ -156,14 +162,40 @@ pub fn write_output_captions(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeas
     Ok(OutputCaptions { ass_files, first_pages, caption_placements, captions_wanted })
 }
 
-/// The render job of `spec`: its span of the source, output `i` burned with
-/// `captions.ass_files[i]` and encoded to `destinations[i]` by the encoder `OPUSCLIP_ENCODER`
-/// picks (x264 unless it asks for hardware).
+/// A spec as it plays: [`ClipSpec::as_cut`] (captions are laid out on it, its crop paths are on
+/// the cut clock) and the kept ranges of the source the render reads.
+pub struct PlayedClip {
+    /// The clip with its cuts applied and none left.
+    pub spec: ClipSpec,
+    /// Where each kept stretch of the source lands.
+    pub timeline: CutTimeline,
+    /// The kept ranges the render joins; empty for a spec without `kept_ranges`.
+    kept: Vec<KeptRange>,
+}
+
+impl PlayedClip {
+    /// Checks `spec.kept_ranges` and applies them.
+    pub fn of(spec: &ClipSpec) -> Result<PlayedClip> {
+        check_kept_ranges(spec)?;
+        let timeline = CutTimeline::of(spec);
+        let kept = if spec.kept_ranges.is_empty() { Vec::new() } else { timeline.kept.clone() };
+        Ok(PlayedClip { spec: spec.as_cut(), timeline, kept })
+    }
+}
+
+/// The render job of a clip as it plays: the span of the source its kept ranges cover, output
+/// `i` burned with `captions.ass_files[i]` and encoded to `destinations[i]` by the encoder
+/// `OPUSCLIP_ENCODER` picks (x264 unless it asks for hardware).
 pub fn render_job<'a>(
-    spec: &'a ClipSpec,
+    played: &'a PlayedClip,
     captions: &'a OutputCaptions,
     destinations: &'a [PathBuf],
 ) -> Result<RenderJob<'a>> {
+    let spec = &played.spec;
+    let (start, end) = match (played.kept.first(), played.kept.last()) {
+        (Some(first), Some(last)) => (first.start, last.end),
+        _ => (spec.start, spec.end),
+    };
     let outputs = spec
         .outputs
         .iter()
@@ -173,14 +205,15 @@ pub fn render_job<'a>(
         .collect();
     Ok(RenderJob {
         source: Path::new(&spec.source.path),
-        start: spec.start,
-        end: spec.end,
+        start,
+        end,
         fps: spec.source.fps,
         has_audio: spec.source.has_audio,
         loudness: spec.loudness,
         watermark: spec.watermark.as_ref(),
         outputs,
         encoder: configured_encoder()?,
+        kept: &played.kept,
     })
 }
 
@@ -272,30 +305,9 @@ fn output_at(output: &OutputSpec, t: f64) -> Option<OutputSpec> {
     Some(OutputSpec { layout, crop_keyframes: vec![crop_at(&output.crop_keyframes, t)?], ..output.clone() })
 }
 
-/// The crop window at clip time `t`, interpolated between keyframes.
-pub fn crop_at(keyframes: &[CropKeyframe], t: f64) -> Option<CropKeyframe> {
-    let first = keyframes.first()?;
-    if t <= first.t {
-        return Some(*first);
-    }
-    for pair in keyframes.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if t >= a.t && t <= b.t {
-            let span = b.t - a.t;
-            let f = if span > 0.0 { (t - a.t) / span } else { 1.0 };
-            return Some(CropKeyframe { t, x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f, w: a.w, h: a.h });
-        }
-    }
-    keyframes.last().copied()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(t: f64, x: f64) -> CropKeyframe {
-        CropKeyframe { t, x, y: 0.0, w: 608.0, h: 1080.0 }
-    }
 
     #[test]
     fn leftovers_are_removed_and_finished_files_kept() {
@@ -310,14 +322,5 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
         left.sort();
         assert_eq!(left, [".hidden", "clip-01.json", "clip-01.mp4"]);
-    }
-
-    #[test]
-    fn crop_is_interpolated_and_clamped_to_the_ends() {
-        let keys = [key(0.0, 0.0), key(2.0, 100.0), key(2.0, 500.0), key(4.0, 500.0)];
-        assert_eq!(crop_at(&keys, 1.0).unwrap().x, 50.0);
-        assert_eq!(crop_at(&keys, 3.0).unwrap().x, 500.0);
-        assert_eq!(crop_at(&keys, 9.0).unwrap().x, 500.0);
-        assert!(crop_at(&[], 1.0).is_none());
     }
 }

@@ -28,27 +28,7 @@ pub struct CameraMotion {
     pub p95_jerk: f64,
 }
 
-/// The crop window the viewer sees at clip time `t`: linear between keyframes; at a cut
-/// (two keyframes with the same time) the window after it. `None` without keyframes.
-pub fn crop_at(keyframes: &[CropKeyframe], t: f64) -> Option<CropKeyframe> {
-    let first = keyframes.first()?;
-    if t < first.t {
-        return Some(*first);
-    }
-    let next = keyframes.partition_point(|key| key.t <= t);
-    if next == keyframes.len() || next == 0 {
-        return keyframes.get(next.saturating_sub(1)).copied();
-    }
-    let (before, after) = (keyframes[next - 1], keyframes[next]);
-    let along = (t - before.t) / (after.t - before.t);
-    Some(CropKeyframe {
-        t,
-        x: before.x + (after.x - before.x) * along,
-        y: before.y + (after.y - before.y) * along,
-        w: before.w + (after.w - before.w) * along,
-        h: before.h + (after.h - before.h) * along,
-    })
-}
+pub use opusclip_core::cuts::crop_at;
 
 /// Share of `truth` boxes lying entirely inside the crop window at their time (0..1);
 /// `None` without truth or keyframes.
@@ -162,16 +142,6 @@ mod tests {
 
     fn truth(t: f64, x: f64) -> TruthBox {
         TruthBox { t, bbox: BoxF { x, y: 100.0, w: 100.0, h: 100.0 } }
-    }
-
-    #[test]
-    fn crop_at_interpolates_and_cuts_to_the_later_window() {
-        let keys = [key(0.0, 0.0), key(2.0, 100.0), key(2.0, 500.0), key(4.0, 500.0)];
-        assert_eq!(crop_at(&keys, 1.0).unwrap().x, 50.0);
-        assert_eq!(crop_at(&keys, 2.0).unwrap().x, 500.0);
-        assert_eq!(crop_at(&keys, 9.0).unwrap().x, 500.0);
-        assert_eq!(crop_at(&keys, -1.0).unwrap().x, 0.0);
-        assert!(crop_at(&[], 1.0).is_none());
     }
 
     #[test]

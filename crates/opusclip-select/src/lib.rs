@@ -118,6 +118,7 @@ pub mod semantic_reaction_fit;
 pub mod semantic_reaction_model;
 mod sentences;
 mod signals;
+pub mod tighten;
 mod title;
 pub mod topics;
 mod visual;
@@ -141,6 +142,7 @@ pub use semantic::{
 };
 pub use sentences::{ends_sentence, sentences, CASING_PAUSE_SECONDS, MAX_SENTENCE_SECONDS, PAUSE_SPLIT_SECONDS};
 pub use signals::{Signals, VOICED_FLOOR_DB};
+pub use tighten::{tighten, TightenOptions, Tightened, DEFAULT_PAUSE_SECONDS};
 pub use topics::{topic_segments, topic_segments_with, TopicOptions, TopicSegmentation};
 pub use visual::KEYFRAME_CUT_SCORE;
 pub use without_words::{select_clips_without_words, BOUNDARY_SNAP_SECONDS};

@@ -106,6 +106,14 @@ pub struct ClipFields {
     /// not with `caption_style`. Left out of the JSON when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// Cut quiet pauses longer than this many seconds out of each clip (`opusclip clip
+    /// --cut-pauses`). Left out of the JSON when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_pauses: Option<f64>,
+    /// Cut filler words and repeated starts (`opusclip clip --cut-fillers`). Left out of the JSON
+    /// when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_fillers: bool,
 }
 
 impl Default for ClipFields {
@@ -127,6 +135,8 @@ impl Default for ClipFields {
             caption_position: None,
             loudness: None,
             template: None,
+            cut_pauses: None,
+            cut_fillers: false,
         }
     }
 }
@@ -199,6 +209,7 @@ impl ClipFields {
             caption_style,
             loudness,
             llm: opusclip_pipeline::llm::LlmConfig::from_settings(settings),
+            tighten: opusclip_select::TightenOptions { pause_seconds: self.cut_pauses, fillers: self.cut_fillers },
             ..ClipOptions::default()
         };
         options.validate()?;
@@ -316,6 +327,12 @@ mod tests {
         let options = fields.to_options(&Settings::default(), None).expect("valid");
         assert_eq!(options.aspects, [Aspect::Vertical, Aspect::Square]);
         assert_eq!((options.clips, options.min_seconds, options.max_seconds), (2, 5.0, 10.0));
+        assert!(!options.tighten.any());
+        let tight = ClipFields { cut_pauses: Some(0.7), cut_fillers: true, ..ClipFields::default() };
+        let tight = tight.to_options(&Settings::default(), None).expect("valid").tighten;
+        assert_eq!((tight.pause_seconds, tight.fillers), (Some(0.7), true));
+        let bad_pause = ClipFields { cut_pauses: Some(9.0), ..ClipFields::default() };
+        assert!(bad_pause.to_options(&Settings::default(), None).is_err());
         let bad = ClipFields { aspect: vec!["3:2".into()], length: vec!["30-15".into()], ..ClipFields::default() };
         let error = bad.to_options(&Settings::default(), None).unwrap_err();
         assert_eq!(error.code, "INVALID_INPUT_ERROR");

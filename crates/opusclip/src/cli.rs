@@ -217,6 +217,19 @@ pub struct ClipArgs {
     /// Measured over each clip and applied in two passes, true peak at most -1 dBTP.
     #[arg(long, value_name = "TARGET", default_value = "-14")]
     pub loudness: String,
+    /// Cut quiet pauses out of each clip as jump cuts: gaps between words longer than SECONDS
+    /// (default 0.5; 0.3–5) are shortened to 0.12 s of breath on each side, and the captions
+    /// are retimed. A gap with sound in it (a laugh, applause) is kept. The manifest lists
+    /// every cut; clip-NN.json keeps the rest as `kept_ranges`.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "0.5")]
+    pub cut_pauses: Option<f64>,
+    /// Cut filler words ("um", "uh", "er", "hmm"…) and repeated starts ("I I think") out of each
+    /// clip as jump cuts.
+    #[arg(long)]
+    pub cut_fillers: bool,
+    /// Tight clips: --cut-pauses and --cut-fillers together.
+    #[arg(long)]
+    pub tight: bool,
     /// Directory with extra caption fonts.
     #[arg(long, value_name = "DIR", env = "OPUSCLIP_FONT_DIR")]
     pub font_dir: Option<PathBuf>,

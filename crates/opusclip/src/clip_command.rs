@@ -102,11 +102,21 @@ fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
     };
     options.caption_style = caption_style(args)?;
     options.loudness = opusclip_core::parse_loudness(&args.loudness)?;
+    options.tighten = tighten_options(args);
     if let Some(path) = &args.template {
         options.watermark = opusclip_core::template::read_template(path)?.watermark;
     }
     options.validate()?;
     Ok(options)
+}
+
+/// What `--cut-pauses`, `--cut-fillers` and `--tight` ask to cut out of each clip.
+fn tighten_options(args: &ClipArgs) -> opusclip_select::TightenOptions {
+    let default_pause = args.tight.then_some(opusclip_select::DEFAULT_PAUSE_SECONDS);
+    opusclip_select::TightenOptions {
+        pause_seconds: args.cut_pauses.or(default_pause),
+        fillers: args.cut_fillers || args.tight,
+    }
 }
 
 /// The installed sentence-embedding model's directory, unless `--no-embeddings`.
@@ -270,6 +280,23 @@ mod tests {
         let err = options_from(&clip_args(&["--layout", "zoom"]), &Settings::default()).expect_err("unknown");
         assert_eq!(err.code(), ErrorCode::InvalidInput);
         assert!(err.to_string().contains("zoom") && err.to_string().contains("auto"), "{err}");
+    }
+
+    #[test]
+    fn cut_pauses_takes_a_threshold_and_tight_turns_on_both_cuts() {
+        let plain = options_from(&clip_args(&[]), &Settings::default()).expect("valid");
+        assert!(!plain.tighten.any());
+        let pauses = options_from(&clip_args(&["--cut-pauses"]), &Settings::default()).expect("valid");
+        assert_eq!(pauses.tighten.pause_seconds, Some(0.5));
+        assert!(!pauses.tighten.fillers);
+        let longer = options_from(&clip_args(&["--cut-pauses", "1.2", "--cut-fillers"]), &Settings::default());
+        let longer = longer.expect("valid").tighten;
+        assert_eq!((longer.pause_seconds, longer.fillers), (Some(1.2), true));
+        let tight = options_from(&clip_args(&["--tight"]), &Settings::default()).expect("valid").tighten;
+        assert_eq!((tight.pause_seconds, tight.fillers), (Some(0.5), true));
+        let err = options_from(&clip_args(&["--cut-pauses", "0.05"]), &Settings::default()).expect_err("too short");
+        assert_eq!(err.code(), ErrorCode::InvalidInput);
+        assert!(err.to_string().contains("--cut-pauses 0.05"), "{err}");
     }
 
     #[test]

@@ -372,6 +372,7 @@ fn render_bench(args: &ReframeArgs, grid: &Path, mode: RenderBench, json_output:
         watermark: None,
         outputs: Vec::new(),
         encoder: opusclip_media::render::configured_encoder()?,
+        kept: &[],
     };
     let started = Instant::now();
     match mode {

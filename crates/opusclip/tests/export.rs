@@ -355,3 +355,64 @@ fn bad_export_requests_are_refused_with_what_to_do() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Seconds of a stream of `path` (`v:0` or `a:0`), by ffprobe.
+fn stream_seconds(path: &Path, stream: &str) -> f64 {
+    let output = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", stream, "-show_entries", "stream=duration", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).trim().parse().unwrap()
+}
+
+#[test]
+fn a_clip_with_its_pauses_cut_plays_them_out_and_exports_an_edit_per_kept_range() {
+    if !otio_installed() {
+        return;
+    }
+    let Some(dir) = clipped_talk() else { return };
+    // The GRID speaker says the sentence every 3 s with about 1.2 s of quiet between: a 5–10 s
+    // clip holds at least one pause to cut.
+    let tight = dir.join("tight");
+    let (video, srt) = (dir.join("talk.mp4"), dir.join("talk.srt"));
+    let args = ["clip", video.to_str().unwrap(), "--transcript", srt.to_str().unwrap(), "--clips", "1"];
+    let stdout = succeeded(opusclip(
+        &[&args[..], &["--min", "5", "--max", "10", "--cut-pauses", "--json", "-o", tight.to_str().unwrap()]].concat(),
+    ));
+    let manifest: Manifest = serde_json::from_str(&stdout).unwrap();
+    let clip = &manifest.clips[0];
+    let spec = spec(&tight.join(&clip.spec));
+    assert!(!clip.cuts.is_empty(), "a pause was cut: {clip:?}");
+    assert!(clip.cuts.iter().all(|cut| cut.reason == opusclip_core::CutReason::Pause && cut.end - cut.start > 0.5));
+    assert_eq!(spec.kept_ranges.len(), clip.cuts.len() + 1, "{:?}", spec.kept_ranges);
+    let removed: f64 = clip.cuts.iter().map(|cut| cut.end - cut.start).sum();
+    assert!((clip.duration - (spec.end - spec.start - removed)).abs() < 0.1, "{} s plays", clip.duration);
+    // The file is as long as the kept ranges, sound and picture alike.
+    let file = tight.join(&clip.outputs[0].path);
+    let (picture, sound) = (stream_seconds(&file, "v:0"), stream_seconds(&file, "a:0"));
+    assert!((picture - clip.duration).abs() < 0.1 && (sound - clip.duration).abs() < 0.1, "{picture} s, {sound} s");
+    // Captions retimed onto the cut clock: every cue inside the file, the sentence whole.
+    let captions = srt_texts(&tight.join(clip.captions.srt.as_ref().unwrap()));
+    assert!(captions.iter().all(|c| c.to_lowercase().contains(SENTENCE)), "{captions:?}");
+    eprintln!(
+        "cut pauses: {} cut(s), {:.2} s removed, {:.2} s → {:.2} s, kept {:?}",
+        clip.cuts.len(),
+        removed,
+        spec.end - spec.start,
+        clip.duration,
+        spec.kept_ranges
+    );
+
+    // OTIO: one edit per kept range, each on the source to the frame, back to back.
+    let (made, found) = exported(&tight.join(&clip.spec), "otio", "otio_json");
+    let edits = clip_names_of_kind(items(&found, 0), "Clip");
+    assert_eq!(edits.len(), spec.kept_ranges.len(), "{edits:?}");
+    let timeline = opusclip_core::CutTimeline::of(&spec);
+    for (edit, range) in items(&found, 0).iter().filter(|i| i["type"] == "Clip").zip(&timeline.kept) {
+        let first = (range.start * NTSC).round();
+        assert_eq!(range_of(edit), (first, (range.end * NTSC).round() - first), "{edit}");
+    }
+    assert!(items(&found, 0)[0]["markers"][0]["name"].as_str().unwrap().starts_with("Hook"), "the marker on the first");
+    assert!((made["seconds"].as_f64().unwrap() - clip.duration).abs() < 0.1, "{made}");
+}

@@ -5,6 +5,7 @@
 //! itself scaled to fill) — then captions burned in and converted to yuv420p.
 
 use super::crop_expression::{crop_expression, format_number, Axis};
+use super::cuts::ClipStreams;
 use super::RenderOutput;
 use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
 use opusclip_core::Watermark;
@@ -27,13 +28,14 @@ pub const BLUR_BRIGHTNESS: f64 = 0.4;
 
 /// The whole `-filter_complex` graph: normalise once, split into one branch per output, and
 /// one composition per output labelled `[out0]`, `[out1]`, ... — with the watermark (input 1)
-/// laid over each when there is one.
-pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermark>) -> String {
+/// laid over each when there is one. The picture and sound come from `streams` (the source's,
+/// or a cut clip's joined ones).
+pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermark>, streams: ClipStreams) -> String {
     let (sounds, pictures): (Vec<usize>, Vec<usize>) =
         (0..outputs.len()).partition(|&index| outputs[index].spec.layout == Layout::Audiogram);
     let mut graph = String::new();
-    graph.push_str(&branches("[0:v]", SQUARE_PIXELS, "split", "src", &pictures));
-    graph.push_str(&branches("[0:a:0]", "aformat=channel_layouts=mono", "asplit", "sound", &sounds));
+    graph.push_str(&branches(streams.video, SQUARE_PIXELS, "split", "src", &pictures));
+    graph.push_str(&branches(streams.sound, "aformat=channel_layouts=mono", "asplit", "sound", &sounds));
     if let Some(watermark) = watermark {
         graph.push_str(&super::watermark::logo_branches(watermark, outputs.len()));
     }
@@ -203,7 +205,7 @@ mod tests {
         let subtitles = Path::new("/tmp/c.ass");
         let outputs = [RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a") }];
         assert_eq!(
-            filter_graph(&outputs, None),
+            filter_graph(&outputs, None, crate::render::cuts::UNCUT),
             format!(
                 "[0:v]{SQUARE_PIXELS}[src0];\n[src0]crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
                  scale=1080:1920:flags=lanczos,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
@@ -214,7 +216,7 @@ mod tests {
     #[test]
     fn several_outputs_split_one_decode() {
         let (vertical, square) = (spec(Aspect::Vertical, Layout::Track), spec(Aspect::Square, Layout::BlurFit));
-        let graph = filter_graph(&[output(&vertical), output(&square)], None);
+        let graph = filter_graph(&[output(&vertical), output(&square)], None, crate::render::cuts::UNCUT);
         assert_eq!(graph.matches("[0:v]").count(), 1);
         assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1920:"), "{graph}");

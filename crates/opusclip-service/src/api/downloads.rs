@@ -101,8 +101,10 @@ pub async fn captions(
     Ok(response)
 }
 
-/// The captions of `spec` as SRT or WebVTT: the pages the renderer lays out for its first output.
+/// The captions of `spec` as SRT or WebVTT: the pages the renderer lays out for its first output,
+/// on the clip's clock after its jump cuts.
 pub fn captions_text(spec: &ClipSpec, font_dir: Option<&std::path::Path>, vtt: bool) -> String {
+    let spec = &spec.as_cut();
     let frame = spec.outputs.first().map(|o| (o.width, o.height)).unwrap_or((1080, 1920));
     let measure = opusclip_pipeline::fonts::caption_measure(font_dir);
     let pages =
@@ -293,11 +295,17 @@ mod tests {
             loudness: None,
             keywords: Vec::new(),
             watermark: None,
+            kept_ranges: Vec::new(),
         };
         let srt = captions_text(&spec, None, false);
         assert!(srt.contains("hello ZEBRA"), "{srt}");
         assert!(!srt.contains("before") && !srt.contains("after"), "only the clip's words: {srt}");
         assert!(srt.contains("00:00:00,100 -->"), "timed from the clip's start: {srt}");
         assert!(captions_text(&spec, None, true).starts_with("WEBVTT"));
+        // Cut "hello" out (10.0–10.5): ZEBRA plays from 0.1 s.
+        let cut = ClipSpec { kept_ranges: vec![opusclip_core::KeptRange { start: 10.52, end: 12.0 }], ..spec };
+        let srt = captions_text(&cut, None, false);
+        assert!(!srt.contains("hello") && srt.contains("ZEBRA"), "{srt}");
+        assert!(srt.contains("00:00:00,080 -->"), "on the cut clock: {srt}");
     }
 }

@@ -10,7 +10,7 @@ use super::Bench;
 use opusclip_core::{Error, Manifest, Result};
 use opusclip_media::render::{ffmpeg_arguments, loudness_filter, render_filter_graph};
 use opusclip_pipeline::fonts::caption_measure;
-use opusclip_pipeline::render::{render_job, write_output_captions};
+use opusclip_pipeline::render::{render_job, write_output_captions, PlayedClip};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -149,13 +149,14 @@ pub fn p5(bench: &Bench, talk: &BenchTalk) -> Result<Part> {
     let yardstick = work.join("ffmpeg");
     std::fs::create_dir_all(&yardstick).map_err(|e| Error::io("create", &yardstick, e))?;
     let measure = caption_measure(std::env::var_os("OPUSCLIP_FONT_DIR").as_deref().map(Path::new));
-    let captions = write_output_captions(&spec, &yardstick, measure.as_ref())?;
+    let played = PlayedClip::of(&spec)?;
+    let captions = write_output_captions(&played.spec, &yardstick, measure.as_ref())?;
     let destinations: Vec<PathBuf> =
         (0..spec.outputs.len()).map(|index| yardstick.join(format!("output-{index}.mp4"))).collect();
-    let job = render_job(&spec, &captions, &destinations)?;
-    let graph = yardstick.join("filtergraph.txt");
-    std::fs::write(&graph, render_filter_graph(&job)).map_err(|e| Error::io("write", &graph, e))?;
+    let job = render_job(&played, &captions, &destinations)?;
     let audio = loudness_filter(&job)?;
+    let graph = yardstick.join("filtergraph.txt");
+    std::fs::write(&graph, render_filter_graph(&job, audio.as_deref())).map_err(|e| Error::io("write", &graph, e))?;
     let arguments = ffmpeg_arguments(&job, audio.as_deref(), &graph, &destinations);
     let ffmpeg = "ffmpeg, the same command";
     let ours = "opusclip render";
@@ -169,7 +170,7 @@ pub fn p5(bench: &Bench, talk: &BenchTalk) -> Result<Part> {
     ];
     let bests =
         alternate(bench.rounds, &mut contenders, &mut |name, round| bench.say(&format!("P5 round {round}: {name}")))?;
-    let duration = spec.end - spec.start;
+    let duration = spec.played_duration();
     let mut part = Part::new(
         "P5",
         "re-rendering one clip",

@@ -1,0 +1,248 @@
+//! Tight clips: the jump cuts that take pauses and filler words out of a chosen clip
+//! (`--cut-pauses`, `--cut-fillers`). A pause is a gap between words longer than the threshold
+//! that the audio levels say is quiet — a laugh or applause between words has sound and stays;
+//! a filler is "um", "uh", "er", "hmm"… said on its own, or the first of a word said twice in a
+//! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
+
+use crate::signals::Signals;
+use opusclip_core::{Cut, CutReason, KeptRange, Word};
+
+/// The default `--cut-pauses` threshold: gaps between words longer than this are shortened.
+pub const DEFAULT_PAUSE_SECONDS: f64 = 0.5;
+
+/// Room left around the words on each side of a cut pause, seconds: word times from speech
+/// recognition are a little loose, and a breath keeps the speech natural.
+pub const PAUSE_PADDING: f64 = 0.12;
+
+/// A cut shorter than this is not worth a jump, seconds.
+const SHORTEST_CUT: f64 = 0.2;
+
+/// A gap whose hops are more than this share voiced (a laugh, applause, music) is not a pause.
+const MOST_VOICED_PAUSE: f64 = 0.5;
+
+/// Two identical words closer than this are a repeated start, seconds.
+const REPEAT_WITHIN: f64 = 0.6;
+
+/// Sounds that are filler when said as a word of their own.
+const FILLERS: [&str; 12] = ["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"];
+
+/// What to cut out of a clip.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TightenOptions {
+    /// Shorten quiet gaps between words longer than this many seconds; `None` keeps pauses.
+    pub pause_seconds: Option<f64>,
+    /// Cut filler words and repeated starts.
+    pub fillers: bool,
+}
+
+impl TightenOptions {
+    /// Whether anything is to be cut.
+    pub fn any(&self) -> bool {
+        self.pause_seconds.is_some() || self.fillers
+    }
+}
+
+/// A clip after tightening: what it keeps and what was cut.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tightened {
+    /// The kept ranges, in order; empty when nothing was cut (the whole span plays).
+    pub kept: Vec<KeptRange>,
+    pub cuts: Vec<Cut>,
+}
+
+impl Tightened {
+    /// Seconds cut out in all.
+    pub fn removed_seconds(&self) -> f64 {
+        self.cuts.iter().map(|cut| cut.end - cut.start).sum()
+    }
+}
+
+/// The cuts `options` ask for in the clip `start..end`, given the words (in time order; those
+/// outside the span are ignored) and the audio signals.
+pub fn tighten(start: f64, end: f64, words: &[Word], signals: &Signals, options: &TightenOptions) -> Tightened {
+    let inside: Vec<&Word> = words
+        .iter()
+        .filter(|w| w.start.is_finite() && w.end.is_finite() && w.start >= start - 1e-6 && w.end <= end + 1e-6)
+        .collect();
+    let mut cuts = Vec::new();
+    if options.fillers {
+        cuts.extend(filler_cuts(&inside));
+    }
+    if let Some(threshold) = options.pause_seconds {
+        cuts.extend(pause_cuts(&inside, threshold, signals));
+    }
+    let cuts = merged(cuts);
+    let kept = kept_between(start, end, &cuts);
+    if cuts.is_empty() {
+        return Tightened::default();
+    }
+    Tightened { kept, cuts }
+}
+
+/// Filler words and repeated starts, each cut from its start to just before the next word (the
+/// pause after it goes too, but for a breath of at most [`PAUSE_PADDING`], half the gap when it
+/// is short), so a loose word time never clips the next word.
+fn filler_cuts(words: &[&Word]) -> Vec<Cut> {
+    let mut cuts = Vec::new();
+    for (index, word) in words.iter().enumerate() {
+        let Some(next) = words.get(index + 1) else { break };
+        let text = normalised(&word.text);
+        let reason = if FILLERS.contains(&text.as_str()) {
+            CutReason::Filler
+        } else if !text.is_empty() && text == normalised(&next.text) && next.start - word.end <= REPEAT_WITHIN {
+            CutReason::Repeat
+        } else {
+            continue;
+        };
+        let end = next.start - PAUSE_PADDING.min((next.start - word.end).max(0.0) / 2.0);
+        if end - word.start >= SHORTEST_CUT {
+            cuts.push(Cut { start: word.start, end, reason, words: word.text.trim().to_string() });
+        }
+    }
+    cuts
+}
+
+/// Quiet gaps between words longer than `threshold`, each shortened to [`PAUSE_PADDING`] on
+/// either side.
+fn pause_cuts(words: &[&Word], threshold: f64, signals: &Signals) -> Vec<Cut> {
+    let mut cuts = Vec::new();
+    for pair in words.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        let gap = after.start - before.end;
+        if gap <= threshold {
+            continue;
+        }
+        let (from, to) = (before.end + PAUSE_PADDING, after.start - PAUSE_PADDING);
+        if to - from < SHORTEST_CUT {
+            continue;
+        }
+        let voiced = signals.non_silent_share(from, to).unwrap_or(0.0);
+        if voiced > MOST_VOICED_PAUSE {
+            continue;
+        }
+        cuts.push(Cut { start: from, end: to, reason: CutReason::Pause, words: String::new() });
+    }
+    cuts
+}
+
+/// The cuts in time order with overlapping ones joined (the first one's reason kept).
+fn merged(mut cuts: Vec<Cut>) -> Vec<Cut> {
+    cuts.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut joined: Vec<Cut> = Vec::with_capacity(cuts.len());
+    for cut in cuts {
+        match joined.last_mut() {
+            Some(last) if cut.start <= last.end => last.end = last.end.max(cut.end),
+            _ => joined.push(cut),
+        }
+    }
+    joined
+}
+
+/// What `start..end` keeps around `cuts` (in order, inside it).
+fn kept_between(start: f64, end: f64, cuts: &[Cut]) -> Vec<KeptRange> {
+    let mut kept = Vec::with_capacity(cuts.len() + 1);
+    let mut from = start;
+    for cut in cuts {
+        if cut.start > from {
+            kept.push(KeptRange { start: from, end: cut.start });
+        }
+        from = from.max(cut.end);
+    }
+    if end > from {
+        kept.push(KeptRange { start: from, end });
+    }
+    kept
+}
+
+/// Lower case without punctuation around it ("Um," → "um").
+fn normalised(text: &str) -> String {
+    text.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opusclip_core::{AudioLevels, Silence};
+
+    fn word(text: &str, start: f64, end: f64) -> Word {
+        Word { text: text.into(), start, end, confidence: 1.0, speaker: None }
+    }
+
+    /// Levels of a 20 s source, loud except where `quiet`.
+    fn levels(quiet: &[(f64, f64)]) -> AudioLevels {
+        let hop = 0.05;
+        let db = (0..400)
+            .map(|i| {
+                let t = i as f64 * hop;
+                if quiet.iter().any(|&(a, b)| t >= a && t < b) {
+                    -70.0
+                } else {
+                    -20.0
+                }
+            })
+            .collect();
+        AudioLevels { hop_seconds: hop, db }
+    }
+
+    fn pauses() -> TightenOptions {
+        TightenOptions { pause_seconds: Some(DEFAULT_PAUSE_SECONDS), fillers: false }
+    }
+
+    #[test]
+    fn a_quiet_gap_is_shortened_to_the_padding_and_a_short_one_stays() {
+        let words = [word("Hello.", 1.0, 1.5), word("So", 3.5, 3.8), word("then", 4.0, 4.3)];
+        let quiet = levels(&[(1.5, 3.5)]);
+        let silences = [Silence { start: 1.5, end: 3.5 }];
+        let signals = Signals { levels: Some(&quiet), silences: &silences, ..Signals::empty(20.0) };
+        let tight = tighten(1.0, 4.3, &words, &signals, &pauses());
+        assert_eq!(tight.cuts.len(), 1, "{tight:?}");
+        let cut = &tight.cuts[0];
+        assert!((cut.start - 1.62).abs() < 1e-9 && (cut.end - 3.38).abs() < 1e-9, "{cut:?}");
+        assert_eq!(cut.reason, CutReason::Pause);
+        assert_eq!(tight.kept, [KeptRange { start: 1.0, end: cut.start }, KeptRange { start: cut.end, end: 4.3 }]);
+        assert!((tight.removed_seconds() - 1.76).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_laugh_between_words_is_not_a_pause() {
+        let words = [word("joke.", 1.0, 1.5), word("Anyway", 4.0, 4.4)];
+        let loud = levels(&[]);
+        let signals = Signals { levels: Some(&loud), ..Signals::empty(20.0) };
+        assert_eq!(tighten(1.0, 4.4, &words, &signals, &pauses()), Tightened::default());
+    }
+
+    #[test]
+    fn fillers_and_repeated_starts_are_cut_with_the_gap_after_them() {
+        let words = [
+            word("I", 1.0, 1.2),
+            word("I", 1.3, 1.5),
+            word("think,", 1.5, 1.9),
+            word("um,", 2.0, 2.4),
+            word("yes.", 2.5, 2.9),
+        ];
+        let options = TightenOptions { pause_seconds: None, fillers: true };
+        let tight = tighten(1.0, 2.9, &words, &Signals::empty(20.0), &options);
+        let found: Vec<(CutReason, &str, f64, f64)> =
+            tight.cuts.iter().map(|c| (c.reason, c.words.as_str(), c.start, c.end)).collect();
+        assert_eq!(found, [(CutReason::Repeat, "I", 1.0, 1.25), (CutReason::Filler, "um,", 2.0, 2.45)]);
+        assert_eq!(
+            tight.kept,
+            [KeptRange { start: 1.25, end: 2.0 }, KeptRange { start: 2.45, end: 2.9 }],
+            "the clip opens just before the second I"
+        );
+    }
+
+    #[test]
+    fn nothing_asked_or_nothing_found_keeps_the_whole_span() {
+        let words = [word("Hello", 0.0, 0.4), word("there", 0.5, 0.9)];
+        assert!(!TightenOptions::default().any());
+        assert_eq!(tighten(0.0, 0.9, &words, &Signals::empty(1.0), &TightenOptions::default()), Tightened::default());
+        assert_eq!(tighten(0.0, 0.9, &words, &Signals::empty(1.0), &pauses()), Tightened::default());
+    }
+
+    #[test]
+    fn words_outside_the_clip_make_no_cut() {
+        let words = [word("before", 0.0, 0.4), word("inside", 5.0, 5.4), word("after", 9.0, 9.4)];
+        assert_eq!(tighten(4.9, 5.5, &words, &Signals::empty(10.0), &pauses()), Tightened::default());
+    }
+}
