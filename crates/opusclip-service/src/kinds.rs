@@ -144,6 +144,7 @@ pub fn run_whole_video(
         loudness: options.loudness,
         keywords: Vec::new(),
         watermark: options.watermark.clone(),
+        kept_ranges: Vec::new(),
     };
     std::fs::create_dir_all(out).map_err(|e| opusclip_core::Error::io("create", out, e))?;
     let measure = opusclip_pipeline::fonts::caption_measure(options.font_dir.as_deref());
@@ -190,7 +191,7 @@ pub fn run_render(
     let rendered = timed(progress, "render", || {
         progress.workload(&opusclip_pipeline::Workload {
             source_seconds: 0.0,
-            clip_seconds: spec.duration(),
+            clip_seconds: spec.played_duration(),
             outputs: spec.outputs.len(),
             transcribes: false,
         });
@@ -210,6 +211,8 @@ pub fn run_render(
         "spec": "spec.json",
         "start": spec.start,
         "end": spec.end,
+        "duration": spec.played_duration(),
+        "kept_ranges": spec.kept_ranges,
         "confidence": null,
         "tool_version": TOOL_VERSION,
     });

@@ -4,9 +4,9 @@
 //! dropped, a caption look chosen (the editor opens on it) → live progress (no layout shift) →
 //! ranked clips with scores → a clip plays through its signed link → export links for editing
 //! software (the Premiere/Resolve timeline downloads) → the editor: a caption word
-//! changed to ZEBRA and the end moved one word
-//! earlier → re-render → the new file plays, differs, is that much shorter and its captions,
-//! spec and zip carry ZEBRA → the job list at phone width → delete. The browser test prints a
+//! changed to ZEBRA, the end moved one word earlier and a later word deleted with the Delete key
+//! (a jump cut, undone and redone) → re-render → the new file plays, differs, is as long as its
+//! kept ranges, its captions lack the deleted word, and its captions, spec and zip carry ZEBRA → the job list at phone width → delete. The browser test prints a
 //! note and skips when Debian's `chromium` / `chromium-driver` are not installed
 //! (`scripts/setup.sh` installs them; `OPUSCLIP_REQUIRE_SERVICES=1` makes that a failure).
 //! Screenshots of each step go to `target/tmp/web_page/`.
@@ -353,6 +353,28 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     browser.type_into("#word-text", "ZEBRA");
     browser.click("#apply-word");
     browser.click("#end-earlier");
+    // A later word deleted with the Delete key (a jump cut): struck through, hatched on the
+    // timeline, the clip shorter; Ctrl+Z restores it, Ctrl+Y deletes it again.
+    assert!(inside.len() >= 5, "the clip has a word to delete after ZEBRA and before its new end: {words}");
+    let deleted = inside[inside.len() - 3];
+    browser.click(&format!("#editor-words .word[data-index='{deleted}']"));
+    let press_key = |key: &str, ctrl: bool| {
+        browser.script(&format!(
+            "document.getElementById('editor').dispatchEvent(new KeyboardEvent('keydown', {{ key: '{key}', ctrlKey: {ctrl}, bubbles: true }}));\
+             return {{ deleted: [...editor.deleted], struck: document.querySelectorAll('#editor-words .word.deleted').length,\
+                       hatched: document.querySelectorAll('#timeline-cuts .timeline-cut').length,\
+                       span: document.getElementById('editor-span').textContent, kept: keptRanges() }};"
+        ))
+    };
+    let cut = press_key("Delete", false);
+    assert_eq!((&cut["deleted"], &cut["struck"], &cut["hatched"]), (&json!([deleted]), &json!(1), &json!(1)), "{cut}");
+    assert!(cut["span"].as_str().unwrap_or_default().contains("after 1 cut"), "the span says so: {cut}");
+    assert_eq!(cut["kept"].as_array().map(Vec::len), Some(2), "the clip keeps what is around the word: {cut}");
+    let restored = press_key("z", true);
+    assert_eq!((&restored["deleted"], &restored["hatched"]), (&json!([]), &json!(0)), "Ctrl+Z restored it: {restored}");
+    let again = press_key("y", true);
+    assert_eq!(again["deleted"], json!([deleted]), "Ctrl+Y deleted it again: {again}");
+    browser.screenshot(&shots.join("5d-word-deleted.png"));
     browser.click("#edit-aspect option[value='1:1']");
     browser.click("#edit-style option[value='clean']");
     // The square as a crop, dragged 30 source pixels to the right of centre.
@@ -421,7 +443,26 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert!(String::from_utf8(fetch(&fresh, "Captions VTT")).unwrap().contains("ZEBRA"));
     let start = words["start"].as_f64().unwrap();
     let seconds = duration_of(&new_mp4);
-    assert!((seconds - (expected_end - start)).abs() < 0.2, "the new file is {seconds} s, cut {start}–{expected_end}");
+    let (deleted_text, deleted_start, deleted_end) = {
+        let word = &words["words"][deleted as usize];
+        (word[0].as_str().unwrap().to_string(), word[1].as_f64().unwrap(), word[2].as_f64().unwrap())
+    };
+    let plain = |text: &str| text.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let gone = plain(&deleted_text);
+    let srt_words = |srt: &str| -> Vec<String> {
+        let text_lines = srt.lines().filter(|line| !line.contains("-->") && line.trim().parse::<u32>().is_err());
+        text_lines.flat_map(str::split_whitespace).map(&plain).collect()
+    };
+    let said_elsewhere = inside
+        .iter()
+        .filter(|&&i| i != deleted)
+        .any(|&i| plain(words["words"][i as usize][0].as_str().unwrap()) == gone);
+    if !said_elsewhere {
+        assert!(
+            !srt_words(&new_srt).contains(&gone) && srt_words(&old_srt).contains(&gone),
+            "the deleted word {gone:?} is out of the captions:\n{new_srt}"
+        );
+    }
     let zip = fetch(&fresh, "All files");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
     let names: Vec<String> = archive.file_names().map(|n| n.expect("a name").to_string()).collect();
@@ -435,6 +476,19 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let spec: Value = serde_json::from_slice(&read_entry(&mut archive, "spec.json")).unwrap();
     assert_eq!(spec["words"][target as usize]["text"], json!("ZEBRA"), "the rendered spec has the word");
     assert_eq!(spec["end"].as_f64(), Some(expected_end));
+    // The jump cut: two kept ranges around the deleted word, and the file as long as they are.
+    let kept: Vec<(f64, f64)> = spec["kept_ranges"]
+        .as_array()
+        .expect("the rendered spec has kept_ranges")
+        .iter()
+        .map(|range| (range["start"].as_f64().unwrap(), range["end"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept[0].1 <= deleted_start + 0.01 && kept[1].0 >= deleted_end - 0.01, "the word is cut out: {kept:?}");
+    let played: f64 = kept.iter().map(|(from, to)| to - from).sum();
+    assert!(played < expected_end - start - (deleted_end - deleted_start) * 0.9, "{played} s after the cut");
+    assert!((seconds - played).abs() < 0.15, "the new file is {seconds} s, the kept ranges {played} s: {kept:?}");
+    eprintln!("jump cut: {deleted_text:?} deleted, {:.2} s -> {seconds:.2} s, kept {kept:?}", expected_end - start);
     assert_eq!(spec["caption_style"]["highlight_color"], json!("FFFFFF"), "the chosen caption look");
     assert_eq!(spec["outputs"][0]["aspect"], json!("1:1"), "the chosen aspect");
     assert_eq!(video_size(&new_mp4), (1080, 1080), "rendered square");

@@ -409,6 +409,9 @@ fn check_spec(spec: &opusclip_core::ClipSpec) -> ServiceResult<()> {
     if spec.words.len() > MAX_RENDER_WORDS {
         problems.push(format!("at most {MAX_RENDER_WORDS} words"));
     }
+    if let Err(error) = opusclip_core::check_kept_ranges(spec) {
+        problems.push(error.to_string());
+    }
     if problems.is_empty() {
         Ok(())
     } else {

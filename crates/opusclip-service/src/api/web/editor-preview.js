@@ -82,6 +82,7 @@ window.drawTimeline = () => {
   band.style.width = toPercent(editor.spec.end) - toPercent(editor.spec.start) + "%";
   byId("handle-in").setAttribute("aria-valuetext", editor.spec.start.toFixed(2) + " s");
   byId("handle-out").setAttribute("aria-valuetext", editor.spec.end.toFixed(2) + " s");
+  window.drawTimelineCuts(toPercent);
   drawOverlay();
 };
 
@@ -143,7 +144,7 @@ function drawCaption(t) {
   const spec = editor.spec;
   line.replaceChildren();
   if (!style.enabled || t < spec.start || t > spec.end) return;
-  const inside = spec.words.map((w, i) => [w, i]).filter(([w]) => w.end > spec.start && w.start < spec.end);
+  const inside = spec.words.map((w, i) => [w, i]).filter(([w, i]) => w.end > spec.start && w.start < spec.end && !window.isDeleted(i));
   // The spoken word; between words (or before the first) the line around the next one, unlit.
   const spoken = inside.findIndex(([w]) => w.start <= t && t < w.end);
   let anchor = spoken;
@@ -215,6 +216,7 @@ previewVideo().addEventListener("timeupdate", () => {
     video.pause();
     video.currentTime = editor.spec.start;
   }
+  window.skipCuts(video);
   drawOverlay();
 });
 previewVideo().addEventListener("play", () => { byId("preview-play").textContent = "Pause"; });

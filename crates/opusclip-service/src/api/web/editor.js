@@ -1,6 +1,7 @@
 // Video-OpusClip clip editor (a <dialog>): the clip's ClipSpec (clip-NN.json, read through its
 // signed link) is edited in place — start and end moved to word boundaries (the spec carries
-// the words around the clip too), caption words fixed, caption style, aspect and title chosen —
+// the words around the clip too), caption words fixed or deleted (editor-cuts.js), caption style,
+// aspect and title chosen —
 // and sent to POST /api/jobs/{id}/render. The source plays in a preview with the output's crop
 // box and the styled caption line over it (editor-preview.js), on a timeline whose in and out
 // handles snap to words; every edit can be undone. The render job is followed live and its new
@@ -65,7 +66,11 @@ function spanText() {
   const spec = editor.spec;
   const words = spec.words;
   const quote = (i) => (words[i] ? "“" + words[i].text + "”" : "");
-  return "Starts " + spec.start.toFixed(2) + " s at " + quote(editor.first) + ", ends " + spec.end.toFixed(2) + " s after " + quote(editor.last) + " — " + (spec.end - spec.start).toFixed(1) + " s";
+  const span = spec.end - spec.start;
+  const played = window.playedSeconds();
+  const cuts = window.editorCuts().length;
+  const cutText = cuts ? ", " + played.toFixed(1) + " s after " + cuts + (cuts === 1 ? " cut" : " cuts") : "";
+  return "Starts " + spec.start.toFixed(2) + " s at " + quote(editor.first) + ", ends " + spec.end.toFixed(2) + " s after " + quote(editor.last) + " — " + span.toFixed(1) + " s" + cutText;
 }
 
 function drawWords() {
@@ -83,11 +88,18 @@ function drawWords() {
     if (index === editor.last) button.classList.add("last");
     if (index === editor.selected) button.classList.add("selected");
     if (editor.original && word.text !== editor.original[index]) button.classList.add("changed");
+    if (window.isDeleted(index)) {
+      button.classList.add("deleted");
+      button.title += " — deleted (click in delete mode, or Del, to restore)";
+    }
     button.setAttribute("aria-pressed", index === editor.selected ? "true" : "false");
     button.addEventListener("click", () => pickWord(index));
     box.append(button);
+    const gap = window.gapButton(index);
+    if (gap) box.append(gap);
   });
   byId("editor-span").textContent = spanText();
+  byId("delete-word").textContent = window.isDeleted(editor.selected) ? "Restore word (Del)" : "Delete word (Del)";
   window.drawTimeline();
 }
 
@@ -109,7 +121,7 @@ function setEnd(index) {
 
 function editorSnapshot() {
   return JSON.stringify({
-    spec: editor.spec, first: editor.first, last: editor.last,
+    spec: editor.spec, first: editor.first, last: editor.last, deleted: editor.deleted, gaps: editor.deletedGaps,
     title: byId("edit-title").value, style: byId("edit-style").value, aspect: byId("edit-aspect").value,
     layout: byId("edit-layout").value, position: byId("edit-position").value,
   });
@@ -120,6 +132,8 @@ function restoreSnapshot(text) {
   editor.spec = state.spec;
   editor.first = state.first;
   editor.last = state.last;
+  editor.deleted = state.deleted;
+  editor.deletedGaps = state.gaps;
   byId("edit-title").value = state.title;
   byId("edit-style").value = state.style;
   byId("edit-aspect").value = state.aspect;
@@ -171,11 +185,13 @@ function pickWord(index) {
     setEnd(index);
     return commitEdit();
   }
+  if (mode === "delete") return window.toggleWordDeleted(index);
   window.previewSeek(editor.spec.words[index].start);
   editor.selected = index;
   const input = byId("word-text");
   input.disabled = false;
   byId("apply-word").disabled = false;
+  byId("delete-word").disabled = false;
   input.value = editor.spec.words[index].text;
   drawWords();
   input.focus();
@@ -220,6 +236,8 @@ window.openEditor = async function openEditor(jobId, clip) {
     editor.original = spec.words.map((w) => w.text);
     editor.selected = -1;
     [editor.first, editor.last] = clipWordRange(spec);
+    window.cutsFromSpec(spec);
+    byId("delete-word").disabled = true;
     byId("word-text").value = "";
     byId("word-text").disabled = true;
     byId("apply-word").disabled = true;
@@ -259,6 +277,9 @@ function editedSpec() {
   spec.caption_style = editedStyle();
   // Every aspect of the clip re-renders; the chosen one comes first (the main file, and the one
   // previewed), added from the first output's crop centres when the clip lacked it.
+  const kept = window.keptRanges();
+  if (kept.length) spec.kept_ranges = kept;
+  else delete spec.kept_ranges;
   const aspect = byId("edit-aspect").value;
   const chosen = reaspect(spec, aspect);
   spec.outputs = chosen.concat(spec.outputs.filter((o) => o.aspect !== aspect));
@@ -269,6 +290,7 @@ async function render() {
   const button = byId("render-button");
   resetRenderArea();
   if (!editor.spec) return;
+  if (window.playedSeconds() <= 0) return showError(byId("render-error"), "Every word of the clip is deleted: restore some (click them again) before re-rendering.");
   button.disabled = true;
   const bar = byId("render-progress");
   bar.classList.remove("idle");
@@ -332,7 +354,7 @@ byId("editor").addEventListener("close", () => {
 for (const id of ["edit-title", "edit-style", "edit-position"]) byId(id).addEventListener("change", commitEdit);
 byId("undo-edit").addEventListener("click", undoEdit);
 byId("redo-edit").addEventListener("click", redoEdit);
-// Keys while the editor is open (not while typing in a field): Space, I, O, Ctrl+Z, Ctrl+Y.
+// Keys while the editor is open (not while typing in a field): Space, I, O, Delete, Ctrl+Z, Ctrl+Y.
 byId("editor").addEventListener("keydown", (event) => {
   if (!editor.spec) return;
   const typing = event.target.matches("input, select, textarea");
@@ -346,7 +368,10 @@ byId("editor").addEventListener("keydown", (event) => {
     return redoEdit();
   }
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (key === " " && !event.target.matches("button")) {
+  if ((key === "delete" || key === "backspace") && editor.selected >= 0) {
+    event.preventDefault();
+    window.toggleWordDeleted(editor.selected);
+  } else if (key === " " && !event.target.matches("button")) {
     event.preventDefault();
     window.previewToggle();
   } else if (key === "i" || key === "o") {

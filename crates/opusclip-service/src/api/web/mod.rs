@@ -11,18 +11,21 @@ const PAGE: &str = include_str!("index.html");
 const SCRIPT: &str = include_str!("app.js");
 const EDITOR: &str = include_str!("editor.js");
 const EDITOR_PREVIEW: &str = include_str!("editor-preview.js");
+const EDITOR_CUTS: &str = include_str!("editor-cuts.js");
 const STYLE: &str = include_str!("app.css");
 
 /// Assets change with the binary; a short cache keeps a fresh build visible after a reload.
 const CACHE: &str = "public, max-age=300";
 
-/// `/`, `/assets/app.js`, `/assets/editor.js`, `/assets/editor-preview.js` and `/assets/app.css`.
+/// `/`, `/assets/app.js`, `/assets/editor.js`, `/assets/editor-preview.js`,
+/// `/assets/editor-cuts.js` and `/assets/app.css`.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(page))
         .route("/assets/app.js", get(|| asset("text/javascript; charset=utf-8", SCRIPT)))
         .route("/assets/editor.js", get(|| asset("text/javascript; charset=utf-8", EDITOR)))
         .route("/assets/editor-preview.js", get(|| asset("text/javascript; charset=utf-8", EDITOR_PREVIEW)))
+        .route("/assets/editor-cuts.js", get(|| asset("text/javascript; charset=utf-8", EDITOR_CUTS)))
         .route("/assets/app.css", get(|| asset("text/css; charset=utf-8", STYLE)))
 }
 
