@@ -228,11 +228,20 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "caption_position" => fields.caption_position = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "loudness" => fields.loudness = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "template" => fields.template = Some(value.to_string()).filter(|v| !v.trim().is_empty()),
+        "cut_pauses" => {
+            let seconds = value.trim();
+            fields.cut_pauses = match seconds {
+                "" | "0" | "false" | "no" | "off" => None,
+                "1" | "true" | "yes" | "on" => Some(opusclip_select::DEFAULT_PAUSE_SECONDS),
+                number => Some(parse(name, number)?),
+            }
+        }
+        "cut_fillers" => fields.cut_fillers = matches!(value, "1" | "true" | "yes" | "on"),
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
                  range, prompt, language, vocabulary, censor, caption_style, caption_position, loudness, template, \
-                 no_captions, webhook_url"
+                 cut_pauses, cut_fillers, no_captions, webhook_url"
             ))
         }
     }
@@ -254,6 +263,12 @@ mod tests {
         assert_eq!(form.fields.aspect, ["1:1", "9:16"]);
         assert!(set_field(&mut form, "clips", "many").unwrap_err().contains("clips must be a number"));
         assert!(set_field(&mut form, "whisper_model", "/etc/passwd").unwrap_err().contains("unknown field"));
+        set_field(&mut form, "cut_pauses", "on").unwrap();
+        set_field(&mut form, "cut_fillers", "on").unwrap();
+        assert_eq!((form.fields.cut_pauses, form.fields.cut_fillers), (Some(0.5), true));
+        set_field(&mut form, "cut_pauses", "0.8").unwrap();
+        assert_eq!(form.fields.cut_pauses, Some(0.8));
+        assert!(set_field(&mut form, "cut_pauses", "long").unwrap_err().contains("cut_pauses must be a number"));
     }
 
     #[test]

@@ -157,6 +157,10 @@ async function jobForm() {
   }
   for (const range of byId("lengths").value.split(/[,\s]+/).filter(Boolean)) form.append("length", range);
   if (byId("censor").checked) form.append("censor", "");
+  if (byId("tight").checked) {
+    form.append("cut_pauses", "on");
+    form.append("cut_fillers", "on");
+  }
   // A brand template travels as text and sets the whole look, so the preset choice stays out.
   const template = byId("template-file").files[0];
   const captionStyle = byId("captions-choice").value;
