@@ -49,14 +49,17 @@ pub fn export(
     let mut timeline_clips = Vec::with_capacity(clips.len());
     let mut timeline_pages = Vec::new();
     let mut record = 0;
-    for clip in clips.iter().flat_map(kept_parts) {
-        let (timeline_clip, pages, note) = timeline_clip(&clip, rate, aspect, measure)?;
-        if let Some(note) = note.filter(|note| !notes.contains(note)) {
-            notes.push(note);
+    for clip in clips {
+        let moments = clip.score.as_ref().map(|score| key_moments(&clip.spec, score)).unwrap_or_default();
+        for part in kept_parts(clip) {
+            let (timeline_clip, pages, note) = timeline_clip(&part, &moments, rate, aspect, measure)?;
+            if let Some(note) = note.filter(|note| !notes.contains(note)) {
+                notes.push(note);
+            }
+            timeline_pages.extend(on_timeline(pages, record as f64 / rate.fps()));
+            record += timeline_clip.frames();
+            timeline_clips.push(timeline_clip);
         }
-        timeline_pages.extend(on_timeline(pages, record as f64 / rate.fps()));
-        record += timeline_clip.frames();
-        timeline_clips.push(timeline_clip);
     }
     if !format.has_transforms() {
         notes.push("an EDL holds cuts only: for the crop path export fcpxml, xmeml or otio".into());
@@ -76,7 +79,7 @@ pub fn export(
 }
 
 /// A clip as edits: one per kept range when it has jump cuts (its crop path, words and captions
-/// each on its own range; the score's marker on the first), else the clip itself.
+/// each on its own range), else the clip itself.
 fn kept_parts(clip: &ExportClip) -> Vec<ExportClip> {
     if clip.spec.kept_ranges.is_empty() {
         return vec![clip.clone()];
@@ -93,8 +96,7 @@ fn kept_parts(clip: &ExportClip) -> Vec<ExportClip> {
             if count > 1 {
                 spec.title = format!("{} (part {} of {count})", spec.title.trim(), index + 1).trim().to_string();
             }
-            let score = if index == 0 { clip.score.clone() } else { None };
-            ExportClip { spec, score, ..clip.clone() }
+            ExportClip { spec, ..clip.clone() }
         })
         .collect()
 }
@@ -128,10 +130,11 @@ fn on_timeline(pages: Vec<CaptionPage>, offset: f64) -> impl Iterator<Item = Cap
     pages.into_iter().map(move |page| CaptionPage { start: page.start + offset, end: page.end + offset, ..page })
 }
 
-/// One clip as the timeline holds it, with its caption pages (seconds from the clip's start)
-/// and what its layout could not carry.
+/// One clip as the timeline holds it, with the key moments that fall inside it as markers, its
+/// caption pages (seconds from the clip's start) and what its layout could not carry.
 fn timeline_clip(
     clip: &ExportClip,
+    moments: &[KeyMoment],
     rate: Rate,
     aspect: Option<Aspect>,
     measure: &dyn TextMeasure,
@@ -172,20 +175,67 @@ fn timeline_clip(
     let captions = tidy_captions(captions, length);
     let name =
         if spec.title.trim().is_empty() { spec.id.clone() } else { format!("{} {}", spec.id, spec.title.trim()) };
-    let markers = clip.score.as_ref().map(|score| score_markers(score, rate, length)).unwrap_or_default();
+    let markers = moments
+        .iter()
+        .filter(|moment| moment.at >= spec.start - 1e-6 && moment.at < spec.end)
+        .map(|moment| {
+            let at = (rate.frames(moment.at) - source_in).clamp(0, length - 1);
+            let duration = rate.frames(moment.seconds).min(length - at).max(1);
+            Marker { at, duration, name: moment.name.clone(), note: moment.note.clone() }
+        })
+        .collect();
     Ok((TimelineClip { name, source, source_in, source_out, motion, captions, markers }, pages, note))
 }
 
-/// The score's key moment as a marker: the hook (the first seconds) with the total and every
-/// part's reason in its note.
-fn score_markers(score: &Score, rate: Rate, length: i64) -> Vec<Marker> {
+/// A moment the score judged, on the source clock, to mark on the timeline.
+#[derive(Debug, Clone, PartialEq)]
+struct KeyMoment {
+    at: f64,
+    seconds: f64,
+    name: String,
+    note: String,
+}
+
+/// The score's key moments: the hook (the first seconds, which the `hook` part judges; its note
+/// carries the total and every part's reason) and the payoff (the clip's last sentence, on which
+/// the `coherence` part judges the ending), when the last sentence starts after the hook. A
+/// moment inside a jump cut moves to the next kept frame.
+fn key_moments(spec: &ClipSpec, score: &Score) -> Vec<KeyMoment> {
+    let timeline = CutTimeline::of(spec);
+    let first_kept = |t: f64| timeline.kept.iter().find(|range| range.end > t).map(|range| t.max(range.start));
     let mut note = format!("score {:.0}/100", score.total);
     for (part, value) in &score.parts {
         note.push_str(&format!("; {part} {:.0}: {}", value.value, value.reason));
     }
-    let hook = score.parts.get("hook").map(|part| part.reason.as_str()).unwrap_or("the opening");
-    vec![Marker { at: 0, duration: rate.frames(HOOK_SECONDS).min(length).max(1), name: format!("Hook: {hook}"), note }]
+    let reason = |part: &str, otherwise: &str| {
+        score.parts.get(part).map_or_else(|| otherwise.to_string(), |part| part.reason.clone())
+    };
+    let mut moments = Vec::new();
+    if let Some(at) = first_kept(spec.start) {
+        moments.push(KeyMoment {
+            at,
+            seconds: HOOK_SECONDS,
+            name: format!("Hook: {}", reason("hook", "the opening")),
+            note,
+        });
+    }
+    let words: Vec<opusclip_core::Word> =
+        spec.words.iter().filter(|w| w.start >= spec.start - 1e-6 && w.end <= spec.end + 1e-6).cloned().collect();
+    let last = opusclip_select::sentences(&words).pop().filter(|sentence| sentence.start >= spec.start + HOOK_SECONDS);
+    if let Some((sentence, at)) = last.and_then(|sentence| first_kept(sentence.start).map(|at| (sentence, at))) {
+        let text: String = sentence.text.chars().take(MARKER_TEXT_CHARS).collect();
+        moments.push(KeyMoment {
+            at,
+            seconds: spec.end - at,
+            name: format!("Payoff: {text}"),
+            note: format!("the clip's last sentence; coherence: {}", reason("coherence", "not scored")),
+        });
+    }
+    moments
 }
+
+/// How much of the payoff sentence a marker's name quotes, characters.
+const MARKER_TEXT_CHARS: usize = 60;
 
 #[cfg(test)]
 mod tests {

@@ -225,6 +225,13 @@ fn every_format_reads_back_with_the_clip_frames_captions_marker_and_crop() {
     assert_eq!(clip["url"], Value::String(source_url.clone()));
     assert!(clip["markers"][0]["name"].as_str().unwrap().starts_with("Hook"));
     assert_eq!(clip["markers"][0]["start"].as_f64(), Some(start));
+    // The payoff: the clip's last sentence, marked from its first frame to the clip's end.
+    let payoff = &clip["markers"][1];
+    assert!(payoff["name"].as_str().unwrap().starts_with(&format!("Payoff: {SENTENCE}")), "{clip}");
+    let last_sentence = spec.words.iter().filter(|w| w.end <= spec.end + 1e-6).map(|w| w.start).collect::<Vec<_>>();
+    let last_start = last_sentence[last_sentence.len() - SENTENCE.split(' ').count()];
+    assert_eq!(payoff["start"].as_f64(), Some((last_start * NTSC).round()), "{payoff}");
+    assert_eq!(payoff["start"].as_f64().unwrap() + payoff["duration"].as_f64().unwrap(), start + duration, "{payoff}");
     let keyframe = &clip["metadata"]["opusclip"]["transform"]["keyframes"][0];
     assert!(
         (keyframe["scale"].as_f64().unwrap() - scale).abs() < 1e-6
@@ -413,6 +420,12 @@ fn a_clip_with_its_pauses_cut_plays_them_out_and_exports_an_edit_per_kept_range(
         let first = (range.start * NTSC).round();
         assert_eq!(range_of(edit), (first, (range.end * NTSC).round() - first), "{edit}");
     }
-    assert!(items(&found, 0)[0]["markers"][0]["name"].as_str().unwrap().starts_with("Hook"), "the marker on the first");
+    let marker_names: Vec<Vec<&str>> = items(&found, 0)
+        .iter()
+        .map(|edit| edit["markers"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect())
+        .collect();
+    assert!(marker_names[0][0].starts_with("Hook"), "the hook on the first edit: {marker_names:?}");
+    let last = marker_names.last().unwrap();
+    assert!(last.iter().any(|name| name.starts_with("Payoff")), "the payoff on the last edit: {marker_names:?}");
     assert!((made["seconds"].as_f64().unwrap() - clip.duration).abs() < 0.1, "{made}");
 }
