@@ -2,7 +2,7 @@
 //! into lines, and when each page is on screen.
 //!
 //! Lines are broken by measured width, so every line fits the frame's safe area even while
-//! its widest word is drawn enlarged as the spoken word. Pages break at long pauses, at
+//! its widest word is drawn enlarged as the spoken word, and at [`MAX_LINE_CHARS`] characters. Pages break at long pauses, at
 //! sentence ends once a page has a few words, and before they grow too long to read at a
 //! glance. All times on pages are clip-relative seconds.
 
@@ -16,6 +16,10 @@ pub const PAUSE_BREAK_SECONDS: f64 = 0.7;
 pub const MIN_WORDS_BEFORE_SENTENCE_BREAK: usize = 3;
 /// The most words one page shows.
 pub const MAX_WORDS_PER_PAGE: usize = 8;
+/// The most characters (spaces included) a line holds however wide the frame: the broadcast
+/// subtitle rule (BBC, Netflix), past which a line takes too long to read at a glance. A single
+/// longer word still gets its line.
+pub const MAX_LINE_CHARS: usize = 42;
 /// How long a page stays up after its last word ends, unless the next page starts earlier.
 pub const HOLD_SECONDS: f64 = 0.5;
 /// Output width (of the smaller frame dimension) at which `CaptionStyle::font_size` applies.
@@ -221,11 +225,13 @@ impl LineFitter<'_> {
         self.measure.advance_width(" ", self.font_size_px)
     }
 
-    /// Whether `line` extended by a word of `word_width` still fits.
-    fn fits(&self, line: &LineWidth, word_width: f64) -> bool {
+    /// Whether `line` extended by a word of `word_width` pixels and `word_chars` characters still
+    /// fits, by width and by [`MAX_LINE_CHARS`].
+    fn fits(&self, line: &LineWidth, word_width: f64, word_chars: usize) -> bool {
         let plain = if line.word_count == 0 { word_width } else { line.plain + self.space_width() + word_width };
         let widest = line.widest.max(word_width);
-        drawn_line_width(plain, widest, self.style, self.frame) <= self.safe_width
+        let short_enough = line.word_count == 0 || line.chars + 1 + word_chars <= MAX_LINE_CHARS;
+        short_enough && drawn_line_width(plain, widest, self.style, self.frame) <= self.safe_width
     }
 
     /// Font size at which a single word too wide for a line just fits.
@@ -245,6 +251,7 @@ struct LineWidth {
     plain: f64,
     widest: f64,
     word_count: usize,
+    chars: usize,
 }
 
 /// A page before its times are settled.
@@ -258,7 +265,8 @@ fn group_into_pages(words: Vec<CaptionWord>, fitter: &LineFitter<'_>, max_lines:
     let mut builder = PageBuilder::new(fitter.font_size_px);
     for word in words {
         let width = fitter.word_width(&word.text);
-        if !fitter.fits(&LineWidth::default(), width) {
+        let chars = word.text.chars().count();
+        if !fitter.fits(&LineWidth::default(), width, chars) {
             builder.finish_page();
             let font_size_px = fitter.shrunk_font_size(width);
             builder.pages.push(PageDraft { lines: vec![vec![word]], font_size_px });
@@ -267,7 +275,7 @@ fn group_into_pages(words: Vec<CaptionWord>, fitter: &LineFitter<'_>, max_lines:
         if builder.should_break_before(&word) {
             builder.finish_page();
         }
-        if !builder.is_empty() && !fitter.fits(&builder.line, width) {
+        if !builder.is_empty() && !fitter.fits(&builder.line, width, chars) {
             if builder.lines.len() < max_lines {
                 builder.start_line();
             } else {
@@ -327,7 +335,9 @@ impl PageBuilder {
         }
         if self.line.word_count > 0 {
             self.line.plain += space_width;
+            self.line.chars += 1;
         }
+        self.line.chars += word.text.chars().count();
         self.line.plain += width;
         self.line.widest = self.line.widest.max(width);
         self.line.word_count += 1;

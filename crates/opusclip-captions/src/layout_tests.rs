@@ -130,6 +130,23 @@ fn lines_break_by_measured_width_and_respect_max_lines() {
 }
 
 #[test]
+fn lines_hold_at_most_42_characters_even_where_they_would_fit() {
+    // A wide frame and a narrow font: 1536 px of safe width takes 85 characters at 18 px each.
+    let words = spoken("alpha bravo charlie delta echo foxtrot golf hotel", 0.0);
+    let style = CaptionStyle { font_size: 36, outline: 0, highlight_scale: 100, ..CaptionStyle::default() };
+    let pages = plan_pages(&words, 0.0, 10.0, &style, (1920, 1080), &HalfEm);
+    // 49 characters would fit the width on one line; the rule breaks it after 38.
+    assert_eq!(texts(&pages), vec!["alpha bravo charlie delta echo foxtrot\ngolf hotel"]);
+    let long = spoken("Pneumonoultramicroscopicsilicovolcanoconiosis is long", 0.0);
+    let pages = plan_pages(&long, 0.0, 10.0, &style, (1920, 1080), &HalfEm);
+    assert_eq!(
+        texts(&pages),
+        vec!["Pneumonoultramicroscopicsilicovolcanoconiosis\nis long"],
+        "a longer word keeps its line"
+    );
+}
+
+#[test]
 fn a_word_wider_than_the_safe_area_gets_its_own_shrunk_page() {
     let long = "Pneumonoultramicroscopicsilicovolcanoconiosis";
     let words = spoken(&format!("the {long} case"), 0.0);
