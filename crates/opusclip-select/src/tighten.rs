@@ -81,25 +81,35 @@ pub fn tighten(start: f64, end: f64, words: &[Word], signals: &Signals, options:
 
 /// Filler words and repeated starts, each cut from its start to just before the next word (the
 /// pause after it goes too, but for a breath of at most [`PAUSE_PADDING`], half the gap when it
-/// is short), so a loose word time never clips the next word.
+/// is short, so a loose word time never clips the next word), or right up to the next word when
+/// that one is cut too ("uh, uh").
 fn filler_cuts(words: &[&Word]) -> Vec<Cut> {
+    let reasons: Vec<Option<CutReason>> = (0..words.len()).map(|index| filler_reason(words, index)).collect();
     let mut cuts = Vec::new();
     for (index, word) in words.iter().enumerate() {
-        let Some(next) = words.get(index + 1) else { break };
-        let text = normalised(&word.text);
-        let reason = if FILLERS.contains(&text.as_str()) {
-            CutReason::Filler
-        } else if !text.is_empty() && text == normalised(&next.text) && next.start - word.end <= REPEAT_WITHIN {
-            CutReason::Repeat
-        } else {
-            continue;
-        };
-        let end = next.start - PAUSE_PADDING.min((next.start - word.end).max(0.0) / 2.0);
-        if end - word.start >= SHORTEST_CUT {
+        let (Some(reason), Some(next)) = (reasons[index], words.get(index + 1)) else { continue };
+        let next_is_cut = reasons[index + 1].is_some();
+        let breath = if next_is_cut { 0.0 } else { PAUSE_PADDING.min((next.start - word.end).max(0.0) / 2.0) };
+        let end = next.start - breath;
+        if end - word.start >= SHORTEST_CUT || (next_is_cut && end > word.start) {
             cuts.push(Cut { start: word.start, end, reason, words: word.text.trim().to_string() });
         }
     }
     cuts
+}
+
+/// Why word `index` is cut as a filler, if it is: a filler sound, or a word said again at once.
+/// The clip's last word is never one (nothing follows to cut up to).
+fn filler_reason(words: &[&Word], index: usize) -> Option<CutReason> {
+    let (word, next) = (words[index], words.get(index + 1)?);
+    let text = normalised(&word.text);
+    if FILLERS.contains(&text.as_str()) {
+        Some(CutReason::Filler)
+    } else if !text.is_empty() && text == normalised(&next.text) && next.start - word.end <= REPEAT_WITHIN {
+        Some(CutReason::Repeat)
+    } else {
+        None
+    }
 }
 
 /// Quiet gaps between words longer than `threshold`, each shortened to [`PAUSE_PADDING`] on
@@ -222,6 +232,12 @@ mod tests {
         ];
         let options = TightenOptions { pause_seconds: None, fillers: true };
         let tight = tighten(1.0, 2.9, &words, &Signals::empty(20.0), &options);
+        // A blip of "uh" just before a longer one (as a forced aligner writes it): one cut, both
+        // gone, though the first alone would be too short to cut.
+        let stammer =
+            [word("the", 0.9, 1.0), word("uh", 1.0, 1.01), word("uh", 1.3, 1.85), word("acoustic", 1.88, 2.5)];
+        let both = tighten(0.9, 2.5, &stammer, &Signals::empty(20.0), &options);
+        assert_eq!(both.kept, [KeptRange { start: 0.9, end: 1.0 }, KeptRange { start: 1.865, end: 2.5 }], "{both:?}");
         let found: Vec<(CutReason, &str, f64, f64)> =
             tight.cuts.iter().map(|c| (c.reason, c.words.as_str(), c.start, c.end)).collect();
         assert_eq!(found, [(CutReason::Repeat, "I", 1.0, 1.25), (CutReason::Filler, "um,", 2.0, 2.45)]);

@@ -138,5 +138,11 @@ fn tight_cuts_every_filler_and_the_long_pause_of_real_speech_and_nothing_else() 
         clip.cuts.iter().filter(|c| c.reason == CutReason::Filler).count(),
         100.0 * (1.0 - played / span)
     );
-    assert!(pause_left < pause_seconds * 0.5, "pauses {pause_seconds:.2} s → {pause_left:.2} s");
+    // The pauses longer than the 0.5 s threshold are down to a breath (0.12 s a side), but for
+    // one at 9.00–9.89 s whose first half holds an in-breath as loud as the quieter words (−28 to
+    // −34 dB): a gap with sound in it is kept.
+    let long: Vec<(f64, f64)> = pauses.iter().copied().filter(|(from, to)| to - from > 0.5).collect();
+    let tightened = long.iter().filter(|&&(from, to)| to - from - cut_of(from, to) <= 0.3).count();
+    assert!(long.len() >= 4 && tightened + 1 >= long.len(), "{tightened} of {long:?} cut: {:?}", clip.cuts);
+    assert!(pause_left < pause_seconds * 0.6, "pauses {pause_seconds:.2} s → {pause_left:.2} s");
 }
