@@ -46,6 +46,20 @@ impl FontMetrics {
         Ok(FontMetrics { units_per_em, advances, fallback_advance })
     }
 
+    /// The family name the font declares (its typographic family when it has one), as a
+    /// subtitle renderer looks it up.
+    pub fn family_name(bytes: &[u8]) -> Result<String> {
+        let face = ttf_parser::Face::parse(bytes, 0)
+            .map_err(|e| Error::invalid_input(format!("not a usable TrueType/OpenType font: {e}")))?;
+        let named =
+            |id: u16| face.names().into_iter().filter(|name| name.name_id == id).find_map(|name| name.to_string());
+        named(ttf_parser::name_id::TYPOGRAPHIC_FAMILY)
+            .or_else(|| named(ttf_parser::name_id::FAMILY))
+            .map(|family| family.trim().to_string())
+            .filter(|family| !family.is_empty())
+            .ok_or_else(|| Error::invalid_input("the font declares no family name"))
+    }
+
     /// Font design units per em.
     pub fn units_per_em(&self) -> f64 {
         self.units_per_em
@@ -186,6 +200,13 @@ mod tests {
     fn rejects_bytes_that_are_not_a_font() {
         assert!(FontMetrics::from_ttf_bytes(b"definitely not a font").is_err());
         assert!(FontMetrics::from_ttf_bytes(&[]).is_err());
+        assert!(FontMetrics::family_name(b"definitely not a font").is_err());
+    }
+
+    #[test]
+    fn a_font_file_names_its_family() {
+        let Ok(bytes) = std::fs::read(DEJAVU_BOLD) else { return };
+        assert_eq!(FontMetrics::family_name(&bytes).unwrap(), "DejaVu Sans");
     }
 
     #[test]

@@ -267,6 +267,11 @@ pub struct CaptionStyle {
     /// The clip's keywords (the spec's `keywords`) are drawn in this colour (`RRGGBB`) when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword_color: Option<String>,
+    /// A TrueType/OpenType font file (absolute path) the captions are drawn in, from a brand
+    /// template's `font_file`; its family name replaces `font` when rendering, and lines are
+    /// measured with its glyphs. `None`: `font` as fontconfig finds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font_file: Option<String>,
 }
 
 /// Where the caption block sits in an output, as a spec or `--caption-position` names it:
@@ -358,6 +363,7 @@ impl Default for CaptionStyle {
             animation: CaptionAnimation::None,
             shadow: 0,
             keyword_color: None,
+            font_file: None,
         }
     }
 }

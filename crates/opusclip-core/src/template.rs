@@ -13,6 +13,8 @@
 //! uppercase = true
 //! position = "auto"
 //!
+//! font_file = "Brand-Bold.ttf" # relative to the template's folder; its family is used
+//!
 //! [watermark]
 //! image = "logo.png"        # relative to the template's folder
 //! corner = "top-right"
@@ -52,11 +54,12 @@ struct TemplateFile {
     position: Option<String>,
     animation: Option<CaptionAnimation>,
     keyword_color: Option<String>,
+    font_file: Option<String>,
     watermark: Option<Watermark>,
 }
 
-/// Reads the template at `path`; a watermark image is taken relative to the template's folder
-/// and must exist.
+/// Reads the template at `path`; a watermark image and a font file are taken relative to the
+/// template's folder and must exist.
 pub fn read_template(path: &Path) -> Result<Template> {
     let refuse = |what: String| Error::invalid_input(format!("template {}: {what}", path.display()));
     let size = std::fs::metadata(path).map_err(|e| refuse(format!("cannot be read ({e})")))?.len();
@@ -73,6 +76,14 @@ pub fn read_template(path: &Path) -> Result<Template> {
         }
         let image = std::fs::canonicalize(&image).unwrap_or(image);
         watermark.image = image.display().to_string();
+    }
+    if let Some(font_file) = template.style.font_file.as_mut() {
+        let file = path.parent().unwrap_or(Path::new(".")).join(&*font_file);
+        if !file.is_file() {
+            return Err(refuse(format!("its font file {} is not there", file.display())));
+        }
+        let file = std::fs::canonicalize(&file).unwrap_or(file);
+        *font_file = file.display().to_string();
     }
     Ok(template)
 }
@@ -122,6 +133,7 @@ pub fn parse_template(text: &str, is_json: bool) -> Result<Template> {
     if let Some(animation) = file.animation {
         style.animation = animation;
     }
+    style.font_file = file.font_file.map(|name| name.trim().to_string()).filter(|name| !name.is_empty());
     if let Some(watermark) = &file.watermark {
         watermark.check()?;
     }

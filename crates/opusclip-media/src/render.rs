@@ -70,6 +70,9 @@ pub struct RenderJob<'a> {
     /// The stretches of `start..end` (source seconds, in order) the outputs keep, joined by jump
     /// cuts; empty keeps the whole span. Crop keyframes and captions are then on the joined clock.
     pub kept: &'a [KeptRange],
+    /// A folder libass searches for the captions' font before the system's (a brand template's
+    /// font file), or `None`.
+    pub fonts_dir: Option<&'a Path>,
 }
 
 impl RenderJob<'_> {
@@ -159,7 +162,7 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
 /// with kept ranges also runs each output's sound through `audio_filter` in it.
 pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> String {
     let graph = if job.kept.is_empty() {
-        filter_graph(&job.outputs, job.watermark, UNCUT)
+        filter_graph(&job.outputs, job.watermark, UNCUT, job.fonts_dir)
     } else {
         let ranges: Vec<(f64, f64)> =
             job.kept.iter().map(|range| (range.start - job.start, range.end - job.start)).collect();
@@ -171,7 +174,7 @@ pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> Strin
             draws_sound: job.outputs.iter().any(|output| output.spec.layout == Layout::Audiogram),
             audio_filter,
         };
-        format!("{}{}", cut_prefix(&plan), filter_graph(&job.outputs, job.watermark, CUT))
+        format!("{}{}", cut_prefix(&plan), filter_graph(&job.outputs, job.watermark, CUT, job.fonts_dir))
     };
     let Some(upload) = job.encoder.upload_filter() else { return graph };
     let uploads: String =
@@ -373,7 +376,7 @@ pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination
     }
     validate_output(output)?;
     let still = still_output(output);
-    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None, UNCUT);
+    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None, UNCUT, None);
     let partial = TempFile::new(partial_path(destination));
     let args: Vec<OsString> = vec![
         "-ss".into(),
@@ -446,6 +449,7 @@ mod tests {
             outputs,
             encoder: VideoEncoder::X264,
             kept: &[],
+            fonts_dir: None,
         }
     }
 

@@ -97,6 +97,7 @@ fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> Pa
         outputs: vec![RenderOutput { spec: &spec, subtitles_ass: None, destination: &destination }],
         encoder: VideoEncoder::X264,
         kept: &[],
+        fonts_dir: None,
     };
     render(&job, &mut |_| {}).expect("renders");
     destination

@@ -156,6 +156,7 @@ fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) ->
         outputs,
         encoder: VideoEncoder::X264,
         kept: &[],
+        fonts_dir: None,
     }
 }
 

@@ -116,6 +116,7 @@ fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>, loudness: Option<f6
         outputs,
         encoder: VideoEncoder::X264,
         kept: &KEPT,
+        fonts_dir: None,
     }
 }
 

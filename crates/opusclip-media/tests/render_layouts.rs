@@ -81,6 +81,7 @@ fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
         outputs,
         encoder: VideoEncoder::X264,
         kept: &[],
+        fonts_dir: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Finding the caption font on disk, so line breaks are measured with the glyphs libass draws.
 
 use opusclip_captions::{ApproxMetrics, FontMetrics, TextMeasure};
+use opusclip_core::{CaptionStyle, Error, Result};
 use std::path::{Path, PathBuf};
 
 const FONT_FILES: [&str; 2] = ["DejaVuSans-Bold.ttf", "DejaVuSans.ttf"];
@@ -19,6 +20,31 @@ pub fn find_caption_font(font_dir: Option<&Path>) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// A caption style's own font file (a brand template's `font_file`): its family, the folder the
+/// renderer is to look in, and its metrics for line breaking.
+pub struct StyleFont {
+    pub family: String,
+    pub dir: PathBuf,
+    pub metrics: FontMetrics,
+}
+
+/// The font file `style` names, read; `None` when it names none. A file that is gone or is not a
+/// font is refused naming it.
+pub fn style_font(style: &CaptionStyle) -> Result<Option<StyleFont>> {
+    let Some(file) = style.font_file.as_deref() else { return Ok(None) };
+    let path = Path::new(file);
+    let refuse = |problem: String| {
+        Error::invalid_input(format!(
+            "caption_style.font_file {file}: {problem}; put the font back or remove font_file from the spec"
+        ))
+    };
+    let bytes = std::fs::read(path).map_err(|e| refuse(format!("cannot be read ({e})")))?;
+    let family = FontMetrics::family_name(&bytes).map_err(|e| refuse(e.to_string()))?;
+    let metrics = FontMetrics::from_ttf_bytes(&bytes).map_err(|e| refuse(e.to_string()))?;
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Ok(Some(StyleFont { family, dir, metrics }))
 }
 
 /// Metrics of the caption font, or a built-in approximation when no font file is found.

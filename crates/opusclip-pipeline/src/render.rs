@@ -70,7 +70,16 @@ pub fn render_spec(
             spec.id, spec.source.path
         )));
     }
-    let played = PlayedClip::of(spec)?;
+    let mut played = PlayedClip::of(spec)?;
+    let own_font = crate::fonts::style_font(&spec.caption_style)?;
+    let measure: &dyn TextMeasure = match &own_font {
+        Some(font) => {
+            played.spec.caption_style.font.clone_from(&font.family);
+            played.fonts_dir = Some(font.dir.clone());
+            &font.metrics
+        }
+        None => measure,
+    };
     let staging = Staging::create(dir, &spec.id)?;
     let burned = write_output_captions(&played.spec, &staging.path, measure)?;
     let video_names: Vec<String> =
@@ -171,6 +180,8 @@ pub struct PlayedClip {
     pub timeline: CutTimeline,
     /// The kept ranges the render joins; empty for a spec without `kept_ranges`.
     kept: Vec<KeptRange>,
+    /// Where libass looks first for the captions' font (the style's own font file's folder).
+    pub fonts_dir: Option<PathBuf>,
 }
 
 impl PlayedClip {
@@ -179,7 +190,7 @@ impl PlayedClip {
         check_kept_ranges(spec)?;
         let timeline = CutTimeline::of(spec);
         let kept = if spec.kept_ranges.is_empty() { Vec::new() } else { timeline.kept.clone() };
-        Ok(PlayedClip { spec: spec.as_cut(), timeline, kept })
+        Ok(PlayedClip { spec: spec.as_cut(), timeline, kept, fonts_dir: None })
     }
 }
 
@@ -214,6 +225,7 @@ pub fn render_job<'a>(
         outputs,
         encoder: configured_encoder()?,
         kept: &played.kept,
+        fonts_dir: played.fonts_dir.as_deref(),
     })
 }
 

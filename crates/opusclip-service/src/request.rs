@@ -239,8 +239,8 @@ impl ClipFields {
 
 impl ClipFields {
     /// The look a `template` field sets (captions off with `no_captions`, moved by
-    /// `caption_position`); refused beside `caption_style`, and with a `[watermark]`, whose
-    /// image the API does not take yet.
+    /// `caption_position`); refused beside `caption_style`, and with a `[watermark]` or a
+    /// `font_file`, whose file the API does not take yet.
     fn template_style(&self, text: &str) -> opusclip_core::Result<CaptionStyle> {
         if self.caption_style.as_deref().is_some_and(|name| !name.trim().is_empty()) {
             return Err(opusclip_core::Error::invalid_input(
@@ -249,10 +249,10 @@ impl ClipFields {
         }
         let template = opusclip_core::template::parse_template(text, false)
             .map_err(|error| opusclip_core::Error::invalid_input(format!("template: {error}")))?;
-        if template.watermark.is_some() {
+        if template.watermark.is_some() || template.style.font_file.is_some() {
             return Err(opusclip_core::Error::invalid_input(
-                "template: a [watermark] needs its image, which the API does not take yet; send the template \
-                 without it, or use `opusclip clip --template`",
+                "template: a [watermark] or a font_file needs its file, which the API does not take yet; send the \
+                 template without it, or use `opusclip clip --template`",
             ));
         }
         let mut style = template.style;

@@ -109,6 +109,7 @@ fn a_template_sets_the_look_of_a_job_and_bad_ones_are_refused() {
     for (template, named) in [
         ("font_size = 999", "font_size"),
         ("[watermark]\nimage = \"logo.png\"", "watermark"),
+        ("font_file = \"Brand.ttf\"", "font_file"),
         ("animation = \"spin\"", "animation"),
     ] {
         let mut bad = clip_parts(&talk);

@@ -121,6 +121,23 @@ fn lifecycle(service: &TestService, talk: &Talk) {
     let video = get(&service.url(rendered["result"]["processed_video"].as_str().unwrap()), &key).body;
     let seconds = duration_of(&video);
     assert!((seconds - 3.0).abs() < 0.3, "the edit took effect: {seconds} s");
+    // Paths on the server are not the caller's to name: a caption font file, a watermark image.
+    let mut named_path = spec.clone();
+    named_path["caption_style"]["font_file"] = serde_json::json!("/etc/passwd");
+    let refused = post_json(&service.url(&format!("/api/jobs/{id}/render")), &key, &named_path, &[]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("caption font file"), "{}", refused.text());
+    named_path["caption_style"]["font_file"] = serde_json::Value::Null;
+    named_path["watermark"] =
+        serde_json::json!({ "image": "/etc/hostname", "corner": "top-right", "width": 0.2, "opacity": 1.0 });
+    assert_eq!(post_json(&service.url(&format!("/api/jobs/{id}/render")), &key, &named_path, &[]).status, 422);
+    // Kept ranges out of order are refused before anything is queued.
+    let mut backwards = spec.clone();
+    backwards["kept_ranges"] =
+        serde_json::json!([{ "start": start + 2.0, "end": start + 3.0 }, { "start": start, "end": start + 1.0 }]);
+    let refused = post_json(&service.url(&format!("/api/jobs/{id}/render")), &key, &backwards, &[]);
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("kept_ranges"), "{}", refused.text());
     spec["outputs"][0]["width"] = serde_json::json!(100_000);
     let refused = post_json(&service.url(&format!("/api/jobs/{id}/render")), &key, &spec, &[]);
     assert_eq!(refused.status, 422, "oversized outputs are refused");

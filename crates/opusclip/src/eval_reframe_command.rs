@@ -373,6 +373,7 @@ fn render_bench(args: &ReframeArgs, grid: &Path, mode: RenderBench, json_output:
         outputs: Vec::new(),
         encoder: opusclip_media::render::configured_encoder()?,
         kept: &[],
+        fonts_dir: None,
     };
     let started = Instant::now();
     match mode {

@@ -337,3 +337,78 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
     }
     assert!(keyword_frames >= 3, "keywords in cyan on only {keyword_frames} of 6 frames");
 }
+
+#[test]
+fn a_brand_template_font_file_draws_the_captions_in_it() {
+    const SERIF: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf";
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = on_a_wide_stage(dir.path()) else { return };
+    // The brand's font beside its template, under a name no system font has.
+    let brand = dir.path().join("brand");
+    std::fs::create_dir(&brand).unwrap();
+    std::fs::copy(SERIF, brand.join("Brand.ttf")).expect("fonts-dejavu-core is installed (setup.sh)");
+    let template = brand.join("brand.toml");
+    std::fs::write(&template, "base = \"bold\"\nfont_file = \"Brand.ttf\"\n").unwrap();
+    let out = dir.path().join("serif");
+    let (manifest, spec) = clip(&video, &srt, &out, "bottom", &["--template", template.to_str().unwrap()]);
+    let font_file = spec.caption_style.font_file.clone().expect("the spec keeps the font file");
+    assert_eq!(Path::new(&font_file), std::fs::canonicalize(brand.join("Brand.ttf")).unwrap());
+    // The same clip in the default font, and with no captions, to compare with.
+    let (sans, bare) = (dir.path().join("sans"), dir.path().join("bare"));
+    std::fs::create_dir_all(&sans).unwrap();
+    std::fs::create_dir_all(&bare).unwrap();
+    let mut plain = spec.clone();
+    plain.caption_style.font_file = None;
+    let plain_path = sans.join(format!("{}.json", spec.id));
+    std::fs::write(&plain_path, serde_json::to_string(&plain).unwrap()).unwrap();
+    let result = opusclip(&["render", plain_path.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    render_without_captions(&spec, &bare);
+    let name = &manifest.clips[0].outputs[0].path;
+    support::keep_screenshot("template-font-file-serif-9x16", &out.join(name), 1.5);
+    let (mut differing, mut words_read) = (0.0, 0);
+    for at in [1.0, 4.0, 7.0] {
+        let serif_frame = frame(&out.join(name), at, "rgb24");
+        let sans_frame = frame(&sans.join(name), at, "rgb24");
+        let bare_frame = frame(&bare.join(name), at, "rgb24");
+        let caption = caption_box(&serif_frame, &bare_frame, 1080).expect("captions are drawn");
+        // Inside the caption block the two fonts' strokes differ.
+        let (x0, y0) = (caption.x as usize, caption.y as usize);
+        let (x1, y1) = (x0 + caption.w as usize, y0 + caption.h as usize);
+        let mut changed = 0usize;
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let at = (y * 1080 + x) * 3;
+                if serif_frame[at..at + 3].iter().zip(&sans_frame[at..at + 3]).any(|(a, b)| a.abs_diff(*b) > 60) {
+                    changed += 1;
+                }
+            }
+        }
+        differing += changed as f64 / ((x1 - x0 + 1) * (y1 - y0 + 1)) as f64 / 3.0;
+        let read = ocr(&serif_frame, &bare_frame, (1080, 1920), dir.path());
+        words_read += SENTENCE.split(' ').filter(|word| read.iter().any(|r| r == word)).count();
+    }
+    eprintln!(
+        "font file: {:.1} % of the caption block differs from the default font; {words_read} words read",
+        differing * 100.0
+    );
+    assert!(differing > 0.08, "the captions are drawn in the template's font: {:.3} of the block differs", differing);
+    assert!(words_read >= 6, "tesseract reads the serif captions: {words_read} words of 18");
+
+    // A font file that is not there is refused before any work, naming it.
+    std::fs::write(&template, "base = \"bold\"\nfont_file = \"Missing.ttf\"\n").unwrap();
+    let refused = opusclip(&[
+        "clip",
+        video.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+        "-o",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Missing.ttf"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -30,7 +30,12 @@ pub const BLUR_BRIGHTNESS: f64 = 0.4;
 /// one composition per output labelled `[out0]`, `[out1]`, ... — with the watermark (input 1)
 /// laid over each when there is one. The picture and sound come from `streams` (the source's,
 /// or a cut clip's joined ones).
-pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermark>, streams: ClipStreams) -> String {
+pub(super) fn filter_graph(
+    outputs: &[RenderOutput],
+    watermark: Option<&Watermark>,
+    streams: ClipStreams,
+    fonts_dir: Option<&Path>,
+) -> String {
     let (sounds, pictures): (Vec<usize>, Vec<usize>) =
         (0..outputs.len()).partition(|&index| outputs[index].spec.layout == Layout::Audiogram);
     let mut graph = String::new();
@@ -43,10 +48,10 @@ pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermar
         .iter()
         .enumerate()
         .map(|(index, output)| match watermark {
-            None => composition(output.spec, output.subtitles_ass, index, &format!("[out{index}]")),
+            None => composition(output.spec, captions(output, fonts_dir), index, &format!("[out{index}]")),
             Some(watermark) => {
                 let composed =
-                    composition(output.spec, output.subtitles_ass, index, &super::watermark::base_label(index));
+                    composition(output.spec, captions(output, fonts_dir), index, &super::watermark::base_label(index));
                 let overlay = super::watermark::overlay(watermark, (output.spec.width, output.spec.height), index);
                 format!("{composed};\n{overlay}")
             }
@@ -55,6 +60,17 @@ pub(super) fn filter_graph(outputs: &[RenderOutput], watermark: Option<&Watermar
     graph.push_str(&compositions.join(";\n"));
     graph.push('\n');
     graph
+}
+
+/// The captions an output burns in: its ASS file, and the folder of fonts to look in first.
+#[derive(Clone, Copy)]
+struct Captions<'a> {
+    ass: &'a Path,
+    fonts_dir: Option<&'a Path>,
+}
+
+fn captions<'a>(output: &RenderOutput<'a>, fonts_dir: Option<&'a Path>) -> Option<Captions<'a>> {
+    output.subtitles_ass.map(|ass| Captions { ass, fonts_dir })
 }
 
 /// `input` through `filters`, then split (with `splitter`) into one `[{prefix}{index}]` branch per
@@ -71,7 +87,7 @@ fn branches(input: &str, filters: &str, splitter: &str, prefix: &str, indices: &
 /// The filters that turn `[src{index}]` (or `[sound{index}]` for an audiogram) into the
 /// pad `label` (`[out{index}]`, or `[base{index}]` under a watermark) for one output, by its
 /// layout.
-fn composition(spec: &OutputSpec, subtitles: Option<&Path>, index: usize, label: &str) -> String {
+fn composition(spec: &OutputSpec, subtitles: Option<Captions>, index: usize, label: &str) -> String {
     let finish = finishing_filters(subtitles, label);
     let (width, height) = (spec.width, spec.height);
     let scaler = picture_scaler(spec);
@@ -142,9 +158,16 @@ fn picture_scaler(spec: &OutputSpec) -> &'static str {
 
 /// Captions (when any) and the output pixel format, after the composition, ending in the pad
 /// `label`.
-fn finishing_filters(subtitles: Option<&Path>, label: &str) -> String {
+fn finishing_filters(subtitles: Option<Captions>, label: &str) -> String {
     match subtitles {
-        Some(path) => format!(",ass=filename={},format=yuv420p{label}", escape_filter_path(path)),
+        Some(Captions { ass, fonts_dir: None }) => {
+            format!(",ass=filename={},format=yuv420p{label}", escape_filter_path(ass))
+        }
+        Some(Captions { ass, fonts_dir: Some(fonts) }) => format!(
+            ",ass=filename={}:fontsdir={},format=yuv420p{label}",
+            escape_filter_path(ass),
+            escape_filter_path(fonts)
+        ),
         None => format!(",format=yuv420p{label}"),
     }
 }
@@ -205,7 +228,7 @@ mod tests {
         let subtitles = Path::new("/tmp/c.ass");
         let outputs = [RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a") }];
         assert_eq!(
-            filter_graph(&outputs, None, crate::render::cuts::UNCUT),
+            filter_graph(&outputs, None, crate::render::cuts::UNCUT, None),
             format!(
                 "[0:v]{SQUARE_PIXELS}[src0];\n[src0]crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
                  scale=1080:1920:flags=lanczos,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
@@ -216,7 +239,7 @@ mod tests {
     #[test]
     fn several_outputs_split_one_decode() {
         let (vertical, square) = (spec(Aspect::Vertical, Layout::Track), spec(Aspect::Square, Layout::BlurFit));
-        let graph = filter_graph(&[output(&vertical), output(&square)], None, crate::render::cuts::UNCUT);
+        let graph = filter_graph(&[output(&vertical), output(&square)], None, crate::render::cuts::UNCUT, None);
         assert_eq!(graph.matches("[0:v]").count(), 1);
         assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1920:"), "{graph}");
@@ -240,13 +263,23 @@ mod tests {
     #[test]
     fn blur_fit_lays_the_fitted_picture_over_a_dark_blurred_fill() {
         let blur = spec(Aspect::Vertical, Layout::BlurFit);
-        let graph = composition(&blur, Some(Path::new("/c.ass")), 0, "[out0]");
+        let ass = Captions { ass: Path::new("/c.ass"), fonts_dir: None };
+        let graph = composition(&blur, Some(ass), 0, "[out0]");
         assert!(graph.contains("force_original_aspect_ratio=increase"), "{graph}");
         assert!(graph.contains("crop=1080:1920,scale=134:240"), "{graph}");
         assert!(graph.contains("boxblur="), "{graph}");
         assert!(graph.contains("lutyuv=y='16+(val-16)*0.4'"), "{graph}");
         assert!(graph.contains("force_original_aspect_ratio=decrease"), "{graph}");
         assert!(graph.ends_with("overlay=x=(W-w)/2:y=(H-h)/2,ass=filename='/c.ass',format=yuv420p[out0]"), "{graph}");
+    }
+
+    #[test]
+    fn a_fonts_folder_is_handed_to_libass() {
+        let captions = Captions { ass: Path::new("/c.ass"), fonts_dir: Some(Path::new("/brand fonts")) };
+        assert_eq!(
+            finishing_filters(Some(captions), "[out0]"),
+            ",ass=filename='/c.ass':fontsdir='/brand fonts',format=yuv420p[out0]"
+        );
     }
 
     #[test]

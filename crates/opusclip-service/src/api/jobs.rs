@@ -412,6 +412,10 @@ fn check_spec(spec: &opusclip_core::ClipSpec) -> ServiceResult<()> {
     if let Err(error) = opusclip_core::check_kept_ranges(spec) {
         problems.push(error.to_string());
     }
+    // Paths on this server are not the caller's to name: an API job never has either.
+    if spec.watermark.is_some() || spec.caption_style.font_file.is_some() {
+        problems.push("a watermark image or a caption font file cannot be given through the API yet".to_string());
+    }
     if problems.is_empty() {
         Ok(())
     } else {
