@@ -222,6 +222,17 @@ impl CutTimeline {
         }
     }
 
+    /// `spec` (whose timeline this is) with the cuts made and none left: see [`ClipSpec::as_cut`].
+    pub fn applied_to(&self, spec: &ClipSpec) -> ClipSpec {
+        let mut cut = spec.clone();
+        cut.kept_ranges.clear();
+        cut.end = spec.start + self.duration();
+        cut.words = self.words(&spec.words, spec.start);
+        cut.faces = self.faces(&spec.faces, spec.start);
+        self.follow_crops(&mut cut.outputs, spec.start);
+        cut
+    }
+
     /// Face samples inside kept stretches, on the cut clip's clock counted from `origin`.
     pub fn faces(&self, faces: &[FaceFrame], origin: f64) -> Vec<FaceFrame> {
         faces
@@ -276,14 +287,7 @@ impl ClipSpec {
         if self.kept_ranges.is_empty() {
             return self.clone();
         }
-        let timeline = CutTimeline::of(self);
-        let mut cut = self.clone();
-        cut.kept_ranges.clear();
-        cut.end = self.start + timeline.duration();
-        cut.words = timeline.words(&self.words, self.start);
-        cut.faces = timeline.faces(&self.faces, self.start);
-        timeline.follow_crops(&mut cut.outputs, self.start);
-        cut
+        CutTimeline::of(self).applied_to(self)
     }
 
     /// Length of the clip as it plays: the kept ranges' total, or the span without cuts.

@@ -493,13 +493,13 @@ fn tighten_specs(
     duration: f64,
     options: &opusclip_select::TightenOptions,
 ) -> Vec<Vec<opusclip_core::Cut>> {
+    if !options.any() {
+        return vec![Vec::new(); specs.len()];
+    }
     let signals = Signals::from_survey(survey, duration);
     specs
         .iter_mut()
         .map(|spec| {
-            if !options.any() {
-                return Vec::new();
-            }
             let tightened = opusclip_select::tighten(spec.start, spec.end, words, &signals, options);
             spec.kept_ranges = tightened.kept;
             tightened.cuts

@@ -50,8 +50,9 @@ pub fn export(
     let mut timeline_pages = Vec::new();
     let mut record = 0;
     for clip in clips {
-        let moments = clip.score.as_ref().map(|score| key_moments(&clip.spec, score)).unwrap_or_default();
-        for part in kept_parts(clip) {
+        let timeline = CutTimeline::of(&clip.spec);
+        let moments = clip.score.as_ref().map(|score| key_moments(&clip.spec, &timeline, score)).unwrap_or_default();
+        for part in kept_parts(clip, &timeline) {
             let (timeline_clip, pages, note) = timeline_clip(&part, &moments, rate, aspect, measure)?;
             if let Some(note) = note.filter(|note| !notes.contains(note)) {
                 notes.push(note);
@@ -78,15 +79,16 @@ pub fn export(
     })
 }
 
-/// A clip as edits: one per kept range when it has jump cuts (its crop path, words and captions
-/// each on its own range), else the clip itself.
-fn kept_parts(clip: &ExportClip) -> Vec<ExportClip> {
+/// A clip as edits: one per kept range of its `timeline` when it has jump cuts (its crop path,
+/// words and captions each on its own range), else the clip itself.
+fn kept_parts(clip: &ExportClip, timeline: &CutTimeline) -> Vec<ExportClip> {
     if clip.spec.kept_ranges.is_empty() {
         return vec![clip.clone()];
     }
-    let kept = CutTimeline::of(&clip.spec).kept;
-    let count = kept.len();
-    kept.iter()
+    let count = timeline.kept.len();
+    timeline
+        .kept
+        .iter()
         .enumerate()
         .map(|(index, range)| {
             let mut spec = clip.spec.clone();
@@ -200,8 +202,7 @@ struct KeyMoment {
 /// carries the total and every part's reason) and the payoff (the clip's last sentence, on which
 /// the `coherence` part judges the ending), when the last sentence starts after the hook. A
 /// moment inside a jump cut moves to the next kept frame.
-fn key_moments(spec: &ClipSpec, score: &Score) -> Vec<KeyMoment> {
-    let timeline = CutTimeline::of(spec);
+fn key_moments(spec: &ClipSpec, timeline: &CutTimeline, score: &Score) -> Vec<KeyMoment> {
     let first_kept = |t: f64| timeline.kept.iter().find(|range| range.end > t).map(|range| t.max(range.start));
     let mut note = format!("score {:.0}/100", score.total);
     for (part, value) in &score.parts {

@@ -178,8 +178,8 @@ pub struct PlayedClip {
     pub spec: ClipSpec,
     /// Where each kept stretch of the source lands.
     pub timeline: CutTimeline,
-    /// The kept ranges the render joins; empty for a spec without `kept_ranges`.
-    kept: Vec<KeptRange>,
+    /// Whether the spec has `kept_ranges` (the render then joins the timeline's ranges).
+    cut: bool,
     /// Where libass looks first for the captions' font (the style's own font file's folder).
     pub fonts_dir: Option<PathBuf>,
 }
@@ -189,8 +189,18 @@ impl PlayedClip {
     pub fn of(spec: &ClipSpec) -> Result<PlayedClip> {
         check_kept_ranges(spec)?;
         let timeline = CutTimeline::of(spec);
-        let kept = if spec.kept_ranges.is_empty() { Vec::new() } else { timeline.kept.clone() };
-        Ok(PlayedClip { spec: spec.as_cut(), timeline, kept, fonts_dir: None })
+        let cut = !spec.kept_ranges.is_empty();
+        let played = if cut { timeline.applied_to(spec) } else { spec.clone() };
+        Ok(PlayedClip { spec: played, timeline, cut, fonts_dir: None })
+    }
+
+    /// The kept ranges the render joins: none for a spec without cuts.
+    fn joined_ranges(&self) -> &[KeptRange] {
+        if self.cut {
+            &self.timeline.kept
+        } else {
+            &[]
+        }
     }
 }
 
@@ -203,7 +213,7 @@ pub fn render_job<'a>(
     destinations: &'a [PathBuf],
 ) -> Result<RenderJob<'a>> {
     let spec = &played.spec;
-    let (start, end) = match (played.kept.first(), played.kept.last()) {
+    let (start, end) = match (played.joined_ranges().first(), played.joined_ranges().last()) {
         (Some(first), Some(last)) => (first.start, last.end),
         _ => (spec.start, spec.end),
     };
@@ -224,7 +234,7 @@ pub fn render_job<'a>(
         watermark: spec.watermark.as_ref(),
         outputs,
         encoder: configured_encoder()?,
-        kept: &played.kept,
+        kept: played.joined_ranges(),
         fonts_dir: played.fonts_dir.as_deref(),
     })
 }

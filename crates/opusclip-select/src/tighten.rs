@@ -72,11 +72,10 @@ pub fn tighten(start: f64, end: f64, words: &[Word], signals: &Signals, options:
         cuts.extend(pause_cuts(&inside, threshold, signals));
     }
     let cuts = merged(cuts);
-    let kept = kept_between(start, end, &cuts);
     if cuts.is_empty() {
         return Tightened::default();
     }
-    Tightened { kept, cuts }
+    Tightened { kept: kept_between(start, end, &cuts), cuts }
 }
 
 /// Filler words and repeated starts, each cut from its start to just before the next word (the
