@@ -27,7 +27,7 @@ pub use encoder::{configured_encoder, VideoEncoder, ENCODER_THREADS};
 pub use graph::{split_heights, BLUR_BRIGHTNESS};
 
 use crop_expression::format_number;
-use cuts::{cut_audio_label, cut_prefix, CutPlan, CUT, UNCUT};
+use cuts::{cut_audio_label, cut_prefix, CutPlan, CutRange, CUT, UNCUT};
 use ffmpeg::{partial_path, run_ffmpeg, TempFile};
 use graph::filter_graph;
 use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
@@ -164,8 +164,7 @@ pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> Strin
     let graph = if job.kept.is_empty() {
         filter_graph(&job.outputs, job.watermark, UNCUT, job.fonts_dir)
     } else {
-        let ranges: Vec<(f64, f64)> =
-            job.kept.iter().map(|range| (range.start - job.start, range.end - job.start)).collect();
+        let ranges = cut_ranges(job);
         let plan = CutPlan {
             ranges: &ranges,
             shows_picture: job.outputs.iter().any(|output| output.spec.layout != Layout::Audiogram),
@@ -180,6 +179,48 @@ pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> Strin
     let uploads: String =
         (0..job.outputs.len()).map(|index| format!(";\n[out{index}]{upload}[{}]", encoded_label(job, index))).collect();
     format!("{}{uploads}\n", graph.trim_end())
+}
+
+/// Kept ranges further apart than this (seconds) are read from inputs of their own, seeking to
+/// each, instead of decoding the source between them: two ranges of a multi-segment clip are
+/// often tens of seconds apart, while a jump cut's pause is decoded faster than it is sought.
+pub const SEEK_GAP_SECONDS: f64 = 5.0;
+
+/// The stretches of the source a render decodes (source seconds): the whole span, or, when
+/// kept ranges lie more than [`SEEK_GAP_SECONDS`] apart, one stretch per group of close ones.
+pub fn source_reads(job: &RenderJob) -> Vec<(f64, f64)> {
+    let mut reads: Vec<(f64, f64)> = Vec::new();
+    for range in job.kept {
+        match reads.last_mut() {
+            Some(read) if range.start - read.1 <= SEEK_GAP_SECONDS => read.1 = range.end,
+            _ => reads.push((range.start, range.end)),
+        }
+    }
+    match reads.len() {
+        0 | 1 => vec![(job.start, job.end)],
+        _ => reads,
+    }
+}
+
+/// The ffmpeg input index of read `read`: the first is input 0, a watermark image input 1, and
+/// further reads follow.
+fn read_input(read: usize, job: &RenderJob) -> usize {
+    match read {
+        0 => 0,
+        _ => read + usize::from(job.watermark.is_some()),
+    }
+}
+
+/// Each kept range on the clock of the read holding it.
+fn cut_ranges(job: &RenderJob) -> Vec<CutRange> {
+    let reads = source_reads(job);
+    job.kept
+        .iter()
+        .map(|range| {
+            let read = reads.iter().rposition(|read| read.0 <= range.start + 1e-9).unwrap_or(0);
+            CutRange { input: read_input(read, job), from: range.start - reads[read].0, to: range.end - reads[read].0 }
+        })
+        .collect()
 }
 
 /// The graph's label of output `index` as the encoder takes it: `out{index}`, or `enc{index}`
@@ -212,16 +253,23 @@ pub fn ffmpeg_arguments(
     written: &[PathBuf],
 ) -> Vec<OsString> {
     let mut args = job.encoder.device_args();
-    args.extend([
-        "-ss".into(),
-        format_number(job.start).into(),
-        "-t".into(),
-        format_number(job.end - job.start).into(),
-        "-i".into(),
-        job.source.as_os_str().to_owned(),
-    ]);
+    let read_args = |(start, end): (f64, f64)| -> [OsString; 6] {
+        [
+            "-ss".into(),
+            format_number(start).into(),
+            "-t".into(),
+            format_number(end - start).into(),
+            "-i".into(),
+            job.source.as_os_str().to_owned(),
+        ]
+    };
+    let reads = source_reads(job);
+    args.extend(read_args(reads[0]));
     if let Some(watermark) = job.watermark {
         args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
+    }
+    for read in &reads[1..] {
+        args.extend(read_args(*read));
     }
     args.extend(["-filter_complex_script".into(), graph_file.as_os_str().to_owned()]);
     for (index, partial) in written.iter().enumerate() {
@@ -451,6 +499,42 @@ mod tests {
             kept: &[],
             fonts_dir: None,
         }
+    }
+
+    #[test]
+    fn kept_ranges_far_apart_are_read_by_seeking_to_each_and_close_ones_from_one_read() {
+        let vertical = spec(Aspect::Vertical);
+        let output = RenderOutput { spec: &vertical, subtitles_ass: None, destination: Path::new("a.mp4") };
+        let kept = [
+            KeptRange { start: 1.0, end: 4.5 },
+            KeptRange { start: 23.0, end: 30.0 },
+            KeptRange { start: 31.0, end: 41.5 },
+        ];
+        let watermark = opusclip_core::Watermark {
+            image: "logo.png".into(),
+            corner: opusclip_core::Corner::TopRight,
+            width: 0.2,
+            opacity: 0.8,
+        };
+        let far = RenderJob { start: 1.0, end: 41.5, kept: &kept, watermark: Some(&watermark), ..job(vec![output]) };
+        assert_eq!(source_reads(&far), [(1.0, 4.5), (23.0, 41.5)]);
+        let args: Vec<String> = ffmpeg_arguments(&far, None, Path::new("g.txt"), &[PathBuf::from("p.mp4")])
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        let text = args.join(" ");
+        assert!(text.starts_with("-ss 1 -t 3.5 -i in.mp4 -loop 1 -i logo.png -ss 23 -t 18.5 -i in.mp4 "), "{text}");
+        let graph = render_filter_graph(&far, None);
+        assert!(graph.starts_with("[0:v]split=1[keepv0];\n[0:a:0]asplit=1[keepa0];\n"), "{graph}");
+        assert!(graph.contains("[2:v]split=2[keepv1][keepv2];\n[2:a:0]asplit=2[keepa1][keepa2];\n"), "{graph}");
+        assert!(graph.contains("[keepv1]trim=start=0:end=7,setpts=PTS-STARTPTS[partv1];"), "{graph}");
+        assert!(graph.contains("[keepa2]atrim=start=8:end=18.5,asetpts=PTS-STARTPTS[parta2];"), "{graph}");
+        assert!(graph.contains("[1:v]format=rgba"), "the logo stays input 1: {graph}");
+        // Close ranges (a jump cut's pause) share one read of the whole span.
+        let close = [KeptRange { start: 1.0, end: 2.0 }, KeptRange { start: 2.5, end: 3.0 }];
+        let near = RenderJob { kept: &close, ..far.clone() };
+        assert_eq!(source_reads(&near), [(1.0, 41.5)]);
+        assert!(render_filter_graph(&near, None).starts_with("[0:v]split=2[keepv0][keepv1];"));
     }
 
     #[test]

@@ -157,6 +157,37 @@ fn a_cut_clip_is_as_long_as_its_ranges_with_picture_and_sound_together() {
     }
 }
 
+/// Ranges more than `SEEK_GAP_SECONDS` apart, each read from an input of its own.
+const FAR_APART: [KeptRange; 2] = [KeptRange { start: 0.2, end: 0.7 }, KeptRange { start: 5.75, end: 5.95 }];
+
+#[test]
+fn ranges_far_apart_are_read_apart_and_joined_with_picture_and_sound_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = ramp(dir.path(), true);
+    let wide_spec = whole_frame(Aspect::Wide);
+    let wide = dir.path().join("wide.mp4");
+    let outputs = vec![RenderOutput { spec: &wide_spec, subtitles_ass: None, destination: &wide }];
+    let far = RenderJob { start: 0.2, end: 5.95, kept: &FAR_APART, ..job(&source, outputs, None) };
+    assert_eq!(opusclip_media::render::source_reads(&far).len(), 2, "read apart");
+    render(&far, &mut |_| {}).expect("renders");
+    let (picture, sound) = (duration(&wide, "v:0"), duration(&wide, "a:0"));
+    assert!((picture - 0.7).abs() < 0.07 && (sound - 0.7).abs() < 0.07, "video {picture} s, audio {sound} s");
+    for (at, source_second) in [(0.2, 0.4), (0.55, 5.8)] {
+        let luma = luma_at(&wide, at);
+        let expected = LUMA_PER_SECOND * source_second * 255.0 / 219.0;
+        assert!(
+            (luma - expected).abs() < 8.0,
+            "picture at {at} s: luma {luma:.1}, source {source_second} s: {expected:.1}"
+        );
+        let peak = peak_at(&wide, at);
+        let expected = AMPLITUDE_PER_SECOND * (source_second + 0.05);
+        assert!(
+            (peak - expected).abs() < 0.06,
+            "sound at {at} s: peak {peak:.3}, source {source_second} s: {expected:.3}"
+        );
+    }
+}
+
 #[test]
 fn a_cut_clip_is_brought_to_its_loudness_and_an_audiogram_of_a_recording_is_cut_too() {
     let dir = tempfile::tempdir().unwrap();

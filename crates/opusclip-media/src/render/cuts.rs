@@ -1,8 +1,10 @@
 //! Jump cuts in a render: the first lines of the filter graph that keep only the clip's kept
-//! ranges — each range's picture and sound trimmed from the decoded span (sample-exact for the
-//! sound) and joined by `concat`, so they stay together across every join — and hand the rest of
-//! the graph the joined picture, each output's sound (through the loudness filter) and, for
-//! audiograms, the joined sound to draw.
+//! ranges — each range's picture and sound trimmed from the decoded stretch of the source it
+//! lies in (sample-exact for the sound) and joined by `concat`, so they stay together across
+//! every join — and hand the rest of the graph the joined picture, each output's sound (through
+//! the loudness filter) and, for audiograms, the joined sound to draw. Ranges far apart (a
+//! question and its answer) are read from inputs of their own, so the stretch between them is
+//! never decoded.
 
 use super::crop_expression::format_number;
 
@@ -24,10 +26,18 @@ pub(super) fn cut_audio_label(index: usize) -> String {
     format!("[aout{index}]")
 }
 
+/// One kept range: the input holding it and its seconds from that input's start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct CutRange {
+    pub input: usize,
+    pub from: f64,
+    pub to: f64,
+}
+
 /// What the cut prefix needs to know about the render.
 pub(super) struct CutPlan<'a> {
-    /// The kept ranges, in seconds from the start of the decoded span, in order.
-    pub ranges: &'a [(f64, f64)],
+    /// The kept ranges, in order.
+    pub ranges: &'a [CutRange],
     /// Whether an output shows the source's picture (every output but an audiogram does).
     pub shows_picture: bool,
     pub has_audio: bool,
@@ -44,16 +54,21 @@ pub(super) struct CutPlan<'a> {
 pub(super) fn cut_prefix(plan: &CutPlan) -> String {
     let count = plan.ranges.len();
     let mut graph = String::new();
-    let labels = |prefix: &str| (0..count).map(|index| format!("[{prefix}{index}]")).collect::<String>();
-    if plan.shows_picture {
-        graph.push_str(&format!("[0:v]split={count}{};\n", labels("keepv")));
-    }
-    if plan.has_audio {
-        graph.push_str(&format!("[0:a:0]asplit={count}{};\n", labels("keepa")));
+    let mut inputs: Vec<usize> = plan.ranges.iter().map(|range| range.input).collect();
+    inputs.dedup();
+    for input in inputs {
+        let held: Vec<usize> = (0..count).filter(|&index| plan.ranges[index].input == input).collect();
+        let labels = |prefix: &str| held.iter().map(|index| format!("[{prefix}{index}]")).collect::<String>();
+        if plan.shows_picture {
+            graph.push_str(&format!("[{input}:v]split={}{};\n", held.len(), labels("keepv")));
+        }
+        if plan.has_audio {
+            graph.push_str(&format!("[{input}:a:0]asplit={}{};\n", held.len(), labels("keepa")));
+        }
     }
     let mut joined = String::new();
-    for (index, &(from, to)) in plan.ranges.iter().enumerate() {
-        let (from, to) = (format_number(from), format_number(to));
+    for (index, range) in plan.ranges.iter().enumerate() {
+        let (from, to) = (format_number(range.from), format_number(range.to));
         if plan.shows_picture {
             graph.push_str(&format!("[keepv{index}]trim=start={from}:end={to},setpts=PTS-STARTPTS[partv{index}];\n"));
             joined.push_str(&format!("[partv{index}]"));
@@ -104,7 +119,7 @@ mod tests {
     #[test]
     fn each_range_is_trimmed_and_the_parts_joined_picture_with_sound() {
         let plan = CutPlan {
-            ranges: &[(0.0, 1.5), (2.25, 4.0)],
+            ranges: &[CutRange { input: 0, from: 0.0, to: 1.5 }, CutRange { input: 0, from: 2.25, to: 4.0 }],
             shows_picture: true,
             has_audio: true,
             outputs: 2,
@@ -122,7 +137,7 @@ mod tests {
     #[test]
     fn a_silent_source_joins_pictures_only() {
         let plan = CutPlan {
-            ranges: &[(0.0, 1.0), (2.0, 3.0)],
+            ranges: &[CutRange { input: 0, from: 0.0, to: 1.0 }, CutRange { input: 0, from: 2.0, to: 3.0 }],
             shows_picture: true,
             has_audio: false,
             outputs: 1,
@@ -137,7 +152,7 @@ mod tests {
     #[test]
     fn outputs_get_normalised_sound_and_the_audiogram_the_raw_one() {
         let plan = CutPlan {
-            ranges: &[(0.0, 1.0), (2.0, 3.0)],
+            ranges: &[CutRange { input: 0, from: 0.0, to: 1.0 }, CutRange { input: 0, from: 2.0, to: 3.0 }],
             shows_picture: false,
             has_audio: true,
             outputs: 2,
