@@ -1,6 +1,8 @@
 //! Tight clips: the jump cuts that take pauses and filler words out of a chosen clip
 //! (`--cut-pauses`, `--cut-fillers`). A pause is a gap between words longer than the threshold
-//! that the audio levels say is quiet — a laugh or applause between words has sound and stays;
+//! that the audio levels say is quiet — a laugh or applause between words has sound and stays —
+//! or a detected silence longer than the threshold wherever the word times put it (speech
+//! recognition often stretches a word over the pause after it) that holds no whole word;
 //! a filler is "um", "uh", "er", "hmm"… said on its own, or the first of a word said twice in a
 //! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
 
@@ -70,6 +72,7 @@ pub fn tighten(start: f64, end: f64, words: &[Word], signals: &Signals, options:
     }
     if let Some(threshold) = options.pause_seconds {
         cuts.extend(pause_cuts(&inside, threshold, signals));
+        cuts.extend(silence_cuts(start, end, &inside, threshold, signals));
     }
     let cuts = merged(cuts);
     if cuts.is_empty() {
@@ -132,6 +135,28 @@ fn pause_cuts(words: &[&Word], threshold: f64, signals: &Signals) -> Vec<Cut> {
         cuts.push(Cut { start: from, end: to, reason: CutReason::Pause, words: String::new() });
     }
     cuts
+}
+
+/// Detected silences inside `start..end` longer than `threshold`, each shortened to
+/// [`PAUSE_PADDING`] on either side (and never reaching into the clip's first or last
+/// [`PAUSE_PADDING`]); a silence that holds a whole word (quiet speech the recogniser heard) stays.
+fn silence_cuts(start: f64, end: f64, words: &[&Word], threshold: f64, signals: &Signals) -> Vec<Cut> {
+    signals
+        .silences
+        .iter()
+        .filter(|silence| silence.end - silence.start > threshold)
+        .filter(|silence| !words.iter().any(|word| word.start >= silence.start && word.end <= silence.end))
+        .filter_map(|silence| {
+            let from = silence.start.max(start) + PAUSE_PADDING;
+            let to = silence.end.min(end) - PAUSE_PADDING;
+            (to - from >= SHORTEST_CUT && to - from + 2.0 * PAUSE_PADDING > threshold).then(|| Cut {
+                start: from,
+                end: to,
+                reason: CutReason::Pause,
+                words: String::new(),
+            })
+        })
+        .collect()
 }
 
 /// The cuts in time order with overlapping ones joined (the first one's reason kept).
@@ -210,6 +235,27 @@ mod tests {
         assert_eq!(cut.reason, CutReason::Pause);
         assert_eq!(tight.kept, [KeptRange { start: 1.0, end: cut.start }, KeptRange { start: cut.end, end: 4.3 }]);
         assert!((tight.removed_seconds() - 1.76).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_silence_inside_a_stretched_word_is_a_pause_and_one_holding_a_word_is_not() {
+        // Speech recognition stretched "Hello." over the pause after it: no gap between words.
+        let words = [word("Hello.", 1.0, 3.4), word("So", 3.5, 3.8), word("then", 4.0, 4.3)];
+        let quiet = levels(&[(1.5, 3.5)]);
+        let silences = [Silence { start: 1.5, end: 3.5 }];
+        let signals = Signals { levels: Some(&quiet), silences: &silences, ..Signals::empty(20.0) };
+        let tight = tighten(1.0, 4.3, &words, &signals, &pauses());
+        assert_eq!(tight.cuts.len(), 1, "{tight:?}");
+        let cut = &tight.cuts[0];
+        assert!((cut.start - 1.62).abs() < 1e-9 && (cut.end - 3.38).abs() < 1e-9, "{cut:?}");
+        // A whole word inside the silence is quiet speech that was heard: the silence stays.
+        let whispered = [word("Hello.", 1.0, 1.4), word("psst", 2.2, 2.6), word("So", 3.5, 3.8)];
+        let tight = tighten(1.0, 3.8, &whispered, &signals, &pauses());
+        assert!(tight.cuts.iter().all(|cut| cut.end <= 2.2 || cut.start >= 2.6), "{tight:?}");
+        // A silence no longer than the threshold stays.
+        let short = [Silence { start: 1.5, end: 1.95 }];
+        let signals = Signals { silences: &short, ..Signals::empty(20.0) };
+        assert_eq!(tighten(1.0, 4.3, &words, &signals, &pauses()), Tightened::default());
     }
 
     #[test]
