@@ -292,12 +292,34 @@ pub struct Candidate {
     pub first_sentence: usize,
     pub end_sentence: usize,
     pub score: Score,
+    /// The text played: the setup's sentence, when there is one, then the clip's sentences.
     pub text: String,
+    /// The parts of `start..end` the clip plays, when it joins two (a question and the answer
+    /// that comes after other talk); empty when it plays the whole span.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_ranges: Vec<crate::KeptRange>,
 }
 
 impl Candidate {
     pub fn duration(&self) -> f64 {
         self.end - self.start
+    }
+    /// Seconds played: the kept ranges' total, or the whole span.
+    pub fn played_duration(&self) -> f64 {
+        if self.kept_ranges.is_empty() {
+            self.duration()
+        } else {
+            self.kept_ranges.iter().map(crate::KeptRange::duration).sum()
+        }
+    }
+    /// Whether the clip plays `start..end` whole (inside one kept range, or its span).
+    pub fn plays(&self, start: f64, end: f64) -> bool {
+        let inside = |from: f64, to: f64| start >= from - 1e-6 && end <= to + 1e-6;
+        if self.kept_ranges.is_empty() {
+            inside(self.start, self.end)
+        } else {
+            self.kept_ranges.iter().any(|range| inside(range.start, range.end))
+        }
     }
     pub fn overlaps(&self, other: &Candidate) -> bool {
         self.start < other.end && other.start < self.end

@@ -14,8 +14,8 @@ use crate::survey::{run_survey, run_survey_with_speech};
 use crate::transcript::{plan_transcript, TranscriptPlan, NO_TRANSCRIPT_HINT};
 use opusclip_analyze::faces::FaceDetector;
 use opusclip_core::{
-    Candidate, ClipSpec, CloseLook, LayoutKind, Manifest, ManifestClip, ManifestSource, OutputSpec, ProbeFacts, Result,
-    SourceRef, StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
+    Candidate, ClipSpec, CloseLook, KeptRange, LayoutKind, Manifest, ManifestClip, ManifestSource, OutputSpec,
+    ProbeFacts, Result, SourceRef, StageTiming, Survey, Transcript, Word, SCHEMA_VERSION, TOOL_VERSION,
 };
 use opusclip_select::{select_clips, select_clips_without_words, ClipScorer, ClipText, Signals, Window};
 use std::path::Path;
@@ -157,7 +157,7 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         warnings.push(message);
     }
     progress.workload(&Workload {
-        clip_seconds: candidates.iter().map(|c| c.duration()).sum(),
+        clip_seconds: candidates.iter().map(|c| c.played_duration()).sum(),
         ..expected_workload(facts.duration, options, transcribes)
     });
     let (looks, signals): (Vec<CloseLook>, Vec<LookSignals>) =
@@ -320,6 +320,7 @@ fn rescore_with_looks(
                 end: candidate.end,
                 first_sentence: candidate.first_sentence,
                 end_sentence: candidate.end_sentence,
+                setup: None,
             };
             scorer.rescore_visual(&mut candidate.score, &window, &seen);
             (candidate, look)
@@ -349,18 +350,20 @@ fn look_at_all(
         .collect()
 }
 
-/// Title, description and hashtags of each candidate, from the sentences it spans.
+/// Title, description and hashtags of each candidate, from the sentences it plays (a joined
+/// question first).
 fn describe_candidates(candidates: &[Candidate], words: &[Word]) -> Vec<ClipText> {
     let sentences = opusclip_select::sentences(words);
     candidates
         .iter()
         .map(|candidate| {
-            let clip_sentences: Vec<&str> = sentences
-                .get(candidate.first_sentence..candidate.end_sentence)
+            let spanned = sentences.get(candidate.first_sentence..candidate.end_sentence).unwrap_or(&[]);
+            let setup = sentences
+                .get(..candidate.first_sentence)
                 .unwrap_or(&[])
                 .iter()
-                .map(|s| s.text.as_str())
-                .collect();
+                .filter(|s| !candidate.kept_ranges.is_empty() && candidate.plays(s.start, s.end));
+            let clip_sentences: Vec<&str> = setup.chain(spanned).map(|s| s.text.as_str()).collect();
             opusclip_select::describe(&candidate.text, &clip_sentences, candidate.start)
         })
         .collect()
@@ -429,7 +432,7 @@ fn build_specs(
                 loudness: options.loudness,
                 keywords: clip_keywords(&candidate.text),
                 watermark: options.watermark.clone(),
-                kept_ranges: Vec::new(),
+                kept_ranges: candidate.kept_ranges.clone(),
             }
         })
         .collect()
@@ -459,11 +462,8 @@ fn manifest_clip(
     rendered: crate::render::RenderedClip,
     spec_name: String,
 ) -> ManifestClip {
-    let transcript: Vec<&str> = words
-        .iter()
-        .filter(|w| w.start >= candidate.start - 1e-6 && w.end <= candidate.end + 1e-6)
-        .map(|w| w.text.as_str())
-        .collect();
+    let transcript: Vec<&str> =
+        words.iter().filter(|w| candidate.plays(w.start, w.end)).map(|w| w.text.as_str()).collect();
     ManifestClip {
         id: spec.id.clone(),
         rank: rank as u32 + 1,
@@ -484,8 +484,9 @@ fn manifest_clip(
     }
 }
 
-/// Takes the pauses and fillers `options` name out of every clip (its `kept_ranges`), measured
-/// on the words and the survey's audio levels; returns each clip's cuts.
+/// Takes the pauses and fillers `options` name out of every clip (its `kept_ranges`; each part
+/// of a joined clip on its own), measured on the words and the survey's audio levels; returns
+/// each clip's cuts.
 fn tighten_specs(
     specs: &mut [ClipSpec],
     words: &[Word],
@@ -500,9 +501,22 @@ fn tighten_specs(
     specs
         .iter_mut()
         .map(|spec| {
-            let tightened = opusclip_select::tighten(spec.start, spec.end, words, &signals, options);
-            spec.kept_ranges = tightened.kept;
-            tightened.cuts
+            let whole = KeptRange { start: spec.start, end: spec.end };
+            let parts = if spec.kept_ranges.is_empty() { vec![whole] } else { spec.kept_ranges.clone() };
+            let (mut kept, mut cuts) = (Vec::new(), Vec::new());
+            for part in parts {
+                let tightened = opusclip_select::tighten(part.start, part.end, words, &signals, options);
+                if tightened.cuts.is_empty() {
+                    kept.push(part);
+                } else {
+                    kept.extend(tightened.kept);
+                }
+                cuts.extend(tightened.cuts);
+            }
+            if !cuts.is_empty() {
+                spec.kept_ranges = kept;
+            }
+            cuts
         })
         .collect()
 }

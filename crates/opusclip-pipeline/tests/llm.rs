@@ -179,6 +179,7 @@ fn candidate(start: f64, total: f64, text: &str) -> Candidate {
         end_sentence: 0,
         score: Score { total, parts: Default::default() },
         text: text.to_string(),
+        kept_ranges: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@
 use crate::lexicon::{content_words, normalize, stem, DANGLING_REFERENCES};
 use crate::parts::WindowView;
 use crate::sentences::ends_sentence;
+use crate::setups::{shared_words, OPENING_SENTENCES};
 use crate::topics::TopicSegmentation;
 use opusclip_core::ScorePart;
 use std::collections::BTreeSet;
@@ -56,15 +57,20 @@ pub fn coherence_with_topics(view: &WindowView, topics: Option<&TopicSegmentatio
         points -= penalty;
         findings.push(finding);
     };
-    let first_sentence = view.sentence_of(range.start);
+    let setup = view.window.setup.map(|setup| setup.sentence).filter(|&index| index < view.sentences.len());
+    let first_sentence = setup.or_else(|| view.sentence_of(range.start));
     let starts_sentence = first_sentence.is_some_and(|s| view.sentences[s].first_word == range.start);
-    if !starts_sentence {
+    if !starts_sentence && setup.is_none() {
         penalise(MID_SENTENCE_START_PENALTY, "starts mid-sentence".into());
     }
-    if let Some(word) = dangling_reference(view) {
+    let dangling = match setup {
+        Some(index) => view.context.dangling_opener(index),
+        None => dangling_reference(view),
+    };
+    if let Some(word) = dangling {
         penalise(DANGLING_PENALTY, format!("\"{word}\" at the start refers to something before the clip"));
     }
-    if let Some(first) = first_sentence.filter(|_| starts_sentence) {
+    if let Some(first) = first_sentence.filter(|_| starts_sentence || setup.is_some()) {
         if let Some(word) = view.context.weak_opener(first) {
             penalise(WEAK_OPENER_PENALTY, format!("opens on \"{word}\""));
         }
@@ -108,7 +114,28 @@ pub fn coherence_with_topics(view: &WindowView, topics: Option<&TopicSegmentatio
         };
         findings.push(format!("self-contained: clean start, ends on a finished sentence; {topic}"));
     }
+    if let Some(index) = setup {
+        findings.push(setup_note(view, index));
+    }
     ScorePart { value: points.clamp(0.0, 100.0), reason: findings.join("; ") }
+}
+
+/// Why a clip's setup belongs with it: how far back the question was asked and the words of it
+/// the clip's opening repeats.
+fn setup_note(view: &WindowView, setup: usize) -> String {
+    let sentences = view.sentences;
+    let first = view.window.first_sentence.min(sentences.len().saturating_sub(1));
+    let opening_end = view.window.end_sentence.min(first + OPENING_SENTENCES).max(first + 1);
+    let opening: Vec<&str> =
+        sentences[first..opening_end.min(sentences.len())].iter().map(|s| s.text.as_str()).collect();
+    let question = &sentences[setup];
+    let shared = shared_words(&question.text, &opening.join(" "));
+    let gap = sentences[first].start - question.end;
+    format!(
+        "joins the question asked {gap:.1} s earlier (\"{}\") to the answer it opens on (both say {})",
+        question.text.trim(),
+        shared.iter().map(|word| format!("\"{word}\"")).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// How the window's whole sentences fall into topic segments.
@@ -215,6 +242,7 @@ mod tests {
             end: sentences[end - 1].end,
             first_sentence: first,
             end_sentence: end,
+            setup: None,
         };
         coherence(&WindowView::new(&window, &sentences, &words, &signals))
     }
@@ -265,7 +293,7 @@ mod tests {
         let sentences = sentences(&words);
         let signals = Signals::empty(1000.0);
         // A window by time: from the middle of the first sentence into the middle of the third.
-        let window = Window { start: 0.9, end: sentences[2].start + 1.0, first_sentence: 0, end_sentence: 0 };
+        let window = Window::new(0.9, sentences[2].start + 1.0, 0, 0);
         let part = coherence(&WindowView::new(&window, &sentences, &words, &signals));
         assert!(part.reason.contains("starts mid-sentence") && part.reason.contains("ends mid-sentence"), "{part:?}");
         assert_eq!(part.value, 100.0 - MID_SENTENCE_START_PENALTY - MID_SENTENCE_END_PENALTY);
@@ -293,6 +321,7 @@ mod tests {
                 end: sentences[end - 1].end,
                 first_sentence: first,
                 end_sentence: end,
+                setup: None,
             };
             let topics =
                 TopicSegmentation { segment_of_sentence, boundaries: vec![3], gap_similarity: vec![], depth: vec![] };

@@ -297,7 +297,7 @@ mod tests {
     }
 
     fn engage(words: &[Word], signals: &Signals, end: f64) -> ScorePart {
-        let window = Window { start: 0.0, end, first_sentence: 0, end_sentence: 0 };
+        let window = Window::new(0.0, end, 0, 0);
         engagement_with(&WindowView::new(&window, &[], words, signals), None)
     }
 

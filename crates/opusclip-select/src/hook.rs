@@ -221,7 +221,7 @@ mod tests {
     }
 
     fn window(start: f64, end: f64) -> Window {
-        Window { start, end, first_sentence: 0, end_sentence: 0 }
+        Window::new(start, end, 0, 0)
     }
 
     #[test]

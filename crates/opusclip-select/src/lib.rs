@@ -69,6 +69,11 @@
 //!    To score any span on its words alone (the TED evaluation): `ClipScorer::new(weights,
 //!    lengths).score(&Window::over(&sentences, start, end), &sentences, &words,
 //!    &Signals::empty(duration))` (see [`ClipScorer`]).
+//!    **Multi-segment clips** ([`setups`]): beside each run that opens on the answer to a
+//!    question asked 2–45 s before (with other talk between), the same run joined to that
+//!    question competes too, when it scores at least as well; it plays the question, then the
+//!    run (its `Candidate::kept_ranges`), its hook is the question's, its `length_fit` is on what
+//!    plays, and its coherence reason names the question and the words both say.
 //! 5. **Choice**: refined runs that break no boundary rule are taken first, one at a time by
 //!    maximal marginal relevance: the next is the non-overlapping window with the best
 //!    `total − 0.3 × 100 × similarity` (Jaccard overlap of content words with the clips already
@@ -117,6 +122,7 @@ pub mod semantic_reaction;
 pub mod semantic_reaction_fit;
 pub mod semantic_reaction_model;
 mod sentences;
+pub mod setups;
 mod signals;
 pub mod tighten;
 mod title;
@@ -135,7 +141,7 @@ pub use ranges::{clock, parse_time, LengthRange, TimeRange};
 pub use reaction::{reaction_features, ReactionEstimate, ReactionFeatures, ReactionModel};
 pub use reaction_model::REACTION_MODEL;
 pub use refine::{RefineContext, RefinedSpan, LEAD_PAD_MAX, TAIL_PAD_MAX};
-pub use score::{weighted_total, BaselineScorer, ClipScorer, Scorer, Window, PROMPT_PART};
+pub use score::{weighted_total, BaselineScorer, ClipScorer, Scorer, Setup, Window, PROMPT_PART};
 pub use select::{select_clips, DIVERSITY_WEIGHT};
 pub use semantic::{
     embedding_topic_segments, embedding_topic_segments_with, MeaningMatch, PromptMeaning, EMBEDDING_TOPIC_OPTIONS,

@@ -75,7 +75,7 @@ mod tests {
     use opusclip_core::{AudioLevels, Silence, Word};
 
     fn window(start: f64, end: f64) -> Window {
-        Window { start, end, first_sentence: 0, end_sentence: 0 }
+        Window::new(start, end, 0, 0)
     }
 
     /// `count` words of `length` seconds each, one every `step` seconds from `from`.

@@ -111,7 +111,7 @@ pub fn loudness_spread(window: &Window, signals: &Signals) -> Option<LoudnessSpr
 /// Closeness of the window's length to the middle of the nearest fitting range: 100 at the
 /// middle, 50 at either bound, less outside. `ranges` are `(min, max)` pairs; the best is used.
 pub fn length_fit(window: &Window, ranges: &[(f64, f64)]) -> ScorePart {
-    let length = window.duration();
+    let length = window.played_duration();
     let fit = |&(min, max): &(f64, f64)| {
         let ideal = (min + max) / 2.0;
         let half_range = (max - min) / 2.0;
@@ -154,7 +154,7 @@ mod tests {
     use opusclip_core::AudioLevels;
 
     fn window(start: f64, end: f64) -> Window {
-        Window { start, end, first_sentence: 0, end_sentence: 0 }
+        Window::new(start, end, 0, 0)
     }
 
     #[test]

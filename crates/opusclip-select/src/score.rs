@@ -35,17 +35,45 @@ pub struct Window {
     /// One past the window's last sentence; equal to `first_sentence` for windows that hold no
     /// whole sentence (their words are then those whose middle lies inside them).
     pub end_sentence: usize,
+    /// A question from further back played before the window's sentences, when the clip joins
+    /// it to the answer it opens on ([`crate::setups`]).
+    pub setup: Option<Setup>,
+}
+
+/// The sentence a multi-segment clip plays first, and the span it plays of it (source seconds,
+/// before `Window::start`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setup {
+    pub sentence: usize,
+    pub start: f64,
+    pub end: f64,
 }
 
 impl Window {
-    /// Length in seconds.
+    /// A window without a setup.
+    pub fn new(start: f64, end: f64, first_sentence: usize, end_sentence: usize) -> Window {
+        Window { start, end, first_sentence, end_sentence, setup: None }
+    }
+
+    /// Length in seconds of `start..end` (the setup, when there is one, is not in it).
     pub fn duration(&self) -> f64 {
         self.end - self.start
     }
 
-    /// Whether this window overlaps `other` (touching ends do not overlap).
+    /// Seconds played: the setup's span and the window's.
+    pub fn played_duration(&self) -> f64 {
+        self.duration() + self.setup.map_or(0.0, |setup| setup.end - setup.start)
+    }
+
+    /// Where the clip starts in the source: the setup's start, or the window's.
+    pub fn span_start(&self) -> f64 {
+        self.setup.map_or(self.start, |setup| setup.start)
+    }
+
+    /// Whether this window's span (from its setup on) overlaps `other`'s (touching ends do not
+    /// overlap).
     pub fn overlaps(&self, other: &Window) -> bool {
-        self.start < other.end && other.start < self.end
+        self.span_start() < other.end && other.span_start() < self.end
     }
 
     /// The window `[start, end)` over `sentences`, holding the sentences that lie wholly inside
@@ -57,7 +85,7 @@ impl Window {
         while last < sentences.len() && sentences[last].end <= end {
             last += 1;
         }
-        Window { start, end, first_sentence: first, end_sentence: last.max(first) }
+        Window::new(start, end, first, last.max(first))
     }
 }
 
@@ -215,9 +243,13 @@ pub fn weighted_total(parts: &BTreeMap<String, ScorePart>, weights: &ScoreWeight
 }
 
 /// The text of the window's first sentence and the opening words: that sentence's words and
-/// any others said in the first [`HOOK_SECONDS`].
+/// any others said in the first [`HOOK_SECONDS`]; for a clip with a setup, the setup's.
 fn opening<'w>(view: &WindowView<'w>) -> (String, Vec<&'w Word>) {
     let window = view.window;
+    if let Some(setup) = window.setup.and_then(|setup| view.sentences.get(setup.sentence)) {
+        let words = view.words.get(setup.first_word..setup.end_word).unwrap_or(&[]);
+        return (setup.text.clone(), words.iter().collect());
+    }
     let first_sentence =
         (window.first_sentence < window.end_sentence).then(|| view.sentences.get(window.first_sentence)).flatten();
     let sentence_words = first_sentence.map_or(0, |s| s.end_word.saturating_sub(s.first_word));

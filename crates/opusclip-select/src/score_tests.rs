@@ -24,6 +24,7 @@ fn whole(sentences: &[Sentence]) -> Window {
         end: sentences[sentences.len() - 1].end,
         first_sentence: 0,
         end_sentence: sentences.len(),
+        setup: None,
     }
 }
 
@@ -79,7 +80,7 @@ fn the_weights_decide_what_counts() {
 #[test]
 fn windows_without_sentences_use_words_in_time_or_audio() {
     let words = transcript("You will never guess this.", 2.0);
-    let window = Window { start: 0.0, end: 30.0, first_sentence: 0, end_sentence: 0 };
+    let window = Window::new(0.0, 30.0, 0, 0);
     let signals = Signals::empty(30.0);
     let with_words = scorer().score(&window, &[], &words, &signals);
     assert!(
@@ -145,7 +146,7 @@ fn weighted_total_skips_missing_parts() {
 
 #[test]
 fn windows_overlap_only_when_they_share_time() {
-    let at = |start, end| Window { start, end, first_sentence: 0, end_sentence: 0 };
+    let at = |start, end| Window::new(start, end, 0, 0);
     assert!(at(0.0, 10.0).overlaps(&at(9.0, 20.0)));
     assert!(!at(0.0, 10.0).overlaps(&at(10.0, 20.0)));
 }

@@ -6,12 +6,13 @@
 use crate::dead_air::{dead_air, words_within};
 use crate::options::SelectOptions;
 use crate::ranges::LengthRange;
-use crate::refine::RefineContext;
-use crate::score::{Scorer, Window};
+use crate::refine::{RefineContext, LEAD_PAD_MAX, TAIL_PAD_MAX};
+use crate::score::{Scorer, Setup, Window};
 use crate::sentences::sentences;
+use crate::setups::find_setup;
 use crate::signals::Signals;
 use crate::visual::KEYFRAME_CUT_SCORE;
-use opusclip_core::{Candidate, Result, Score, Sentence, Word};
+use opusclip_core::{Candidate, KeptRange, Result, Score, Sentence, Word};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Decimals a total keeps for ranking.
@@ -65,7 +66,7 @@ pub fn select_clips(
     let cuts = signals.cut_times(KEYFRAME_CUT_SCORE);
     let context = RefineContext::new(&sentences, words, signals, &cuts, options.bounds(duration));
     let (refined, raw) = candidate_spans(&context, &options.lengths);
-    let score = |spans: Vec<Span>| score_spans(spans, &context, scorer);
+    let score = |spans: Vec<Span>| with_setups(score_spans(spans, &context, scorer), &context, scorer);
     let (clean, broken): (Vec<Span>, Vec<Span>) =
         refined.into_iter().partition(|span| context.issues(span.first, span.end).is_empty());
     // Tiers, each chosen from only when the ones before leave room: refined runs that break no
@@ -92,9 +93,17 @@ pub fn select_clips(
     }
     let placed = place(&chosen, &context);
     // Scored again as cut (padded), so every reason describes the clip the manifest lists.
-    let mut final_windows: Vec<Window> =
-        chosen.iter().zip(placed).map(|(scored, (start, end))| Window { start, end, ..scored.window }).collect();
-    final_windows.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut final_windows: Vec<Window> = chosen
+        .iter()
+        .zip(placed)
+        .map(|(scored, placed)| Window {
+            start: placed.start,
+            end: placed.end,
+            setup: scored.window.setup.zip(placed.setup).map(|(setup, (start, end))| Setup { start, end, ..setup }),
+            ..scored.window
+        })
+        .collect();
+    final_windows.sort_by(|a, b| a.span_start().total_cmp(&b.span_start()));
     let mut rescored = score_windows(final_windows, &sentences, words, signals, scorer);
     sort_by_rank(&mut rescored);
     Ok(rescored
@@ -153,6 +162,7 @@ fn score_spans(spans: Vec<Span>, context: &RefineContext, scorer: &dyn Scorer) -
         end: context.sentences[span.end - 1].end,
         first_sentence: span.first,
         end_sentence: span.end,
+        setup: None,
     });
     let maxima: Vec<f64> = spans.iter().map(|span| span.max_seconds).collect();
     let mut scored = score_windows(windows.collect(), context.sentences, context.words, context.signals, scorer);
@@ -162,21 +172,76 @@ fn score_spans(spans: Vec<Span>, context: &RefineContext, scorer: &dyn Scorer) -
     scored
 }
 
-/// The padded, snapped `(start, end)` of each chosen window (in the order given); where the
-/// padding of two neighbours would overlap, both stop at the middle of the silence between them.
-fn place(chosen: &[ScoredWindow], context: &RefineContext) -> Vec<(f64, f64)> {
-    let mut placed: Vec<(f64, f64)> = chosen
+/// The windows, and beside each that opens on the answer to a question asked further back the
+/// same window joined to that question ([`find_setup`]), when the joined clip scores at least as
+/// well (its hook is then the question, and its coherence says why the two belong together).
+/// Both compete in the choice; the joined one occupies the source from the question on.
+fn with_setups(scored: Vec<ScoredWindow>, context: &RefineContext, scorer: &dyn Scorer) -> Vec<ScoredWindow> {
+    let mut all = Vec::with_capacity(scored.len());
+    for alone in scored {
+        let joined = joined_to_setup(&alone, context, scorer).filter(|joined| joined.score.total >= alone.score.total);
+        all.extend(joined);
+        all.push(alone);
+    }
+    all
+}
+
+/// `alone` joined to the question it answers, scored, when there is one.
+fn joined_to_setup(alone: &ScoredWindow, context: &RefineContext, scorer: &dyn Scorer) -> Option<ScoredWindow> {
+    let playable = alone.max_seconds - LEAD_PAD_MAX - TAIL_PAD_MAX;
+    let matched = find_setup(context, &alone.window, playable)?;
+    let window = Window { setup: Some(matched.setup), ..alone.window };
+    let mut joined = score_windows(vec![window], context.sentences, context.words, context.signals, scorer).pop()?;
+    joined.max_seconds = alone.max_seconds;
+    Some(joined)
+}
+
+/// Where a chosen window plays once padded and snapped: its span, and its setup's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Placed {
+    start: f64,
+    end: f64,
+    setup: Option<(f64, f64)>,
+}
+
+impl Placed {
+    fn span_start(&self) -> f64 {
+        self.setup.map_or(self.start, |(start, _)| start)
+    }
+}
+
+/// The padded, snapped place of each chosen window (in the order given); where the padding of
+/// two neighbours would overlap, both stop at the middle of the silence between them. A setup
+/// is padded as a run of its own, within what is left of the clip's maximum.
+fn place(chosen: &[ScoredWindow], context: &RefineContext) -> Vec<Placed> {
+    let mut placed: Vec<Placed> = chosen
         .iter()
-        .map(|s| context.pad_and_snap(s.window.first_sentence, s.window.end_sentence, s.max_seconds))
+        .map(|scored| {
+            let window = &scored.window;
+            let setup_seconds = window.setup.map_or(0.0, |setup| setup.end - setup.start);
+            let main_max = scored.max_seconds - setup_seconds;
+            let (start, end) = context.pad_and_snap(window.first_sentence, window.end_sentence, main_max);
+            let setup = window.setup.map(|setup| {
+                let left = scored.max_seconds - (end - start);
+                let (from, to) = context.pad_and_snap(setup.sentence, setup.sentence + 1, left.max(setup_seconds));
+                (from, to.min(start))
+            });
+            Placed { start, end, setup }
+        })
         .collect();
     let mut order: Vec<usize> = (0..chosen.len()).collect();
-    order.sort_by(|&a, &b| chosen[a].window.start.total_cmp(&chosen[b].window.start));
+    order.sort_by(|&a, &b| chosen[a].window.span_start().total_cmp(&chosen[b].window.span_start()));
     for pair in order.windows(2) {
         let (before, after) = (pair[0], pair[1]);
-        if placed[before].1 > placed[after].0 {
-            let middle = (chosen[before].window.end + chosen[after].window.start) / 2.0;
-            placed[before].1 = placed[before].1.min(middle).max(chosen[before].window.end);
-            placed[after].0 = placed[after].0.max(middle).min(chosen[after].window.start);
+        let (speech_end, speech_start) = (chosen[before].window.end, chosen[after].window.span_start());
+        if placed[before].end > placed[after].span_start() {
+            let middle = (speech_end + speech_start) / 2.0;
+            placed[before].end = placed[before].end.min(middle).max(speech_end);
+            let start = placed[after].span_start().max(middle).min(speech_start);
+            match &mut placed[after].setup {
+                Some(setup) => setup.0 = start,
+                None => placed[after].start = start,
+            }
         }
     }
     placed
@@ -309,20 +374,30 @@ fn sort_by_rank(scored: &mut [ScoredWindow]) {
 
 /// The candidate for a chosen window.
 pub(crate) fn to_candidate(scored: ScoredWindow, text: String) -> Candidate {
+    let window = scored.window;
+    let kept_ranges = match window.setup {
+        Some(setup) => {
+            vec![KeptRange { start: setup.start, end: setup.end }, KeptRange { start: window.start, end: window.end }]
+        }
+        None => Vec::new(),
+    };
     Candidate {
-        start: scored.window.start,
-        end: scored.window.end,
-        first_sentence: scored.window.first_sentence,
-        end_sentence: scored.window.end_sentence,
+        start: window.span_start(),
+        end: window.end,
+        first_sentence: window.first_sentence,
+        end_sentence: window.end_sentence,
         score: scored.score,
         text,
+        kept_ranges,
     }
 }
 
-/// The texts of the window's sentences joined with spaces.
-fn window_text(window: &Window, sentences: &[Sentence]) -> String {
-    sentences[window.first_sentence..window.end_sentence]
-        .iter()
+/// The texts of the window's sentences (its setup's first) joined with spaces.
+pub(crate) fn window_text(window: &Window, sentences: &[Sentence]) -> String {
+    let setup = window.setup.and_then(|setup| sentences.get(setup.sentence));
+    setup
+        .into_iter()
+        .chain(&sentences[window.first_sentence..window.end_sentence])
         .map(|sentence| sentence.text.as_str())
         .filter(|text| !text.is_empty())
         .collect::<Vec<_>>()

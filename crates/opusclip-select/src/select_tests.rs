@@ -95,6 +95,7 @@ fn a_repeated_passage_is_not_chosen_twice_when_something_else_fits() {
             end: first as f64 * 10.0 + 19.0,
             first_sentence: first,
             end_sentence: first + 2,
+            setup: None,
         },
         score: Score { total, parts: Default::default() },
         max_seconds: 19.0,
@@ -266,4 +267,71 @@ fn a_clean_opening_is_preferred_to_a_continuation() {
     let words = spoken(text, 0.4, 1.0);
     let chosen = select(&words, &options(1, 3.0, 12.0));
     assert!(!chosen[0].text.starts_with("And"), "{chosen:?}");
+}
+
+/// A question, talk that does not answer it, then the answer (each sentence followed by 3 s).
+const ASKED_THEN_ANSWERED: &str = "Why do most small bakeries fail in their first year? \
+    I asked that of forty owners over two summers. \
+    We drove from town to town with a notebook and a tape recorder. \
+    Bakeries fail because the owners price bread like a hobby, not a business. \
+    In the first year they lose money on every single loaf.";
+
+#[test]
+fn a_clip_opening_on_an_answer_plays_its_question_first() {
+    let words = spoken(ASKED_THEN_ANSWERED, 0.4, 3.0);
+    let sentences = crate::sentences::sentences(&words);
+    let signals = Signals::empty(100.0);
+    let context = RefineContext::new(&sentences, &words, &signals, &[], (0.0, 100.0));
+    let scorer = ClipScorer::from_options(&options(1, 5.0, 30.0));
+    let answer = Window::new(sentences[3].start, sentences[4].end, 3, 5);
+    let alone = score_windows(vec![answer], &sentences, &words, &signals, &scorer).remove(0);
+    let alone = ScoredWindow { max_seconds: 30.0, ..alone };
+    let joined = with_setups(vec![alone.clone()], &context, &scorer).remove(0);
+    let setup = joined.window.setup.expect("the question is joined");
+    assert_eq!(setup.sentence, 0);
+    assert!(joined.score.total >= alone.score.total, "{:?} vs {:?}", joined.score, alone.score);
+    assert!(joined.score.parts["hook"].reason.contains("Why do most small bakeries"), "{:?}", joined.score.parts);
+    let coherence = &joined.score.parts["coherence"].reason;
+    assert!(coherence.contains("joins the question asked") && coherence.contains("\"bakeries\""), "{coherence}");
+    // Placed: the question padded as its own range, ending before the answer starts.
+    let placed = place(std::slice::from_ref(&joined), &context).remove(0);
+    let (from, to) = placed.setup.expect("the setup is placed");
+    assert!(from <= sentences[0].start && to >= sentences[0].end && to < placed.start, "{placed:?}");
+    let window = Window {
+        start: placed.start,
+        end: placed.end,
+        setup: Some(Setup { start: from, end: to, ..setup }),
+        ..joined.window
+    };
+    let text = window_text(&window, &sentences);
+    let candidate = to_candidate(ScoredWindow { window, ..joined }, text);
+    assert_eq!(candidate.kept_ranges.len(), 2);
+    assert_eq!((candidate.start, candidate.kept_ranges[0].end), (from, to));
+    assert!(candidate.text.starts_with("Why do most small bakeries") && !candidate.text.contains("tape recorder"));
+    assert!(candidate.played_duration() < candidate.duration() - 10.0, "{candidate:?}");
+}
+
+#[test]
+fn joined_clips_keep_every_rule_of_a_clip() {
+    let words = spoken(ASKED_THEN_ANSWERED, 0.4, 3.0);
+    let mut joined = 0;
+    for clips in [1, 3] {
+        for (min, max) in [(5.0, 12.0), (5.0, 20.0), (12.0, 20.0), (8.0, 30.0)] {
+            let options = options(clips, min, max);
+            let chosen = select(&words, &options);
+            assert_disjoint(&chosen);
+            for clip in &chosen {
+                assert!(clip.played_duration() <= max + 1e-9 && clip.played_duration() >= min - 1e-9, "{clip:?}");
+                if clip.kept_ranges.is_empty() {
+                    continue;
+                }
+                joined += 1;
+                assert_eq!(clip.kept_ranges.len(), 2, "{clip:?}");
+                assert!(clip.kept_ranges[0].end < clip.kept_ranges[1].start, "{clip:?}");
+                assert!(clip.text.starts_with("Why do"), "{clip:?}");
+                assert!(clip.score.parts["coherence"].reason.contains("joins the question"), "{clip:?}");
+            }
+        }
+    }
+    assert!(joined > 0, "no clip joined its question");
 }

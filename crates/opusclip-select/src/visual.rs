@@ -80,7 +80,7 @@ mod tests {
     use opusclip_core::{BoxF, FaceBox, FaceFrame, VisualChange};
 
     fn window(start: f64, end: f64) -> Window {
-        Window { start, end, first_sentence: 0, end_sentence: 0 }
+        Window::new(start, end, 0, 0)
     }
 
     fn frames(with_face: &[bool]) -> Vec<FaceFrame> {

@@ -135,7 +135,7 @@ fn fitting_end(start: f64, end: f64, range: &LengthRange) -> Option<f64> {
 }
 
 fn window(start: f64, end: f64) -> Window {
-    Window { start, end, first_sentence: 0, end_sentence: 0 }
+    Window::new(start, end, 0, 0)
 }
 
 #[cfg(test)]

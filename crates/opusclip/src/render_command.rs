@@ -70,12 +70,13 @@ fn update_manifest(dir: &Path, spec: &ClipSpec, rendered: &opusclip_pipeline::Re
     if let Some(clip) = manifest.clips.iter_mut().find(|c| c.id == spec.id) {
         clip.start = spec.start;
         clip.end = spec.end;
-        clip.duration = spec.duration();
+        clip.duration = spec.played_duration();
         clip.title = spec.title.clone();
-        let words: Vec<&str> = spec
+        let played = spec.as_cut();
+        let words: Vec<&str> = played
             .words
             .iter()
-            .filter(|w| w.start >= spec.start - 1e-6 && w.end <= spec.end + 1e-6)
+            .filter(|w| w.start >= played.start - 1e-6 && w.end <= played.end + 1e-6)
             .map(|w| w.text.as_str())
             .collect();
         clip.transcript = words.join(" ");

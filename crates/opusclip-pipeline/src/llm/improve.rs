@@ -227,7 +227,7 @@ pub fn rerank_order(client: &LlmClient, candidates: &[Candidate], texts: &[ClipT
             json!({
                 "id": format!("c{}", index + 1),
                 "score": (candidate.score.total * 10.0).round() / 10.0,
-                "seconds": (candidate.duration() * 10.0).round() / 10.0,
+                "seconds": (candidate.played_duration() * 10.0).round() / 10.0,
                 "title": texts.get(index).map(|text| text.title.as_str()).unwrap_or(""),
                 "text": excerpt(candidate.text.trim(), RERANK_EXCERPT_CHARS),
             })
@@ -329,6 +329,7 @@ mod tests {
             end_sentence: 0,
             score: Score { total, parts: Default::default() },
             text: format!("words at {start}"),
+            kept_ranges: Vec::new(),
         }
     }
 
