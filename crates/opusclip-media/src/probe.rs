@@ -180,6 +180,17 @@ fn rational(value: ffmpeg::Rational) -> f64 {
     }
 }
 
+/// Whether `path` carries a picture as cover art (an audio file's embedded album art: a video
+/// stream marked as an attached picture); false when it cannot be opened.
+pub fn has_cover_art(path: &Path) -> bool {
+    let Ok(input) = open_input(path) else { return false };
+    let has = input.streams().any(|stream| {
+        stream.parameters().medium() == media::Type::Video
+            && stream.disposition().contains(format::stream::Disposition::ATTACHED_PIC)
+    });
+    has
+}
+
 fn video_facts(input: &format::context::Input, path: &Path) -> Result<VideoFacts> {
     let stream = input
         .streams()

@@ -73,6 +73,10 @@ pub struct RenderJob<'a> {
     /// A folder libass searches for the captions' font before the system's (a brand template's
     /// font file), or `None`.
     pub fonts_dir: Option<&'a Path>,
+    /// A file whose first picture (an image, or an audio file's embedded cover art: see
+    /// [`crate::probe::has_cover_art`]) fills the audiogram outputs' background, blurred and
+    /// darkened; `None` draws them on a plain colour.
+    pub cover: Option<&'a Path>,
 }
 
 impl RenderJob<'_> {
@@ -162,7 +166,7 @@ pub fn render(job: &RenderJob, progress: &mut dyn FnMut(f64)) -> Result<()> {
 /// with kept ranges also runs each output's sound through `audio_filter` in it.
 pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> String {
     let graph = if job.kept.is_empty() {
-        filter_graph(&job.outputs, job.watermark, UNCUT, job.fonts_dir)
+        filter_graph(&job.outputs, job.watermark, UNCUT, job.fonts_dir, cover_input(job))
     } else {
         let ranges = cut_ranges(job);
         let plan = CutPlan {
@@ -173,7 +177,11 @@ pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> Strin
             draws_sound: job.outputs.iter().any(|output| output.spec.layout == Layout::Audiogram),
             audio_filter,
         };
-        format!("{}{}", cut_prefix(&plan), filter_graph(&job.outputs, job.watermark, CUT, job.fonts_dir))
+        format!(
+            "{}{}",
+            cut_prefix(&plan),
+            filter_graph(&job.outputs, job.watermark, CUT, job.fonts_dir, cover_input(job))
+        )
     };
     let Some(upload) = job.encoder.upload_filter() else { return graph };
     let uploads: String =
@@ -202,13 +210,18 @@ pub fn source_reads(job: &RenderJob) -> Vec<(f64, f64)> {
     }
 }
 
-/// The ffmpeg input index of read `read`: the first is input 0, a watermark image input 1, and
-/// further reads follow.
+/// The ffmpeg input index of read `read`: the first is input 0, then come the watermark image
+/// and the cover art (when there are), then further reads.
 fn read_input(read: usize, job: &RenderJob) -> usize {
     match read {
         0 => 0,
-        _ => read + usize::from(job.watermark.is_some()),
+        _ => read + usize::from(job.watermark.is_some()) + usize::from(job.cover.is_some()),
     }
+}
+
+/// The ffmpeg input index of the cover art, when the job has one: after the watermark's.
+fn cover_input(job: &RenderJob) -> Option<usize> {
+    job.cover.map(|_| 1 + usize::from(job.watermark.is_some()))
 }
 
 /// Each kept range on the clock of the read holding it.
@@ -267,6 +280,10 @@ pub fn ffmpeg_arguments(
     args.extend(read_args(reads[0]));
     if let Some(watermark) = job.watermark {
         args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
+    }
+    if let Some(cover) = job.cover {
+        // Read from the start: a seek would skip an audio file's cover art (its one picture).
+        args.extend(["-i".into(), cover.as_os_str().to_owned()]);
     }
     for read in &reads[1..] {
         args.extend(read_args(*read));
@@ -424,7 +441,8 @@ pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination
     }
     validate_output(output)?;
     let still = still_output(output);
-    let graph = filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None, UNCUT, None);
+    let graph =
+        filter_graph(&[RenderOutput { spec: &still, subtitles_ass: None, destination }], None, UNCUT, None, None);
     let partial = TempFile::new(partial_path(destination));
     let args: Vec<OsString> = vec![
         "-ss".into(),
@@ -498,6 +516,7 @@ mod tests {
             encoder: VideoEncoder::X264,
             kept: &[],
             fonts_dir: None,
+            cover: None,
         }
     }
 

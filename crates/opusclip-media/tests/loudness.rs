@@ -98,6 +98,7 @@ fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> Pa
         encoder: VideoEncoder::X264,
         kept: &[],
         fonts_dir: None,
+        cover: None,
     };
     render(&job, &mut |_| {}).expect("renders");
     destination

@@ -157,6 +157,7 @@ fn job<'a>(source: &'a Path, has_audio: bool, outputs: Vec<RenderOutput<'a>>) ->
         encoder: VideoEncoder::X264,
         kept: &[],
         fonts_dir: None,
+        cover: None,
     }
 }
 

@@ -117,6 +117,7 @@ fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>, loudness: Option<f6
         encoder: VideoEncoder::X264,
         kept: &KEPT,
         fonts_dir: None,
+        cover: None,
     }
 }
 

@@ -82,6 +82,7 @@ fn job<'a>(source: &'a Path, outputs: Vec<RenderOutput<'a>>) -> RenderJob<'a> {
         encoder: VideoEncoder::X264,
         kept: &[],
         fonts_dir: None,
+        cover: None,
     }
 }
 

@@ -224,8 +224,12 @@ pub fn render_job<'a>(
         .zip(destinations)
         .map(|((output, ass), destination)| RenderOutput { spec: output, subtitles_ass: ass.as_deref(), destination })
         .collect();
+    let source = Path::new(&spec.source.path);
+    // An audiogram of an episode with cover art shows the art behind the waveform.
+    let audiogram = spec.outputs.iter().any(|output| output.layout == Layout::Audiogram);
+    let cover = (audiogram && opusclip_media::probe::has_cover_art(source)).then_some(source);
     Ok(RenderJob {
-        source: Path::new(&spec.source.path),
+        source,
         start,
         end,
         fps: spec.source.fps,
@@ -236,6 +240,7 @@ pub fn render_job<'a>(
         encoder: configured_encoder()?,
         kept: played.joined_ranges(),
         fonts_dir: played.fonts_dir.as_deref(),
+        cover,
     })
 }
 

@@ -374,6 +374,7 @@ fn render_bench(args: &ReframeArgs, grid: &Path, mode: RenderBench, json_output:
         encoder: opusclip_media::render::configured_encoder()?,
         kept: &[],
         fonts_dir: None,
+        cover: None,
     };
     let started = Instant::now();
     match mode {

@@ -2,7 +2,9 @@
 //! new-commentary.mp3` and on a 2.6-minute podcast-like mp3 (the three LibriVox sonnet readings
 //! joined), words from Whisper base. Each clip is a playable 1080x1920 H.264 file as long as the
 //! manifest says, its waveform band moves, tesseract reads the clip's own words in its caption
-//! rows, and its loudness is −14 LUFS ± 1.
+//! rows, and its loudness is −14 LUFS ± 1. The podcast carries cover art (a GRID speaker's
+//! frame, embedded as an mp3's attached picture): its clips show it blurred behind the
+//! waveform, while the commentary's background is the plain colour.
 
 mod support;
 
@@ -72,6 +74,13 @@ fn loudness(path: &Path) -> f64 {
     summary[at..].split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// Standard deviation of the gray values of rows `rows` (1080 wide): near 0 for a plain colour.
+fn band_spread(frame: &[u8], rows: std::ops::Range<usize>) -> f64 {
+    let band = &frame[rows.start * 1080..rows.end * 1080];
+    let mean = band.iter().map(|&v| f64::from(v)).sum::<f64>() / band.len() as f64;
+    (band.iter().map(|&v| (f64::from(v) - mean).powi(2)).sum::<f64>() / band.len() as f64).sqrt()
+}
+
 /// Checks every clip of `manifest` in `out` as the module says; keeps a screenshot of the
 /// first as `target/screenshots/audiogram-NAME.png`.
 fn assert_audiograms(out: &Path, manifest: &Manifest, name: &str) {
@@ -124,6 +133,8 @@ fn a_short_commentary_mp3_becomes_an_audiogram_clip() {
     let out = tempfile::tempdir().unwrap();
     let manifest = clip(&media.join("talk/new-commentary.mp3"), &model, out.path(), ("3", "7"), "1");
     assert_audiograms(out.path(), &manifest, "commentary");
+    let frame = gray_frame(&out.path().join(&manifest.clips[0].outputs[0].path), 1.0);
+    assert!(band_spread(&frame, 0..300) < 1.0, "no cover art: a plain background ({})", band_spread(&frame, 0..300));
     let spec_text = std::fs::read_to_string(out.path().join(&manifest.clips[0].spec)).unwrap();
     assert!(spec_text.contains("\"layout\": \"audiogram\""), "{spec_text}");
     assert!(spec_text.contains("new-commentary.mp3"), "the spec renders from the mp3 itself");
@@ -136,6 +147,9 @@ fn joined_sonnet_readings_become_podcast_audiograms() {
     let podcast = dir.path().join("podcast.mp3");
     let sonnet = |n: u32| media.join(format!("speech/sonnets/p00{n}.mp3")).to_str().unwrap().to_string();
     let (one, two, three) = (sonnet(1), sonnet(2), sonnet(3));
+    let cover = dir.path().join("cover.png");
+    let face = media.join("speech/grid/bbaf2n.mpg");
+    ffmpeg(&["-v", "error", "-ss", "1", "-i", face.to_str().unwrap(), "-frames:v", "1", cover.to_str().unwrap()]);
     ffmpeg(&[
         "-v",
         "error",
@@ -145,15 +159,33 @@ fn joined_sonnet_readings_become_podcast_audiograms() {
         &two,
         "-i",
         &three,
+        "-i",
+        cover.to_str().unwrap(),
         "-filter_complex",
-        "concat=n=3:v=0:a=1",
+        "[0:a][1:a][2:a]concat=n=3:v=0:a=1[sound]",
+        "-map",
+        "[sound]",
+        "-map",
+        "3:v",
         "-c:a",
         "libmp3lame",
         "-b:a",
         "96k",
+        "-c:v",
+        "png",
+        "-disposition:v:0",
+        "attached_pic",
+        "-id3v2_version",
+        "3",
         podcast.to_str().unwrap(),
     ]);
+    assert!(opusclip_media::probe::has_cover_art(&podcast), "the podcast carries cover art");
     let out = dir.path().join("clips");
     let manifest = clip(&podcast, &model, &out, ("15", "40"), "2");
     assert_audiograms(&out, &manifest, "podcast");
+    for clip in &manifest.clips {
+        let frame = gray_frame(&out.join(&clip.outputs[0].path), 1.0);
+        let spread = band_spread(&frame, 0..300);
+        assert!(spread > 3.0, "{}: the cover art is not behind the waveform (spread {spread})", clip.id);
+    }
 }

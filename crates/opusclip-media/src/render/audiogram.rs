@@ -1,7 +1,8 @@
 //! The audiogram layout's picture: the clip's sound drawn by ffmpeg's `showwaves` as a
 //! centred, moving waveform (cube-root scale, so quiet speech still shows) in a band across
-//! the middle of a plain background. The title card and the captions come with the ASS file
-//! like any other output's captions.
+//! the middle of a plain background — or of the episode's cover art, blurred and darkened to
+//! fill the frame. The title card and the captions come with the ASS file like any other
+//! output's captions.
 
 /// The background colour (deep indigo) and the waveform's colour.
 pub const BACKGROUND: &str = "0x1E1B4B";
@@ -24,16 +25,30 @@ pub fn wave_rows(height: u32) -> (u32, u32) {
 /// pixel format, the output's pad). The background runs on (the encoder's `-t` ends the
 /// file at the clip's length), so a sound that ends a few frames early leaves the picture
 /// whole.
-pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usize) -> String {
+pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usize, cover: Option<&str>) -> String {
     let (top, bottom) = wave_rows(height);
     let band = (bottom - top).max(2);
+    let backdrop = match cover {
+        Some(cover) => format!(
+            "{cover}scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},\
+             boxblur={COVER_BLUR_RADIUS}:2,eq=brightness={COVER_BRIGHTNESS},format=yuv420p,\
+             loop=loop=-1:size=1,fps={WAVE_RATE},setpts=N/{WAVE_RATE}/TB,setsar=1[backdrop{index}]"
+        ),
+        None => format!("color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}]"),
+    };
     format!(
         "[sound{index}]showwaves=s={width}x{band}:mode=cline:rate={WAVE_RATE}:scale=cbrt:draw=full:\
          colors={WAVE_COLOUR},format=yuva420p[wave{index}];\n\
-         color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}];\n\
+         {backdrop};\n\
          [backdrop{index}][wave{index}]overlay=x=0:y={top}:eof_action=pass{finish}"
     )
 }
+
+/// Blur radius of the cover art behind an audiogram, pixels (of the output).
+const COVER_BLUR_RADIUS: u32 = 30;
+/// How much the blurred cover art is darkened, so the white waveform, title and captions read
+/// over any picture (`eq` brightness, −1..1).
+const COVER_BRIGHTNESS: &str = "-0.3";
 
 #[cfg(test)]
 mod tests {
@@ -41,10 +56,23 @@ mod tests {
 
     #[test]
     fn the_waveform_sits_in_its_band_over_the_background() {
-        let graph = composition((1080, 1920), ",format=yuv420p[out2]", 2);
+        let graph = composition((1080, 1920), ",format=yuv420p[out2]", 2, None);
         assert!(graph.starts_with("[sound2]showwaves=s=1080x306:mode=cline"), "{graph}");
         assert!(graph.contains("color=c=0x1E1B4B:s=1080x1920:r=25[backdrop2]"), "{graph}");
         assert!(graph.ends_with("overlay=x=0:y=730:eof_action=pass,format=yuv420p[out2]"), "{graph}");
         assert_eq!(wave_rows(1080), (410, 582));
+    }
+
+    #[test]
+    fn cover_art_fills_the_background_blurred_and_darkened() {
+        let graph = composition((1080, 1920), "[out0]", 0, Some("[cover0]"));
+        assert!(
+            graph.contains(
+                "[cover0]scale=1080:1920:force_original_aspect_ratio=increase,crop=1080:1920,boxblur=30:2,eq=brightness=-0.3"
+            ),
+            "{graph}"
+        );
+        assert!(graph.contains("loop=loop=-1:size=1,fps=25,setpts=N/25/TB,setsar=1[backdrop0];"), "{graph}");
+        assert!(!graph.contains("color=c="), "{graph}");
     }
 }

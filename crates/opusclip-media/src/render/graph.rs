@@ -29,18 +29,24 @@ pub const BLUR_BRIGHTNESS: f64 = 0.4;
 /// The whole `-filter_complex` graph: normalise once, split into one branch per output, and
 /// one composition per output labelled `[out0]`, `[out1]`, ... — with the watermark (input 1)
 /// laid over each when there is one. The picture and sound come from `streams` (the source's,
-/// or a cut clip's joined ones).
+/// or a cut clip's joined ones); an audiogram's backdrop is the first picture of input `cover`
+/// when there is one.
 pub(super) fn filter_graph(
     outputs: &[RenderOutput],
     watermark: Option<&Watermark>,
     streams: ClipStreams,
     fonts_dir: Option<&Path>,
+    cover: Option<usize>,
 ) -> String {
     let (sounds, pictures): (Vec<usize>, Vec<usize>) =
         (0..outputs.len()).partition(|&index| outputs[index].spec.layout == Layout::Audiogram);
     let mut graph = String::new();
     graph.push_str(&branches(streams.video, SQUARE_PIXELS, "split", "src", &pictures));
     graph.push_str(&branches(streams.sound, "aformat=channel_layouts=mono", "asplit", "sound", &sounds));
+    if let Some(input) = cover {
+        graph.push_str(&branches(&format!("[{input}:v]"), "null", "split", "cover", &sounds));
+    }
+    let cover_label = |index: usize| cover.map(|_| format!("[cover{index}]"));
     if let Some(watermark) = watermark {
         graph.push_str(&super::watermark::logo_branches(watermark, outputs.len()));
     }
@@ -48,10 +54,16 @@ pub(super) fn filter_graph(
         .iter()
         .enumerate()
         .map(|(index, output)| match watermark {
-            None => composition(output.spec, captions(output, fonts_dir), index, &format!("[out{index}]")),
+            None => composition(
+                output.spec,
+                captions(output, fonts_dir),
+                index,
+                &format!("[out{index}]"),
+                cover_label(index),
+            ),
             Some(watermark) => {
-                let composed =
-                    composition(output.spec, captions(output, fonts_dir), index, &super::watermark::base_label(index));
+                let base = super::watermark::base_label(index);
+                let composed = composition(output.spec, captions(output, fonts_dir), index, &base, cover_label(index));
                 let overlay = super::watermark::overlay(watermark, (output.spec.width, output.spec.height), index);
                 format!("{composed};\n{overlay}")
             }
@@ -86,8 +98,14 @@ fn branches(input: &str, filters: &str, splitter: &str, prefix: &str, indices: &
 
 /// The filters that turn `[src{index}]` (or `[sound{index}]` for an audiogram) into the
 /// pad `label` (`[out{index}]`, or `[base{index}]` under a watermark) for one output, by its
-/// layout.
-fn composition(spec: &OutputSpec, subtitles: Option<Captions>, index: usize, label: &str) -> String {
+/// layout; `cover` is the audiogram's cover-art picture, when there is one.
+fn composition(
+    spec: &OutputSpec,
+    subtitles: Option<Captions>,
+    index: usize,
+    label: &str,
+    cover: Option<String>,
+) -> String {
     let finish = finishing_filters(subtitles, label);
     let (width, height) = (spec.width, spec.height);
     let scaler = picture_scaler(spec);
@@ -126,7 +144,7 @@ fn composition(spec: &OutputSpec, subtitles: Option<Captions>, index: usize, lab
                 small.1,
             )
         }
-        Layout::Audiogram => super::audiogram::composition((width, height), &finish, index),
+        Layout::Audiogram => super::audiogram::composition((width, height), &finish, index, cover.as_deref()),
     }
 }
 
@@ -228,7 +246,7 @@ mod tests {
         let subtitles = Path::new("/tmp/c.ass");
         let outputs = [RenderOutput { spec: &vertical, subtitles_ass: Some(subtitles), destination: Path::new("a") }];
         assert_eq!(
-            filter_graph(&outputs, None, crate::render::cuts::UNCUT, None),
+            filter_graph(&outputs, None, crate::render::cuts::UNCUT, None, None),
             format!(
                 "[0:v]{SQUARE_PIXELS}[src0];\n[src0]crop=w='min(405,iw)':h='min(720,ih)':x='10':y='0',\
                  scale=1080:1920:flags=lanczos,setsar=1,ass=filename='/tmp/c.ass',format=yuv420p[out0]\n"
@@ -239,7 +257,7 @@ mod tests {
     #[test]
     fn several_outputs_split_one_decode() {
         let (vertical, square) = (spec(Aspect::Vertical, Layout::Track), spec(Aspect::Square, Layout::BlurFit));
-        let graph = filter_graph(&[output(&vertical), output(&square)], None, crate::render::cuts::UNCUT, None);
+        let graph = filter_graph(&[output(&vertical), output(&square)], None, crate::render::cuts::UNCUT, None, None);
         assert_eq!(graph.matches("[0:v]").count(), 1);
         assert!(graph.contains(",split=2[src0][src1];\n[src0]crop="), "{graph}");
         assert!(graph.contains("scale=1080:1920:"), "{graph}");
@@ -252,7 +270,7 @@ mod tests {
     fn split_stacks_two_crops_of_half_height() {
         let lower = vec![CropKeyframe { t: 0.0, x: 900.0, y: 20.0, w: 404.6, h: 360.0 }];
         let split = spec(Aspect::Vertical, Layout::Split { lower_crop_keyframes: lower });
-        let graph = composition(&split, None, 3, "[out3]");
+        let graph = composition(&split, None, 3, "[out3]", None);
         assert!(graph.starts_with("[src3]split=2[upper3in][lower3in];"), "{graph}");
         assert!(graph.contains("[upper3in]crop=w='min(405,iw)':h='min(720,ih)':x='10'"), "{graph}");
         assert!(graph.contains("[lower3in]crop=w='min(405,iw)':h='min(360,ih)':x='900':y='20'"), "{graph}");
@@ -264,7 +282,7 @@ mod tests {
     fn blur_fit_lays_the_fitted_picture_over_a_dark_blurred_fill() {
         let blur = spec(Aspect::Vertical, Layout::BlurFit);
         let ass = Captions { ass: Path::new("/c.ass"), fonts_dir: None };
-        let graph = composition(&blur, Some(ass), 0, "[out0]");
+        let graph = composition(&blur, Some(ass), 0, "[out0]", None);
         assert!(graph.contains("force_original_aspect_ratio=increase"), "{graph}");
         assert!(graph.contains("crop=1080:1920,scale=134:240"), "{graph}");
         assert!(graph.contains("boxblur="), "{graph}");
