@@ -105,6 +105,22 @@ impl<'a> Signals<'a> {
             .collect()
     }
 
+    /// Loudness values (dBFS) of the hops whose middle lies in `[start, end)`, silent or not;
+    /// empty without levels.
+    pub fn levels_db(&self, start: f64, end: f64) -> Vec<f32> {
+        let Some(levels) = self.levels else {
+            return Vec::new();
+        };
+        let hop = levels.hop_seconds;
+        hops_in(levels, start, end)
+            .filter(|&index| {
+                let middle = (index as f64 + 0.5) * hop;
+                middle >= start && middle < end
+            })
+            .map(|index| levels.db[index])
+            .collect()
+    }
+
     /// For each hop of `hops`, whether its middle lies inside a silence.
     fn silent_hop_mask(&self, levels: &AudioLevels, hops: &std::ops::Range<usize>) -> Vec<bool> {
         let mut mask = vec![false; hops.len()];

@@ -2,7 +2,9 @@
 //! (`--cut-pauses`, `--cut-fillers`). A pause is a gap between words longer than the threshold
 //! that the audio levels say is quiet — a laugh or applause between words has sound and stays —
 //! or a detected silence longer than the threshold wherever the word times put it (speech
-//! recognition often stretches a word over the pause after it) that holds no whole word;
+//! recognition often stretches a word over the pause after it) that holds no whole word and is
+//! clearly quieter than the speech around it ([`SILENCE_CONTRAST_DB`]: in a quiet, noisy
+//! recording a "silence" may be soft speech);
 //! a filler is "um", "uh", "er", "hmm"… said on its own, or the first of a word said twice in a
 //! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
 
@@ -21,6 +23,20 @@ const SHORTEST_CUT: f64 = 0.2;
 
 /// A gap whose hops are more than this share voiced (a laugh, applause, music) is not a pause.
 const MOST_VOICED_PAUSE: f64 = 0.5;
+
+/// A detected silence the word times cover is cut only when its loud hops (the 90th
+/// percentile) are at least this far below the median level of the speech within
+/// [`SPEECH_AROUND_SECONDS`] of it, dB.
+pub const SILENCE_CONTRAST_DB: f32 = 10.0;
+
+/// How far on each side of a silence the speech it is compared with is measured, seconds.
+const SPEECH_AROUND_SECONDS: f64 = 3.0;
+
+/// Fewer voiced hops around a silence than this leave it unjudged (kept).
+const MIN_SPEECH_HOPS: usize = 5;
+
+/// A content word said this many times in a row or more is emphasis, not a stammer.
+const EMPHASIS_RUN: usize = 3;
 
 /// Two identical words closer than this are a repeated start, seconds.
 const REPEAT_WITHIN: f64 = 0.6;
@@ -100,18 +116,42 @@ fn filler_cuts(words: &[&Word]) -> Vec<Cut> {
     cuts
 }
 
-/// Why word `index` is cut as a filler, if it is: a filler sound, or a word said again at once.
-/// The clip's last word is never one (nothing follows to cut up to).
+/// Why word `index` is cut as a filler, if it is: a filler sound, or a word said again at once
+/// (a stammer: "I I think") — but not a content word said [`EMPHASIS_RUN`] times or more in a
+/// row ("words, words, words"), which is emphasis. The clip's last word is never one (nothing
+/// follows to cut up to).
 fn filler_reason(words: &[&Word], index: usize) -> Option<CutReason> {
     let (word, next) = (words[index], words.get(index + 1)?);
     let text = normalised(&word.text);
     if FILLERS.contains(&text.as_str()) {
         Some(CutReason::Filler)
-    } else if !text.is_empty() && text == normalised(&next.text) && next.start - word.end <= REPEAT_WITHIN {
+    } else if !text.is_empty() && said_again(word, next) && !is_emphasis(words, index, &text) {
         Some(CutReason::Repeat)
     } else {
         None
     }
+}
+
+/// Whether `next` repeats `word` at once.
+fn said_again(word: &Word, next: &Word) -> bool {
+    normalised(&word.text) == normalised(&next.text) && next.start - word.end <= REPEAT_WITHIN
+}
+
+/// Whether word `index` (normalised `text`) belongs to a run of at least [`EMPHASIS_RUN`]
+/// repeats of a content word.
+fn is_emphasis(words: &[&Word], index: usize, text: &str) -> bool {
+    if crate::STOPWORDS.contains(&text) {
+        return false;
+    }
+    let mut first = index;
+    while first > 0 && said_again(words[first - 1], words[first]) {
+        first -= 1;
+    }
+    let mut last = index;
+    while last + 1 < words.len() && said_again(words[last], words[last + 1]) {
+        last += 1;
+    }
+    last - first + 1 >= EMPHASIS_RUN
 }
 
 /// Quiet gaps between words longer than `threshold`, each shortened to [`PAUSE_PADDING`] on
@@ -139,7 +179,8 @@ fn pause_cuts(words: &[&Word], threshold: f64, signals: &Signals) -> Vec<Cut> {
 
 /// Detected silences inside `start..end` longer than `threshold`, each shortened to
 /// [`PAUSE_PADDING`] on either side (and never reaching into the clip's first or last
-/// [`PAUSE_PADDING`]); a silence that holds a whole word (quiet speech the recogniser heard) stays.
+/// [`PAUSE_PADDING`]). A silence stays when it holds a whole word (quiet speech the recogniser
+/// heard) or is not clearly quieter than the speech around it ([`SILENCE_CONTRAST_DB`]).
 fn silence_cuts(start: f64, end: f64, words: &[&Word], threshold: f64, signals: &Signals) -> Vec<Cut> {
     signals
         .silences
@@ -149,14 +190,34 @@ fn silence_cuts(start: f64, end: f64, words: &[&Word], threshold: f64, signals: 
         .filter_map(|silence| {
             let from = silence.start.max(start) + PAUSE_PADDING;
             let to = silence.end.min(end) - PAUSE_PADDING;
-            (to - from >= SHORTEST_CUT && to - from + 2.0 * PAUSE_PADDING > threshold).then(|| Cut {
-                start: from,
-                end: to,
-                reason: CutReason::Pause,
-                words: String::new(),
-            })
+            let long_enough = to - from >= SHORTEST_CUT && to - from + 2.0 * PAUSE_PADDING > threshold;
+            let cut = Cut { start: from, end: to, reason: CutReason::Pause, words: String::new() };
+            (long_enough && quieter_than_speech_around(from, to, signals)).then_some(cut)
         })
         .collect()
+}
+
+/// Whether `from..to` is at least [`SILENCE_CONTRAST_DB`] quieter (its 90th-percentile hop) than
+/// the median voiced level within [`SPEECH_AROUND_SECONDS`] on either side; false when either
+/// cannot be measured.
+fn quieter_than_speech_around(from: f64, to: f64, signals: &Signals) -> bool {
+    let mut inside = signals.levels_db(from, to);
+    let mut around = signals.voiced_levels(from - SPEECH_AROUND_SECONDS, from);
+    around.extend(signals.voiced_levels(to, to + SPEECH_AROUND_SECONDS));
+    if inside.is_empty() || around.len() < MIN_SPEECH_HOPS {
+        return false;
+    }
+    let loud_inside = percentile(&mut inside, 0.9);
+    let speech = percentile(&mut around, 0.5);
+    loud_inside <= speech - SILENCE_CONTRAST_DB
+}
+
+/// The `share` percentile (0..1, nearest rank) of `values`, which must not be empty; they are
+/// sorted in place.
+fn percentile(values: &mut [f32], share: f64) -> f32 {
+    values.sort_by(f32::total_cmp);
+    let rank = ((values.len() - 1) as f64 * share).round() as usize;
+    values[rank]
 }
 
 /// The cuts in time order with overlapping ones joined (the first one's reason kept).
@@ -252,6 +313,12 @@ mod tests {
         let whispered = [word("Hello.", 1.0, 1.4), word("psst", 2.2, 2.6), word("So", 3.5, 3.8)];
         let tight = tighten(1.0, 3.8, &whispered, &signals, &pauses());
         assert!(tight.cuts.iter().all(|cut| cut.end <= 2.2 || cut.start >= 2.6), "{tight:?}");
+        // A "silence" only a little quieter than the speech around it (soft speech in a quiet,
+        // noisy recording) stays.
+        let soft =
+            AudioLevels { db: quiet.db.iter().map(|&db| if db < -50.0 { -26.0 } else { db }).collect(), ..quiet };
+        let signals = Signals { levels: Some(&soft), silences: &silences, ..Signals::empty(20.0) };
+        assert_eq!(tighten(1.0, 4.3, &words, &signals, &pauses()), Tightened::default());
         // A silence no longer than the threshold stays.
         let short = [Silence { start: 1.5, end: 1.95 }];
         let signals = Signals { silences: &short, ..Signals::empty(20.0) };
@@ -291,6 +358,23 @@ mod tests {
             [KeptRange { start: 1.25, end: 2.0 }, KeptRange { start: 2.45, end: 2.9 }],
             "the clip opens just before the second I"
         );
+    }
+
+    #[test]
+    fn a_content_word_said_three_times_is_emphasis_and_a_stammer_of_three_is_cut() {
+        let options = TightenOptions { pause_seconds: None, fillers: true };
+        let emphasis = [
+            word("more", 0.0, 0.3),
+            word("words,", 0.3, 0.8),
+            word("words,", 0.8, 1.3),
+            word("words.", 1.3, 1.8),
+            word("Done.", 2.0, 2.4),
+        ];
+        assert_eq!(tighten(0.0, 2.4, &emphasis, &Signals::empty(20.0), &options), Tightened::default());
+        let stammer = [word("I", 0.0, 0.1), word("I", 0.2, 0.3), word("I", 0.4, 0.5), word("think.", 0.6, 1.0)];
+        let tight = tighten(0.0, 1.0, &stammer, &Signals::empty(20.0), &options);
+        assert_eq!(tight.cuts.len(), 1, "one cut for both first I's: {tight:?}");
+        assert_eq!(tight.cuts[0].reason, CutReason::Repeat);
     }
 
     #[test]
