@@ -183,12 +183,24 @@ fn rational(value: ffmpeg::Rational) -> f64 {
 /// Whether `path` carries a picture as cover art (an audio file's embedded album art: a video
 /// stream marked as an attached picture); false when it cannot be opened.
 pub fn has_cover_art(path: &Path) -> bool {
-    let Ok(input) = open_input(path) else { return false };
-    let has = input.streams().any(|stream| {
-        stream.parameters().medium() == media::Type::Video
-            && stream.disposition().contains(format::stream::Disposition::ATTACHED_PIC)
-    });
-    has
+    video_streams(path).iter().any(|&attached| attached)
+}
+
+/// Whether `path` has any picture: a video stream, or cover art; false when it cannot be
+/// opened.
+pub fn has_picture(path: &Path) -> bool {
+    !video_streams(path).is_empty()
+}
+
+/// For each video stream of `path`, whether it is an attached picture (cover art).
+fn video_streams(path: &Path) -> Vec<bool> {
+    let Ok(input) = open_input(path) else { return Vec::new() };
+    let streams = input
+        .streams()
+        .filter(|stream| stream.parameters().medium() == media::Type::Video)
+        .map(|stream| stream.disposition().contains(format::stream::Disposition::ATTACHED_PIC))
+        .collect();
+    streams
 }
 
 fn video_facts(input: &format::context::Input, path: &Path) -> Result<VideoFacts> {

@@ -73,9 +73,9 @@ pub struct RenderJob<'a> {
     /// A folder libass searches for the captions' font before the system's (a brand template's
     /// font file), or `None`.
     pub fonts_dir: Option<&'a Path>,
-    /// A file whose first picture (an image, or an audio file's embedded cover art: see
-    /// [`crate::probe::has_cover_art`]) fills the audiogram outputs' background, blurred and
-    /// darkened; `None` draws them on a plain colour.
+    /// A file whose first picture (an image, an audio file's embedded cover art, a video's
+    /// first frame: see [`crate::probe::has_picture`]) fills the audiogram outputs' background,
+    /// blurred and darkened; `None` draws them on a plain colour.
     pub cover: Option<&'a Path>,
 }
 
@@ -282,8 +282,9 @@ pub fn ffmpeg_arguments(
         args.extend(["-loop".into(), "1".into(), "-i".into(), watermark.image.clone().into()]);
     }
     if let Some(cover) = job.cover {
-        // Read from the start: a seek would skip an audio file's cover art (its one picture).
-        args.extend(["-i".into(), cover.as_os_str().to_owned()]);
+        // Read from the start (a seek would skip an audio file's cover art, its one picture),
+        // and only its first second: the picture needed is the first.
+        args.extend(["-t".into(), "1".into(), "-i".into(), cover.as_os_str().to_owned()]);
     }
     for read in &reads[1..] {
         args.extend(read_args(*read));

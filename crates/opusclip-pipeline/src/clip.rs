@@ -115,6 +115,20 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         }
         TranscriptPlan::None => (stages.run("survey", |p| run_survey(analysis.path(), &facts, false, p))?, None),
     };
+    let still_options;
+    let options = if options.layout.is_none() && crate::still::is_still_picture(&surveyed.survey, facts.duration) {
+        let message = format!(
+            "{}'s picture never changes (a still image over sound): its clips are audiograms, the picture \
+             blurred behind the waveform (--layout track keeps the picture)",
+            input.display()
+        );
+        progress.warn(&message);
+        warnings.push(message);
+        still_options = ClipOptions { layout: Some(LayoutKind::Audiogram), ..options.clone() };
+        &still_options
+    } else {
+        options
+    };
     let mut transcript = transcript;
     if let Some(message) = transcript.as_mut().and_then(|t| crate::transcript::keep_within(t, facts.duration)) {
         progress.warn(&message);

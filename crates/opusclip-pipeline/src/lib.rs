@@ -28,6 +28,7 @@ pub mod saliency;
 pub mod sample;
 pub mod speech_chunks;
 pub mod speech_regions;
+pub mod still;
 pub mod streaming_asr;
 pub mod survey;
 pub mod topics;

@@ -225,9 +225,10 @@ pub fn render_job<'a>(
         .map(|((output, ass), destination)| RenderOutput { spec: output, subtitles_ass: ass.as_deref(), destination })
         .collect();
     let source = Path::new(&spec.source.path);
-    // An audiogram of an episode with cover art shows the art behind the waveform.
+    // An audiogram of an episode with cover art, or of a video (a still image over sound), shows
+    // that picture behind the waveform.
     let audiogram = spec.outputs.iter().any(|output| output.layout == Layout::Audiogram);
-    let cover = (audiogram && opusclip_media::probe::has_cover_art(source)).then_some(source);
+    let cover = (audiogram && opusclip_media::probe::has_picture(source)).then_some(source);
     Ok(RenderJob {
         source,
         start,

@@ -4,7 +4,9 @@
 //! manifest says, its waveform band moves, tesseract reads the clip's own words in its caption
 //! rows, and its loudness is −14 LUFS ± 1. The podcast carries cover art (a GRID speaker's
 //! frame, embedded as an mp3's attached picture): its clips show it blurred behind the
-//! waveform, while the commentary's background is the plain colour.
+//! waveform, while the commentary's background is the plain colour. A video whose picture is one
+//! still image (that frame over a sonnet reading) is clipped as audiograms too, the image
+//! behind the waveform.
 
 mod support;
 
@@ -188,4 +190,46 @@ fn joined_sonnet_readings_become_podcast_audiograms() {
         let spread = band_spread(&frame, 0..300);
         assert!(spread > 3.0, "{}: the cover art is not behind the waveform (spread {spread})", clip.id);
     }
+}
+
+#[test]
+fn a_still_picture_over_a_reading_becomes_audiograms_with_the_picture_behind() {
+    let Some((media, model)) = inputs() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (cover, still) = (dir.path().join("cover.png"), dir.path().join("still.mp4"));
+    let face = media.join("speech/grid/bbaf2n.mpg");
+    ffmpeg(&["-v", "error", "-ss", "1", "-i", face.to_str().unwrap(), "-frames:v", "1", cover.to_str().unwrap()]);
+    let reading = media.join("speech/sonnets/p002.mp3");
+    ffmpeg(&[
+        "-v",
+        "error",
+        "-loop",
+        "1",
+        "-framerate",
+        "25",
+        "-i",
+        cover.to_str().unwrap(),
+        "-i",
+        reading.to_str().unwrap(),
+        "-shortest",
+        "-vf",
+        "scale=1280:720,format=yuv420p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "stillimage",
+        "-c:a",
+        "aac",
+        still.to_str().unwrap(),
+    ]);
+    let out = dir.path().join("clips");
+    let manifest = clip(&still, &model, &out, ("15", "40"), "1");
+    assert!(manifest.warnings.iter().any(|w| w.contains("never changes")), "{:?}", manifest.warnings);
+    assert_audiograms(&out, &manifest, "still");
+    let spec_text = std::fs::read_to_string(out.join(&manifest.clips[0].spec)).unwrap();
+    assert!(spec_text.contains("\"layout\": \"audiogram\""), "{spec_text}");
+    let frame = gray_frame(&out.join(&manifest.clips[0].outputs[0].path), 1.0);
+    assert!(band_spread(&frame, 0..300) > 3.0, "the still is not behind the waveform");
 }
