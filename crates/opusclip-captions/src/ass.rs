@@ -131,6 +131,42 @@ pub fn title_event(
     )
 }
 
+/// How long a closing card (a brand template's `outro`) shows at the end of a clip, seconds (at
+/// most the last third of a shorter clip).
+pub const OUTRO_SECONDS: f64 = 2.5;
+
+/// Where a closing card's middle sits, as a share of the frame's height: the lower band, below
+/// a talking head's face and above the platforms' buttons.
+pub const OUTRO_HEIGHT_SHARE: f64 = 0.72;
+
+/// A Dialogue line showing the closing card `text` centred at [`OUTRO_HEIGHT_SHARE`] of the
+/// frame over the last [`OUTRO_SECONDS`] of a clip `duration` seconds long, fading in, in the
+/// style's highlight colour at its caption size, broken into lines that fit the safe width,
+/// drawn over the captions.
+pub fn outro_event(
+    text: &str,
+    style: &CaptionStyle,
+    frame: (u32, u32),
+    duration: f64,
+    measure: &dyn TextMeasure,
+) -> String {
+    let size_px = base_font_size_px(style, frame);
+    let width = f64::from(SafeArea::for_frame(frame.0, frame.1).width()) - 2.0 * outline_px(style, frame);
+    let lines = title_lines(text, width, |line| measure.advance_width(line, size_px));
+    let text: Vec<String> = lines.iter().map(|line| escape_ass_text(line)).collect();
+    let colour = ass_colour(&style.highlight_color).unwrap_or_else(|_| "&H00FFFFFF&".into());
+    let shown = OUTRO_SECONDS.min(duration / 3.0);
+    format!(
+        "Dialogue: 2,{},{},{STYLE_NAME},,0,0,0,,{{\\an5\\pos({},{})\\fs{}\\c{colour}\\fad(200,0)}}{}\n",
+        format_ass_time(to_centiseconds(duration - shown)),
+        format_ass_time(to_centiseconds(duration)),
+        frame.0 / 2,
+        (f64::from(frame.1) * OUTRO_HEIGHT_SHARE).round(),
+        format_size(size_px),
+        text.join("\\N")
+    )
+}
+
 /// `title`'s words packed greedily into lines no wider than `width` (a single longer word
 /// keeps its own line), at most [`TITLE_MAX_LINES`], the last ending in `…` when words are left.
 fn title_lines(title: &str, width: f64, measured: impl Fn(&str) -> f64) -> Vec<String> {

@@ -272,6 +272,10 @@ pub struct CaptionStyle {
     /// measured with its glyphs. `None`: `font` as fontconfig finds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font_file: Option<String>,
+    /// A closing card's text ("Follow @studio for more"), from a brand template's `outro`: shown
+    /// in the middle of every output over the clip's last seconds. `None`: no card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outro: Option<String>,
 }
 
 /// Where the caption block sits in an output, as a spec or `--caption-position` names it:
@@ -364,6 +368,7 @@ impl Default for CaptionStyle {
             shadow: 0,
             keyword_color: None,
             font_file: None,
+            outro: None,
         }
     }
 }

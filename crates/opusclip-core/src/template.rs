@@ -1,7 +1,7 @@
 //! Brand template files for `opusclip clip --template FILE` (TOML, or JSON when the file ends
 //! in `.json` or starts with `{`): a caption look built on a preset — font, size, colours,
 //! outline, shadow, spoken-word scale and animation, keyword colour, lines, capitals, position —
-//! and an optional watermark. Unknown keys and out-of-range values are refused naming them.
+//! an optional closing card (`outro`) and an optional watermark. Unknown keys and out-of-range values are refused naming them.
 //!
 //! ```toml
 //! base = "bold"
@@ -14,6 +14,7 @@
 //! position = "auto"
 //!
 //! font_file = "Brand-Bold.ttf" # relative to the template's folder; its family is used
+//! outro = "Follow @studio for more" # a closing card over each clip's last seconds
 //!
 //! [watermark]
 //! image = "logo.png"        # relative to the template's folder
@@ -55,8 +56,12 @@ struct TemplateFile {
     animation: Option<CaptionAnimation>,
     keyword_color: Option<String>,
     font_file: Option<String>,
+    outro: Option<String>,
     watermark: Option<Watermark>,
 }
+
+/// The longest closing card, in characters.
+pub const MAX_OUTRO_CHARS: usize = 80;
 
 /// Reads the template at `path`; a watermark image and a font file are taken relative to the
 /// template's folder and must exist.
@@ -134,10 +139,25 @@ pub fn parse_template(text: &str, is_json: bool) -> Result<Template> {
         style.animation = animation;
     }
     style.font_file = file.font_file.map(|name| name.trim().to_string()).filter(|name| !name.is_empty());
+    style.outro = checked_outro(file.outro)?;
     if let Some(watermark) = &file.watermark {
         watermark.check()?;
     }
     Ok(Template { style, watermark: file.watermark })
+}
+
+/// The closing card's text, trimmed (`None` when empty); refused when longer than
+/// [`MAX_OUTRO_CHARS`] or holding a line break or a control character.
+fn checked_outro(outro: Option<String>) -> Result<Option<String>> {
+    let Some(text) = outro.map(|text| text.trim().to_string()).filter(|text| !text.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_OUTRO_CHARS || text.chars().any(char::is_control) {
+        return Err(Error::invalid_input(format!(
+            "outro {text:?}: give one line of at most {MAX_OUTRO_CHARS} characters"
+        )));
+    }
+    Ok(Some(text))
 }
 
 fn set_number(field: &mut u32, value: Option<u32>, name: &str, low: u32, high: u32) -> Result<()> {
@@ -186,6 +206,15 @@ mod tests {
         assert_eq!(template.style.outline, 3, "clean's outline is kept");
         let watermark = template.watermark.unwrap();
         assert_eq!((watermark.corner, watermark.width, watermark.opacity), (Corner::BottomLeft, 0.15, 0.85));
+    }
+
+    #[test]
+    fn an_outro_is_one_short_line() {
+        let template = parse_template("outro = \"  Follow @studio for more \"", false).unwrap();
+        assert_eq!(template.style.outro.as_deref(), Some("Follow @studio for more"));
+        assert_eq!(parse_template("outro = \"\"", false).unwrap().style.outro, None);
+        assert!(parse_template("outro = \"two\\nlines\"", false).is_err());
+        assert!(parse_template(&format!("outro = \"{}\"", "x".repeat(81)), false).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::atomic;
 use crate::caption_place::placed_style;
-use opusclip_captions::ass::title_event;
+use opusclip_captions::ass::{outro_event, title_event};
 use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPage, CaptionPlacement, TextMeasure};
 use opusclip_core::cuts::crop_at;
 use opusclip_core::{
@@ -145,7 +145,8 @@ pub fn write_output_captions(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeas
     let mut caption_placements = Vec::new();
     for (index, output) in spec.outputs.iter().enumerate() {
         let title_card = output.layout == Layout::Audiogram && !spec.title.trim().is_empty();
-        if !captions_wanted && !title_card {
+        let outro = spec.caption_style.outro.as_deref();
+        if !captions_wanted && !title_card && outro.is_none() {
             ass_files.push(None);
             continue;
         }
@@ -161,6 +162,9 @@ pub fn write_output_captions(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeas
         let mut ass = write_ass(&pages, &style, &spec.keywords, frame);
         if title_card {
             ass.push_str(&title_event(&spec.title, &style, frame, spec.duration(), measure));
+        }
+        if let Some(outro) = outro {
+            ass.push_str(&outro_event(outro, &style, frame, spec.duration(), measure));
         }
         std::fs::write(&ass_path, ass).map_err(|e| Error::io("write", &ass_path, e))?;
         ass_files.push(Some(ass_path));

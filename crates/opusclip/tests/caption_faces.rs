@@ -308,7 +308,7 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
     std::fs::write(
         &template,
         "base = \"bold\"\nanimation = \"pop\"\nkeyword_color = \"00E5FF\"\nshadow = 3\n\
-         [watermark]\nimage = \"logo.png\"\ncorner = \"top-right\"\nwidth = 0.2\nopacity = 1.0\n",
+         outro = \"Follow Studio Nine\"\nhighlight_color = \"FFD700\"\n[watermark]\nimage = \"logo.png\"\ncorner = \"top-right\"\nwidth = 0.2\nopacity = 1.0\n",
     )
     .unwrap();
     let out = dir.path().join("branded");
@@ -336,6 +336,26 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
         }
     }
     assert!(keyword_frames >= 3, "keywords in cyan on only {keyword_frames} of 6 frames");
+    // The closing card: in the lower band (72 % of the height) over the last seconds, not before.
+    let outro_words = |at: f64| {
+        let rgb = frame(&video, at, "rgb24");
+        let rows = 1232..1532;
+        let mut pgm = format!("P5\n1080 {}\n255\n", rows.len()).into_bytes();
+        let gold = |p: &[u8]| p[0] > 200 && p[1] > 170 && p[2] < 90;
+        pgm.extend(
+            rgb[rows.start * 1080 * 3..rows.end * 1080 * 3].chunks_exact(3).map(|p| if gold(p) { 0 } else { 255 }),
+        );
+        let mask = dir.path().join("outro.pgm");
+        std::fs::write(&mask, pgm).unwrap();
+        let read = Command::new("tesseract").arg(&mask).arg("-").args(["--psm", "6"]).output().expect("tesseract");
+        String::from_utf8_lossy(&read.stdout).to_lowercase()
+    };
+    let end = manifest.clips[0].duration;
+    let last = outro_words(end - 0.8);
+    assert!(last.contains("follow") && last.contains("studio") && last.contains("nine"), "at the end: {last:?}");
+    support::keep_screenshot("template-outro-9x16", &video, end - 0.8);
+    let earlier = outro_words(end - 4.0);
+    assert!(!earlier.contains("studio"), "the card shows early: {earlier:?}");
 }
 
 #[test]
