@@ -135,14 +135,14 @@ pub fn title_event(
 /// most the last third of a shorter clip).
 pub const OUTRO_SECONDS: f64 = 2.5;
 
-/// Where a closing card's middle sits, as a share of the frame's height: the lower band, below
-/// a talking head's face and above the platforms' buttons.
+/// Where a closing card's top sits, as a share of the frame's height: just under the bottom
+/// captions (which end at 70 %), below a talking head's face.
 pub const OUTRO_HEIGHT_SHARE: f64 = 0.72;
 
-/// A Dialogue line showing the closing card `text` centred at [`OUTRO_HEIGHT_SHARE`] of the
-/// frame over the last [`OUTRO_SECONDS`] of a clip `duration` seconds long, fading in, in the
-/// style's highlight colour at its caption size, broken into lines that fit the safe width,
-/// drawn over the captions.
+/// A Dialogue line showing the closing card `text` with its top at [`OUTRO_HEIGHT_SHARE`] of
+/// the frame, centred across, over the last [`OUTRO_SECONDS`] of a clip `duration` seconds long,
+/// fading in, in the style's highlight colour at its caption size, broken into lines that fit
+/// the safe width, on a layer over the captions'.
 pub fn outro_event(
     text: &str,
     style: &CaptionStyle,
@@ -157,7 +157,7 @@ pub fn outro_event(
     let colour = ass_colour(&style.highlight_color).unwrap_or_else(|_| "&H00FFFFFF&".into());
     let shown = OUTRO_SECONDS.min(duration / 3.0);
     format!(
-        "Dialogue: 2,{},{},{STYLE_NAME},,0,0,0,,{{\\an5\\pos({},{})\\fs{}\\c{colour}\\fad(200,0)}}{}\n",
+        "Dialogue: 2,{},{},{STYLE_NAME},,0,0,0,,{{\\an8\\pos({},{})\\fs{}\\c{colour}\\fad(200,0)}}{}\n",
         format_ass_time(to_centiseconds(duration - shown)),
         format_ass_time(to_centiseconds(duration)),
         frame.0 / 2,

@@ -207,7 +207,10 @@ fn a_long_title_is_broken_into_at_most_three_fitting_lines() {
 fn an_outro_card_shows_in_the_middle_over_the_last_seconds() {
     let style = CaptionStyle { highlight_color: "FF3366".into(), ..CaptionStyle::default() };
     let event = outro_event("Follow {us}", &style, (1080, 1920), 30.0, &ApproxMetrics);
-    assert!(event.starts_with("Dialogue: 2,0:00:27.50,0:00:30.00,Default,,0,0,0,,{\\an5\\pos(540,1382)\\fs"), "{event}");
+    assert!(
+        event.starts_with("Dialogue: 2,0:00:27.50,0:00:30.00,Default,,0,0,0,,{\\an8\\pos(540,1382)\\fs"),
+        "{event}"
+    );
     assert!(event.contains("\\c&H006633FF&\\fad(200,0)}Follow \\{us\\}\n"), "{event}");
     // A short clip keeps the card to its last third.
     let short = outro_event("Bye", &style, (1080, 1080), 3.0, &ApproxMetrics);

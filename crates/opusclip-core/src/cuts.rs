@@ -48,6 +48,9 @@ pub struct Cut {
 
 /// A kept range shorter than this (seconds) is refused: it would flash by as a frame or two.
 pub const SHORTEST_KEPT_RANGE: f64 = 0.1;
+/// How far under [`SHORTEST_KEPT_RANGE`] a range may fall by floating-point rounding (0.9 to 1.0
+/// is 0.0999… s) and still count as that long.
+pub const KEPT_RANGE_TOLERANCE: f64 = 1e-6;
 
 /// How far (seconds) a kept range may stick out of the clip's span before it is refused
 /// rather than clipped (a frame's rounding).
@@ -73,7 +76,7 @@ pub fn check_kept_ranges(spec: &ClipSpec) -> Result<()> {
         if !(range.start.is_finite() && range.end.is_finite()) {
             return Err(refuse(format!("#{} is not a pair of numbers", index + 1)));
         }
-        if range.duration() < SHORTEST_KEPT_RANGE {
+        if range.duration() < SHORTEST_KEPT_RANGE - KEPT_RANGE_TOLERANCE {
             return Err(refuse(format!(
                 "#{} ({:.2}–{:.2} s) is shorter than {SHORTEST_KEPT_RANGE} s",
                 index + 1,

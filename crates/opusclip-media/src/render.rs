@@ -194,8 +194,13 @@ pub fn render_filter_graph(job: &RenderJob, audio_filter: Option<&str>) -> Strin
 /// often tens of seconds apart, while a jump cut's pause is decoded faster than it is sought.
 pub const SEEK_GAP_SECONDS: f64 = 5.0;
 
+/// The most inputs of the source one render opens: further reads are joined across their
+/// smallest gaps (each input is a demuxer and a decoder of its own).
+pub const MAX_SOURCE_READS: usize = 4;
+
 /// The stretches of the source a render decodes (source seconds): the whole span, or, when
-/// kept ranges lie more than [`SEEK_GAP_SECONDS`] apart, one stretch per group of close ones.
+/// kept ranges lie more than [`SEEK_GAP_SECONDS`] apart, one stretch per group of close ones
+/// (at most [`MAX_SOURCE_READS`]).
 pub fn source_reads(job: &RenderJob) -> Vec<(f64, f64)> {
     let mut reads: Vec<(f64, f64)> = Vec::new();
     for range in job.kept {
@@ -203,6 +208,13 @@ pub fn source_reads(job: &RenderJob) -> Vec<(f64, f64)> {
             Some(read) if range.start - read.1 <= SEEK_GAP_SECONDS => read.1 = range.end,
             _ => reads.push((range.start, range.end)),
         }
+    }
+    while reads.len() > MAX_SOURCE_READS {
+        let smallest = (1..reads.len())
+            .min_by(|&a, &b| (reads[a].0 - reads[a - 1].1).total_cmp(&(reads[b].0 - reads[b - 1].1)))
+            .unwrap_or(1);
+        reads[smallest - 1].1 = reads[smallest].1;
+        reads.remove(smallest);
     }
     match reads.len() {
         0 | 1 => vec![(job.start, job.end)],
@@ -554,6 +566,17 @@ mod tests {
         let close = [KeptRange { start: 1.0, end: 2.0 }, KeptRange { start: 2.5, end: 3.0 }];
         let near = RenderJob { kept: &close, ..far.clone() };
         assert_eq!(source_reads(&near), [(1.0, 41.5)]);
+        // Many ranges far apart (an edited spec): at most MAX_SOURCE_READS inputs, joined across
+        // the smallest gaps.
+        let many: Vec<KeptRange> = (0..8)
+            .map(|i| KeptRange { start: f64::from(i) * 10.0 + f64::from(i % 2), end: f64::from(i) * 10.0 + 2.5 })
+            .collect();
+        let spread = RenderJob { start: 0.0, end: 80.0, kept: &many, ..far.clone() };
+        let reads = source_reads(&spread);
+        assert_eq!(reads.len(), MAX_SOURCE_READS, "{reads:?}");
+        assert_eq!((reads[0].0, reads[MAX_SOURCE_READS - 1].1), (0.0, 72.5));
+        let graph = render_filter_graph(&spread, None);
+        assert_eq!(graph.matches("trim=start").count(), 16, "every range is still trimmed: {graph}");
         assert!(render_filter_graph(&near, None).starts_with("[0:v]split=2[keepv0][keepv1];"));
     }
 

@@ -193,7 +193,9 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         Ok(build_specs(&input, &hash, &facts, &candidates, &looks, &framing, words, &texts, options))
     })?;
     let cuts = tighten_specs(&mut specs, words, &surveyed.survey, facts.duration, &options.tighten);
-    if analysis.is_audiogram() {
+    if analysis.is_audiogram() || options.layout == Some(LayoutKind::Audiogram) {
+        // An audiogram is drawn at its own rate, whatever the source's (a still upload is often
+        // 1 frame a second).
         for spec in &mut specs {
             spec.source.fps = AUDIOGRAM_FPS;
         }

@@ -8,7 +8,7 @@ use opusclip_core::Survey;
 pub const STILL_MIN_SECONDS: f64 = 10.0;
 /// Key frames no more different than this (mean absolute luma difference, 0–255) show the same
 /// picture: encoding noise on a still stays far below it, a moving speaker far above.
-pub const STILL_MAX_CHANGE: f32 = 1.0;
+pub const STILL_MAX_CHANGE: f32 = 0.5;
 /// Fewest key-frame changes measured before a picture is judged still.
 const STILL_MIN_CHANGES: usize = 2;
 

@@ -97,7 +97,8 @@ pub fn find_setup(context: &RefineContext, window: &Window, max_seconds: f64) ->
 pub fn asks_something(text: &str) -> bool {
     let text = text.trim_end();
     let Some(body) = text.strip_suffix('?') else { return false };
-    let last_clause = body.rsplit([',', ';', '-', '—']).next().unwrap_or(body);
+    let body = body.replace("--", "—").replace(" - ", "—");
+    let last_clause = body.rsplit([',', ';', '—']).next().unwrap_or(&body);
     last_clause.split_whitespace().count() > MAX_TAG_WORDS
 }
 
@@ -235,6 +236,8 @@ mod tests {
     fn tags_and_quoted_questions_ask_nothing() {
         assert!(asks_something("Why do most small bakeries fail in their first year?"));
         assert!(asks_something("So, what did you do, last time you got serious?"));
+        assert!(asks_something("What does sleep do for your well-being?"));
+        assert!(!asks_something("You eat well -- don't you?"));
         assert!(!asks_something("It's not the staff of life, right?"));
         assert!(!asks_something("That is the whole point, isn't it?"));
         assert!(!asks_something("All I knew was, \"Donde esta el bano?\""));

@@ -9,6 +9,7 @@
 //! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
 
 use crate::signals::Signals;
+use opusclip_core::cuts::{KEPT_RANGE_TOLERANCE, SHORTEST_KEPT_RANGE};
 use opusclip_core::{Cut, CutReason, KeptRange, Word};
 
 /// The default `--cut-pauses` threshold: gaps between words longer than this are shortened.
@@ -233,17 +234,19 @@ fn merged(mut cuts: Vec<Cut>) -> Vec<Cut> {
     joined
 }
 
-/// What `start..end` keeps around `cuts` (in order, inside it).
+/// What `start..end` keeps around `cuts` (in order, inside it); a sliver shorter than
+/// [`SHORTEST_KEPT_RANGE`] between two cuts (or a cut and an end) goes with them, since no
+/// range that short can be played.
 fn kept_between(start: f64, end: f64, cuts: &[Cut]) -> Vec<KeptRange> {
     let mut kept = Vec::with_capacity(cuts.len() + 1);
     let mut from = start;
     for cut in cuts {
-        if cut.start > from {
+        if cut.start - from >= SHORTEST_KEPT_RANGE - KEPT_RANGE_TOLERANCE {
             kept.push(KeptRange { start: from, end: cut.start });
         }
         from = from.max(cut.end);
     }
-    if end > from {
+    if end - from >= SHORTEST_KEPT_RANGE - KEPT_RANGE_TOLERANCE {
         kept.push(KeptRange { start: from, end });
     }
     kept
@@ -323,6 +326,13 @@ mod tests {
         let short = [Silence { start: 1.5, end: 1.95 }];
         let signals = Signals { silences: &short, ..Signals::empty(20.0) };
         assert_eq!(tighten(1.0, 4.3, &words, &signals, &pauses()), Tightened::default());
+    }
+
+    #[test]
+    fn a_sliver_between_two_cuts_goes_with_them() {
+        let cut = |start: f64, end: f64| Cut { start, end, reason: CutReason::Pause, words: String::new() };
+        let kept = kept_between(0.0, 10.0, &[cut(0.05, 2.0), cut(2.07, 4.0), cut(9.95, 10.0)]);
+        assert_eq!(kept, [KeptRange { start: 4.0, end: 9.95 }]);
     }
 
     #[test]

@@ -336,10 +336,10 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
         }
     }
     assert!(keyword_frames >= 3, "keywords in cyan on only {keyword_frames} of 6 frames");
-    // The closing card: in the lower band (72 % of the height) over the last seconds, not before.
+    // The closing card: in the lower band (from 72 % of the height) over the last seconds, not before.
     let outro_words = |at: f64| {
         let rgb = frame(&video, at, "rgb24");
-        let rows = 1232..1532;
+        let rows = 1372..1672;
         let mut pgm = format!("P5\n1080 {}\n255\n", rows.len()).into_bytes();
         let gold = |p: &[u8]| p[0] > 200 && p[1] > 170 && p[2] < 90;
         pgm.extend(

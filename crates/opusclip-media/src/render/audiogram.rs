@@ -28,10 +28,12 @@ pub fn wave_rows(height: u32) -> (u32, u32) {
 pub(super) fn composition((width, height): (u32, u32), finish: &str, index: usize, cover: Option<&str>) -> String {
     let (top, bottom) = wave_rows(height);
     let band = (bottom - top).max(2);
+    // boxblur refuses a radius over half the smallest (chroma) plane side.
+    let blur = COVER_BLUR_RADIUS.min((width.min(height) / 4).saturating_sub(1)).max(1);
     let backdrop = match cover {
         Some(cover) => format!(
             "{cover}scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},\
-             boxblur={COVER_BLUR_RADIUS}:2,eq=brightness={COVER_BRIGHTNESS},format=yuv420p,\
+             boxblur={blur}:2,eq=brightness={COVER_BRIGHTNESS},format=yuv420p,\
              loop=loop=-1:size=1,fps={WAVE_RATE},setpts=N/{WAVE_RATE}/TB,setsar=1[backdrop{index}]"
         ),
         None => format!("color=c={BACKGROUND}:s={width}x{height}:r={WAVE_RATE}[backdrop{index}]"),
