@@ -57,7 +57,7 @@ pub const KEPT_RANGE_TOLERANCE: f64 = 1e-6;
 const SPAN_SLACK: f64 = 0.05;
 
 /// A word is kept when at least this share of it lies in kept ranges.
-const KEPT_WORD_SHARE: f64 = 0.5;
+pub const KEPT_WORD_SHARE: f64 = 0.5;
 
 /// Frame rate assumed when the source reports none, for snapping.
 const FALLBACK_FPS: f64 = 30.0;

@@ -9,7 +9,7 @@
 //! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
 
 use crate::signals::Signals;
-use opusclip_core::cuts::{KEPT_RANGE_TOLERANCE, SHORTEST_KEPT_RANGE};
+use opusclip_core::cuts::{KEPT_RANGE_TOLERANCE, KEPT_WORD_SHARE, SHORTEST_KEPT_RANGE};
 use opusclip_core::{Cut, CutReason, KeptRange, Word};
 
 /// The default `--cut-pauses` threshold: gaps between words longer than this are shortened.
@@ -29,6 +29,10 @@ const MOST_VOICED_PAUSE: f64 = 0.5;
 /// percentile) are at least this far below the median level of the speech within
 /// [`SPEECH_AROUND_SECONDS`] of it, dB.
 pub const SILENCE_CONTRAST_DB: f32 = 10.0;
+
+/// The most of a word's times a silence cut may take: under the share the captions need to keep
+/// a word ([`KEPT_WORD_SHARE`]), with a margin.
+const MOST_OF_A_WORD_CUT: f64 = KEPT_WORD_SHARE - 0.05;
 
 /// How far on each side of a silence the speech it is compared with is measured, seconds.
 const SPEECH_AROUND_SECONDS: f64 = 3.0;
@@ -189,13 +193,33 @@ fn silence_cuts(start: f64, end: f64, words: &[&Word], threshold: f64, signals: 
         .filter(|silence| silence.end - silence.start > threshold)
         .filter(|silence| !words.iter().any(|word| word.start >= silence.start && word.end <= silence.end))
         .filter_map(|silence| {
-            let from = silence.start.max(start) + PAUSE_PADDING;
-            let to = silence.end.min(end) - PAUSE_PADDING;
+            let (from, to) =
+                sparing_words(silence.start.max(start) + PAUSE_PADDING, silence.end.min(end) - PAUSE_PADDING, words)?;
             let long_enough = to - from >= SHORTEST_CUT && to - from + 2.0 * PAUSE_PADDING > threshold;
             let cut = Cut { start: from, end: to, reason: CutReason::Pause, words: String::new() };
             (long_enough && quieter_than_speech_around(from, to, signals)).then_some(cut)
         })
         .collect()
+}
+
+/// `from..to` narrowed so that it takes at most [`MOST_OF_A_WORD_CUT`] of any word whose times
+/// it overlaps (the captions drop a word mostly cut out: the word's sound is outside the silence,
+/// so its caption must stay); `None` when a word lies inside it whole.
+fn sparing_words(mut from: f64, mut to: f64, words: &[&Word]) -> Option<(f64, f64)> {
+    for word in words {
+        if word.end <= from || word.start >= to {
+            continue;
+        }
+        let most = MOST_OF_A_WORD_CUT * (word.end - word.start);
+        if word.start < from {
+            from = from.max(word.end.min(to) - most);
+        } else if word.end > to {
+            to = to.min(word.start.max(from) + most);
+        } else {
+            return None;
+        }
+    }
+    (to > from).then_some((from, to))
 }
 
 /// Whether `from..to` is at least [`SILENCE_CONTRAST_DB`] quieter (its 90th-percentile hop) than
@@ -311,7 +335,8 @@ mod tests {
         let tight = tighten(1.0, 4.3, &words, &signals, &pauses());
         assert_eq!(tight.cuts.len(), 1, "{tight:?}");
         let cut = &tight.cuts[0];
-        assert!((cut.start - 1.62).abs() < 1e-9 && (cut.end - 3.38).abs() < 1e-9, "{cut:?}");
+        // Up to the breath before "So", but no more than 45 % of "Hello.": its caption stays.
+        assert!((cut.start - 2.3).abs() < 1e-9 && (cut.end - 3.38).abs() < 1e-9, "{cut:?}");
         // A whole word inside the silence is quiet speech that was heard: the silence stays.
         let whispered = [word("Hello.", 1.0, 1.4), word("psst", 2.2, 2.6), word("So", 3.5, 3.8)];
         let tight = tighten(1.0, 3.8, &whispered, &signals, &pauses());
