@@ -141,7 +141,7 @@ fn standard_deviation(values: &[f32]) -> f64 {
 }
 
 /// The `fraction` percentile of non-empty `values` (nearest rank); reorders `values`.
-fn percentile(values: &mut [f32], fraction: f64) -> f64 {
+pub(crate) fn percentile(values: &mut [f32], fraction: f64) -> f64 {
     let last = values.len() - 1;
     let index = ((last as f64 * fraction).round() as usize).min(last);
     let (_, value, _) = values.select_nth_unstable_by(index, f32::total_cmp);

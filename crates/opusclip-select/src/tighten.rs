@@ -8,6 +8,7 @@
 //! a filler is "um", "uh", "er", "hmm"… said on its own, or the first of a word said twice in a
 //! row ("I I think"). What remains is the clip's kept ranges, each cut listed with its reason.
 
+use crate::parts::percentile;
 use crate::signals::Signals;
 use opusclip_core::cuts::{KEPT_RANGE_TOLERANCE, KEPT_WORD_SHARE, SHORTEST_KEPT_RANGE};
 use opusclip_core::{Cut, CutReason, KeptRange, Word};
@@ -234,15 +235,7 @@ fn quieter_than_speech_around(from: f64, to: f64, signals: &Signals) -> bool {
     }
     let loud_inside = percentile(&mut inside, 0.9);
     let speech = percentile(&mut around, 0.5);
-    loud_inside <= speech - SILENCE_CONTRAST_DB
-}
-
-/// The `share` percentile (0..1, nearest rank) of `values`, which must not be empty; they are
-/// sorted in place.
-fn percentile(values: &mut [f32], share: f64) -> f32 {
-    values.sort_by(f32::total_cmp);
-    let rank = ((values.len() - 1) as f64 * share).round() as usize;
-    values[rank]
+    loud_inside <= speech - f64::from(SILENCE_CONTRAST_DB)
 }
 
 /// The cuts in time order with overlapping ones joined (the first one's reason kept).
