@@ -132,15 +132,29 @@ proptest! {
 
         let found = sentences(&words);
         for clip in &chosen {
-            prop_assert!(options.fits(clip.duration()), "{:?}", clip);
+            prop_assert!(options.fits(clip.played_duration()), "{:?}", clip);
             prop_assert!(in_timeframe(&options, clip.start, clip.end), "{:?}", clip);
             prop_assert!(clip.first_sentence < clip.end_sentence);
             let (first, last) = (&found[clip.first_sentence], &found[clip.end_sentence - 1]);
-            let (lead, tail) = (first.start - clip.start, clip.end - last.end);
+            // A clip joined to its setup plays the question, then the answer from its own opening.
+            let opening = match clip.kept_ranges.as_slice() {
+                [] => clip.start,
+                [question, answer] => {
+                    prop_assert!(question.start == clip.start && answer.end == clip.end, "{:?}", clip);
+                    prop_assert!(question.end < answer.start, "{:?}", clip);
+                    prop_assert!(words.iter().all(|w| w.end <= question.start + 1e-9
+                        || w.start >= question.end - 1e-9
+                        || (w.start >= question.start - 1e-9 && w.end <= question.end + 1e-9)),
+                        "the question cuts a word: {:?}", clip);
+                    answer.start
+                }
+                _ => return Err(TestCaseError::fail(format!("unexpected kept ranges: {clip:?}"))),
+            };
+            let (lead, tail) = (first.start - opening, clip.end - last.end);
             prop_assert!((-1e-9..=LEAD_PAD_MAX + 1e-9).contains(&lead), "lead {} of {:?}", lead, clip);
             prop_assert!((-1e-9..=TAIL_PAD_MAX + 1e-9).contains(&tail), "tail {} of {:?}", tail, clip);
             if let Some(before) = first.first_word.checked_sub(1).map(|i| &words[i]) {
-                prop_assert!(clip.start >= before.end - 1e-9, "lead reaches into {:?}", before);
+                prop_assert!(opening >= before.end - 1e-9, "lead reaches into {:?}", before);
             }
             if let Some(after) = words.get(last.end_word) {
                 prop_assert!(clip.end <= after.start + 1e-9, "tail reaches into {:?}", after);
