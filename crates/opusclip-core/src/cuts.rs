@@ -4,7 +4,7 @@
 //! that captions, caption placement and rendering work on the edited clip unchanged.
 
 use crate::model::{FaceFrame, Word};
-use crate::spec::{ClipSpec, CropKeyframe, Layout, OutputSpec};
+use crate::spec::{ClipSpec, CropKeyframe, OutputSpec};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -219,9 +219,7 @@ impl CutTimeline {
     pub fn follow_crops(&self, outputs: &mut [OutputSpec], clip_start: f64) {
         for output in outputs {
             output.crop_keyframes = self.crop_keyframes(&output.crop_keyframes, clip_start);
-            if let Layout::Split { lower_crop_keyframes } = &mut output.layout {
-                *lower_crop_keyframes = self.crop_keyframes(lower_crop_keyframes, clip_start);
-            }
+            output.layout = output.layout.map_windows(|path| self.crop_keyframes(path, clip_start));
         }
     }
 

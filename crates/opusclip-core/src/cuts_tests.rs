@@ -1,4 +1,5 @@
 use super::*;
+use crate::layout::Layout;
 use crate::spec::{Aspect, CaptionStyle, OutputSpec, SourceRef};
 
 fn word(text: &str, start: f64, end: f64) -> Word {

@@ -7,6 +7,7 @@ pub mod caption_presets;
 pub mod cuts;
 pub mod error;
 pub mod hex;
+pub mod layout;
 pub mod loudness;
 pub mod model;
 pub mod settings;
@@ -23,6 +24,7 @@ pub use caption_presets::{
 pub use cuts::{check_kept_ranges, Cut, CutReason, CutTimeline, KeptRange};
 pub use error::{Error, ErrorCode, Result};
 pub use hex::hex;
+pub use layout::{panel_rects, Layout, LayoutKind, Panel};
 pub use loudness::{check_loudness, parse_loudness, DEFAULT_LOUDNESS_LUFS, LOUDNESS_PRESETS};
 pub use model::*;
 pub use settings::Settings;

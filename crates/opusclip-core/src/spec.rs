@@ -2,6 +2,7 @@
 //! `manifest.json`. Both are versioned JSON contracts (`schema_version`).
 
 use crate::brand::{CaptionAnimation, Watermark};
+use crate::layout::Layout;
 use crate::model::{FaceFrame, ProbeFacts, Score, Word};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -67,123 +68,6 @@ impl FromStr for Aspect {
     }
 }
 
-/// How an output frame is composed from the source. In an output's JSON it is the `layout`
-/// field (`"track"`, `"split"`, `"blur_fit"`, `"audiogram"`; `"track"` when missing), and a
-/// split adds `lower_crop_keyframes` beside `crop_keyframes`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(try_from = "LayoutFields", into = "LayoutFields")]
-pub enum Layout {
-    /// One crop window (`crop_keyframes`, of the output's aspect ratio) that follows the
-    /// subject, scaled to the whole output.
-    #[default]
-    Track,
-    /// Two speakers stacked: the output is cut into an upper and a lower half, each
-    /// `width × height/2`. `crop_keyframes` fill the upper half (the speaker further left in
-    /// the source), `lower_crop_keyframes` the lower half; both windows have the half's
-    /// aspect ratio (9:8 for a 9:16 output).
-    Split {
-        /// The crop window of the lower half, keyframed like `crop_keyframes`.
-        lower_crop_keyframes: Vec<CropKeyframe>,
-    },
-    /// The whole picture (`crop_keyframes`: the full frame), scaled to fit inside the
-    /// output, over a blurred, darkened copy of itself that fills the output.
-    BlurFit,
-    /// No picture from the source: its sound drawn as a moving waveform on a plain
-    /// background, with the clip's title above and the captions below (audio-only input, or a
-    /// video whose picture does not matter). `crop_keyframes` is empty.
-    Audiogram,
-}
-
-impl Layout {
-    /// Which layout this is, without its data.
-    pub fn kind(&self) -> LayoutKind {
-        match self {
-            Layout::Track => LayoutKind::Track,
-            Layout::Split { .. } => LayoutKind::Split,
-            Layout::BlurFit => LayoutKind::BlurFit,
-            Layout::Audiogram => LayoutKind::Audiogram,
-        }
-    }
-}
-
-/// A layout by name only: what `--layout` asks for and what the planner decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LayoutKind {
-    /// One crop window following the subject.
-    #[default]
-    Track,
-    /// Two speakers stacked.
-    Split,
-    /// The whole frame over a blurred copy of itself.
-    BlurFit,
-    /// The sound as a waveform, no picture.
-    Audiogram,
-}
-
-impl LayoutKind {
-    pub const ALL: [LayoutKind; 4] = [LayoutKind::Track, LayoutKind::Split, LayoutKind::BlurFit, LayoutKind::Audiogram];
-
-    /// As written in JSON and on the command line, e.g. `blur_fit`.
-    pub fn label(self) -> &'static str {
-        match self {
-            LayoutKind::Track => "track",
-            LayoutKind::Split => "split",
-            LayoutKind::BlurFit => "blur_fit",
-            LayoutKind::Audiogram => "audiogram",
-        }
-    }
-}
-
-impl FromStr for LayoutKind {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let normalized = text.trim().to_ascii_lowercase().replace('-', "_");
-        LayoutKind::ALL
-            .into_iter()
-            .find(|kind| kind.label() == normalized)
-            .ok_or_else(|| format!("unknown layout '{text}': use one of track, split, blur_fit, audiogram"))
-    }
-}
-
-/// The JSON form of [`Layout`], flattened into its output.
-#[derive(Serialize, Deserialize)]
-struct LayoutFields {
-    #[serde(default)]
-    layout: LayoutKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    lower_crop_keyframes: Vec<CropKeyframe>,
-}
-
-impl TryFrom<LayoutFields> for Layout {
-    type Error = String;
-    fn try_from(fields: LayoutFields) -> Result<Self, Self::Error> {
-        match (fields.layout, fields.lower_crop_keyframes.is_empty()) {
-            (LayoutKind::Split, false) => Ok(Layout::Split { lower_crop_keyframes: fields.lower_crop_keyframes }),
-            (LayoutKind::Split, true) => {
-                Err("a split layout needs `lower_crop_keyframes` (the lower half's crop windows)".to_string())
-            }
-            (kind, false) => {
-                Err(format!("`lower_crop_keyframes` belongs to the split layout, not to {}", kind.label()))
-            }
-            (LayoutKind::Track, true) => Ok(Layout::Track),
-            (LayoutKind::BlurFit, true) => Ok(Layout::BlurFit),
-            (LayoutKind::Audiogram, true) => Ok(Layout::Audiogram),
-        }
-    }
-}
-
-impl From<Layout> for LayoutFields {
-    fn from(layout: Layout) -> Self {
-        let layout_kind = layout.kind();
-        let lower_crop_keyframes = match layout {
-            Layout::Split { lower_crop_keyframes } => lower_crop_keyframes,
-            Layout::Track | Layout::BlurFit | Layout::Audiogram => Vec::new(),
-        };
-        LayoutFields { layout: layout_kind, lower_crop_keyframes }
-    }
-}
-
 /// Where the crop window is at time `t` (seconds from the clip's start), in display pixels
 /// of the source. Between keyframes the window moves linearly; a keyframe pair with the same
 /// `t` is a hard cut.
@@ -202,15 +86,16 @@ pub struct OutputSpec {
     pub aspect: Aspect,
     pub width: u32,
     pub height: u32,
-    /// How the frame is composed; flattened: `layout` (and `lower_crop_keyframes` for a split).
+    /// How the frame is composed; flattened: `layout` (and `lower_crop_keyframes` for a split,
+    /// `panel_crop_keyframes` for three and four).
     #[serde(flatten)]
     pub layout: Layout,
     pub crop_keyframes: Vec<CropKeyframe>,
 }
 
 impl OutputSpec {
-    /// How many output pixels one source pixel becomes at most over the clip: the output width
-    /// over the narrowest crop window (each half of a split is as wide as the output), or, for
+    /// How many output pixels one source pixel becomes at most over the clip: a panel's width
+    /// over the narrowest crop window shown in it (the whole output for track), or, for
     /// blur-fit, the scale that fits the whole picture inside the output. Above about 2 the
     /// picture looks soft.
     ///
@@ -221,14 +106,14 @@ impl OutputSpec {
     /// assert_eq!(output.enlargement(), 4.0);
     /// ```
     pub fn enlargement(&self) -> f64 {
-        let widest_scale = |keyframes: &[CropKeyframe]| {
-            keyframes.iter().filter(|k| k.w > 0.0).map(|k| f64::from(self.width) / k.w).fold(0.0, f64::max)
-        };
         match &self.layout {
-            Layout::Track => widest_scale(&self.crop_keyframes),
-            Layout::Split { lower_crop_keyframes } => {
-                widest_scale(&self.crop_keyframes).max(widest_scale(lower_crop_keyframes))
-            }
+            Layout::Track | Layout::Split { .. } | Layout::Grid { .. } => self
+                .panels()
+                .iter()
+                .flat_map(|panel| {
+                    panel.crop_keyframes.iter().filter(|k| k.w > 0.0).map(|k| f64::from(panel.width) / k.w)
+                })
+                .fold(0.0, f64::max),
             Layout::BlurFit => self
                 .crop_keyframes
                 .iter()
@@ -548,40 +433,6 @@ mod tests {
         assert_eq!("1x1".parse::<Aspect>(), Ok(Aspect::Square));
         assert_eq!("16/9".parse::<Aspect>(), Ok(Aspect::Wide));
         assert!("3:2".parse::<Aspect>().unwrap_err().contains("9:16"));
-    }
-
-    fn output(layout: Layout) -> OutputSpec {
-        let key = CropKeyframe { t: 0.0, x: 0.0, y: 0.0, w: 1216.0, h: 1080.0 };
-        OutputSpec { aspect: Aspect::Vertical, width: 1080, height: 1920, layout, crop_keyframes: vec![key] }
-    }
-
-    #[test]
-    fn layouts_round_trip_with_their_names() {
-        let key = CropKeyframe { t: 0.0, x: 704.0, y: 0.0, w: 1216.0, h: 1080.0 };
-        for layout in [Layout::Track, Layout::BlurFit, Layout::Split { lower_crop_keyframes: vec![key] }] {
-            let json = serde_json::to_value(output(layout.clone())).unwrap();
-            assert_eq!(json["layout"], layout.kind().label());
-            assert_eq!(json.get("lower_crop_keyframes").is_some(), layout.kind() == LayoutKind::Split);
-            let back: OutputSpec = serde_json::from_value(json).unwrap();
-            assert_eq!(back.layout, layout);
-        }
-    }
-
-    #[test]
-    fn a_missing_layout_is_track_and_a_split_needs_its_lower_crop() {
-        let mut json = serde_json::to_value(output(Layout::Track)).unwrap();
-        json.as_object_mut().unwrap().remove("layout");
-        assert_eq!(serde_json::from_value::<OutputSpec>(json.clone()).unwrap().layout, Layout::Track);
-        json["layout"] = "split".into();
-        let error = serde_json::from_value::<OutputSpec>(json).unwrap_err().to_string();
-        assert!(error.contains("lower_crop_keyframes"), "{error}");
-    }
-
-    #[test]
-    fn layout_kinds_parse() {
-        assert_eq!("blur-fit".parse::<LayoutKind>(), Ok(LayoutKind::BlurFit));
-        assert_eq!(" Split ".parse::<LayoutKind>(), Ok(LayoutKind::Split));
-        assert!("zoom".parse::<LayoutKind>().unwrap_err().contains("track"));
     }
 
     #[test]

@@ -33,18 +33,26 @@ pub fn motion_path(output: &OutputSpec, source: (u32, u32), rate: Rate, length: 
     let (source_width, source_height) = (f64::from(source.0), f64::from(source.1));
     let frame_width = f64::from(output.width);
     match &output.layout {
-        Layout::Track | Layout::Split { .. } => {
+        Layout::Track | Layout::Split { .. } | Layout::Grid { .. } => {
             let keyframes = output
                 .crop_keyframes
                 .iter()
                 .filter(|window| window.w > 0.0 && window.h > 0.0)
                 .map(|window| window_motion(window, (source_width, source_height), frame_width, rate, length))
                 .collect();
-            let note = matches!(output.layout, Layout::Split { .. }).then(|| {
-                "split layout: the transform shows the upper speaker's crop; stack the lower speaker's \
-                 crop (see the clip's JSON) in a second layer"
-                    .to_string()
-            });
+            let note = match output.layout {
+                Layout::Split { .. } => Some(
+                    "split layout: the transform shows the upper speaker's crop; stack the lower speaker's \
+                     crop (see the clip's JSON) in a second layer"
+                        .to_string(),
+                ),
+                Layout::Grid { .. } => Some(format!(
+                    "{} layout: the transform shows the first panel's crop; the other panels' crops are in the \
+                     clip's JSON (panel_crop_keyframes), one layer each",
+                    output.layout.kind().label()
+                )),
+                _ => None,
+            };
             MotionPath { keyframes: simplify(strictly_increasing(keyframes)), note }
         }
         Layout::BlurFit => {

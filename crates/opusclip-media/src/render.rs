@@ -5,7 +5,8 @@
 //! branch per output, and composes each output by its [`Layout`]: *track* crops a window that
 //! moves along the crop keyframes (a piecewise-linear expression of the clip-relative time
 //! `t`) and scales it to the output; *split* crops two such windows, scales each to the
-//! output's width and half its height and stacks them; *blur-fit* scales the picture to fit
+//! output's width and half its height and stacks them; *three* and *four* do the same with
+//! three panels in a row (or column) and four in a 2×2 grid; *blur-fit* scales the picture to fit
 //! the output over a blurred copy of itself scaled to fill, darkened to
 //! [`BLUR_BRIGHTNESS`]. Then ASS captions are burned in with libass and each output is
 //! encoded as H.264 (x264 `veryfast`, CRF 23, or a hardware encoder: [`encoder`]) with AAC audio. Outputs are written under temporary
@@ -24,13 +25,14 @@ mod watermark;
 
 pub use crop_expression::{crop_expression, Axis};
 pub use encoder::{configured_encoder, VideoEncoder, ENCODER_THREADS};
-pub use graph::{split_heights, BLUR_BRIGHTNESS};
+pub use graph::BLUR_BRIGHTNESS;
 
 use crop_expression::format_number;
 use cuts::{cut_audio_label, cut_prefix, CutPlan, CutRange, CUT, UNCUT};
 use ffmpeg::{partial_path, run_ffmpeg, TempFile};
 use graph::filter_graph;
-use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
+use opusclip_core::spec::{CropKeyframe, OutputSpec};
+use opusclip_core::Layout;
 use opusclip_core::{Error, KeptRange, Result};
 use serde_json::json;
 use std::ffi::OsString;
@@ -373,8 +375,9 @@ fn validate_output(spec: &OutputSpec) -> Result<()> {
         return Ok(());
     }
     validate_keyframes(&spec.crop_keyframes, label, "crop keyframes")?;
-    if let Layout::Split { lower_crop_keyframes } = &spec.layout {
-        validate_keyframes(lower_crop_keyframes, label, "lower crop keyframes (split layout)")?;
+    for (panel, keyframes) in spec.layout.more_windows().into_iter().enumerate() {
+        let what = format!("crop keyframes of panel {} ({} layout)", panel + 2, spec.layout.kind().label());
+        validate_keyframes(keyframes, label, &what)?;
     }
     Ok(())
 }
@@ -482,11 +485,11 @@ pub fn output_thumbnail(source: &Path, at: f64, output: &OutputSpec, destination
 fn still_output(output: &OutputSpec) -> OutputSpec {
     let hold =
         |keyframes: &[CropKeyframe]| keyframes.first().map(|k| vec![CropKeyframe { t: 0.0, ..*k }]).unwrap_or_default();
-    let layout = match &output.layout {
-        Layout::Split { lower_crop_keyframes } => Layout::Split { lower_crop_keyframes: hold(lower_crop_keyframes) },
-        other => other.clone(),
-    };
-    OutputSpec { layout, crop_keyframes: hold(&output.crop_keyframes), ..output.clone() }
+    OutputSpec {
+        layout: output.layout.map_windows(hold),
+        crop_keyframes: hold(&output.crop_keyframes),
+        ..output.clone()
+    }
 }
 
 /// A process-unique file name in the form `opusclip-PREFIX-PID-N.EXT`.

@@ -3,7 +3,8 @@
 //! ffmpeg's EBU R 128 meter (`ebur128`): integrated loudness within ±1 LU of the target and true
 //! peak at most −1 dBTP (with the meter's 0.5 dB of slack). `None` keeps the recorded level.
 
-use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
+use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
+use opusclip_core::Layout;
 use opusclip_media::render::{render, RenderJob, RenderOutput, VideoEncoder};
 use std::path::{Path, PathBuf};
 use std::process::Command;

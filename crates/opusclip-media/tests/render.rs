@@ -2,8 +2,9 @@
 //! devices, render them through `opusclip_media::render` and inspect the results with
 //! ffprobe and ffmpeg.
 
-use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
+use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
 use opusclip_core::Error;
+use opusclip_core::Layout;
 use opusclip_media::render::{check_ffmpeg, render, thumbnail, RenderJob, RenderOutput, VideoEncoder};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

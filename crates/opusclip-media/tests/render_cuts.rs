@@ -3,8 +3,9 @@
 //! rendered keeping two ranges; the file is as long as the ranges, and on both sides of the join
 //! picture and sound come from the same source second.
 
-use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
+use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
 use opusclip_core::KeptRange;
+use opusclip_core::Layout;
 use opusclip_media::render::{render, RenderJob, RenderOutput, VideoEncoder};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,9 @@
 //! scaled, in a centre band between darker blurred bands; track, split and blur-fit outputs
 //! come out of one render (one decode) at their sizes.
 
-use opusclip_core::spec::{Aspect, CropKeyframe, Layout, OutputSpec};
-use opusclip_media::render::{output_thumbnail, render, split_heights, RenderJob, RenderOutput, VideoEncoder};
+use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
+use opusclip_core::{panel_rects, Layout, LayoutKind};
+use opusclip_media::render::{output_thumbnail, render, RenderJob, RenderOutput, VideoEncoder};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -106,7 +107,7 @@ fn split_puts_the_left_box_on_top_and_the_right_box_below() {
 
     let frame = rgb_frame(&destination, 1.0);
     assert_eq!(frame.len(), 216 * 384 * 3, "a 216x384 picture");
-    let (upper, _) = split_heights(384);
+    let upper = panel_rects(LayoutKind::Split, 216, 384)[1].1;
     // The middle of each half is the inside of its box (crop y 50..281 holds the box at 60..300).
     let top = mean_rgb(&frame, 216, 60..upper - 60);
     let bottom = mean_rgb(&frame, 216, upper + 60..384 - 60);

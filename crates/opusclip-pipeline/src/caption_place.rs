@@ -1,7 +1,7 @@
 //! `auto` captions placed per output: the faces a spec lists are carried through each
-//! output's layout (the tracking crop, the two halves of a split, the picture fitted over its
+//! output's layout (the tracking crop, the panels of a split or grid, the picture fitted over its
 //! blurred fill) into output pixels, and `opusclip_captions::place_block` picks the band clear
-//! of them — the empty band under a fitted picture, the seam of a split, below an audiogram's
+//! of them — the empty band under a fitted picture, a seam between panels, below an audiogram's
 //! waveform, or the usual place.
 
 use opusclip_captions::placement::caption_rows;
@@ -9,7 +9,6 @@ use opusclip_captions::{block_height, place_block, CaptionPage, CaptionPlacement
 use opusclip_core::{
     BoxF, CaptionPosition, CaptionStyle, ClipSpec, CropKeyframe, FaceBox, FaceFrame, Layout, OutputSpec,
 };
-use opusclip_media::render::split_heights;
 use opusclip_reframe::crop_at;
 
 /// A spec keeps no two face samples closer than this many seconds.
@@ -74,25 +73,41 @@ pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) ->
         Layout::Track => CaptionScene {
             frame: (output.width, output.height),
             faces: seen(spec, |frame| {
-                through_crop(&output.crop_keyframes, at(frame), &frame.faces, (width, height), 0.0)
+                through_crop(&output.crop_keyframes, at(frame), &frame.faces, (0.0, 0.0, width, height))
             }),
             edges: Vec::new(),
             blocked: blocked(spec, output),
             home: usual_home,
         },
-        Layout::Split { lower_crop_keyframes } => {
-            let (upper, lower) = split_heights(output.height);
-            let (upper, lower) = (f64::from(upper), f64::from(lower));
+        Layout::Split { .. } | Layout::Grid { .. } => {
+            let panels = output.panels();
+            // Centred on the seam between panels nearest the usual place (on the split's
+            // middle), where a caption covers the least of any speaker.
+            let home = panels
+                .iter()
+                .map(|panel| f64::from(panel.y))
+                .filter(|&row| row > 0.0)
+                .min_by(|a, b| (a - usual_home).abs().total_cmp(&(b - usual_home).abs()))
+                .unwrap_or(usual_home);
             CaptionScene {
                 frame: (output.width, output.height),
                 faces: seen(spec, |frame| {
-                    let mut faces = through_crop(&output.crop_keyframes, at(frame), &frame.faces, (width, upper), 0.0);
-                    faces.extend(through_crop(lower_crop_keyframes, at(frame), &frame.faces, (width, lower), upper));
-                    faces
+                    panels
+                        .iter()
+                        .flat_map(|panel| {
+                            let area = (
+                                f64::from(panel.x),
+                                f64::from(panel.y),
+                                f64::from(panel.width),
+                                f64::from(panel.height),
+                            );
+                            through_crop(panel.crop_keyframes, at(frame), &frame.faces, area)
+                        })
+                        .collect()
                 }),
                 edges: Vec::new(),
                 blocked: blocked(spec, output),
-                home: upper,
+                home,
             }
         }
         Layout::BlurFit => {
@@ -144,15 +159,16 @@ fn seen(spec: &ClipSpec, through: impl Fn(&FaceFrame) -> Vec<Rect>) -> Vec<Vec<R
 
 /// The faces inside the crop window at clip time `t`, scaled to a region `size` pixels that
 /// starts `offset` rows down the output; faces outside the window are dropped.
-fn through_crop(keyframes: &[CropKeyframe], t: f64, faces: &[FaceBox], size: (f64, f64), offset: f64) -> Vec<Rect> {
+fn through_crop(keyframes: &[CropKeyframe], t: f64, faces: &[FaceBox], area: (f64, f64, f64, f64)) -> Vec<Rect> {
     let Some(window) = crop_at(keyframes, t).filter(|window| window.w > 0.0 && window.h > 0.0) else {
         return Vec::new();
     };
-    let scale = (size.0 / window.w, size.1 / window.h);
+    let (left, top, width, height) = area;
+    let scale = (width / window.w, height / window.h);
     faces
         .iter()
-        .map(|face| mapped(&face.bbox, &window, scale, (0.0, offset)))
-        .filter_map(|rect| clipped(rect, (size.0, offset, offset + size.1)))
+        .map(|face| mapped(&face.bbox, &window, scale, (left, top)))
+        .filter_map(|rect| clipped(rect, area))
         .collect()
 }
 
@@ -166,9 +182,14 @@ fn mapped(bbox: &BoxF, window: &CropKeyframe, scale: (f64, f64), offset: (f64, f
     }
 }
 
-/// The part of `rect` inside columns `0..width` and rows `top..bottom`; `None` when nothing is.
-fn clipped(rect: Rect, (width, top, bottom): (f64, f64, f64)) -> Option<Rect> {
-    let inside = Rect { x0: rect.x0.max(0.0), y0: rect.y0.max(top), x1: rect.x1.min(width), y1: rect.y1.min(bottom) };
+/// The part of `rect` inside `area` (left, top, width, height); `None` when nothing is.
+fn clipped(rect: Rect, (left, top, width, height): (f64, f64, f64, f64)) -> Option<Rect> {
+    let inside = Rect {
+        x0: rect.x0.max(left),
+        y0: rect.y0.max(top),
+        x1: rect.x1.min(left + width),
+        y1: rect.y1.min(top + height),
+    };
     (inside.x1 > inside.x0 && inside.y1 > inside.y0).then_some(inside)
 }
 

@@ -86,12 +86,7 @@ pub fn frame_clip(framing: &ClipFraming, aspects: &[Aspect]) -> Vec<FramedOutput
             if salient_frames > 0 && plan.layout == Layout::Track {
                 plan.reason = format!("no face found: the crop follows what moves ({salient_frames} frames)");
             }
-            let layout = match &plan.layout {
-                Layout::Split { lower_crop_keyframes } => {
-                    Layout::Split { lower_crop_keyframes: shifted(lower_crop_keyframes, offset) }
-                }
-                other => other.clone(),
-            };
+            let layout = plan.layout.map_windows(|path| shifted(path, offset));
             let spec =
                 OutputSpec { aspect, width, height, layout, crop_keyframes: shifted(&plan.crop_keyframes, offset) };
             FramedOutput { spec, plan }

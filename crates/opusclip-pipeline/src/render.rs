@@ -328,12 +328,9 @@ fn write_caption_files(
 /// `output` with its windows held where they are at clip time `t` (for a thumbnail); `None`
 /// without keyframes.
 fn output_at(output: &OutputSpec, t: f64) -> Option<OutputSpec> {
-    let layout = match &output.layout {
-        Layout::Split { lower_crop_keyframes } => {
-            Layout::Split { lower_crop_keyframes: vec![crop_at(lower_crop_keyframes, t)?] }
-        }
-        other => other.clone(),
-    };
+    let held: Option<Vec<CropKeyframe>> = output.layout.more_windows().iter().map(|path| crop_at(path, t)).collect();
+    let mut held = held?.into_iter();
+    let layout = output.layout.map_windows(|_| held.next().into_iter().collect());
     Some(OutputSpec { layout, crop_keyframes: vec![crop_at(&output.crop_keyframes, t)?], ..output.clone() })
 }
 

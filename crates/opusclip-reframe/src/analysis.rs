@@ -5,12 +5,15 @@
 
 use crate::layout::{LayoutEvidence, SpeakerPresence};
 use crate::params::{ReframeInput, ReframeParams};
-use crate::plan::{face_share, order_left_to_right};
+use crate::plan::face_share;
 use crate::shots::{split_into_shots, ShotSpan};
 use crate::speaker::{active_speakers, label_affinity, turns_from_labels, SpeakerTurn, TrackActivity};
 use crate::subject::Sample;
 use crate::tracker::{track_faces, FaceTrack, TrackId, TrackedFace};
-use opusclip_core::FaceFrame;
+use opusclip_core::{BoxF, FaceFrame};
+
+/// The most speakers a layout shows side by side (the four layout's grid).
+pub(crate) const MAX_PANELS: usize = 4;
 
 /// The analysis of one clip.
 pub(crate) struct ClipAnalysis<'a> {
@@ -80,32 +83,38 @@ impl<'a> ClipAnalysis<'a> {
         tracks
     }
 
-    /// The evidence for the layout choice: how often there is a face, and the two main
-    /// speakers (left one first) with the share of the clip each speaks.
+    /// The evidence for the layout choice: how often there is a face, and the main speakers
+    /// (up to [`MAX_PANELS`], left to right) with the share of the clip each speaks. Speakers
+    /// are matched across shots by their place from the left; the faces are those of the shot
+    /// where the most people speak (the longest such group when several shots tie).
     pub fn layout_evidence(&self) -> LayoutEvidence {
-        let mut shares = [0.0, 0.0];
-        let mut faces = None;
-        let mut best_pair_time = 0.0;
+        let mut shares = [0.0; MAX_PANELS];
+        let mut best: Option<(usize, f64, Vec<BoxF>)> = None;
         for shot_index in 0..self.shots.len() {
-            let speaking = self.speaking_times(shot_index);
-            if let [(first, first_time), (second, second_time), ..] = speaking[..] {
-                let [left, right] = order_left_to_right(Some(first), Some(second));
-                let (left, right) = (left.unwrap_or(first), right.unwrap_or(second));
-                let time_of = |track: &FaceTrack| if track.id == first.id { first_time } else { second_time };
-                shares[0] += time_of(left);
-                shares[1] += time_of(right);
-                if first_time.min(second_time) > best_pair_time {
-                    best_pair_time = first_time.min(second_time);
-                    faces = Some((left.median_box(), right.median_box()));
-                }
+            let mut speaking = self.speaking_times(shot_index);
+            speaking.truncate(MAX_PANELS);
+            if speaking.len() < 2 {
+                continue;
+            }
+            speaking.sort_by(|a, b| centre_x(a.0).total_cmp(&centre_x(b.0)).then(a.0.id.cmp(&b.0.id)));
+            for (place, (_, time)) in speaking.iter().enumerate() {
+                shares[place] += time;
+            }
+            let least = speaking.iter().map(|(_, time)| *time).fold(f64::INFINITY, f64::min);
+            let better = best
+                .as_ref()
+                .is_none_or(|(count, time, _)| speaking.len() > *count || (speaking.len() == *count && least > *time));
+            if better {
+                best = Some((speaking.len(), least, speaking.iter().map(|(track, _)| track.median_box()).collect()));
             }
         }
         let duration = self.duration.max(f64::EPSILON);
-        let speakers = faces.map_or_else(Vec::new, |(left, right)| {
-            vec![
-                SpeakerPresence { share: shares[0] / duration, face: left },
-                SpeakerPresence { share: shares[1] / duration, face: right },
-            ]
+        let speakers = best.map_or_else(Vec::new, |(_, _, faces)| {
+            faces
+                .into_iter()
+                .zip(shares)
+                .map(|(face, share)| SpeakerPresence { share: share / duration, face })
+                .collect()
         });
         LayoutEvidence {
             face_share: face_share(&self.shot_samples, &self.tracks),
@@ -114,16 +123,31 @@ impl<'a> ClipAnalysis<'a> {
         }
     }
 
-    /// The two faces a split shows in one shot, left one first: the two who speak most, or
-    /// (without speakers) the two most prominent.
-    pub fn main_pair(&self, shot_index: usize) -> [Option<&FaceTrack>; 2] {
+    /// The `count` faces a split or grid shows in one shot, left to right: those who speak
+    /// most, then (to fill the panels) the most prominent others; `None` for a panel no face
+    /// is left for.
+    pub fn main_group(&self, shot_index: usize, count: usize) -> Vec<Option<&FaceTrack>> {
         let mut chosen: Vec<&FaceTrack> = self.speaking_times(shot_index).into_iter().map(|(track, _)| track).collect();
         for track in self.tracks_in_shot(shot_index) {
             if !chosen.iter().any(|c| c.id == track.id) {
                 chosen.push(track);
             }
         }
-        order_left_to_right(chosen.first().copied(), chosen.get(1).copied())
+        chosen.truncate(count);
+        chosen.sort_by(|a, b| centre_x(a).total_cmp(&centre_x(b)).then(a.id.cmp(&b.id)));
+        let mut group: Vec<Option<&FaceTrack>> = chosen.into_iter().map(Some).collect();
+        group.resize(count, None);
+        group
+    }
+
+    /// The height of the tallest typical face among the `count` faces a split or grid shows in
+    /// each shot ([`ClipAnalysis::main_group`]); 0 without faces.
+    pub fn group_face_height(&self, count: usize) -> f64 {
+        (0..self.shots.len())
+            .flat_map(|shot_index| self.main_group(shot_index, count))
+            .flatten()
+            .map(|track| track.median_box().h)
+            .fold(0.0, f64::max)
     }
 
     /// The tracks that speak in a shot with their speaking time, longest first.
@@ -224,4 +248,9 @@ impl<'a> ClipAnalysis<'a> {
         let original = *self.original_frames.get(face.frame)?;
         self.input.mouth_motion.get(original)?.get(face.detection).copied().filter(|value| value.is_finite())
     }
+}
+
+/// Where a track's face typically is, across the frame.
+fn centre_x(track: &FaceTrack) -> f64 {
+    track.median_box().center().0
 }

@@ -71,11 +71,21 @@ impl Frame {
         Frame::for_ratio(source, aspect.size(), face_row_fraction(aspect))
     }
 
-    /// The frame of `source` cropped to one half of a split `aspect` output: a window of
-    /// the output's width and half its height, with the face centred.
-    pub fn split_half(source: (u32, u32), aspect: Aspect) -> Frame {
-        let (width, height) = aspect.size();
-        Frame::for_ratio(source, (width, (height / 2).max(1)), 0.5)
+    /// The frame of `source` cropped for one panel of a split or grid output: a window of the
+    /// panel's aspect ratio (`panel`: width, height in output pixels) with the face centred.
+    pub fn panel(source: (u32, u32), panel: (u32, u32)) -> Frame {
+        Frame::for_ratio(source, (panel.0.max(1), panel.1.max(1)), 0.5)
+    }
+
+    /// The same frame with a window no taller than `height` (and as much narrower), in even
+    /// pixels; unchanged when the window is already that small.
+    pub fn zoomed_to(self, height: f64) -> Frame {
+        let height = (height / 2.0).floor() * 2.0;
+        if !(height >= 2.0 && height < self.crop_height) {
+            return self;
+        }
+        let width = ((self.crop_width * height / self.crop_height) / 2.0).floor().max(1.0) * 2.0;
+        Frame { crop_width: width, crop_height: height, ..self }
     }
 
     /// The frame of `source` cropped to a window of aspect `ratio`, the face at `face_row`.
@@ -205,8 +215,11 @@ mod tests {
     }
 
     #[test]
-    fn split_halves_are_half_as_tall() {
-        let frame = Frame::split_half((1920, 1080), Aspect::Vertical);
+    fn split_halves_are_half_as_tall_and_panels_zoom_in() {
+        let frame = Frame::panel((1920, 1080), (1080, 960));
+        let zoomed = frame.zoomed_to(641.0);
+        assert_eq!((zoomed.crop_width, zoomed.crop_height), (720.0, 640.0));
+        assert_eq!(frame.zoomed_to(2000.0), frame);
         assert_eq!((frame.crop_width, frame.crop_height), (1216.0, 1080.0));
         assert_eq!(frame.centre_range_x(), (608.0, 1312.0));
         assert_eq!(frame.centre_range_y(), (540.0, 540.0));

@@ -1,5 +1,7 @@
 //! Choosing an output's layout: **track** (one crop following the subject), **split** (two
-//! speakers stacked, when both speak enough and do not fit one crop), or **blur-fit** (the
+//! speakers stacked, when both speak enough and do not fit one crop), **three** or **four**
+//! (a panel per speaker, when three or four speak enough and do not fit one crop), or
+//! **blur-fit** (the
 //! whole frame over a blurred copy, when nothing salient is found or the picture must be seen
 //! whole). A layout asked for explicitly always wins.
 
@@ -40,9 +42,9 @@ pub struct LayoutDecision {
 
 /// Choose the layout of an output whose crop window is `crop_size` (width, height, display
 /// pixels): `requested` when given; blur-fit for content that must be seen whole or when
-/// faces are in less than `min_face_share` of the frames; split when two speakers each speak
-/// at least `min_speaker_share` of the clip and their faces do not fit one crop; track
-/// otherwise.
+/// faces are in less than `min_face_share` of the frames; three (four) when three (four)
+/// speakers each speak at least `min_speaker_share` of the clip and their faces do not fit one
+/// crop; split when two such speakers (the two who speak most) do not; track otherwise.
 ///
 /// ```
 /// use opusclip_core::{BoxF, LayoutKind};
@@ -81,9 +83,24 @@ pub fn choose_layout(
             format!("faces in only {:.0} % of the frames: nothing to follow", 100.0 * evidence.face_share.max(0.0)),
         );
     }
-    if let [first, second, ..] = evidence.speakers[..] {
-        let both_speak = first.share >= min_speaker_share && second.share >= min_speaker_share;
-        if both_speak && !fits_one_crop(&first.face, &second.face, crop_size) {
+    let speaking: Vec<&SpeakerPresence> =
+        evidence.speakers.iter().filter(|speaker| speaker.share >= min_speaker_share).collect();
+    let shares = |group: &[&SpeakerPresence]| {
+        let percents: Vec<String> = group.iter().map(|speaker| format!("{:.0} %", 100.0 * speaker.share)).collect();
+        percents.join(", ")
+    };
+    if speaking.len() >= 3 && !group_fits_one_crop(&speaking, crop_size) {
+        let kind = if speaking.len() >= 4 { LayoutKind::Four } else { LayoutKind::Three };
+        let group = &speaking[..kind.panel_count()];
+        return decide(
+            kind,
+            format!("{} speakers ({} of the clip) too far apart for one crop", group.len(), shares(group)),
+        );
+    }
+    let mut pair = speaking.clone();
+    pair.sort_by(|a, b| b.share.total_cmp(&a.share));
+    if let [first, second, ..] = pair[..] {
+        if !fits_one_crop(&first.face, &second.face, crop_size) {
             return decide(
                 LayoutKind::Split,
                 format!(
@@ -100,10 +117,23 @@ pub fn choose_layout(
 /// Whether both faces, each with a margin of [`FIT_MARGIN`] face sizes, fit in one window of
 /// `crop_size`.
 pub(crate) fn fits_one_crop(first: &BoxF, second: &BoxF, crop_size: (f64, f64)) -> bool {
-    let left = (first.x - FIT_MARGIN * first.w).min(second.x - FIT_MARGIN * second.w);
-    let right = (first.x + (1.0 + FIT_MARGIN) * first.w).max(second.x + (1.0 + FIT_MARGIN) * second.w);
-    let top = (first.y - FIT_MARGIN * first.h).min(second.y - FIT_MARGIN * second.h);
-    let bottom = (first.y + (1.0 + FIT_MARGIN) * first.h).max(second.y + (1.0 + FIT_MARGIN) * second.h);
+    faces_fit_one_crop([first, second], crop_size)
+}
+
+/// Whether every speaker's face fits one window of `crop_size`, as [`fits_one_crop`].
+fn group_fits_one_crop(group: &[&SpeakerPresence], crop_size: (f64, f64)) -> bool {
+    faces_fit_one_crop(group.iter().map(|speaker| &speaker.face), crop_size)
+}
+
+fn faces_fit_one_crop<'a>(faces: impl IntoIterator<Item = &'a BoxF>, crop_size: (f64, f64)) -> bool {
+    let (mut left, mut top, mut right, mut bottom) =
+        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for face in faces {
+        left = left.min(face.x - FIT_MARGIN * face.w);
+        top = top.min(face.y - FIT_MARGIN * face.h);
+        right = right.max(face.x + (1.0 + FIT_MARGIN) * face.w);
+        bottom = bottom.max(face.y + (1.0 + FIT_MARGIN) * face.h);
+    }
     right - left <= crop_size.0 && bottom - top <= crop_size.1
 }
 
@@ -157,6 +187,35 @@ mod tests {
         // Faces at 300–500 and 620–820: 650 px with margins > 608; at 560 they fit.
         assert_eq!(choose(&two_speakers(0.5, 0.5, 620.0), None), LayoutKind::Split);
         assert_eq!(choose(&two_speakers(0.5, 0.5, 500.0), None), LayoutKind::Track);
+    }
+
+    fn speakers_at(shares_and_places: &[(f64, f64)]) -> LayoutEvidence {
+        LayoutEvidence {
+            face_share: 1.0,
+            speakers: shares_and_places.iter().map(|&(share, x)| SpeakerPresence { share, face: face(x) }).collect(),
+            whole_frame_content: false,
+        }
+    }
+
+    #[test]
+    fn three_or_four_speakers_who_all_talk_get_a_panel_each() {
+        let three =
+            choose_layout(&speakers_at(&[(0.3, 100.0), (0.3, 800.0), (0.3, 1500.0)]), VERTICAL_CROP, None, 0.2, 0.2);
+        assert_eq!(three.kind, LayoutKind::Three);
+        assert!(three.reason.starts_with("3 speakers (30 %, 30 %, 30 % of the clip)"), "{}", three.reason);
+        let four = speakers_at(&[(0.25, 100.0), (0.25, 600.0), (0.25, 1100.0), (0.25, 1600.0)]);
+        assert_eq!(choose(&four, None), LayoutKind::Four);
+        // One of four hardly speaks: three panels.
+        let quiet = speakers_at(&[(0.3, 100.0), (0.05, 600.0), (0.3, 1100.0), (0.3, 1600.0)]);
+        assert_eq!(choose(&quiet, None), LayoutKind::Three);
+        // Two of three speak: the two who speak are split, not the quiet one.
+        let pair =
+            choose_layout(&speakers_at(&[(0.5, 100.0), (0.1, 800.0), (0.35, 1500.0)]), VERTICAL_CROP, None, 0.2, 0.2);
+        assert_eq!(pair.kind, LayoutKind::Split);
+        assert!(pair.reason.contains("50 % and 35 %"), "{}", pair.reason);
+        // Three who fit one wide crop stay tracked.
+        let close = speakers_at(&[(0.3, 100.0), (0.3, 800.0), (0.3, 1500.0)]);
+        assert_eq!(choose_layout(&close, (1920.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::Track);
     }
 
     #[test]

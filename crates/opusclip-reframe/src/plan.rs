@@ -5,29 +5,33 @@
 use crate::analysis::ClipAnalysis;
 use crate::camera::{plan_span, CameraMode, SpanPath};
 use crate::geometry::Frame;
-use crate::layout::choose_layout;
+use crate::layout::{choose_layout, LayoutDecision, LayoutEvidence};
 use crate::params::ReframeInput;
 use crate::path::{simplify, PATH_TOLERANCE};
 use crate::shots::ShotSpan;
 use crate::subject::{follow_prominent, follow_track, follow_turns, Sample, Sighting};
 use crate::target::framing_points;
 use crate::tracker::FaceTrack;
-use opusclip_core::{Aspect, CropKeyframe, Layout, LayoutKind};
+use opusclip_core::{panel_rects, Aspect, CropKeyframe, Layout, LayoutKind};
+
+/// A grid panel's window is this many times as tall as the tallest speaker's face.
+const GRID_FACE_HEIGHTS: f64 = 2.0;
 
 /// The plan of one output of one clip: its layout with the crop keyframes that go into the
 /// `ClipSpec`, why that layout, and how the camera moved in each span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputPlan {
-    /// The layout, carrying the lower half's keyframes for a split.
+    /// The layout, carrying the lower half's keyframes for a split and the other panels' for
+    /// three and four.
     pub layout: Layout,
-    /// The crop keyframes: the followed window (track), the upper half's window (split) or
-    /// the whole frame (blur-fit). Clip time, non-decreasing, always inside the frame; a pair
+    /// The crop keyframes: the followed window (track), the upper half's or first panel's
+    /// window (split, three, four) or the whole frame (blur-fit). Clip time, non-decreasing, always inside the frame; a pair
     /// with the same `t` is a cut.
     pub crop_keyframes: Vec<CropKeyframe>,
     /// Why this layout was chosen.
     pub reason: String,
     /// The camera's spans (shots, split at speaker switches), with the mode of each axis; for
-    /// a split, the upper half's; empty for blur-fit.
+    /// a split or grid, the first panel's; empty for blur-fit.
     pub spans: Vec<PlannedSpan>,
 }
 
@@ -81,22 +85,35 @@ fn plan_for_aspect(clip: &ClipAnalysis, aspect: Aspect) -> OutputPlan {
     let input = clip.input;
     let frame = Frame::new(input.source_size, aspect);
     let params = &clip.params;
+    let evidence = clip.layout_evidence();
     let decision = choose_layout(
-        &clip.layout_evidence(),
+        &evidence,
         (frame.crop_width, frame.crop_height),
         input.layout,
         params.min_speaker_share,
         params.min_face_share,
     );
+    let decision = panels_hold_one_each(decision, &evidence, clip, aspect);
     let (layout, crop_keyframes, spans) = match decision.kind {
         LayoutKind::Track => {
             let (keyframes, spans) = plan_track(clip, &frame);
             (Layout::Track, keyframes, spans)
         }
-        LayoutKind::Split => {
-            let half = Frame::split_half(input.source_size, aspect);
-            let (upper, lower, spans) = plan_split(clip, &half);
-            (Layout::Split { lower_crop_keyframes: lower }, upper, spans)
+        LayoutKind::Split | LayoutKind::Three | LayoutKind::Four => {
+            let panel = if decision.kind == LayoutKind::Split {
+                let (width, height) = aspect.size();
+                let (_, _, panel_width, panel_height) = panel_rects(decision.kind, width, height)[0];
+                Frame::panel(input.source_size, (panel_width, panel_height))
+            } else {
+                grid_panel(decision.kind, clip, aspect)
+            };
+            let (mut paths, spans) = plan_panels(clip, &panel, decision.kind.panel_count());
+            let first = paths.remove(0);
+            let layout = match decision.kind {
+                LayoutKind::Split => Layout::Split { lower_crop_keyframes: paths.remove(0) },
+                _ => Layout::Grid { panel_crop_keyframes: paths },
+            };
+            (layout, first, spans)
         }
         LayoutKind::BlurFit => (Layout::BlurFit, whole_frame(clip), Vec::new()),
         LayoutKind::Audiogram => (Layout::Audiogram, Vec::new(), Vec::new()),
@@ -146,20 +163,76 @@ fn far_apart(clip: &ClipAnalysis, frame: &Frame, from: u32, to: u32) -> bool {
     }
 }
 
-/// The split layout: per shot, the two main speakers (or the two most prominent faces),
-/// the left one in the upper half.
-fn plan_split(clip: &ClipAnalysis, half: &Frame) -> (Vec<CropKeyframe>, Vec<CropKeyframe>, Vec<PlannedSpan>) {
-    let mut upper = KeyframeBuilder::new(clip, *half);
-    let mut lower = KeyframeBuilder::new(clip, *half);
+/// A split or grid: per shot, the `count` main speakers (or the most prominent faces), left
+/// to right, one window each. The spans are the first window's.
+fn plan_panels(clip: &ClipAnalysis, panel: &Frame, count: usize) -> (Vec<Vec<CropKeyframe>>, Vec<PlannedSpan>) {
+    let mut builders: Vec<KeyframeBuilder> = (0..count).map(|_| KeyframeBuilder::new(clip, *panel)).collect();
     for (shot_index, shot) in clip.shots.iter().enumerate() {
         let samples = &clip.shot_samples[shot_index];
-        let [left, right] = clip.main_pair(shot_index);
-        upper.add_span(*shot, &follow_track(samples, left));
-        lower.add_span(*shot, &follow_track(samples, right));
+        for (builder, track) in builders.iter_mut().zip(clip.main_group(shot_index, count)) {
+            builder.add_span(*shot, &follow_track(samples, track));
+        }
     }
-    let (upper_keyframes, spans) = upper.finish();
-    let (lower_keyframes, _) = lower.finish();
-    (upper_keyframes, lower_keyframes, spans)
+    let mut spans = Vec::new();
+    let mut paths = Vec::with_capacity(count);
+    for (index, builder) in builders.into_iter().enumerate() {
+        let (keyframes, builder_spans) = builder.finish();
+        if index == 0 {
+            spans = builder_spans;
+        }
+        paths.push(keyframes);
+    }
+    (paths, spans)
+}
+
+/// The panel window of a grid `kind` in an `aspect` output of the clip, zoomed in on the
+/// faces its panels show.
+fn grid_panel(kind: LayoutKind, clip: &ClipAnalysis, aspect: Aspect) -> Frame {
+    let (width, height) = aspect.size();
+    let (_, _, panel_width, panel_height) = panel_rects(kind, width, height)[0];
+    let face_height = clip.group_face_height(kind.panel_count());
+    Frame::panel(clip.input.source_size, (panel_width, panel_height))
+        .zoomed_to(grid_window_height(face_height, panel_height))
+}
+
+/// A three or four layout the planner chose keeps its panels only when each panel's window
+/// can show one speaker rather than the row of them: no wider than twice the distance between
+/// neighbouring speakers (a square output's 3:1 rows cannot); otherwise one crop follows the
+/// speaker. A layout asked for is kept.
+fn panels_hold_one_each(
+    decision: LayoutDecision,
+    evidence: &LayoutEvidence,
+    clip: &ClipAnalysis,
+    aspect: Aspect,
+) -> LayoutDecision {
+    if clip.input.layout.is_some() || !matches!(decision.kind, LayoutKind::Three | LayoutKind::Four) {
+        return decision;
+    }
+    let window = grid_panel(decision.kind, clip, aspect);
+    let centres: Vec<f64> = evidence.speakers.iter().map(|speaker| speaker.face.center().0).collect();
+    let closest = centres.windows(2).map(|pair| (pair[1] - pair[0]).abs()).fold(f64::INFINITY, f64::min);
+    if window.crop_width <= 2.0 * closest {
+        return decision;
+    }
+    LayoutDecision {
+        kind: LayoutKind::Track,
+        reason: format!(
+            "{}, but a {} panel cannot show one of them alone: one crop follows the speaker",
+            decision.reason,
+            aspect.label()
+        ),
+    }
+}
+
+/// How tall a grid panel's window is: [`GRID_FACE_HEIGHTS`] of the tallest face the panels
+/// show (`face`; 0 when none), so each panel shows one person rather than the whole row of
+/// them, but never so small that the panel enlarges it more than twice (`panel_height`: the
+/// panel's output height).
+fn grid_window_height(face: f64, panel_height: u32) -> f64 {
+    if face.is_nan() || face <= 0.0 {
+        return f64::INFINITY;
+    }
+    (GRID_FACE_HEIGHTS * face).max(f64::from(panel_height) / 2.0)
 }
 
 /// The blur-fit layout's window: the whole frame for the whole clip.
@@ -214,17 +287,6 @@ impl<'a> KeyframeBuilder<'a> {
             last.t = self.clip.duration;
         }
         (self.keyframes, self.spans)
-    }
-}
-
-/// The two faces a split shows in one shot, left one first; `None` where there is no face.
-pub(crate) fn order_left_to_right<'a>(
-    first: Option<&'a FaceTrack>,
-    second: Option<&'a FaceTrack>,
-) -> [Option<&'a FaceTrack>; 2] {
-    match (first, second) {
-        (Some(a), Some(b)) if b.median_box().center().0 < a.median_box().center().0 => [Some(b), Some(a)],
-        _ => [first, second],
     }
 }
 

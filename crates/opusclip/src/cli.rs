@@ -164,7 +164,9 @@ pub struct ClipArgs {
     #[arg(long = "aspect", value_name = "RATIO", default_values_t = vec![String::from("9:16")])]
     pub aspects: Vec<String>,
     /// How each output is composed: auto (chosen per clip and aspect), track (one crop
-    /// follows the speaker), split (two speakers stacked), blur-fit (the whole picture over a
+    /// follows the speaker), split (two speakers stacked), three (three speakers, a panel each:
+    /// rows in a vertical output, columns in a wide one), four (four speakers in a 2×2 grid),
+    /// blur-fit (the whole picture over a
     /// blurred copy of itself), audiogram (the sound as a moving waveform with the title and
     /// captions; what an audio-only input such as a podcast mp3 always gets).
     #[arg(long, value_name = "LAYOUT", default_value = "auto")]

@@ -12,8 +12,8 @@ use crate::clip_command::parse_aspects;
 use crate::eval_reframe_scenes::{Scene, SceneKind, FPS};
 use clap::{Args, ValueEnum};
 use opusclip_analyze::faces::FaceDetector;
-use opusclip_core::{Aspect, CloseLook, CropKeyframe, Error, Layout, LayoutKind, OutputSpec, ProbeFacts, Result};
-use opusclip_media::render::{render, split_heights, RenderJob, RenderOutput};
+use opusclip_core::{Aspect, CloseLook, CropKeyframe, Error, LayoutKind, OutputSpec, ProbeFacts, Result};
+use opusclip_media::render::{render, RenderJob, RenderOutput};
 use opusclip_pipeline::look::{close_look_with_signals, LookSignals};
 use opusclip_pipeline::reframe::{frame_clip, ClipFraming, FramedOutput};
 use opusclip_pipeline::survey::run_survey;
@@ -43,7 +43,7 @@ pub struct ReframeArgs {
     /// Where the generated scenes are kept between runs.
     #[arg(long, value_name = "DIR", default_value = "bench-out/reframe")]
     pub work: PathBuf,
-    /// Scenes to run (repeatable): still, drift, jump, turns, cut, green-screen. All by default.
+    /// Scenes to run (repeatable): still, drift, jump, turns, cut, trio, green-screen. All by default.
     #[arg(long = "scene", value_name = "NAME")]
     pub scenes: Vec<String>,
     /// Length of each generated scene in seconds (each has its own default).
@@ -106,7 +106,7 @@ pub fn run(args: &ReframeArgs, json_output: bool) -> Result<ExitCode> {
         }
         let kind = SceneKind::ALL.into_iter().find(|kind| kind.name() == name).ok_or_else(|| {
             Error::invalid_input(format!(
-                "unknown scene '{name}': use still, drift, jump, turns, cut or {GREEN_SCREEN}"
+                "unknown scene '{name}': use still, drift, jump, turns, cut, trio or {GREEN_SCREEN}"
             ))
         })?;
         let scene = Scene::new(kind, args.seconds);
@@ -159,7 +159,7 @@ fn evaluate(
     let outputs = frame_clip(&framing, aspects);
     let plan_seconds = started.elapsed().as_secs_f64();
     let mut rows: Vec<Value> = outputs.iter().map(|output| score(name, output, scene, false)).collect();
-    if scene.is_some_and(|scene| scene.kind == SceneKind::Turns) {
+    if scene.is_some_and(|scene| matches!(scene.kind, SceneKind::Turns | SceneKind::Trio)) {
         let forced = ClipFraming { layout: Some(LayoutKind::Track), ..framing };
         rows.extend(frame_clip(&forced, aspects).iter().map(|output| score(name, output, scene, true)));
     }
@@ -192,8 +192,9 @@ fn salient_frames(faces: &[opusclip_core::FaceFrame], signals: &LookSignals) -> 
 }
 
 /// One row of the table: the output's layout and camera measures, and against the truth (if
-/// any) the share of frames with the subject wholly inside a crop window, and for the
-/// turn-taking scene the share with the right speaker shown.
+/// any) the share of frames with the subject wholly inside a crop window, for the
+/// turn-taking scenes the share with the right speaker shown, and where several people are on
+/// screen the share with every one of them wholly inside some window.
 fn score(name: &str, output: &FramedOutput, scene: Option<&Scene>, forced: bool) -> Value {
     let spec = &output.spec;
     let windows = windows_of(spec);
@@ -206,7 +207,7 @@ fn score(name: &str, output: &FramedOutput, scene: Option<&Scene>, forced: bool)
         },
     );
     let cuts = windows.iter().map(|(keyframes, _)| keyframes.windows(2).filter(|p| p[0].t == p[1].t).count()).max();
-    let (in_frame, right_speaker) = match scene {
+    let (in_frame, right_speaker, everyone) = match scene {
         Some(scene) => {
             let times = scene.frame_times();
             let shown = |t: f64, face: &opusclip_core::BoxF| {
@@ -214,9 +215,15 @@ fn score(name: &str, output: &FramedOutput, scene: Option<&Scene>, forced: bool)
             };
             let inside = times.iter().filter(|&&t| shown(t, &scene.truth(t).faces[scene.truth(t).subject])).count();
             let share = inside as f64 / times.len().max(1) as f64;
-            (Some(share), (scene.kind == SceneKind::Turns).then_some(share))
+            let all_shown = times.iter().filter(|&&t| scene.truth(t).faces.iter().all(|face| shown(t, face))).count();
+            let several = scene.truth(0.0).faces.len() > 1;
+            (
+                Some(share),
+                matches!(scene.kind, SceneKind::Turns | SceneKind::Trio).then_some(share),
+                several.then_some(all_shown as f64 / times.len().max(1) as f64),
+            )
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     let modes: Vec<String> =
         output.plan.spans.iter().map(|span| format!("{:?}/{:?}", span.horizontal, span.vertical)).collect();
@@ -227,6 +234,7 @@ fn score(name: &str, output: &FramedOutput, scene: Option<&Scene>, forced: bool)
         "reason": output.plan.reason,
         "subject_in_frame": in_frame,
         "right_speaker": right_speaker,
+        "everyone_in_frame": everyone,
         "reversals_per_second": motion.reversals_per_second,
         "mean_speed": motion.mean_speed,
         "p95_jerk": motion.p95_jerk,
@@ -238,16 +246,7 @@ fn score(name: &str, output: &FramedOutput, scene: Option<&Scene>, forced: bool)
 
 /// The crop windows of an output with the output size each is shown at.
 fn windows_of(spec: &OutputSpec) -> Vec<(&[CropKeyframe], (u32, u32))> {
-    match &spec.layout {
-        Layout::Split { lower_crop_keyframes } => {
-            let (upper, lower) = split_heights(spec.height);
-            vec![
-                (spec.crop_keyframes.as_slice(), (spec.width, upper)),
-                (lower_crop_keyframes.as_slice(), (spec.width, lower)),
-            ]
-        }
-        _ => vec![(spec.crop_keyframes.as_slice(), (spec.width, spec.height))],
-    }
+    spec.panels().into_iter().map(|panel| (panel.crop_keyframes, (panel.width, panel.height))).collect()
 }
 
 fn contains(crop: &CropKeyframe, face: &opusclip_core::BoxF) -> bool {
@@ -279,17 +278,18 @@ fn percent(value: &Value) -> String {
 
 fn report_markdown(reports: &[SceneReport]) -> String {
     let mut text = String::from(
-        "| scene | aspect | layout | subject in frame | right speaker | reversals/s | mean speed px/s | p95 jerk px/s³ | cuts |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+        "| scene | aspect | layout | subject in frame | right speaker | everyone in frame | reversals/s | mean speed px/s | p95 jerk px/s³ | cuts |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for row in reports.iter().flat_map(|report| &report.rows) {
         text.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.3} | {:.1} | {:.0} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {:.3} | {:.1} | {:.0} | {} |\n",
             row["scene"].as_str().unwrap_or(""),
             row["aspect"].as_str().unwrap_or(""),
             row["layout"].as_str().unwrap_or(""),
             percent(&row["subject_in_frame"]),
             percent(&row["right_speaker"]),
+            percent(&row["everyone_in_frame"]),
             row["reversals_per_second"].as_f64().unwrap_or(0.0),
             row["mean_speed"].as_f64().unwrap_or(0.0),
             row["p95_jerk"].as_f64().unwrap_or(0.0),

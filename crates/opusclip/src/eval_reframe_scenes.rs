@@ -63,11 +63,14 @@ pub enum SceneKind {
     Turns,
     /// One speaker in a first shot, a cut, another speaker elsewhere on another background.
     Cut,
+    /// Three speakers side by side (a round table filmed wide) taking 6 s turns from the
+    /// left, as in [`SceneKind::Turns`].
+    Trio,
 }
 
 impl SceneKind {
-    pub const ALL: [SceneKind; 5] =
-        [SceneKind::Still, SceneKind::Drift, SceneKind::Jump, SceneKind::Turns, SceneKind::Cut];
+    pub const ALL: [SceneKind; 6] =
+        [SceneKind::Still, SceneKind::Drift, SceneKind::Jump, SceneKind::Turns, SceneKind::Cut, SceneKind::Trio];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -76,6 +79,7 @@ impl SceneKind {
             SceneKind::Jump => "jump",
             SceneKind::Turns => "turns",
             SceneKind::Cut => "cut",
+            SceneKind::Trio => "trio",
         }
     }
 
@@ -85,11 +89,13 @@ impl SceneKind {
             SceneKind::Still | SceneKind::Drift => 15.0,
             SceneKind::Jump | SceneKind::Cut => 12.0,
             SceneKind::Turns => 24.0,
+            SceneKind::Trio => 18.0,
         }
     }
 }
 
-/// One scene: a kind and a length (turns: a whole number of 6 s turns, at least 2).
+/// One scene: a kind and a length (turns and trio: a whole number of 6 s turns, at least one
+/// per speaker).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scene {
     pub kind: SceneKind,
@@ -103,11 +109,26 @@ pub struct Truth {
     pub subject: usize,
 }
 
+impl SceneKind {
+    /// The speakers of a turn-taking scene, left to right: which of [`SPEAKERS`] and the left
+    /// edge of their clip on the canvas. Empty for the one-speaker scenes.
+    fn party(self) -> &'static [(usize, f64)] {
+        match self {
+            SceneKind::Turns => &[(0, 150.0), (1, 1230.0)],
+            SceneKind::Trio => &[(0, 60.0), (1, 690.0), (2, 1320.0)],
+            _ => &[],
+        }
+    }
+}
+
 impl Scene {
     pub fn new(kind: SceneKind, seconds: Option<f64>) -> Scene {
         let seconds = seconds.unwrap_or(kind.default_seconds());
         let seconds = match kind {
-            SceneKind::Turns => (seconds / TURN_SECONDS).round().max(2.0) * TURN_SECONDS,
+            SceneKind::Turns | SceneKind::Trio => {
+                let speakers = kind.party().len() as f64;
+                (seconds / TURN_SECONDS).round().max(speakers) * TURN_SECONDS
+            }
             _ => seconds,
         };
         Scene { kind, seconds }
@@ -131,7 +152,7 @@ impl Scene {
                     1200.0
                 }
             }
-            SceneKind::Turns => 150.0,
+            SceneKind::Turns | SceneKind::Trio => self.kind.party()[0].1,
         }
     }
 
@@ -144,9 +165,13 @@ impl Scene {
                 Truth { faces: vec![SPEAKERS[2].face_at(self.speaker_x(t))], subject: 0 }
             }
             SceneKind::Cut => Truth { faces: vec![first], subject: 0 },
-            SceneKind::Turns => {
+            SceneKind::Turns | SceneKind::Trio => {
+                let party = self.kind.party();
                 let turn = (t / TURN_SECONDS).floor().max(0.0) as usize;
-                Truth { faces: vec![first, SPEAKERS[1].face_at(1230.0)], subject: turn % 2 }
+                Truth {
+                    faces: party.iter().map(|&(speaker, x)| SPEAKERS[speaker].face_at(x)).collect(),
+                    subject: turn % party.len(),
+                }
             }
         }
     }
@@ -202,9 +227,11 @@ impl Scene {
                      [a1][a2]concat=n=2:v=0:a=1[a]"
                 )
             }
-            SceneKind::Turns => {
+            SceneKind::Turns | SceneKind::Trio => {
                 push_all(&mut args, &["-f", "lavfi", "-i", &canvas("0x34404c", self.seconds)]);
-                args.extend(["-i".into(), clip(0), "-i".into(), clip(1)]);
+                for &(speaker, _) in self.kind.party() {
+                    args.extend(["-i".into(), clip(speaker)]);
+                }
                 self.turns_graph()
             }
         };
@@ -230,16 +257,18 @@ impl Scene {
         std::fs::rename(&partial, output).map_err(|e| Error::io("rename", output, e))
     }
 
-    /// Two speakers' videos made of 6 s pieces (their clip twice while talking, an idle loop
-    /// while listening) overlaid left and right, and the talker's audio of each turn.
+    /// The speakers' videos made of 6 s pieces (their clip twice while talking, an idle loop
+    /// while listening) overlaid from left to right, and the talker's audio of each turn.
     fn turns_graph(&self) -> String {
+        let party = self.kind.party();
         let turns = (self.seconds / TURN_SECONDS).round() as usize;
         let samples_per_clip = (48_000.0 * CLIP_SECONDS) as u32;
         let repeats = TURN_REPEATS - 1;
         let mut graph = String::new();
         let mut audio_labels = vec![String::new(); turns];
-        for (speaker, input) in [(0usize, 1usize), (1, 2)] {
-            let talks: Vec<usize> = (0..turns).filter(|turn| turn % 2 == speaker).collect();
+        for speaker in 0..party.len() {
+            let input = speaker + 1;
+            let talks: Vec<usize> = (0..turns).filter(|turn| turn % party.len() == speaker).collect();
             let listens = turns - talks.len();
             let p = format!("s{speaker}");
             graph.push_str(&format!(
@@ -257,7 +286,7 @@ impl Scene {
             let (mut talk, mut idle) = (0, 0);
             let mut pieces = String::new();
             for turn in 0..turns {
-                if turn % 2 == speaker {
+                if turn % party.len() == speaker {
                     pieces.push_str(&format!("[{p}t{talk}]"));
                     talk += 1;
                 } else {
@@ -276,11 +305,13 @@ impl Scene {
                 audio_labels[*turn] = format!("[{p}a{index}]");
             }
         }
-        graph.push_str(&format!(
-            "[0:v][s0video]overlay=x=150:y={OVERLAY_Y}[left];[left][s1video]overlay=x=1230:y={OVERLAY_Y}[v];\
-             {}concat=n={turns}:v=0:a=1[a]",
-            audio_labels.concat()
-        ));
+        let mut below = "0:v".to_string();
+        for (speaker, &(_, x)) in party.iter().enumerate() {
+            let above = if speaker + 1 == party.len() { "v".to_string() } else { format!("over{speaker}") };
+            graph.push_str(&format!("[{below}][s{speaker}video]overlay=x={x}:y={OVERLAY_Y}[{above}];"));
+            below = above;
+        }
+        graph.push_str(&format!("{}concat=n={turns}:v=0:a=1[a]", audio_labels.concat()));
         graph
     }
 }
@@ -321,5 +352,12 @@ mod tests {
         assert!(graph.contains("[s0t0][s0i0][s0t1][s0i1]concat=n=4"), "{graph}");
         assert!(graph.contains("[s1i0][s1t0][s1i1][s1t1]concat=n=4"), "{graph}");
         assert!(graph.contains("[s0a0][s1a0][s0a1][s1a1]concat=n=4:v=0:a=1[a]"), "{graph}");
+        assert!(graph.contains("[0:v][s0video]overlay=x=150:y=324[over0];[over0][s1video]overlay=x=1230:y=324[v];"));
+        let trio = Scene::new(SceneKind::Trio, None);
+        assert_eq!(trio.seconds, 18.0);
+        assert_eq!((trio.truth(1.0).subject, trio.truth(7.0).subject, trio.truth(13.0).subject), (0, 1, 2));
+        let graph = trio.turns_graph();
+        assert!(graph.contains("[s2i0][s2i1][s2t0]concat=n=3"), "{graph}");
+        assert!(graph.contains("[s0a0][s1a0][s2a0]concat=n=3:v=0:a=1[a]"), "{graph}");
     }
 }

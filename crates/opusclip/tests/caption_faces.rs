@@ -3,7 +3,8 @@
 //! tesseract reads the caption words back, and the caption block (the pixels that differ from
 //! the same spec rendered without captions) never crosses a face box that the project's face
 //! detector finds on the caption-free frame. The same measurement with `--caption-position
-//! bottom` does find the overlap, so it can fail.
+//! bottom` does find the overlap, so it can fail. Three GRID speakers side by side get a row
+//! each in the `three` layout, the captions clear of all three faces.
 
 mod support;
 
@@ -75,6 +76,27 @@ fn grid_speaker(dir: &Path, name: &str, filter: &str) -> Option<(PathBuf, PathBu
     };
     let srt = dir.join(format!("{name}.srt"));
     std::fs::write(&srt, (0..LOOPS).map(cue).collect::<String>()).unwrap();
+    Some((video, srt))
+}
+
+/// Three GRID speakers (`bbaf2n`, `lbbc2a`, `lbax4n`) side by side at 600x480 each on a
+/// 1920x1080 stage, looped to 24 s with the first one's sound; and the first one's SRT.
+fn round_table(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (_, srt) = grid_speaker(dir, "round-table-sound", "setsar=1")?;
+    let grid = support::shared_media("speech/grid")?;
+    let video = dir.join("round-table.mp4");
+    let loops = (LOOPS - 1).to_string();
+    let duration = (LOOPS * 3).to_string();
+    let mut args: Vec<String> = Vec::new();
+    for clip in ["bbaf2n.mpg", "lbbc2a.mpg", "lbax4n.mpg"] {
+        args.extend(["-stream_loop".into(), loops.clone(), "-i".into(), grid.join(clip).to_string_lossy().into()]);
+    }
+    let graph = "[0:v]scale=600:480,setsar=1[a];[1:v]scale=600:480,setsar=1[b];[2:v]scale=600:480,setsar=1[c];\
+                 [a][b][c]hstack=inputs=3,pad=1920:1080:60:300:color=0x2a2a2a[v]";
+    args.extend(["-filter_complex".into(), graph.into(), "-map".into(), "[v]".into(), "-map".into(), "0:a".into()]);
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-c:a", "aac", "-t"].map(String::from));
+    args.extend([duration, video.to_string_lossy().into()]);
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
     Some((video, srt))
 }
 
@@ -431,4 +453,47 @@ fn a_brand_template_font_file_draws_the_captions_in_it() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+#[test]
+fn three_speakers_get_a_panel_each_and_the_captions_clear_every_face() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = round_table(dir.path()) else { return };
+    let (out, bare) = (dir.path().join("three"), dir.path().join("three-bare"));
+    std::fs::create_dir_all(&bare).unwrap();
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--layout", "three", "--aspect", "16:9"]);
+    assert_eq!(spec.outputs[0].layout.kind(), opusclip_core::LayoutKind::Three, "{:?}", spec.outputs[0].layout);
+    render_without_captions(&spec, &bare);
+    let mut detector = FaceDetector::new().unwrap();
+    for (index, aspect) in [(0, "9:16"), (2, "16:9")] {
+        let file = &manifest.clips[0].outputs[index];
+        let captioned = out.join(&file.path);
+        support::keep_screenshot(&format!("layout-three-{}", aspect.replace(':', "x")), &captioned, 3.7);
+        let seen = look_at(&out, &bare, &manifest, index, dir.path());
+        assert!(seen.frames >= 5 && seen.words_read >= 4, "{aspect}: {seen:?}");
+        assert!(seen.covered.is_empty(), "{aspect}: {:#?}", seen.covered);
+        // Each of the three panels (rows in 9:16, columns in 16:9) shows one of the three
+        // people, on most sampled frames.
+        let panels = opusclip_core::panel_rects(opusclip_core::LayoutKind::Three, file.width, file.height);
+        let mut panels_with_a_face = vec![0; panels.len()];
+        for step in 0..4 {
+            let at = 2.0 + f64::from(step) * 4.0;
+            let gray = frame(&bare.join(&file.path), at, "gray");
+            let faces = detector.detect(GrayView { width: file.width, height: file.height, data: &gray }, 1.0);
+            for (panel, &(left, top, width, height)) in panels.iter().enumerate() {
+                let centre_inside = |face: &&opusclip_core::FaceBox| {
+                    let (x, y) = face.bbox.center();
+                    (f64::from(left)..f64::from(left + width)).contains(&x)
+                        && (f64::from(top)..f64::from(top + height)).contains(&y)
+                };
+                if faces.iter().filter(centre_inside).count() == 1 {
+                    panels_with_a_face[panel] += 1;
+                }
+            }
+        }
+        assert!(
+            panels_with_a_face.iter().all(|&frames| frames >= 3),
+            "{aspect}: faces per panel {panels_with_a_face:?}"
+        );
+    }
 }

@@ -49,3 +49,36 @@ fn turn_taking_speakers_are_split_or_followed_by_voice() {
         "the generated scene is kept in --work"
     );
 }
+
+/// Three real GRID speakers side by side, taking 6 s turns: the 9:16 output gives each a row
+/// of their own (all three in frame all along), 16:9 holds the row in one crop, and forced to
+/// track the crop cuts to whoever talks.
+#[test]
+fn three_speakers_taking_turns_get_a_panel_each() {
+    let Some(media) = shared_media() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
+        .args(["--json", "eval", "reframe", "--scene", "trio", "--aspect", "9:16", "--aspect", "16:9", "--media"])
+        .arg(&media)
+        .arg("--work")
+        .arg(work.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let outputs = report["scenes"][0]["outputs"].as_array().unwrap();
+    let row = |scene: &str, aspect: &str| {
+        outputs.iter().find(|o| o["scene"] == scene && o["aspect"] == aspect).cloned().expect("a row")
+    };
+    let vertical = row("trio", "9:16");
+    assert_eq!(vertical["layout"], "three", "{vertical}");
+    assert!(vertical["reason"].as_str().unwrap().starts_with("3 speakers"), "{vertical}");
+    assert!(vertical["everyone_in_frame"].as_f64().unwrap() >= 0.98, "{vertical}");
+    assert!(vertical["subject_in_frame"].as_f64().unwrap() >= 0.98, "{vertical}");
+    let wide = row("trio", "16:9");
+    assert_eq!(wide["layout"], "track", "{wide}");
+    assert!(wide["everyone_in_frame"].as_f64().unwrap() >= 0.98, "{wide}");
+    let forced = row("trio (track forced)", "9:16");
+    assert!(forced["right_speaker"].as_f64().unwrap() >= 0.9, "{forced}");
+    assert_eq!(forced["cuts"], 2, "one cut at each speaker switch: {forced}");
+}

@@ -7,7 +7,8 @@
 use super::crop_expression::{crop_expression, format_number, Axis};
 use super::cuts::ClipStreams;
 use super::RenderOutput;
-use opusclip_core::spec::{CropKeyframe, Layout, OutputSpec};
+use opusclip_core::spec::{CropKeyframe, OutputSpec};
+use opusclip_core::Layout;
 use opusclip_core::Watermark;
 use std::path::Path;
 
@@ -113,19 +114,7 @@ fn composition(
         Layout::Track => {
             format!("[src{index}]{},{}{finish}", crop_filter(&spec.crop_keyframes), scale_to(width, height, scaler))
         }
-        Layout::Split { lower_crop_keyframes } => {
-            let (upper_height, lower_height) = split_heights(height);
-            format!(
-                "[src{index}]split=2[upper{index}in][lower{index}in];\n\
-                 [upper{index}in]{},{}[upper{index}];\n\
-                 [lower{index}in]{},{}[lower{index}];\n\
-                 [upper{index}][lower{index}]vstack=inputs=2{finish}",
-                crop_filter(&spec.crop_keyframes),
-                scale_to(width, upper_height, scaler),
-                crop_filter(lower_crop_keyframes),
-                scale_to(width, lower_height, scaler),
-            )
-        }
+        Layout::Split { .. } | Layout::Grid { .. } => panels_composition(spec, index, scaler, &finish),
         Layout::BlurFit => {
             let small = (even(width / BLUR_DOWNSCALE), even(height / BLUR_DOWNSCALE));
             let keep = format_number(BLUR_BRIGHTNESS);
@@ -148,11 +137,33 @@ fn composition(
     }
 }
 
-/// Heights of the upper and lower halves of a split output: the upper one even (so that a
-/// yuv420p picture splits on a chroma row), the lower one the rest.
-pub fn split_heights(height: u32) -> (u32, u32) {
-    let upper = (height / 2) & !1;
-    (upper, height - upper)
+/// A split or grid output: the source split once per panel, each copy cropped to its panel's
+/// window and scaled to the panel's size, the panels stacked (rows, columns, or placed on a
+/// 2×2 grid) and finished.
+fn panels_composition(spec: &OutputSpec, index: usize, scaler: &str, finish: &str) -> String {
+    let panels = spec.panels();
+    let names: Vec<String> = (0..panels.len()).map(|panel| format!("p{index}_{panel}")).collect();
+    let inputs: String = names.iter().map(|name| format!("[{name}in]")).collect();
+    let mut graph = format!("[src{index}]split={}{inputs};\n", panels.len());
+    for (panel, name) in panels.iter().zip(&names) {
+        graph.push_str(&format!(
+            "[{name}in]{},{}[{name}];\n",
+            crop_filter(panel.crop_keyframes),
+            scale_to(panel.width, panel.height, scaler)
+        ));
+    }
+    let stacked: String = names.iter().map(|name| format!("[{name}]")).collect();
+    let count = panels.len();
+    let stack = if panels.iter().all(|panel| panel.x == 0) {
+        format!("vstack=inputs={count}")
+    } else if panels.iter().all(|panel| panel.y == 0) {
+        format!("hstack=inputs={count}")
+    } else {
+        let places: Vec<String> = panels.iter().map(|panel| format!("{}_{}", panel.x, panel.y)).collect();
+        format!("xstack=inputs={count}:layout={}", places.join("|"))
+    };
+    graph.push_str(&format!("{stacked}{stack}{finish}"));
+    graph
 }
 
 /// `value` rounded down to an even number, at least 2.
@@ -271,11 +282,31 @@ mod tests {
         let lower = vec![CropKeyframe { t: 0.0, x: 900.0, y: 20.0, w: 404.6, h: 360.0 }];
         let split = spec(Aspect::Vertical, Layout::Split { lower_crop_keyframes: lower });
         let graph = composition(&split, None, 3, "[out3]", None);
-        assert!(graph.starts_with("[src3]split=2[upper3in][lower3in];"), "{graph}");
-        assert!(graph.contains("[upper3in]crop=w='min(405,iw)':h='min(720,ih)':x='10'"), "{graph}");
-        assert!(graph.contains("[lower3in]crop=w='min(405,iw)':h='min(360,ih)':x='900':y='20'"), "{graph}");
+        assert!(graph.starts_with("[src3]split=2[p3_0in][p3_1in];"), "{graph}");
+        assert!(graph.contains("[p3_0in]crop=w='min(405,iw)':h='min(720,ih)':x='10'"), "{graph}");
+        assert!(graph.contains("[p3_1in]crop=w='min(405,iw)':h='min(360,ih)':x='900':y='20'"), "{graph}");
         assert_eq!(graph.matches("scale=1080:960:").count(), 2, "{graph}");
-        assert!(graph.ends_with("[upper3][lower3]vstack=inputs=2,format=yuv420p[out3]"), "{graph}");
+        assert!(graph.ends_with("[p3_0][p3_1]vstack=inputs=2,format=yuv420p[out3]"), "{graph}");
+    }
+
+    #[test]
+    fn grids_place_three_rows_three_columns_or_four_cells() {
+        let window = |x: f64| vec![CropKeyframe { t: 0.0, x, y: 0.0, w: 600.0, h: 356.0 }];
+        let three = spec(Aspect::Vertical, Layout::Grid { panel_crop_keyframes: vec![window(700.0), window(1300.0)] });
+        let graph = composition(&three, None, 0, "[out0]", None);
+        assert!(graph.starts_with("[src0]split=3[p0_0in][p0_1in][p0_2in];"), "{graph}");
+        assert!(graph.contains("[p0_2in]crop=w='min(600,iw)':h='min(356,ih)':x='1300'"), "{graph}");
+        assert_eq!(graph.matches("scale=1080:640:").count(), 3, "{graph}");
+        assert!(graph.ends_with("[p0_0][p0_1][p0_2]vstack=inputs=3,format=yuv420p[out0]"), "{graph}");
+        let wide = spec(Aspect::Wide, Layout::Grid { panel_crop_keyframes: vec![window(700.0), window(1300.0)] });
+        assert!(composition(&wide, None, 0, "[out0]", None).contains("hstack=inputs=3"));
+        let four = spec(
+            Aspect::Vertical,
+            Layout::Grid { panel_crop_keyframes: vec![window(500.0), window(900.0), window(1300.0)] },
+        );
+        let graph = composition(&four, None, 1, "[out1]", None);
+        assert_eq!(graph.matches("scale=540:960:").count(), 4, "{graph}");
+        assert!(graph.contains("xstack=inputs=4:layout=0_0|540_0|0_960|540_960,format=yuv420p[out1]"), "{graph}");
     }
 
     #[test]
@@ -298,13 +329,6 @@ mod tests {
             finishing_filters(Some(captions), "[out0]"),
             ",ass=filename='/c.ass':fontsdir='/brand fonts',format=yuv420p[out0]"
         );
-    }
-
-    #[test]
-    fn split_halves_are_even_on_top() {
-        assert_eq!(split_heights(1920), (960, 960));
-        assert_eq!(split_heights(1350), (674, 676));
-        assert_eq!(split_heights(1080), (540, 540));
     }
 
     #[test]

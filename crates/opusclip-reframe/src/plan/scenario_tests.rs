@@ -124,6 +124,80 @@ fn two_far_apart_speakers_are_split_in_vertical_outputs_only() {
     assert_eq!(plans[1].layout, Layout::Track, "16:9 shows both: {:?}", plans[1]);
 }
 
+/// People seated along a row at `centres`, talking in turns of 4 s from the left; as
+/// [`two_speakers`] otherwise.
+fn round_table(centres: &[f64], seconds: f64) -> TwoSpeakers {
+    let mut noise = Noise(31);
+    let mut clip = TwoSpeakers { faces: Vec::new(), mouth_motion: Vec::new(), speech: Vec::new() };
+    for i in 0..(seconds * 5.0) as usize {
+        let t = i as f64 / 5.0;
+        let faces = centres
+            .iter()
+            .map(|centre| FaceBox {
+                bbox: BoxF { x: centre - FACE / 2.0 + 8.0 * noise.next(), y: 300.0, w: FACE, h: FACE },
+                score: 1.0,
+            })
+            .collect();
+        clip.faces.push(FaceFrame { t, faces });
+        let speaking = ((t / 4.0) as usize) % centres.len();
+        clip.mouth_motion.push(
+            (0..centres.len()).map(|k| if k == speaking { 0.5 + noise.next() } else { 0.3 * noise.next() }).collect(),
+        );
+        clip.speech.push(0.6 + 0.4 * noise.next());
+    }
+    clip
+}
+
+#[test]
+fn three_or_four_people_who_all_talk_get_a_panel_each_left_to_right() {
+    for (centres, kind) in
+        [(vec![300.0, 960.0, 1620.0], LayoutKind::Three), (vec![250.0, 730.0, 1210.0, 1690.0], LayoutKind::Four)]
+    {
+        let seconds = 4.0 * centres.len() as f64 * 2.0;
+        let clip = round_table(&centres, seconds);
+        let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, seconds)
+            .with_faces(&clip.faces)
+            .with_speech(&clip.mouth_motion, &clip.speech);
+        let plans = plan_outputs(&input, &[Aspect::Vertical, Aspect::Wide]);
+        assert_eq!(plans[0].layout.kind(), kind, "{:?}", plans[0]);
+        assert!(plans[0].reason.starts_with(&format!("{} speakers", centres.len())), "{}", plans[0].reason);
+        let Layout::Grid { panel_crop_keyframes } = &plans[0].layout else { unreachable!() };
+        let paths: Vec<&Vec<CropKeyframe>> =
+            std::iter::once(&plans[0].crop_keyframes).chain(panel_crop_keyframes).collect();
+        let (_, _, panel_width, panel_height) = panel_rects(kind, 1080, 1920)[0];
+        for (path, centre) in paths.iter().zip(&centres) {
+            let window = crop_at(path, seconds / 2.0).unwrap();
+            // Zoomed to 2 face heights (not past a 2× enlargement), the panel's shape, each
+            // person in their own.
+            let zoomed = (2.0 * FACE).max(f64::from(panel_height) / 2.0);
+            assert!((window.h - zoomed).abs() <= 2.0, "{window:?}");
+            let panel_ratio = f64::from(panel_width) / f64::from(panel_height);
+            assert!((window.w / window.h - panel_ratio).abs() < 0.01, "{window:?}");
+            assert!(
+                window.x <= centre - FACE / 2.0 && centre + FACE / 2.0 <= window.x + window.w,
+                "{centre}: {window:?}"
+            );
+            let nearest =
+                centres.iter().min_by(|a, b| (*a - centre_x(&window)).abs().total_cmp(&(*b - centre_x(&window)).abs()));
+            assert_eq!(nearest, Some(centre), "each panel shows its own speaker: {window:?}");
+        }
+        // Landscape: 16:9 holds the whole row in one window.
+        if kind == LayoutKind::Three {
+            assert_eq!(plans[1].layout, Layout::Track, "{:?}", plans[1]);
+        }
+    }
+    // Three people 260 px apart do not fit one 608 px crop, but a 607x360 row would show all
+    // of them too: one crop follows the speaker instead, and says why.
+    let clip = round_table(&[700.0, 960.0, 1220.0], 24.0);
+    let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, 24.0)
+        .with_faces(&clip.faces)
+        .with_speech(&clip.mouth_motion, &clip.speech);
+    let plan = plan_output(&input);
+    assert_eq!(plan.layout, Layout::Track, "{plan:?}");
+    assert!(plan.reason.contains("cannot show one of them alone"), "{}", plan.reason);
+    assert_eq!(plan_output(&input.clone().with_layout(Some(LayoutKind::Three))).layout.kind(), LayoutKind::Three);
+}
+
 #[test]
 fn without_faces_the_automatic_layout_is_blur_fit_and_track_stays_centred() {
     let input = ReframeInput::new(SOURCE, Aspect::Vertical, 3.0, 13.0);
