@@ -48,6 +48,21 @@ impl<'a> YuvView<'a> {
 }
 
 /// Mean absolute difference of two equally sized gray pictures, 0..255.
+/// A luma change larger than this (0–255) is the picture changing, not coding noise between two
+/// decodes of the same image (measured on 256-px-wide pictures, where the downscale averages
+/// the noise away).
+pub const CHANGED_PIXEL: u8 = 12;
+
+/// Share of the pixels of two same-sized pictures that differ by more than [`CHANGED_PIXEL`]
+/// (0 when the sizes differ).
+pub fn changed_share(a: &[u8], b: &[u8]) -> f32 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let changed = a.iter().zip(b).filter(|(x, y)| x.abs_diff(**y) > CHANGED_PIXEL).count();
+    changed as f32 / a.len() as f32
+}
+
 pub fn mean_abs_diff(a: &[u8], b: &[u8]) -> f32 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;

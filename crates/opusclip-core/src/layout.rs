@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 /// How an output frame is composed from the source. In an output's JSON it is the `layout`
-/// field (`"track"`, `"split"`, `"three"`, `"four"`, `"blur_fit"`, `"audiogram"`; `"track"`
-/// when missing); a split adds `lower_crop_keyframes` beside `crop_keyframes`, a grid adds
-/// `panel_crop_keyframes`.
+/// field (`"track"`, `"split"`, `"three"`, `"four"`, `"screen"`, `"blur_fit"`, `"audiogram"`;
+/// `"track"` when missing); a split adds `lower_crop_keyframes` beside `crop_keyframes`, a grid
+/// `panel_crop_keyframes`, a screen `face_crop_keyframes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(try_from = "LayoutFields", into = "LayoutFields")]
 pub enum Layout {
@@ -32,6 +32,14 @@ pub enum Layout {
         /// The crop windows of the second to last panels (two for `three`, three for `four`).
         panel_crop_keyframes: Vec<Vec<CropKeyframe>>,
     },
+    /// A screen share or slides with the speaker's face as an inset (a webinar, a recorded
+    /// call): the screen (`crop_keyframes`, still) in a 16:9 band across the top of a portrait
+    /// or square output, the speaker's face (`face_crop_keyframes`, followed and zoomed in)
+    /// in the rest below. A landscape output shows the screen alone.
+    Screen {
+        /// The crop window of the face panel, keyframed like `crop_keyframes`.
+        face_crop_keyframes: Vec<CropKeyframe>,
+    },
     /// The whole picture (`crop_keyframes`: the full frame), scaled to fit inside the
     /// output, over a blurred, darkened copy of itself that fills the output.
     BlurFit,
@@ -49,16 +57,18 @@ impl Layout {
             Layout::Split { .. } => LayoutKind::Split,
             Layout::Grid { panel_crop_keyframes } if panel_crop_keyframes.len() <= 2 => LayoutKind::Three,
             Layout::Grid { .. } => LayoutKind::Four,
+            Layout::Screen { .. } => LayoutKind::Screen,
             Layout::BlurFit => LayoutKind::BlurFit,
             Layout::Audiogram => LayoutKind::Audiogram,
         }
     }
 
     /// The crop paths the layout carries beside the output's `crop_keyframes` (the lower
-    /// half of a split, the other panels of a grid), in panel order.
+    /// half of a split, the other panels of a grid, a screen's face), in panel order.
     pub fn more_windows(&self) -> Vec<&[CropKeyframe]> {
         match self {
             Layout::Split { lower_crop_keyframes } => vec![lower_crop_keyframes.as_slice()],
+            Layout::Screen { face_crop_keyframes } => vec![face_crop_keyframes.as_slice()],
             Layout::Grid { panel_crop_keyframes } => panel_crop_keyframes.iter().map(Vec::as_slice).collect(),
             Layout::Track | Layout::BlurFit | Layout::Audiogram => Vec::new(),
         }
@@ -72,6 +82,9 @@ impl Layout {
             }
             Layout::Grid { panel_crop_keyframes } => {
                 Layout::Grid { panel_crop_keyframes: panel_crop_keyframes.iter().map(|path| change(path)).collect() }
+            }
+            Layout::Screen { face_crop_keyframes } => {
+                Layout::Screen { face_crop_keyframes: change(face_crop_keyframes) }
             }
             other => other.clone(),
         }
@@ -91,6 +104,8 @@ pub enum LayoutKind {
     Three,
     /// Four speakers in a 2×2 grid.
     Four,
+    /// A screen share above the speaker's face.
+    Screen,
     /// The whole frame over a blurred copy of itself.
     BlurFit,
     /// The sound as a waveform, no picture.
@@ -98,11 +113,12 @@ pub enum LayoutKind {
 }
 
 impl LayoutKind {
-    pub const ALL: [LayoutKind; 6] = [
+    pub const ALL: [LayoutKind; 7] = [
         LayoutKind::Track,
         LayoutKind::Split,
         LayoutKind::Three,
         LayoutKind::Four,
+        LayoutKind::Screen,
         LayoutKind::BlurFit,
         LayoutKind::Audiogram,
     ];
@@ -114,17 +130,18 @@ impl LayoutKind {
             LayoutKind::Split => "split",
             LayoutKind::Three => "three",
             LayoutKind::Four => "four",
+            LayoutKind::Screen => "screen",
             LayoutKind::BlurFit => "blur_fit",
             LayoutKind::Audiogram => "audiogram",
         }
     }
 
-    /// How many speakers' windows the layout shows side by side (1 for track and blur-fit,
-    /// 0 for an audiogram).
+    /// How many crop windows the layout carries (1 for track and blur-fit, 0 for an
+    /// audiogram); a landscape output of a screen shows only the first.
     pub fn panel_count(self) -> usize {
         match self {
             LayoutKind::Track | LayoutKind::BlurFit => 1,
-            LayoutKind::Split => 2,
+            LayoutKind::Split | LayoutKind::Screen => 2,
             LayoutKind::Three => 3,
             LayoutKind::Four => 4,
             LayoutKind::Audiogram => 0,
@@ -137,7 +154,7 @@ impl FromStr for LayoutKind {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let normalized = text.trim().to_ascii_lowercase().replace('-', "_");
         LayoutKind::ALL.into_iter().find(|kind| kind.label() == normalized).ok_or_else(|| {
-            format!("unknown layout '{text}': use one of track, split, three, four, blur_fit, audiogram")
+            format!("unknown layout '{text}': use one of track, split, three, four, screen, blur_fit, audiogram")
         })
     }
 }
@@ -155,8 +172,9 @@ pub struct Panel<'a> {
 
 /// The panels of a `kind` output of `width × height`, as (x, y, width, height): one for track
 /// and blur-fit, the upper and lower halves of a split, three panels side by side along the
-/// longer side (stacked rows in a portrait or square output, columns in a landscape one), or a
-/// 2×2 grid. Every panel but the last on an axis has an even size (a yuv420p picture divides
+/// longer side (stacked rows in a portrait or square output, columns in a landscape one), a
+/// 2×2 grid, or a screen's 16:9 band across the top above its face panel (a landscape output:
+/// the screen alone). Every panel but the last on an axis has an even size (a yuv420p picture divides
 /// on a chroma row); together they tile the output. None for an audiogram.
 ///
 /// ```
@@ -175,6 +193,11 @@ pub fn panel_rects(kind: LayoutKind, width: u32, height: u32) -> Vec<(u32, u32, 
         LayoutKind::Split => cuts(height, 2).into_iter().map(|(y, h)| (0, y, width, h)).collect(),
         LayoutKind::Three if width > height => cuts(width, 3).into_iter().map(|(x, w)| (x, 0, w, height)).collect(),
         LayoutKind::Three => cuts(height, 3).into_iter().map(|(y, h)| (0, y, width, h)).collect(),
+        LayoutKind::Screen if width >= height * 3 / 2 => vec![(0, 0, width, height)],
+        LayoutKind::Screen => {
+            let band = (width * 9 / 16) & !1;
+            vec![(0, 0, width, band), (0, band, width, height - band)]
+        }
         LayoutKind::Four => {
             let (rows, columns) = (cuts(height, 2), cuts(width, 2));
             rows.iter().flat_map(|&(y, h)| columns.iter().map(move |&(x, w)| (x, y, w, h))).collect()
@@ -204,6 +227,8 @@ struct LayoutFields {
     lower_crop_keyframes: Vec<CropKeyframe>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     panel_crop_keyframes: Vec<Vec<CropKeyframe>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    face_crop_keyframes: Vec<CropKeyframe>,
 }
 
 impl TryFrom<LayoutFields> for Layout {
@@ -220,6 +245,10 @@ impl TryFrom<LayoutFields> for Layout {
                 "`panel_crop_keyframes` belongs to the three and four layouts, not to {}",
                 kind.label()
             ));
+        }
+        let has_face = !fields.face_crop_keyframes.is_empty();
+        if has_face && kind != LayoutKind::Screen {
+            return Err(format!("`face_crop_keyframes` belongs to the screen layout, not to {}", kind.label()));
         }
         match kind {
             LayoutKind::Split if has_lower => Ok(Layout::Split { lower_crop_keyframes: fields.lower_crop_keyframes }),
@@ -238,6 +267,10 @@ impl TryFrom<LayoutFields> for Layout {
                 }
                 Ok(Layout::Grid { panel_crop_keyframes: paths })
             }
+            LayoutKind::Screen if has_face => Ok(Layout::Screen { face_crop_keyframes: fields.face_crop_keyframes }),
+            LayoutKind::Screen => {
+                Err("a screen layout needs `face_crop_keyframes` (the face panel's crop windows)".to_string())
+            }
             LayoutKind::Track => Ok(Layout::Track),
             LayoutKind::BlurFit => Ok(Layout::BlurFit),
             LayoutKind::Audiogram => Ok(Layout::Audiogram),
@@ -248,12 +281,19 @@ impl TryFrom<LayoutFields> for Layout {
 impl From<Layout> for LayoutFields {
     fn from(layout: Layout) -> Self {
         let kind = layout.kind();
-        let (lower_crop_keyframes, panel_crop_keyframes) = match layout {
-            Layout::Split { lower_crop_keyframes } => (lower_crop_keyframes, Vec::new()),
-            Layout::Grid { panel_crop_keyframes } => (Vec::new(), panel_crop_keyframes),
-            Layout::Track | Layout::BlurFit | Layout::Audiogram => (Vec::new(), Vec::new()),
+        let mut fields = LayoutFields {
+            layout: kind,
+            lower_crop_keyframes: Vec::new(),
+            panel_crop_keyframes: Vec::new(),
+            face_crop_keyframes: Vec::new(),
         };
-        LayoutFields { layout: kind, lower_crop_keyframes, panel_crop_keyframes }
+        match layout {
+            Layout::Split { lower_crop_keyframes } => fields.lower_crop_keyframes = lower_crop_keyframes,
+            Layout::Grid { panel_crop_keyframes } => fields.panel_crop_keyframes = panel_crop_keyframes,
+            Layout::Screen { face_crop_keyframes } => fields.face_crop_keyframes = face_crop_keyframes,
+            Layout::Track | Layout::BlurFit | Layout::Audiogram => {}
+        }
+        fields
     }
 }
 
@@ -274,13 +314,20 @@ mod tests {
     fn layouts_round_trip_with_their_names() {
         let grid =
             |count: usize| Layout::Grid { panel_crop_keyframes: (0..count).map(|i| vec![key(i as f64)]).collect() };
-        for layout in
-            [Layout::Track, Layout::BlurFit, Layout::Split { lower_crop_keyframes: vec![key(704.0)] }, grid(2), grid(3)]
-        {
+        let screen = Layout::Screen { face_crop_keyframes: vec![key(9.0)] };
+        for layout in [
+            Layout::Track,
+            Layout::BlurFit,
+            Layout::Split { lower_crop_keyframes: vec![key(704.0)] },
+            grid(2),
+            grid(3),
+            screen,
+        ] {
             let json = serde_json::to_value(output(layout.clone())).unwrap();
             assert_eq!(json["layout"], layout.kind().label());
             assert_eq!(json.get("lower_crop_keyframes").is_some(), layout.kind() == LayoutKind::Split);
             assert_eq!(json.get("panel_crop_keyframes").is_some(), matches!(layout, Layout::Grid { .. }));
+            assert_eq!(json.get("face_crop_keyframes").is_some(), layout.kind() == LayoutKind::Screen);
             let back: OutputSpec = serde_json::from_value(json).unwrap();
             assert_eq!(back.layout, layout);
             assert_eq!(back.panels().len(), layout.kind().panel_count());
@@ -311,7 +358,8 @@ mod tests {
         for (width, height) in [(1080, 1920), (1080, 1080), (1080, 1350), (1920, 1080), (217, 385)] {
             for kind in LayoutKind::ALL {
                 let rects = panel_rects(kind, width, height);
-                assert_eq!(rects.len(), kind.panel_count(), "{kind:?}");
+                let landscape_screen = kind == LayoutKind::Screen && width > height;
+                assert_eq!(rects.len(), if landscape_screen { 1 } else { kind.panel_count() }, "{kind:?}");
                 let area: u32 = rects.iter().map(|r| r.2 * r.3).sum();
                 if kind != LayoutKind::Audiogram {
                     assert_eq!(area, width * height, "{kind:?} {width}x{height}");
@@ -321,6 +369,7 @@ mod tests {
         }
         assert_eq!(panel_rects(LayoutKind::Split, 1080, 1920), vec![(0, 0, 1080, 960), (0, 960, 1080, 960)]);
         assert_eq!(panel_rects(LayoutKind::Three, 1920, 1080)[2], (1280, 0, 640, 1080));
+        assert_eq!(panel_rects(LayoutKind::Screen, 1080, 1920), vec![(0, 0, 1080, 606), (0, 606, 1080, 1314)]);
     }
 
     #[test]

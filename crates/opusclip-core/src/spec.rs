@@ -107,7 +107,7 @@ impl OutputSpec {
     /// ```
     pub fn enlargement(&self) -> f64 {
         match &self.layout {
-            Layout::Track | Layout::Split { .. } | Layout::Grid { .. } => self
+            Layout::Track | Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => self
                 .panels()
                 .iter()
                 .flat_map(|panel| {

@@ -33,7 +33,7 @@ pub fn motion_path(output: &OutputSpec, source: (u32, u32), rate: Rate, length: 
     let (source_width, source_height) = (f64::from(source.0), f64::from(source.1));
     let frame_width = f64::from(output.width);
     match &output.layout {
-        Layout::Track | Layout::Split { .. } | Layout::Grid { .. } => {
+        Layout::Track | Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => {
             let keyframes = output
                 .crop_keyframes
                 .iter()
@@ -51,6 +51,11 @@ pub fn motion_path(output: &OutputSpec, source: (u32, u32), rate: Rate, length: 
                      clip's JSON (panel_crop_keyframes), one layer each",
                     output.layout.kind().label()
                 )),
+                Layout::Screen { .. } => Some(
+                    "screen layout: the transform shows the screen; the face panel's crop is in the clip's JSON \
+                     (face_crop_keyframes), for a second layer"
+                        .to_string(),
+                ),
                 _ => None,
             };
             MotionPath { keyframes: simplify(strictly_increasing(keyframes)), note }

@@ -79,16 +79,26 @@ pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) ->
             blocked: blocked(spec, output),
             home: usual_home,
         },
-        Layout::Split { .. } | Layout::Grid { .. } => {
+        Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => {
             let panels = output.panels();
-            // Centred on the seam between panels nearest the usual place (on the split's
-            // middle), where a caption covers the least of any speaker.
-            let home = panels
-                .iter()
-                .map(|panel| f64::from(panel.y))
-                .filter(|&row| row > 0.0)
-                .min_by(|a, b| (a - usual_home).abs().total_cmp(&(b - usual_home).abs()))
-                .unwrap_or(usual_home);
+            // Centred on the seam between speakers' panels nearest the usual place (on the
+            // split's middle), where a caption covers the least of any of them; a screen's
+            // captions start from the usual place, in the face panel, move off the face, and
+            // never cover the screen (its band is blocked like a watermark).
+            let seams = panels.iter().map(|panel| f64::from(panel.y)).filter(|&row| row > 0.0);
+            let mut blocked = blocked(spec, output);
+            let home = match output.layout {
+                Layout::Screen { .. } => {
+                    if let [screen, _face] = panels[..] {
+                        let bottom = f64::from(screen.y + screen.height);
+                        blocked.push(Rect { x0: 0.0, y0: 0.0, x1: f64::from(screen.width), y1: bottom });
+                    }
+                    usual_home
+                }
+                _ => {
+                    seams.min_by(|a, b| (a - usual_home).abs().total_cmp(&(b - usual_home).abs())).unwrap_or(usual_home)
+                }
+            };
             CaptionScene {
                 frame: (output.width, output.height),
                 faces: seen(spec, |frame| {
@@ -106,7 +116,7 @@ pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) ->
                         .collect()
                 }),
                 edges: Vec::new(),
-                blocked: blocked(spec, output),
+                blocked,
                 home,
             }
         }
@@ -157,8 +167,8 @@ fn seen(spec: &ClipSpec, through: impl Fn(&FaceFrame) -> Vec<Rect>) -> Vec<Vec<R
     spec.faces.iter().filter(|frame| frame.t >= spec.start && frame.t <= spec.end).map(through).collect()
 }
 
-/// The faces inside the crop window at clip time `t`, scaled to a region `size` pixels that
-/// starts `offset` rows down the output; faces outside the window are dropped.
+/// The faces inside the crop window at clip time `t`, scaled into `area` of the output (left,
+/// top, width, height); faces outside the window are dropped.
 fn through_crop(keyframes: &[CropKeyframe], t: f64, faces: &[FaceBox], area: (f64, f64, f64, f64)) -> Vec<Rect> {
     let Some(window) = crop_at(keyframes, t).filter(|window| window.w > 0.0 && window.h > 0.0) else {
         return Vec::new();

@@ -116,7 +116,10 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
         TranscriptPlan::None => (stages.run("survey", |p| run_survey(analysis.path(), &facts, false, p))?, None),
     };
     let still_options;
-    let options = if options.layout.is_none() && crate::still::is_still_picture(&surveyed.survey, facts.duration) {
+    let still = options.layout.is_none()
+        && crate::still::is_still_picture(&surveyed.survey, facts.duration)
+        && !crate::still::picture_moves(analysis.path(), &facts)?;
+    let options = if still {
         let message = format!(
             "{}'s picture never changes (a still image over sound): its clips are audiograms, the picture \
              blurred behind the waveform (--layout track keeps the picture)",

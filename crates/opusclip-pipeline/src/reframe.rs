@@ -77,7 +77,8 @@ pub fn frame_clip(framing: &ClipFraming, aspects: &[Aspect]) -> Vec<FramedOutput
         .with_cuts(&framing.look.cuts)
         .with_speech(&mouth_motion, &speech)
         .with_words(framing.words)
-        .with_layout(framing.layout);
+        .with_layout(framing.layout)
+        .with_real_faces(salient_frames == 0);
     plan_outputs(&input, aspects)
         .into_iter()
         .zip(aspects)

@@ -15,6 +15,20 @@ use opusclip_core::{BoxF, FaceFrame};
 /// The most speakers a layout shows side by side (the four layout's grid).
 pub(crate) const MAX_PANELS: usize = 4;
 
+/// A camera inset (see [`ClipAnalysis::inset_face`]) is looked for in clips with at least this
+/// many face frames.
+const INSET_MIN_FRAMES: usize = 10;
+/// Share of the face frames with a face.
+const INSET_MIN_SHARE: f64 = 0.7;
+/// Share of the face frames with more than one face, at most.
+const INSET_MAX_CROWD: f64 = 0.2;
+/// The face's height over the frame's, at most.
+const INSET_MAX_HEIGHT: f64 = 0.22;
+/// How close to the left or right edge the face's centre is, as a share of the width.
+const INSET_EDGE: f64 = 0.3;
+/// How far the face's centre moves (middle 80 %), as a share of the width, at most.
+const INSET_STILL: f64 = 0.04;
+
 /// The analysis of one clip.
 pub(crate) struct ClipAnalysis<'a> {
     pub input: &'a ReframeInput<'a>,
@@ -120,7 +134,51 @@ impl<'a> ClipAnalysis<'a> {
             face_share: face_share(&self.shot_samples, &self.tracks),
             speakers,
             whole_frame_content: self.input.whole_frame_content,
+            inset_face: self.inset_face(),
         }
+    }
+
+    /// The typical box of a face that looks like a camera inset over a screen share: a face in
+    /// at least [`INSET_MIN_SHARE`] of the clip's face frames and more than one face in at most
+    /// [`INSET_MAX_CROWD`] of them; the largest face of each frame typically at most
+    /// [`INSET_MAX_HEIGHT`] of the frame's height, its centre in the outer [`INSET_EDGE`] of
+    /// the width, and still (the middle 80 % of its centres within [`INSET_STILL`] of the width
+    /// on each axis). A presenter walking a stage moves; a wide shot's face is not by the edge.
+    fn inset_face(&self) -> Option<BoxF> {
+        if !self.input.real_faces {
+            return None;
+        }
+        let frames: Vec<&FaceFrame> = self.original_frames.iter().map(|&index| &self.input.faces[index]).collect();
+        let largest: Vec<BoxF> = frames
+            .iter()
+            .filter_map(|frame| frame.faces.iter().map(|face| face.bbox).max_by(|a, b| a.area().total_cmp(&b.area())))
+            .collect();
+        let crowded = frames.iter().filter(|frame| frame.faces.len() > 1).count();
+        let count = frames.len() as f64;
+        if frames.len() < INSET_MIN_FRAMES
+            || (largest.len() as f64) < INSET_MIN_SHARE * count
+            || crowded as f64 > INSET_MAX_CROWD * count
+        {
+            return None;
+        }
+        let (width, height) = (f64::from(self.input.source_size.0), f64::from(self.input.source_size.1));
+        let spread = |mut values: Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+            (at(0.5), at(0.9) - at(0.1))
+        };
+        let (centre_x, spread_x) = spread(largest.iter().map(|face| face.center().0).collect());
+        let (_, spread_y) = spread(largest.iter().map(|face| face.center().1).collect());
+        let (face_height, _) = spread(largest.iter().map(|face| face.h).collect());
+        let by_an_edge = centre_x < INSET_EDGE * width || centre_x > (1.0 - INSET_EDGE) * width;
+        let still = spread_x.max(spread_y) <= INSET_STILL * width;
+        if face_height > INSET_MAX_HEIGHT * height || !by_an_edge || !still {
+            return None;
+        }
+        let (x, _) = spread(largest.iter().map(|face| face.x).collect());
+        let (y, _) = spread(largest.iter().map(|face| face.y).collect());
+        let (w, _) = spread(largest.iter().map(|face| face.w).collect());
+        Some(BoxF { x, y, w, h: face_height })
     }
 
     /// The `count` faces a split or grid shows in one shot, left to right: those who speak

@@ -1,11 +1,18 @@
 //! Choosing an output's layout: **track** (one crop following the subject), **split** (two
 //! speakers stacked, when both speak enough and do not fit one crop), **three** or **four**
-//! (a panel per speaker, when three or four speak enough and do not fit one crop), or
+//! (a panel per speaker, when three or four speak enough and do not fit one crop),
+//! **screen** (a screen share above its camera inset's face, in 9:16 outputs), or
 //! **blur-fit** (the
 //! whole frame over a blurred copy, when nothing salient is found or the picture must be seen
 //! whole). A layout asked for explicitly always wins.
 
 use opusclip_core::{BoxF, LayoutKind};
+
+/// The screen layout is chosen for outputs whose crop is narrower than this (width over
+/// height): 9:16, where the face panel below a 16:9 band is taller than wide. A square or 4:5
+/// output's face panel would be a wide strip, wider than a camera tile: those show the whole
+/// picture fitted instead.
+const SCREEN_MAX_CROP_RATIO: f64 = 0.7;
 
 /// Room kept around each face when checking whether two faces fit one crop, in face widths
 /// (heights) on each side.
@@ -21,6 +28,9 @@ pub struct LayoutEvidence {
     pub speakers: Vec<SpeakerPresence>,
     /// The picture must be seen whole (slides, a screen recording).
     pub whole_frame_content: bool,
+    /// The typical box of a face that looks like a camera inset over a screen share (small,
+    /// still, near the left or right edge, alone), when there is one.
+    pub inset_face: Option<BoxF>,
 }
 
 /// One of the main speakers of a clip.
@@ -41,7 +51,8 @@ pub struct LayoutDecision {
 }
 
 /// Choose the layout of an output whose crop window is `crop_size` (width, height, display
-/// pixels): `requested` when given; blur-fit for content that must be seen whole or when
+/// pixels): `requested` when given; with a camera inset, screen in a 9:16 output and blur-fit
+/// in a square or 4:5 one; blur-fit for content that must be seen whole or when
 /// faces are in less than `min_face_share` of the frames; three (four) when three (four)
 /// speakers each speak at least `min_speaker_share` of the clip and their faces do not fit one
 /// crop; split when two such speakers (the two who speak most) do not; track otherwise.
@@ -57,6 +68,7 @@ pub struct LayoutDecision {
 ///         SpeakerPresence { share: 0.40, face: face(1400.0) },
 ///     ],
 ///     whole_frame_content: false,
+///     inset_face: None,
 /// };
 /// // Two people 1100 px apart do not fit a 608 px wide 9:16 crop of 1080p.
 /// assert_eq!(choose_layout(&evidence, (608.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::Split);
@@ -73,6 +85,16 @@ pub fn choose_layout(
     let decide = |kind: LayoutKind, reason: String| LayoutDecision { kind, reason };
     if let Some(kind) = requested {
         return decide(kind, format!("{} was asked for", kind.label()));
+    }
+    if evidence.inset_face.is_some() {
+        let inset =
+            "a small, still face by the edge of a picture it does not fill (a screen share with a camera inset)";
+        if crop_size.0 < SCREEN_MAX_CROP_RATIO * crop_size.1 {
+            return decide(LayoutKind::Screen, format!("{inset}: the screen above, the face below"));
+        }
+        if crop_size.0 < 1.5 * crop_size.1 {
+            return decide(LayoutKind::BlurFit, format!("{inset}: the whole picture, fitted"));
+        }
     }
     if evidence.whole_frame_content {
         return decide(LayoutKind::BlurFit, "the picture must be seen whole".into());
@@ -155,6 +177,7 @@ mod tests {
                 SpeakerPresence { share: second_share, face: face(second_x) },
             ],
             whole_frame_content: false,
+            inset_face: None,
         }
     }
 
@@ -168,6 +191,7 @@ mod tests {
             face_share: 0.9,
             speakers: vec![SpeakerPresence { share: 0.8, face: face(300.0) }],
             whole_frame_content: false,
+            inset_face: None,
         };
         assert_eq!(choose(&evidence, None), LayoutKind::Track);
     }
@@ -194,6 +218,7 @@ mod tests {
             face_share: 1.0,
             speakers: shares_and_places.iter().map(|&(share, x)| SpeakerPresence { share, face: face(x) }).collect(),
             whole_frame_content: false,
+            inset_face: None,
         }
     }
 
@@ -229,6 +254,22 @@ mod tests {
         assert_eq!(choose(&evidence, None), LayoutKind::BlurFit);
         let slides = LayoutEvidence { whole_frame_content: true, ..two_speakers(0.5, 0.5, 1400.0) };
         assert_eq!(choose(&slides, None), LayoutKind::BlurFit);
+    }
+
+    #[test]
+    fn a_camera_inset_over_a_screen_is_the_screen_layout_in_9x16_fitted_in_a_square_left_in_16x9() {
+        let inset = BoxF { x: 1650.0, y: 800.0, w: 120.0, h: 150.0 };
+        let evidence = LayoutEvidence {
+            face_share: 0.95,
+            speakers: Vec::new(),
+            whole_frame_content: false,
+            inset_face: Some(inset),
+        };
+        let decision = choose_layout(&evidence, VERTICAL_CROP, None, 0.2, 0.2);
+        assert_eq!(decision.kind, LayoutKind::Screen);
+        assert!(decision.reason.contains("camera inset"), "{}", decision.reason);
+        assert_eq!(choose_layout(&evidence, (1080.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::BlurFit);
+        assert_eq!(choose_layout(&evidence, (1920.0, 1080.0), None, 0.2, 0.2).kind, LayoutKind::Track);
     }
 
     #[test]

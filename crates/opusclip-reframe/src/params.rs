@@ -204,6 +204,9 @@ pub struct ReframeInput<'a> {
     /// The picture must be seen whole (slides, a screen recording): the automatic layout is
     /// blur-fit.
     pub whole_frame_content: bool,
+    /// Whether `faces` are real faces, among which a camera inset over a screen share may be
+    /// found (the screen layout); false when they stand in for something else (saliency).
+    pub real_faces: bool,
     /// How the camera behaves.
     pub params: ReframeParams,
 }
@@ -224,6 +227,7 @@ impl<'a> ReframeInput<'a> {
             words: &[],
             layout: None,
             whole_frame_content: false,
+            real_faces: true,
             params: ReframeParams::default(),
         }
     }
@@ -257,6 +261,12 @@ impl<'a> ReframeInput<'a> {
     /// The same input with a layout forced (`Some`) or chosen automatically (`None`).
     pub fn with_layout(mut self, layout: Option<LayoutKind>) -> Self {
         self.layout = layout;
+        self
+    }
+
+    /// The same input, saying whether its faces are real faces (see [`ReframeInput::real_faces`]).
+    pub fn with_real_faces(mut self, real: bool) -> Self {
+        self.real_faces = real;
         self
     }
 

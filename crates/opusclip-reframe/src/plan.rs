@@ -16,6 +16,12 @@ use opusclip_core::{panel_rects, Aspect, CropKeyframe, Layout, LayoutKind};
 
 /// A grid panel's window is this many times as tall as the tallest speaker's face.
 const GRID_FACE_HEIGHTS: f64 = 2.0;
+/// A screen's face panel is this many times as tall as the face: a camera tile is small and
+/// framed close, and a window reaching past the tile would show the slide around it.
+const INSET_FACE_HEIGHTS: f64 = 1.6;
+/// How much a grid panel may enlarge its window, at most; a camera tile's face panel, more.
+const GRID_MAX_ENLARGEMENT: f64 = 2.0;
+const INSET_MAX_ENLARGEMENT: f64 = 5.0;
 
 /// The plan of one output of one clip: its layout with the crop keyframes that go into the
 /// `ClipSpec`, why that layout, and how the camera moved in each span.
@@ -115,6 +121,10 @@ fn plan_for_aspect(clip: &ClipAnalysis, aspect: Aspect) -> OutputPlan {
             };
             (layout, first, spans)
         }
+        LayoutKind::Screen => {
+            let (face_crop_keyframes, screen, spans) = plan_screen(clip, aspect);
+            (Layout::Screen { face_crop_keyframes }, screen, spans)
+        }
         LayoutKind::BlurFit => (Layout::BlurFit, whole_frame(clip), Vec::new()),
         LayoutKind::Audiogram => (Layout::Audiogram, Vec::new(), Vec::new()),
     };
@@ -191,8 +201,9 @@ fn grid_panel(kind: LayoutKind, clip: &ClipAnalysis, aspect: Aspect) -> Frame {
     let (width, height) = aspect.size();
     let (_, _, panel_width, panel_height) = panel_rects(kind, width, height)[0];
     let face_height = clip.group_face_height(kind.panel_count());
+    let zoom = Zoom { face_heights: GRID_FACE_HEIGHTS, max_enlargement: GRID_MAX_ENLARGEMENT };
     Frame::panel(clip.input.source_size, (panel_width, panel_height))
-        .zoomed_to(grid_window_height(face_height, panel_height))
+        .zoomed_to(zoom.window_height(face_height, panel_height))
 }
 
 /// A three or four layout the planner chose keeps its panels only when each panel's window
@@ -224,15 +235,41 @@ fn panels_hold_one_each(
     }
 }
 
-/// How tall a grid panel's window is: [`GRID_FACE_HEIGHTS`] of the tallest face the panels
-/// show (`face`; 0 when none), so each panel shows one person rather than the whole row of
-/// them, but never so small that the panel enlarges it more than twice (`panel_height`: the
-/// panel's output height).
-fn grid_window_height(face: f64, panel_height: u32) -> f64 {
-    if face.is_nan() || face <= 0.0 {
-        return f64::INFINITY;
+/// How far a panel's window zooms in on the faces it shows.
+struct Zoom {
+    /// The window is this many times as tall as the tallest face...
+    face_heights: f64,
+    /// ...but never so small that the panel enlarges it more than this.
+    max_enlargement: f64,
+}
+
+impl Zoom {
+    /// The window height for the tallest `face` (0 when none: no zoom) in a panel
+    /// `panel_height` output pixels tall: each panel shows one person rather than the row of
+    /// them.
+    fn window_height(&self, face: f64, panel_height: u32) -> f64 {
+        if face.is_nan() || face <= 0.0 {
+            return f64::INFINITY;
+        }
+        (self.face_heights * face).max(f64::from(panel_height) / self.max_enlargement)
     }
-    (GRID_FACE_HEIGHTS * face).max(f64::from(panel_height) / 2.0)
+}
+
+/// The screen layout: the face panel's window, which follows the speaker zoomed in as a grid
+/// panel's does, and the screen's (the largest of the top band's shape, centred, still). The
+/// spans are the face's.
+fn plan_screen(clip: &ClipAnalysis, aspect: Aspect) -> (Vec<CropKeyframe>, Vec<CropKeyframe>, Vec<PlannedSpan>) {
+    let (width, height) = aspect.size();
+    let rects = panel_rects(LayoutKind::Screen, width, height);
+    let (_, _, band_width, band_height) = rects[0];
+    let band = Frame::panel(clip.input.source_size, (band_width, band_height));
+    let screen = [0.0, clip.duration].iter().map(|&t| band.keyframe(t, band.centre())).collect();
+    let (_, _, face_width, face_height) = rects.get(1).copied().unwrap_or(rects[0]);
+    let zoom = Zoom { face_heights: INSET_FACE_HEIGHTS, max_enlargement: INSET_MAX_ENLARGEMENT };
+    let face_panel = Frame::panel(clip.input.source_size, (face_width, face_height))
+        .zoomed_to(zoom.window_height(clip.group_face_height(1), face_height));
+    let (mut paths, spans) = plan_panels(clip, &face_panel, 1);
+    (paths.remove(0), screen, spans)
 }
 
 /// The blur-fit layout's window: the whole frame for the whole clip.

@@ -166,6 +166,7 @@ pub struct ClipArgs {
     /// How each output is composed: auto (chosen per clip and aspect), track (one crop
     /// follows the speaker), split (two speakers stacked), three (three speakers, a panel each:
     /// rows in a vertical output, columns in a wide one), four (four speakers in a 2×2 grid),
+    /// screen (a screen share or slides above the speaker's camera inset, zoomed in),
     /// blur-fit (the whole picture over a
     /// blurred copy of itself), audiogram (the sound as a moving waveform with the title and
     /// captions; what an audio-only input such as a podcast mp3 always gets).

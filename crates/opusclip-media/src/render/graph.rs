@@ -114,7 +114,9 @@ fn composition(
         Layout::Track => {
             format!("[src{index}]{},{}{finish}", crop_filter(&spec.crop_keyframes), scale_to(width, height, scaler))
         }
-        Layout::Split { .. } | Layout::Grid { .. } => panels_composition(spec, index, scaler, &finish),
+        Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => {
+            panels_composition(spec, index, scaler, &finish)
+        }
         Layout::BlurFit => {
             let small = (even(width / BLUR_DOWNSCALE), even(height / BLUR_DOWNSCALE));
             let keep = format_number(BLUR_BRIGHTNESS);
@@ -137,7 +139,7 @@ fn composition(
     }
 }
 
-/// A split or grid output: the source split once per panel, each copy cropped to its panel's
+/// A split, grid or screen output: the source split once per panel, each copy cropped to its panel's
 /// window and scaled to the panel's size, the panels stacked (rows, columns, or placed on a
 /// 2×2 grid) and finished.
 fn panels_composition(spec: &OutputSpec, index: usize, scaler: &str, finish: &str) -> String {

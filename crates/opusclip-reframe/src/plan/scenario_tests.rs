@@ -198,6 +198,54 @@ fn three_or_four_people_who_all_talk_get_a_panel_each_left_to_right() {
     assert_eq!(plan_output(&input.clone().with_layout(Some(LayoutKind::Three))).layout.kind(), LayoutKind::Three);
 }
 
+/// One face 150 px tall at the frame's right edge, in every frame at 5 fps, moving by up to
+/// `wander` px.
+fn inset(seconds: f64, centre_x: f64, wander: f64) -> Vec<FaceFrame> {
+    let mut noise = Noise(5);
+    (0..(seconds * 5.0) as usize)
+        .map(|i| {
+            let x = centre_x - 60.0 + wander * noise.next();
+            FaceFrame {
+                t: i as f64 / 5.0,
+                faces: vec![FaceBox { bbox: BoxF { x, y: 820.0, w: 120.0, h: 150.0 }, score: 1.0 }],
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_still_camera_inset_by_the_edge_is_the_screen_layout() {
+    let faces = inset(20.0, 1740.0, 6.0);
+    let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, 20.0).with_faces(&faces);
+    let plans = plan_outputs(&input, &[Aspect::Vertical, Aspect::Wide]);
+    let Layout::Screen { face_crop_keyframes } = &plans[0].layout else { panic!("{:?}", plans[0]) };
+    assert!(plans[0].reason.contains("camera inset"), "{}", plans[0].reason);
+    // The screen: the whole 16:9 frame (but a row or two), still. The face panel (1080x1314):
+    // zoomed in to 1.6 face heights but no further than a 5× enlargement (262 px tall).
+    assert_eq!(plans[0].crop_keyframes.len(), 2);
+    let screen = plans[0].crop_keyframes[0];
+    assert!(screen.w == 1920.0 && screen.h >= 1076.0, "the band is 1080x606, a hair wider than 16:9: {screen:?}");
+    let face = crop_at(face_crop_keyframes, 10.0).unwrap();
+    assert!((face.h - 262.0).abs() <= 2.0, "{face:?}");
+    assert!(face.x <= 1680.0 && 1806.0 <= face.x + face.w && face.y <= 820.0 && 970.0 <= face.y + face.h, "{face:?}");
+    assert_eq!(plans[1].layout, Layout::Track, "16:9 shows the recording as it is");
+    // A presenter walking across a stage, or standing in the middle, is no inset.
+    let walking: Vec<FaceFrame> = (0..100)
+        .map(|i| {
+            let x = 200.0 + 15.0 * i as f64;
+            FaceFrame {
+                t: i as f64 / 5.0,
+                faces: vec![FaceBox { bbox: BoxF { x, y: 300.0, w: 120.0, h: 150.0 }, score: 1.0 }],
+            }
+        })
+        .collect();
+    let centred = inset(20.0, 960.0, 6.0);
+    for faces in [&walking, &centred] {
+        let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, 20.0).with_faces(faces);
+        assert_eq!(plan_output(&input).layout, Layout::Track);
+    }
+}
+
 #[test]
 fn without_faces_the_automatic_layout_is_blur_fit_and_track_stays_centred() {
     let input = ReframeInput::new(SOURCE, Aspect::Vertical, 3.0, 13.0);
