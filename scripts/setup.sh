@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Video-OpusClip needs to build, test and run, when it is missing: FFmpeg (CLI and
 # dev libraries), clang (bindgen), cmake (whisper.cpp), pkg-config, espeak-ng (sample talks),
-# tesseract (caption OCR tests), a caption font, and a Rust toolchain. Idempotent and quick when
+# tesseract (caption OCR tests), a caption font, an outline emoji font (Symbola, for --emoji:
+# libass draws no colour-bitmap emoji), and a Rust toolchain. Idempotent and quick when
 # everything is present. `setup.sh --services` (make test) also provides PostgreSQL and Redis for
 # the service tests (last section).
 set -euo pipefail
 
 PACKAGES=(ffmpeg libavcodec-dev libavformat-dev libavutil-dev libavfilter-dev libavdevice-dev
   libswscale-dev libswresample-dev pkg-config clang libclang-dev cmake espeak-ng
-  tesseract-ocr tesseract-ocr-eng fonts-dejavu-core)
+  tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-symbola)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

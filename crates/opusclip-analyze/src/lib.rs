@@ -47,10 +47,8 @@ impl<'a> YuvView<'a> {
     }
 }
 
-/// Mean absolute difference of two equally sized gray pictures, 0..255.
 /// A luma change larger than this (0–255) is the picture changing, not coding noise between two
-/// decodes of the same image (measured on 256-px-wide pictures, where the downscale averages
-/// the noise away).
+/// decodes of the same image (on downscaled pictures, where the scaling averages the noise away).
 pub const CHANGED_PIXEL: u8 = 12;
 
 /// Share of the pixels of two same-sized pictures that differ by more than [`CHANGED_PIXEL`]
@@ -63,6 +61,7 @@ pub fn changed_share(a: &[u8], b: &[u8]) -> f32 {
     changed as f32 / a.len() as f32
 }
 
+/// Mean absolute difference of two equally sized gray pictures, 0..255.
 pub fn mean_abs_diff(a: &[u8], b: &[u8]) -> f32 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;
@@ -77,5 +76,17 @@ mod tests {
     fn mean_abs_diff_of_constant_pictures() {
         assert_eq!(super::mean_abs_diff(&[10, 10], &[30, 0]), 15.0);
         assert_eq!(super::mean_abs_diff(&[1, 2], &[1]), 0.0);
+    }
+
+    #[test]
+    fn changed_share_counts_only_changes_past_coding_noise() {
+        // A small tile moving over a still slide: 2 of 20 pixels change a lot, 3 by noise.
+        let slide = [230u8; 20];
+        let mut tile = slide;
+        tile[..2].fill(90);
+        tile[2..5].fill(222);
+        assert_eq!(super::changed_share(&slide, &tile), 0.1);
+        assert_eq!(super::changed_share(&slide, &slide), 0.0);
+        assert_eq!(super::changed_share(&[1], &[]), 0.0);
     }
 }

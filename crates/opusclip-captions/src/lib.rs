@@ -32,6 +32,7 @@
 
 pub mod ass;
 pub mod censor;
+pub mod emoji;
 pub mod layout;
 pub mod marks;
 pub mod measure;

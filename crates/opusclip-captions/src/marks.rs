@@ -1,9 +1,10 @@
 //! How each word of a caption page is drawn while one of them is spoken: the spoken word in
 //! the highlight colour and size — at once, or popping up over [`POP_MS`] — the words already
-//! spoken kept in the highlight colour for karaoke, and the clip's keywords in the keyword
-//! colour.
+//! spoken kept in the highlight colour for karaoke, the clip's keywords in the keyword colour,
+//! and (when asked for) an emoji after one word of the page.
 
 use crate::ass::{ass_colour, escape_ass_text, format_size};
+use crate::emoji::{emoji_for, EMOJI_FONT};
 use crate::layout::CaptionPage;
 use opusclip_core::{CaptionAnimation, CaptionStyle};
 use std::collections::HashSet;
@@ -20,6 +21,7 @@ pub(crate) struct WordMarks {
     animation: CaptionAnimation,
     keyword_colour: Option<String>,
     keywords: HashSet<String>,
+    emoji: bool,
 }
 
 /// A word as keywords are compared: lower-case letters and digits only.
@@ -42,7 +44,27 @@ impl WordMarks {
             animation: style.animation,
             keyword_colour,
             keywords,
+            emoji: style.emoji,
         }
+    }
+
+    /// The word of `page` (reading order) followed by an emoji, and the emoji: the first word
+    /// that has one, a keyword first; none unless the style asks for emoji.
+    fn page_emoji(&self, page: &CaptionPage) -> Option<(usize, &'static str)> {
+        if !self.emoji {
+            return None;
+        }
+        let words: Vec<(usize, &'static str, bool)> = page
+            .lines
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(index, word)| {
+                emoji_for(&word.text).map(|emoji| (index, emoji, self.keywords.contains(&keyword_key(&word.text))))
+            })
+            .collect();
+        let keyword = words.iter().find(|(_, _, keyword)| *keyword);
+        keyword.or(words.first()).map(|&(index, emoji, _)| (index, emoji))
     }
 
     /// `{\fsN}` for a page drawn smaller than the style, else nothing.
@@ -60,6 +82,7 @@ impl WordMarks {
         if !size_tag.is_empty() {
             let _ = write!(text, "{{{size_tag}}}");
         }
+        let emoji = self.page_emoji(page);
         let mut index = 0;
         for (line_number, line) in page.lines.iter().enumerate() {
             if line_number > 0 {
@@ -75,6 +98,9 @@ impl WordMarks {
                         let _ = write!(text, "{{{tags}}}{escaped}{{\\r{size_tag}}}");
                     }
                     None => text.push_str(&escaped),
+                }
+                if let Some((_, picture)) = emoji.filter(|(at, _)| *at == index) {
+                    let _ = write!(text, " {{\\fn{EMOJI_FONT}}}{picture}{{\\r{size_tag}}}");
                 }
                 index += 1;
             }
@@ -155,5 +181,27 @@ mod tests {
         let without = marks(CaptionAnimation::None, None).page_text(&page(), 1, "");
         assert!(!without.contains("FFE500"), "no keyword colour, no keyword marks: {without}");
         assert_eq!(keyword_key("Growth,"), "growth");
+    }
+
+    #[test]
+    fn emoji_follow_one_word_per_page_a_keyword_first_and_only_when_asked() {
+        let asked = CaptionStyle { emoji: true, ..CaptionStyle::default() };
+        let word = |text: &str, start: f64| CaptionWord { text: text.into(), start, end: start + 0.3 };
+        let page = CaptionPage {
+            start: 0.0,
+            end: 2.0,
+            lines: vec![vec![word("Money", 0.0), word("and", 0.4)], vec![word("growth.", 0.8), word("ideas", 1.2)]],
+            font_size_px: 72.0,
+        };
+        let plain = WordMarks::new(&asked, 72.0, &[]).page_text(&page, 1, "");
+        assert!(plain.starts_with("Money {\\fnSymbola}💰{\\r} "), "{plain}");
+        assert_eq!(plain.matches("{\\fnSymbola}").count(), 1, "one per page: {plain}");
+        let keyed = WordMarks::new(&asked, 72.0, &["growth".into()]).page_text(&page, 0, "");
+        assert!(keyed.contains("growth. {\\fnSymbola}📈{\\r}"), "the keyword's emoji: {keyed}");
+        assert!(!keyed.contains("💰"), "{keyed}");
+        let off = WordMarks::new(&CaptionStyle::default(), 72.0, &[]).page_text(&page, 1, "");
+        assert!(!off.contains("Symbola"), "{off}");
+        assert_eq!(crate::emoji::emoji_for("Idea!"), Some("💡"));
+        assert_eq!(crate::emoji::emoji_for("table"), None);
     }
 }

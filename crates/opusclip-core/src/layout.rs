@@ -193,7 +193,7 @@ pub fn panel_rects(kind: LayoutKind, width: u32, height: u32) -> Vec<(u32, u32, 
         LayoutKind::Split => cuts(height, 2).into_iter().map(|(y, h)| (0, y, width, h)).collect(),
         LayoutKind::Three if width > height => cuts(width, 3).into_iter().map(|(x, w)| (x, 0, w, height)).collect(),
         LayoutKind::Three => cuts(height, 3).into_iter().map(|(y, h)| (0, y, width, h)).collect(),
-        LayoutKind::Screen if width >= height * 3 / 2 => vec![(0, 0, width, height)],
+        LayoutKind::Screen if width > height => vec![(0, 0, width, height)],
         LayoutKind::Screen => {
             let band = (width * 9 / 16) & !1;
             vec![(0, 0, width, band), (0, band, width, height - band)]

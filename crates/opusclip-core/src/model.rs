@@ -214,10 +214,6 @@ pub struct VisualChange {
     pub t: f64,
     /// Mean absolute luma difference, 0..255.
     pub score: f32,
-    /// Share of the pixels whose luma changed by more than a coding error could (0..1): a
-    /// small moving part (a camera tile over a still slide) shows here while the mean stays low.
-    #[serde(default)]
-    pub changed_share: f32,
 }
 
 /// The cheap whole-source pass: every audio sample, key frames only for video.

@@ -87,7 +87,7 @@ pub struct OutputSpec {
     pub width: u32,
     pub height: u32,
     /// How the frame is composed; flattened: `layout` (and `lower_crop_keyframes` for a split,
-    /// `panel_crop_keyframes` for three and four).
+    /// `panel_crop_keyframes` for three and four, `face_crop_keyframes` for a screen).
     #[serde(flatten)]
     pub layout: Layout,
     pub crop_keyframes: Vec<CropKeyframe>,
@@ -161,6 +161,10 @@ pub struct CaptionStyle {
     /// in the middle of every output over the clip's last seconds. `None`: no card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outro: Option<String>,
+    /// An emoji after one strong word per caption page ("money 💰"), when the word has one:
+    /// off unless asked for (`--emoji`, a template's `emoji = true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub emoji: bool,
 }
 
 /// Where the caption block sits in an output, as a spec or `--caption-position` names it:
@@ -254,6 +258,7 @@ impl Default for CaptionStyle {
             keyword_color: None,
             font_file: None,
             outro: None,
+            emoji: false,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! animation = "pop"
 //! shadow = 3
 //! uppercase = true
+//! emoji = true        # an emoji after one strong word per caption ("money 💰")
 //! position = "auto"
 //!
 //! font_file = "Brand-Bold.ttf" # relative to the template's folder; its family is used
@@ -57,6 +58,7 @@ struct TemplateFile {
     keyword_color: Option<String>,
     font_file: Option<String>,
     outro: Option<String>,
+    emoji: Option<bool>,
     watermark: Option<Watermark>,
 }
 
@@ -128,6 +130,9 @@ pub fn parse_template(text: &str, is_json: bool) -> Result<Template> {
     set_colour(&mut style.outline_color, file.outline_color, "outline_color")?;
     if let Some(colour) = file.keyword_color {
         style.keyword_color = Some(checked_colour(&colour, "keyword_color")?);
+    }
+    if let Some(emoji) = file.emoji {
+        style.emoji = emoji;
     }
     if let Some(uppercase) = file.uppercase {
         style.uppercase = uppercase;

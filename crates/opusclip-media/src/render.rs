@@ -6,7 +6,8 @@
 //! moves along the crop keyframes (a piecewise-linear expression of the clip-relative time
 //! `t`) and scales it to the output; *split* crops two such windows, scales each to the
 //! output's width and half its height and stacks them; *three* and *four* do the same with
-//! three panels in a row (or column) and four in a 2×2 grid; *blur-fit* scales the picture to fit
+//! three panels in a row (or column) and four in a 2×2 grid; *screen* stacks the screen's
+//! still window in a 16:9 band over the face's window; *blur-fit* scales the picture to fit
 //! the output over a blurred copy of itself scaled to fill, darkened to
 //! [`BLUR_BRIGHTNESS`]. Then ASS captions are burned in with libass and each output is
 //! encoded as H.264 (x264 `veryfast`, CRF 23, or a hardware encoder: [`encoder`]) with AAC audio. Outputs are written under temporary
@@ -375,7 +376,16 @@ fn validate_output(spec: &OutputSpec) -> Result<()> {
         return Ok(());
     }
     validate_keyframes(&spec.crop_keyframes, label, "crop keyframes")?;
-    for (panel, keyframes) in spec.layout.more_windows().into_iter().enumerate() {
+    let windows = spec.layout.more_windows();
+    if windows.len() + 1 != spec.layout.kind().panel_count() {
+        return Err(Error::invalid_input(format!(
+            "output {label}: a {} layout carries {} crop paths, not {}",
+            spec.layout.kind().label(),
+            windows.len() + 1,
+            spec.layout.kind().panel_count()
+        )));
+    }
+    for (panel, keyframes) in windows.into_iter().enumerate() {
         let what = format!("crop keyframes of panel {} ({} layout)", panel + 2, spec.layout.kind().label());
         validate_keyframes(keyframes, label, &what)?;
     }

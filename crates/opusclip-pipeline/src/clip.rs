@@ -118,7 +118,8 @@ pub fn run_clip(input: &Path, out_dir: &Path, options: &ClipOptions, progress: &
     let still_options;
     let still = options.layout.is_none()
         && crate::still::is_still_picture(&surveyed.survey, facts.duration)
-        && !crate::still::picture_moves(analysis.path(), &facts)?;
+        // A picture that cannot be decoded again is kept as video rather than lost to audiograms.
+        && !crate::still::picture_moves(analysis.path(), &facts).unwrap_or(true);
     let options = if still {
         let message = format!(
             "{}'s picture never changes (a still image over sound): its clips are audiograms, the picture \

@@ -26,6 +26,10 @@ const INSET_MAX_CROWD: f64 = 0.2;
 const INSET_MAX_HEIGHT: f64 = 0.22;
 /// How close to the left or right edge the face's centre is, as a share of the width.
 const INSET_EDGE: f64 = 0.3;
+/// How close to the top or bottom the face's centre is (a tile sits in a corner; a presenter
+/// at a lectern by the edge of a wide shot has the face in between), as shares of the height.
+const INSET_TOP: f64 = 0.25;
+const INSET_BOTTOM: f64 = 0.6;
 /// How far the face's centre moves (middle 80 %), as a share of the width, at most.
 const INSET_STILL: f64 = 0.04;
 
@@ -141,9 +145,10 @@ impl<'a> ClipAnalysis<'a> {
     /// The typical box of a face that looks like a camera inset over a screen share: a face in
     /// at least [`INSET_MIN_SHARE`] of the clip's face frames and more than one face in at most
     /// [`INSET_MAX_CROWD`] of them; the largest face of each frame typically at most
-    /// [`INSET_MAX_HEIGHT`] of the frame's height, its centre in the outer [`INSET_EDGE`] of
-    /// the width, and still (the middle 80 % of its centres within [`INSET_STILL`] of the width
-    /// on each axis). A presenter walking a stage moves; a wide shot's face is not by the edge.
+    /// [`INSET_MAX_HEIGHT`] of the frame's height, its centre in a corner (the outer
+    /// [`INSET_EDGE`] of the width, above [`INSET_TOP`] or below [`INSET_BOTTOM`] of the height),
+    /// and still (the middle 80 % of its centres within [`INSET_STILL`] of the width
+    /// on each axis). A presenter walking a stage moves; a wide shot's face is not in a corner.
     fn inset_face(&self) -> Option<BoxF> {
         if !self.input.real_faces {
             return None;
@@ -168,11 +173,12 @@ impl<'a> ClipAnalysis<'a> {
             (at(0.5), at(0.9) - at(0.1))
         };
         let (centre_x, spread_x) = spread(largest.iter().map(|face| face.center().0).collect());
-        let (_, spread_y) = spread(largest.iter().map(|face| face.center().1).collect());
+        let (centre_y, spread_y) = spread(largest.iter().map(|face| face.center().1).collect());
         let (face_height, _) = spread(largest.iter().map(|face| face.h).collect());
         let by_an_edge = centre_x < INSET_EDGE * width || centre_x > (1.0 - INSET_EDGE) * width;
+        let high_or_low = centre_y < INSET_TOP * height || centre_y > INSET_BOTTOM * height;
         let still = spread_x.max(spread_y) <= INSET_STILL * width;
-        if face_height > INSET_MAX_HEIGHT * height || !by_an_edge || !still {
+        if face_height > INSET_MAX_HEIGHT * height || !by_an_edge || !high_or_low || !still {
             return None;
         }
         let (x, _) = spread(largest.iter().map(|face| face.x).collect());

@@ -27,17 +27,18 @@ const INSET_MAX_ENLARGEMENT: f64 = 5.0;
 /// `ClipSpec`, why that layout, and how the camera moved in each span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputPlan {
-    /// The layout, carrying the lower half's keyframes for a split and the other panels' for
-    /// three and four.
+    /// The layout, carrying the lower half's keyframes for a split, the other panels' for
+    /// three and four, and the face panel's for a screen.
     pub layout: Layout,
     /// The crop keyframes: the followed window (track), the upper half's or first panel's
-    /// window (split, three, four) or the whole frame (blur-fit). Clip time, non-decreasing, always inside the frame; a pair
+    /// window (split, three, four), the screen's still window (screen) or the whole frame
+    /// (blur-fit). Clip time, non-decreasing, always inside the frame; a pair
     /// with the same `t` is a cut.
     pub crop_keyframes: Vec<CropKeyframe>,
     /// Why this layout was chosen.
     pub reason: String,
     /// The camera's spans (shots, split at speaker switches), with the mode of each axis; for
-    /// a split or grid, the first panel's; empty for blur-fit.
+    /// a split or grid, the first panel's; for a screen, the face's; empty for blur-fit.
     pub spans: Vec<PlannedSpan>,
 }
 
@@ -220,7 +221,9 @@ fn panels_hold_one_each(
         return decision;
     }
     let window = grid_panel(decision.kind, clip, aspect);
-    let centres: Vec<f64> = evidence.speakers.iter().map(|speaker| speaker.face.center().0).collect();
+    let min_share = clip.params.min_speaker_share;
+    let speaking = evidence.speakers.iter().filter(|speaker| speaker.share >= min_share);
+    let centres: Vec<f64> = speaking.map(|speaker| speaker.face.center().0).collect();
     let closest = centres.windows(2).map(|pair| (pair[1] - pair[0]).abs()).fold(f64::INFINITY, f64::min);
     if window.crop_width <= 2.0 * closest {
         return decision;

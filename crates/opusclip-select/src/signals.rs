@@ -212,7 +212,7 @@ mod tests {
         let survey = Survey {
             levels: AudioLevels { hop_seconds: 0.1, db: vec![-30.0; 5] },
             silences: vec![silence(0.0, 0.2)],
-            keyframe_changes: vec![VisualChange { t: 0.3, score: 9.0, changed_share: 0.1 }],
+            keyframe_changes: vec![VisualChange { t: 0.3, score: 9.0 }],
         };
         let signals = Signals::from_survey(&survey, 0.5);
         assert_eq!(signals.voiced_levels(0.0, 0.5).len(), 3);

@@ -112,10 +112,7 @@ mod tests {
 
     #[test]
     fn shot_changes_raise_the_part_exact_cuts_first() {
-        let changes = [
-            VisualChange { t: 10.0, score: 40.0, changed_share: 0.5 },
-            VisualChange { t: 20.0, score: 5.0, changed_share: 0.05 },
-        ];
+        let changes = [VisualChange { t: 10.0, score: 40.0 }, VisualChange { t: 20.0, score: 5.0 }];
         let keyframes = Signals { keyframe_changes: &changes, ..Signals::empty(60.0) };
         let part = visual(&window(0.0, 60.0), &keyframes);
         assert!(part.reason.starts_with("1 key-frame shot changes (1.0/min)"), "{}", part.reason);

@@ -209,6 +209,11 @@ pub struct ClipArgs {
     /// Render without burned-in captions (SRT/VTT are still written): --caption-style none.
     #[arg(long)]
     pub no_captions: bool,
+    /// Put an emoji after one strong word per caption page when the word has one ("money 💰",
+    /// "idea 💡", "growth 📈"; about 60 everyday words), drawn in the caption colour from the
+    /// Symbola font. Off by default; a template's `emoji = true` does the same.
+    #[arg(long)]
+    pub emoji: bool,
     /// Where the burned-in captions sit: auto (off the faces: below the chin or above the head,
     /// in the empty band of a blur-fit, on the seam of a split), top (below the platforms' top
     /// row), middle, bottom, or NN% (the bottom of the caption block at NN % of the height, 10–90).

@@ -61,6 +61,7 @@ pub fn caption_style(args: &ClipArgs) -> Result<CaptionStyle> {
     if let Some(position) = &args.caption_position {
         style.position = opusclip_core::CaptionPosition::parse(position)?;
     }
+    style.emoji |= args.emoji;
     Ok(style)
 }
 

@@ -232,3 +232,42 @@ fn a_brand_template_font_file_draws_the_captions_in_it() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn emoji_are_drawn_after_a_strong_word_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = close_up(dir.path()) else { return };
+    // Captions of other words over the same speaker: "money" has an emoji, the rest none.
+    let text = std::fs::read_to_string(&srt).unwrap().replace("bin blue at f two now.", "Time is money now.");
+    std::fs::write(&srt, text).unwrap();
+    let (out, plain) = (dir.path().join("emoji"), dir.path().join("emoji-plain"));
+    std::fs::create_dir_all(&plain).unwrap();
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--emoji"]);
+    assert!(spec.caption_style.emoji, "the choice is kept in the spec");
+    let mut without = spec.clone();
+    without.caption_style.emoji = false;
+    let path = plain.join(format!("{}.json", spec.id));
+    std::fs::write(&path, serde_json::to_string(&without).unwrap()).unwrap();
+    let result = opusclip(&["render", path.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let file = &manifest.clips[0].outputs[0];
+    support::keep_screenshot("captions-emoji-9x16", &out.join(&file.path), 3.7);
+    // The captions still read back (OCR against a caption-free render). (Where they sit is the
+    // other tests' business: this close-up leaves no band clear of the face for these pages.)
+    let bare = dir.path().join("emoji-bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    render_without_captions(&spec, &bare);
+    let seen = look_at(&out, &bare, &manifest, 0, dir.path());
+    assert!(seen.frames >= 5 && seen.words_read >= 4, "{seen:?}");
+    // The emoji adds ink the captions without it lack, on most frames.
+    let mut drawn = 0;
+    for step in 0..6 {
+        let at = 1.3 + f64::from(step) * (manifest.clips[0].duration - 3.0) / 6.0;
+        let (with, plain_rgb) =
+            (frame(&out.join(&file.path), at, "rgb24"), frame(&plain.join(&file.path), at, "rgb24"));
+        if caption_box(&with, &plain_rgb, file.width).is_some() {
+            drawn += 1;
+        }
+    }
+    assert!(drawn >= 4, "the emoji changed the captions on {drawn} of 6 frames");
+}

@@ -144,6 +144,14 @@ fn composition(
 /// 2×2 grid) and finished.
 fn panels_composition(spec: &OutputSpec, index: usize, scaler: &str, finish: &str) -> String {
     let panels = spec.panels();
+    if let [only] = panels[..] {
+        // A landscape screen output: the screen alone, as a track crop.
+        return format!(
+            "[src{index}]{},{}{finish}",
+            crop_filter(only.crop_keyframes),
+            scale_to(only.width, only.height, scaler)
+        );
+    }
     let names: Vec<String> = (0..panels.len()).map(|panel| format!("p{index}_{panel}")).collect();
     let inputs: String = names.iter().map(|name| format!("[{name}in]")).collect();
     let mut graph = format!("[src{index}]split={}{inputs};\n", panels.len());
@@ -292,7 +300,7 @@ mod tests {
     }
 
     #[test]
-    fn grids_place_three_rows_three_columns_or_four_cells() {
+    fn grids_and_screens_place_their_panels() {
         let window = |x: f64| vec![CropKeyframe { t: 0.0, x, y: 0.0, w: 600.0, h: 356.0 }];
         let three = spec(Aspect::Vertical, Layout::Grid { panel_crop_keyframes: vec![window(700.0), window(1300.0)] });
         let graph = composition(&three, None, 0, "[out0]", None);
@@ -309,6 +317,16 @@ mod tests {
         let graph = composition(&four, None, 1, "[out1]", None);
         assert_eq!(graph.matches("scale=540:960:").count(), 4, "{graph}");
         assert!(graph.contains("xstack=inputs=4:layout=0_0|540_0|0_960|540_960,format=yuv420p[out1]"), "{graph}");
+        // A 16:9 screen shows the screen alone: one crop, no split nor stack (ffmpeg refuses a
+        // stack of one).
+        let screen = spec(Aspect::Wide, Layout::Screen { face_crop_keyframes: window(1600.0) });
+        let graph = composition(&screen, None, 2, "[out2]", None);
+        assert!(graph.starts_with("[src2]crop="), "{graph}");
+        assert!(!graph.contains("split") && !graph.contains("stack"), "{graph}");
+        let tall = spec(Aspect::Vertical, Layout::Screen { face_crop_keyframes: window(1600.0) });
+        let graph = composition(&tall, None, 2, "[out2]", None);
+        assert!(graph.contains("scale=1080:606:") && graph.contains("scale=1080:1314:"), "{graph}");
+        assert!(graph.contains("vstack=inputs=2"), "{graph}");
     }
 
     #[test]

@@ -198,16 +198,16 @@ fn three_or_four_people_who_all_talk_get_a_panel_each_left_to_right() {
     assert_eq!(plan_output(&input.clone().with_layout(Some(LayoutKind::Three))).layout.kind(), LayoutKind::Three);
 }
 
-/// One face 150 px tall at the frame's right edge, in every frame at 5 fps, moving by up to
+/// One face 150 px tall with its top at `top`, in every frame at 5 fps, moving by up to
 /// `wander` px.
-fn inset(seconds: f64, centre_x: f64, wander: f64) -> Vec<FaceFrame> {
+fn inset(seconds: f64, centre_x: f64, top: f64, wander: f64) -> Vec<FaceFrame> {
     let mut noise = Noise(5);
     (0..(seconds * 5.0) as usize)
         .map(|i| {
             let x = centre_x - 60.0 + wander * noise.next();
             FaceFrame {
                 t: i as f64 / 5.0,
-                faces: vec![FaceBox { bbox: BoxF { x, y: 820.0, w: 120.0, h: 150.0 }, score: 1.0 }],
+                faces: vec![FaceBox { bbox: BoxF { x, y: top, w: 120.0, h: 150.0 }, score: 1.0 }],
             }
         })
         .collect()
@@ -215,7 +215,7 @@ fn inset(seconds: f64, centre_x: f64, wander: f64) -> Vec<FaceFrame> {
 
 #[test]
 fn a_still_camera_inset_by_the_edge_is_the_screen_layout() {
-    let faces = inset(20.0, 1740.0, 6.0);
+    let faces = inset(20.0, 1740.0, 820.0, 6.0);
     let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, 20.0).with_faces(&faces);
     let plans = plan_outputs(&input, &[Aspect::Vertical, Aspect::Wide]);
     let Layout::Screen { face_crop_keyframes } = &plans[0].layout else { panic!("{:?}", plans[0]) };
@@ -229,7 +229,8 @@ fn a_still_camera_inset_by_the_edge_is_the_screen_layout() {
     assert!((face.h - 262.0).abs() <= 2.0, "{face:?}");
     assert!(face.x <= 1680.0 && 1806.0 <= face.x + face.w && face.y <= 820.0 && 970.0 <= face.y + face.h, "{face:?}");
     assert_eq!(plans[1].layout, Layout::Track, "16:9 shows the recording as it is");
-    // A presenter walking across a stage, or standing in the middle, is no inset.
+    // A presenter walking across a stage, standing in the middle, or at a lectern by the edge
+    // (the face at mid-height), is no inset.
     let walking: Vec<FaceFrame> = (0..100)
         .map(|i| {
             let x = 200.0 + 15.0 * i as f64;
@@ -239,8 +240,9 @@ fn a_still_camera_inset_by_the_edge_is_the_screen_layout() {
             }
         })
         .collect();
-    let centred = inset(20.0, 960.0, 6.0);
-    for faces in [&walking, &centred] {
+    let centred = inset(20.0, 960.0, 820.0, 6.0);
+    let lectern = inset(20.0, 1740.0, 330.0, 6.0);
+    for faces in [&walking, &centred, &lectern] {
         let input = ReframeInput::new(SOURCE, Aspect::Vertical, 0.0, 20.0).with_faces(faces);
         assert_eq!(plan_output(&input).layout, Layout::Track);
     }

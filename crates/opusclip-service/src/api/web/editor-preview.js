@@ -289,6 +289,10 @@ byId("edit-layout").addEventListener("change", () => {
   const output = ownOutput();
   const width = editor.spec.source.display_width;
   const height = editor.spec.source.display_height;
+  // A split's, grid's or screen's other windows belong to that layout only.
+  delete output.lower_crop_keyframes;
+  delete output.panel_crop_keyframes;
+  delete output.face_crop_keyframes;
   if (byId("edit-layout").value === "blur_fit") {
     output.layout = "blur_fit";
     output.crop_keyframes = [{ t: 0, x: 0, y: 0, w: width, h: height }];
