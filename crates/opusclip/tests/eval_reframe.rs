@@ -17,19 +17,27 @@ fn shared_media() -> Option<PathBuf> {
     }
 }
 
+/// `opusclip --json eval reframe ARGS` on the shared media, its scenes kept in `work`: the
+/// JSON report.
+fn eval_reframe(args: &[&str], media: &Path, work: &Path) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
+        .args(["--json", "eval", "reframe"])
+        .args(args)
+        .arg("--media")
+        .arg(media)
+        .arg("--work")
+        .arg(work)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
 #[test]
 fn turn_taking_speakers_are_split_or_followed_by_voice() {
     let Some(media) = shared_media() else { return };
     let work = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
-        .args(["--json", "eval", "reframe", "--scene", "turns", "--seconds", "12", "--aspect", "9:16", "--media"])
-        .arg(&media)
-        .arg("--work")
-        .arg(work.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let report = eval_reframe(&["--scene", "turns", "--seconds", "12", "--aspect", "9:16"], &media, work.path());
     let scene = &report["scenes"][0];
     assert_eq!(scene["scene"], "turns");
     assert!(scene["face_share"].as_f64().unwrap() > 0.9, "{scene}");
@@ -57,15 +65,7 @@ fn turn_taking_speakers_are_split_or_followed_by_voice() {
 fn three_speakers_taking_turns_get_a_panel_each() {
     let Some(media) = shared_media() else { return };
     let work = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_opusclip"))
-        .args(["--json", "eval", "reframe", "--scene", "trio", "--aspect", "9:16", "--aspect", "16:9", "--media"])
-        .arg(&media)
-        .arg("--work")
-        .arg(work.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let report = eval_reframe(&["--scene", "trio", "--aspect", "9:16", "--aspect", "16:9"], &media, work.path());
     let outputs = report["scenes"][0]["outputs"].as_array().unwrap();
     let row = |scene: &str, aspect: &str| {
         outputs.iter().find(|o| o["scene"] == scene && o["aspect"] == aspect).cloned().expect("a row")

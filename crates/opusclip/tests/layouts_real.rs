@@ -8,7 +8,7 @@
 mod captioned;
 mod support;
 
-use captioned::{caption_box, clip, ffmpeg, frame, grid_speaker, look_at, render_without_captions, LOOPS};
+use captioned::{caption_box, clip, frame, grid_folder, grid_srt, look_at, looped_scene, render_without_captions};
 use opusclip_analyze::{faces::FaceDetector, GrayView};
 use opusclip_core::{panel_rects, LayoutKind};
 use std::path::{Path, PathBuf};
@@ -17,29 +17,19 @@ use std::process::Command;
 /// Three GRID speakers (`bbaf2n`, `lbbc2a`, `lbax4n`) side by side at 600x480 each on a
 /// 1920x1080 stage, looped to 24 s with the first one's sound; and the first one's SRT.
 fn round_table(dir: &Path) -> Option<(PathBuf, PathBuf)> {
-    let (_, srt) = grid_speaker(dir, "round-table-sound", "setsar=1")?;
-    let grid = support::shared_media("speech/grid")?;
+    let grid = grid_folder()?;
     let video = dir.join("round-table.mp4");
-    let loops = (LOOPS - 1).to_string();
-    let duration = (LOOPS * 3).to_string();
-    let mut args: Vec<String> = Vec::new();
-    for clip in ["bbaf2n.mpg", "lbbc2a.mpg", "lbax4n.mpg"] {
-        args.extend(["-stream_loop".into(), loops.clone(), "-i".into(), grid.join(clip).to_string_lossy().into()]);
-    }
+    let inputs: Vec<PathBuf> = ["bbaf2n.mpg", "lbbc2a.mpg", "lbax4n.mpg"].iter().map(|clip| grid.join(clip)).collect();
     let graph = "[0:v]scale=600:480,setsar=1[a];[1:v]scale=600:480,setsar=1[b];[2:v]scale=600:480,setsar=1[c];\
                  [a][b][c]hstack=inputs=3,pad=1920:1080:60:300:color=0x2a2a2a[v]";
-    args.extend(["-filter_complex".into(), graph.into(), "-map".into(), "[v]".into(), "-map".into(), "0:a".into()]);
-    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-c:a", "aac", "-t"].map(String::from));
-    args.extend([duration, video.to_string_lossy().into()]);
-    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    Some((video, srt))
+    looped_scene(&inputs, graph, &video);
+    Some((video, grid_srt(dir, "round-table")))
 }
 
 /// A slide (white, a heading and three lines of dark text) with the GRID speaker as a 400x320
 /// camera tile in its bottom-right corner, 1920x1080, looped to 24 s; and the speaker's SRT.
 fn webinar(dir: &Path) -> Option<(PathBuf, PathBuf)> {
-    let (_, srt) = grid_speaker(dir, "webinar-sound", "setsar=1")?;
-    let grid = support::shared_media("speech/grid")?;
+    let grid = grid_folder()?;
     let video = dir.join("webinar.mp4");
     let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
     let line = |text: &str, size: u32, y: u32| {
@@ -56,33 +46,8 @@ fn webinar(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         "color=c=white:s=1920x1080:r=25,{slide}[slide];[0:v]scale=400:320,setsar=1[camera];\
          [slide][camera]overlay=x=1480:y=720:shortest=1[v]"
     );
-    let loops = (LOOPS - 1).to_string();
-    let duration = (LOOPS * 3).to_string();
-    let recording = grid.join("bbaf2n.mpg");
-    ffmpeg(&[
-        "-stream_loop",
-        &loops,
-        "-i",
-        recording.to_str().unwrap(),
-        "-filter_complex",
-        &graph,
-        "-map",
-        "[v]",
-        "-map",
-        "0:a",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "18",
-        "-c:a",
-        "aac",
-        "-t",
-        &duration,
-        video.to_str().unwrap(),
-    ]);
-    Some((video, srt))
+    looped_scene(&[grid.join("bbaf2n.mpg")], &graph, &video);
+    Some((video, grid_srt(dir, "webinar")))
 }
 
 #[test]

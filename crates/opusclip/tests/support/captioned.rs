@@ -25,35 +25,41 @@ pub fn ffmpeg(args: &[&str]) -> Output {
     output
 }
 
+/// The folder of GRID recordings, or `None` (a failure when CI requires the shared media).
+pub fn grid_folder() -> Option<PathBuf> {
+    let grid = support::shared_media("speech/grid");
+    assert!(
+        grid.is_some() || !support::required(),
+        "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)"
+    );
+    grid
+}
+
 /// The GRID speaker looped to 24 s through `filter`, as `dir/NAME.mp4`, with its SRT.
 pub fn grid_speaker(dir: &Path, name: &str, filter: &str) -> Option<(PathBuf, PathBuf)> {
-    let Some(grid) = support::shared_media("speech/grid") else {
-        assert!(!support::required(), "../shared/media/speech/grid is required (OPUSCLIP_REQUIRE_SERVICES=1)");
-        return None;
-    };
+    let grid = grid_folder()?;
     let video = dir.join(format!("{name}.mp4"));
+    looped_scene(&[grid.join("bbaf2n.mpg")], &format!("[0:v]{filter}[v]"), &video);
+    Some((video, grid_srt(dir, name)))
+}
+
+/// `inputs`, each looped to 24 s, through the filter graph `graph` (its picture ending in
+/// `[v]`) with the first input's sound, encoded as `video`.
+pub fn looped_scene(inputs: &[PathBuf], graph: &str, video: &Path) {
     let loops = (LOOPS - 1).to_string();
-    let duration = (LOOPS * 3).to_string();
-    let recording = grid.join("bbaf2n.mpg");
-    ffmpeg(&[
-        "-stream_loop",
-        &loops,
-        "-i",
-        recording.to_str().unwrap(),
-        "-vf",
-        filter,
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "18",
-        "-c:a",
-        "aac",
-        "-t",
-        &duration,
-        video.to_str().unwrap(),
-    ]);
+    let mut args: Vec<String> = Vec::new();
+    for input in inputs {
+        args.extend(["-stream_loop".into(), loops.clone(), "-i".into(), input.to_string_lossy().into()]);
+    }
+    let encode = ["-filter_complex", graph, "-map", "[v]", "-map", "0:a", "-c:v", "libx264", "-preset", "ultrafast"];
+    args.extend(encode.map(String::from));
+    args.extend(["-crf", "18", "-c:a", "aac", "-t"].map(String::from));
+    args.extend([(LOOPS * 3).to_string(), video.to_string_lossy().into()]);
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// `dir/NAME.srt`: the GRID sentence once per 3-second loop.
+pub fn grid_srt(dir: &Path, name: &str) -> PathBuf {
     let cue = |index: usize| {
         let start = index as f64 * 3.0 + 0.6;
         let time =
@@ -62,7 +68,7 @@ pub fn grid_speaker(dir: &Path, name: &str, filter: &str) -> Option<(PathBuf, Pa
     };
     let srt = dir.join(format!("{name}.srt"));
     std::fs::write(&srt, (0..LOOPS).map(cue).collect::<String>()).unwrap();
-    Some((video, srt))
+    srt
 }
 
 /// Clips `video` once into `out` with the caption position given, in 9:16 and 1:1 (and
