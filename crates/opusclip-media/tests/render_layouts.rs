@@ -1,7 +1,8 @@
 //! The split and blur-fit layouts rendered by ffmpeg and read back: a split shows the left
 //! box in its upper half and the right box in its lower half; blur-fit shows the whole frame,
 //! scaled, in a centre band between darker blurred bands; track, split and blur-fit outputs
-//! come out of one render (one decode) at their sizes.
+//! come out of one render (one decode) at their sizes; four fills a 2x2 grid and a 16:9 screen
+//! output shows the screen alone.
 
 use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
 use opusclip_core::{panel_rects, Layout, LayoutKind};
@@ -178,4 +179,48 @@ fn track_split_and_blur_fit_outputs_come_from_one_render() {
         let frame = rgb_frame(path, 0.5);
         assert_eq!(frame.len(), (size.0 * size.1 * 3) as usize, "{path:?}");
     }
+}
+
+/// Mean RGB over the columns `columns` of the rows `rows` of an RGB frame `width` wide.
+fn mean_rgb_in(frame: &[u8], width: u32, columns: std::ops::Range<u32>, rows: std::ops::Range<u32>) -> [f64; 3] {
+    let mut sum = [0.0; 3];
+    let mut count = 0.0;
+    for y in rows {
+        for x in columns.clone() {
+            let at = ((y * width + x) * 3) as usize;
+            for channel in 0..3 {
+                sum[channel] += f64::from(frame[at + channel]);
+            }
+            count += 1.0;
+        }
+    }
+    sum.map(|value| value / count)
+}
+
+#[test]
+fn four_fills_a_two_by_two_grid_and_a_wide_screen_shows_the_screen_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = two_boxes(dir.path());
+    // Four 108x192 cells (9:16): red, blue on the first row, red, blue on the second.
+    let (red, blue) = (still(90.0, 90.0, 100.0, 178.0), still(450.0, 90.0, 100.0, 178.0));
+    let grid = Layout::Grid { panel_crop_keyframes: vec![blue.clone(), red.clone(), blue.clone()] };
+    let four = output(Aspect::Vertical, (216, 384), grid, red.clone());
+    // A 16:9 screen output: the whole frame, the face path unused.
+    let screen =
+        output(Aspect::Wide, (384, 216), Layout::Screen { face_crop_keyframes: blue }, still(0.0, 0.0, 640.0, 360.0));
+    let paths = [dir.path().join("four.mp4"), dir.path().join("screen.mp4")];
+    render(&job(&source, vec![plain(&four, &paths[0]), plain(&screen, &paths[1])]), &mut |_| {}).unwrap();
+
+    let frame = rgb_frame(&paths[0], 1.0);
+    assert_eq!(frame.len(), 216 * 384 * 3);
+    for (index, &(x, y, w, h)) in panel_rects(LayoutKind::Four, 216, 384).iter().enumerate() {
+        let colour = mean_rgb_in(&frame, 216, x + w / 4..x + 3 * w / 4, y + h / 4..y + 3 * h / 4);
+        let (wanted, other) = if index % 2 == 0 { (0, 2) } else { (2, 0) };
+        assert!(colour[wanted] > 180.0 && colour[other] < 90.0, "cell {index}: {colour:?}");
+    }
+    let wide = rgb_frame(&paths[1], 1.0);
+    assert_eq!(wide.len(), 384 * 216 * 3);
+    let left = mean_rgb_in(&wide, 384, 40..120, 60..160);
+    let right = mean_rgb_in(&wide, 384, 260..340, 60..160);
+    assert!(left[0] > 180.0 && right[2] > 180.0, "the whole frame, red left and blue right: {left:?} {right:?}");
 }
