@@ -124,7 +124,15 @@ pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) ->
             let picture = crop_at(&output.crop_keyframes, 0.0).map(|window| fitted(&window, (width, height)));
             let (top, bottom) = picture.map_or((0.0, height), |(_, top, bottom)| (top, bottom));
             let band_floor = caption_rows((output.width, output.height)).1;
-            let home = if band_floor - bottom >= block_height { (bottom + band_floor) / 2.0 } else { usual_home };
+            let band_fits = band_floor - bottom >= block_height;
+            let home = if band_fits { (bottom + band_floor) / 2.0 } else { usual_home };
+            // Where the band under the picture is too short (a 16:9 picture in a square), the
+            // picture counts as blocked: the block sits as low as the margins let it, over the
+            // picture's lower edge, rather than over the middle of a slide's text.
+            let mut blocked = blocked(spec, output);
+            if !band_fits && picture.is_some() && bottom - top < height - 1.0 {
+                blocked.push(Rect { x0: 0.0, y0: top, x1: width, y1: bottom });
+            }
             CaptionScene {
                 frame: (output.width, output.height),
                 faces: seen(spec, |frame| {
@@ -134,7 +142,7 @@ pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) ->
                     frame.faces.iter().map(|face| mapped(&face.bbox, &window, (scale, scale), (left, top))).collect()
                 }),
                 edges: [top, bottom].into_iter().filter(|&row| row > 1.0 && row < height - 1.0).collect(),
-                blocked: blocked(spec, output),
+                blocked,
                 home,
             }
         }
@@ -322,6 +330,24 @@ mod tests {
         let block = block_height(&[], &style, (1080, 1920));
         assert!(f64::from(bottom) / 100.0 * 1920.0 - block >= 1263.75, "bottom at {bottom} %");
         assert!(bottom <= 80);
+    }
+
+    #[test]
+    fn in_a_square_too_short_a_band_keeps_captions_mostly_off_the_picture() {
+        let (spec, mut output) = spec(Layout::BlurFit, window(0.0, 0.0, 1920.0, 1080.0), Vec::new());
+        (output.aspect, output.width, output.height) = (Aspect::Square, 1080, 1080);
+        // The picture spans rows 236–844; inside the 8 % margins (86–994) a 200-px block fits in
+        // neither band, so the picture is blocked and the block covers as little of it as it can
+        // (56 px over its top edge, against 72 px over its bottom one at the lowest 90 %).
+        let scene = caption_scene(&spec, &output, 200.0);
+        assert_eq!(scene.blocked, vec![Rect { x0: 0.0, y0: 236.25, x1: 1080.0, y1: 843.75 }]);
+        let CaptionPosition::Percent(bottom) = place_block(&scene, 200.0).position else { panic!() };
+        let rows = (f64::from(bottom) / 100.0 * 1080.0 - 200.0, f64::from(bottom) / 100.0 * 1080.0);
+        let over_picture = rows.1.min(843.75) - rows.0.max(236.25);
+        assert!(over_picture <= 60.0, "the block covers {over_picture} px of the picture (bottom {bottom} %)");
+        // A band that fits leaves the picture unblocked.
+        let tall = caption_scene(&spec, &spec.outputs[0], 200.0);
+        assert!(tall.blocked.is_empty());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `three` layout (rows in 9:16, columns in 16:9), each panel showing one of them, the captions
 //! read back by OCR and clear of every face; a slide with the speaker as a camera tile becomes
 //! the `screen` layout on its own in 9:16: the slide read back from the band across the top, the
-//! face zoomed in below, the captions off the slide (a square output fits the whole picture).
+//! face zoomed in below, the captions off the slide (a square output fits the whole picture,
+//! the captions mostly in a band beside it).
 
 #[path = "support/captioned.rs"]
 mod captioned;
@@ -153,4 +154,20 @@ fn a_slide_with_a_camera_inset_becomes_the_screen_layout() {
     }
     assert!(slide_read >= 3 && face_below >= 3, "9:16: slide read on {slide_read}, face below on {face_below} of 4");
     assert_eq!(captions_on_the_slide, 0, "captions over the slide");
+    // In the square, the fitted slide spans rows 236–844 and neither band holds two lines inside
+    // the margins: the captions still sit mostly outside it.
+    let square = &manifest.clips[0].outputs[1];
+    let mut centred_off_the_slide = 0;
+    for step in 0..4 {
+        let at = 2.0 + f64::from(step) * 4.0;
+        let (captioned, bare_rgb) =
+            (frame(&out.join(&square.path), at, "rgb24"), frame(&bare.join(&square.path), at, "rgb24"));
+        if let Some(block) = caption_box(&captioned, &bare_rgb, square.width) {
+            let centre = block.y + block.h / 2.0;
+            if !(236.0..844.0).contains(&centre) {
+                centred_off_the_slide += 1;
+            }
+        }
+    }
+    assert!(centred_off_the_slide >= 3, "1:1: captions centred off the slide on {centred_off_the_slide} of 4 frames");
 }
