@@ -10,7 +10,8 @@ mod captioned;
 mod support;
 
 use captioned::{
-    caption_box, clip, ffmpeg, frame, grid_speaker, look_at, ocr, opusclip, render_without_captions, SENTENCE,
+    caption_box, clip, ffmpeg, frame, grid_speaker, look_at, ocr, opusclip, render_variant, render_without_captions,
+    SENTENCE,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -175,14 +176,7 @@ fn a_brand_template_font_file_draws_the_captions_in_it() {
     assert_eq!(Path::new(&font_file), std::fs::canonicalize(brand.join("Brand.ttf")).unwrap());
     // The same clip in the default font, and with no captions, to compare with.
     let (sans, bare) = (dir.path().join("sans"), dir.path().join("bare"));
-    std::fs::create_dir_all(&sans).unwrap();
-    std::fs::create_dir_all(&bare).unwrap();
-    let mut plain = spec.clone();
-    plain.caption_style.font_file = None;
-    let plain_path = sans.join(format!("{}.json", spec.id));
-    std::fs::write(&plain_path, serde_json::to_string(&plain).unwrap()).unwrap();
-    let result = opusclip(&["render", plain_path.to_str().unwrap()]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    render_variant(&spec, &sans, |plain| plain.caption_style.font_file = None);
     render_without_captions(&spec, &bare);
     let name = &manifest.clips[0].outputs[0].path;
     support::keep_screenshot("template-font-file-serif-9x16", &out.join(name), 1.5);
@@ -241,15 +235,9 @@ fn emoji_are_drawn_after_a_strong_word_when_asked() {
     let text = std::fs::read_to_string(&srt).unwrap().replace("bin blue at f two now.", "Time is money now.");
     std::fs::write(&srt, text).unwrap();
     let (out, plain) = (dir.path().join("emoji"), dir.path().join("emoji-plain"));
-    std::fs::create_dir_all(&plain).unwrap();
     let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--emoji"]);
     assert!(spec.caption_style.emoji, "the choice is kept in the spec");
-    let mut without = spec.clone();
-    without.caption_style.emoji = false;
-    let path = plain.join(format!("{}.json", spec.id));
-    std::fs::write(&path, serde_json::to_string(&without).unwrap()).unwrap();
-    let result = opusclip(&["render", path.to_str().unwrap()]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    render_variant(&spec, &plain, |without| without.caption_style.emoji = false);
     let file = &manifest.clips[0].outputs[0];
     support::keep_screenshot("captions-emoji-9x16", &out.join(&file.path), 3.7);
     // The captions still read back (OCR against a caption-free render). (Where they sit is the

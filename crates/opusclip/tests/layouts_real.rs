@@ -9,11 +9,12 @@
 mod captioned;
 mod support;
 
-use captioned::{caption_box, clip, frame, grid_folder, grid_srt, look_at, looped_scene, render_without_captions};
+use captioned::{
+    caption_box, clip, frame, grid_folder, grid_srt, look_at, looped_scene, render_without_captions, tesseract,
+};
 use opusclip_analyze::{faces::FaceDetector, GrayView};
 use opusclip_core::{panel_rects, LayoutKind};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Three GRID speakers (`bbaf2n`, `lbbc2a`, `lbax4n`) side by side at 600x480 each on a
 /// 1920x1080 stage, looped to 24 s with the first one's sound; and the first one's SRT.
@@ -99,10 +100,7 @@ fn read_rows(gray: &[u8], width: u32, rows: std::ops::Range<u32>, scratch: &Path
     let band = &gray[(rows.start * width) as usize..(rows.end * width) as usize];
     let mut pgm = format!("P5\n{width} {}\n255\n", rows.end - rows.start).into_bytes();
     pgm.extend_from_slice(band);
-    let image = scratch.join("band.pgm");
-    std::fs::write(&image, pgm).unwrap();
-    let read = Command::new("tesseract").arg(&image).arg("-").args(["--psm", "6"]).output().expect("tesseract");
-    String::from_utf8_lossy(&read.stdout).to_lowercase().split_whitespace().map(String::from).collect()
+    tesseract(&pgm, scratch)
 }
 
 #[test]

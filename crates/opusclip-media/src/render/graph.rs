@@ -111,10 +111,7 @@ fn composition(
     let (width, height) = (spec.width, spec.height);
     let scaler = picture_scaler(spec);
     match &spec.layout {
-        Layout::Track => {
-            format!("[src{index}]{},{}{finish}", crop_filter(&spec.crop_keyframes), scale_to(width, height, scaler))
-        }
-        Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => {
+        Layout::Track | Layout::Split { .. } | Layout::Grid { .. } | Layout::Screen { .. } => {
             panels_composition(spec, index, scaler, &finish)
         }
         Layout::BlurFit => {
@@ -139,13 +136,13 @@ fn composition(
     }
 }
 
-/// A split, grid or screen output: the source split once per panel, each copy cropped to its panel's
-/// window and scaled to the panel's size, the panels stacked (rows, columns, or placed on a
-/// 2×2 grid) and finished.
+/// An output made of crop windows (track, split, grid, screen): the source split once per
+/// panel, each copy cropped to its panel's window and scaled to the panel's size, the panels
+/// stacked (rows, columns, or placed on a 2×2 grid) and finished; one panel is cropped and
+/// scaled alone.
 fn panels_composition(spec: &OutputSpec, index: usize, scaler: &str, finish: &str) -> String {
     let panels = spec.panels();
     if let [only] = panels[..] {
-        // A landscape screen output: the screen alone, as a track crop.
         return format!(
             "[src{index}]{},{}{finish}",
             crop_filter(only.crop_keyframes),

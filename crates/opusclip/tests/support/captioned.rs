@@ -108,10 +108,16 @@ pub fn clip(video: &Path, srt: &Path, out: &Path, position: &str, extra: &[&str]
 
 /// The spec rendered again into `bare` with captions off.
 pub fn render_without_captions(spec: &ClipSpec, bare: &Path) {
-    let mut bare_spec = spec.clone();
-    bare_spec.caption_style.enabled = false;
-    let path = bare.join(format!("{}.json", spec.id));
-    std::fs::write(&path, serde_json::to_string(&bare_spec).unwrap()).unwrap();
+    render_variant(spec, bare, |variant| variant.caption_style.enabled = false);
+}
+
+/// The spec, changed by `change`, rendered again into `dir` (its outputs under the same names).
+pub fn render_variant(spec: &ClipSpec, dir: &Path, change: impl FnOnce(&mut ClipSpec)) {
+    let mut variant = spec.clone();
+    change(&mut variant);
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(format!("{}.json", spec.id));
+    std::fs::write(&path, serde_json::to_string(&variant).unwrap()).unwrap();
     let result = opusclip(&["render", path.to_str().unwrap()]);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
 }
@@ -161,9 +167,14 @@ pub fn ocr(captioned: &[u8], bare: &[u8], (width, height): (u32, u32), scratch: 
             255u8
         }
     }));
-    let mask = scratch.join("mask.pgm");
-    std::fs::write(&mask, pgm).unwrap();
-    let read = Command::new("tesseract").arg(&mask).arg("-").args(["--psm", "6"]).output().expect("tesseract");
+    tesseract(&pgm, scratch)
+}
+
+/// Words tesseract reads in a PGM picture (lower case, letters and digits only).
+pub fn tesseract(pgm: &[u8], scratch: &Path) -> Vec<String> {
+    let image = scratch.join("ocr.pgm");
+    std::fs::write(&image, pgm).unwrap();
+    let read = Command::new("tesseract").arg(&image).arg("-").args(["--psm", "6"]).output().expect("tesseract");
     String::from_utf8_lossy(&read.stdout)
         .to_lowercase()
         .split_whitespace()
