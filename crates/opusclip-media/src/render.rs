@@ -260,12 +260,17 @@ fn encoded_label(job: &RenderJob, index: usize) -> String {
     }
 }
 
-/// The audio filter that brings the clip to its loudness target (measured now, the first of the
-/// two passes), or `None` when the job keeps the recorded level or the span is silent.
+/// The audio filter that brings the clip to its loudness target (measured now over the sound
+/// the clip plays, the first of the two passes), or `None` when the job keeps the recorded level
+/// or that sound is silent.
 pub fn loudness_filter(job: &RenderJob) -> Result<Option<String>> {
     match (job.has_audio, job.loudness) {
-        (true, Some(target)) => Ok(loudness::measure(job.source, job.start, job.end - job.start, target)?
-            .map(|measured| loudness::second_pass(target, &measured))),
+        (true, Some(target)) => {
+            let kept: Vec<(f64, f64)> =
+                job.kept.iter().map(|range| (range.start - job.start, range.end - job.start)).collect();
+            Ok(loudness::measure(job.source, job.start, job.end - job.start, &kept, target)?
+                .map(|measured| loudness::second_pass(target, &measured)))
+        }
         _ => Ok(None),
     }
 }

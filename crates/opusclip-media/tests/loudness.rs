@@ -4,7 +4,7 @@
 //! peak at most −1 dBTP (with the meter's 0.5 dB of slack). `None` keeps the recorded level.
 
 use opusclip_core::spec::{Aspect, CropKeyframe, OutputSpec};
-use opusclip_core::Layout;
+use opusclip_core::{KeptRange, Layout};
 use opusclip_media::render::{render, RenderJob, RenderOutput, VideoEncoder};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +17,11 @@ fn ffmpeg(args: &[&str]) -> String {
 
 /// Sonnet I read aloud under a plain 320x240 picture, `gain_db` louder (negative: quieter).
 fn reading(dir: &Path, gain_db: f64) -> Option<PathBuf> {
+    reading_with(dir, &format!("volume={gain_db}dB"), &format!("reading{gain_db}.mp4"))
+}
+
+/// Sonnet I under a plain picture with its sound through `audio_filter`, as `dir/name`.
+fn reading_with(dir: &Path, audio_filter: &str, name: &str) -> Option<PathBuf> {
     let sonnet = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/media/speech/sonnets/p001.mp3");
     if !sonnet.is_file() {
         let required = std::env::var("OPUSCLIP_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
@@ -24,7 +29,7 @@ fn reading(dir: &Path, gain_db: f64) -> Option<PathBuf> {
         eprintln!("skipped: ../shared/media/speech/sonnets is not beside the repository");
         return None;
     }
-    let video = dir.join(format!("reading{gain_db}.mp4"));
+    let video = dir.join(name);
     ffmpeg(&[
         "-v",
         "error",
@@ -35,7 +40,7 @@ fn reading(dir: &Path, gain_db: f64) -> Option<PathBuf> {
         "-i",
         sonnet.to_str().unwrap(),
         "-af",
-        &format!("volume={gain_db}dB"),
+        audio_filter,
         "-map",
         "0:v",
         "-map",
@@ -79,6 +84,11 @@ fn measured(path: &Path) -> (f64, f64) {
 
 /// Renders 20 s of `source` (from 4 s) at `loudness` into `dir/name`.
 fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> PathBuf {
+    render_kept(source, loudness, &[], dir, name)
+}
+
+/// Renders the `kept` stretches of 4–24 s of `source` at `loudness` into `dir/name`.
+fn render_kept(source: &Path, loudness: Option<f64>, kept: &[KeptRange], dir: &Path, name: &str) -> PathBuf {
     let spec = OutputSpec {
         aspect: Aspect::Square,
         width: 240,
@@ -97,7 +107,7 @@ fn render_at(source: &Path, loudness: Option<f64>, dir: &Path, name: &str) -> Pa
         watermark: None,
         outputs: vec![RenderOutput { spec: &spec, subtitles_ass: None, destination: &destination }],
         encoder: VideoEncoder::X264,
-        kept: &[],
+        kept,
         fonts_dir: None,
         cover: None,
     };
@@ -129,4 +139,18 @@ fn without_a_target_the_recorded_level_is_kept() {
     let (normalised_level, _) = measured(&normalised);
     assert!(kept_level < -30.0, "the quiet reading stays quiet: {kept_level} LUFS");
     assert!(normalised_level - kept_level > 15.0, "{kept_level} → {normalised_level}");
+}
+
+#[test]
+fn a_cut_clip_is_measured_over_the_sound_it_keeps() {
+    // 20 dB quieter except 10-18 s: a clip of 4-24 s that keeps only 4-10 s and 18-24 s plays the
+    // quiet reading; measured over its whole span the loud middle would set the gain.
+    let dir = tempfile::tempdir().unwrap();
+    let filter = "volume='if(between(t,10,18),1,0.1)':eval=frame";
+    let Some(source) = reading_with(dir.path(), filter, "loud-middle.mp4") else { return };
+    let kept = [KeptRange { start: 4.0, end: 10.0 }, KeptRange { start: 18.0, end: 24.0 }];
+    let clip = render_kept(&source, Some(-14.0), &kept, dir.path(), "cut.mp4");
+    let (integrated, peak) = measured(&clip);
+    assert!((integrated + 14.0).abs() <= 1.0, "the kept quiet parts land at {integrated} LUFS");
+    assert!(peak <= -0.5, "true peak {peak} dBTP");
 }

@@ -33,14 +33,15 @@ pub struct Measured {
     pub offset: f64,
 }
 
-/// Measures the first audio stream of `source` over `[start, start + duration)`; `None` when
-/// the span is silent (no gain can bring silence to a target).
-pub fn measure(source: &Path, start: f64, duration: f64, target: f64) -> Result<Option<Measured>> {
+/// Measures the first audio stream of `source` over `[start, start + duration)` — only over
+/// `kept` (seconds from `start`) when the clip keeps parts of its span, as a jump-cut or joined
+/// clip plays them; `None` when that is silent (no gain can bring silence to a target).
+pub fn measure(source: &Path, start: f64, duration: f64, kept: &[(f64, f64)], target: f64) -> Result<Option<Measured>> {
     let output = Command::new("ffmpeg")
         .args(["-nostdin", "-hide_banner", "-nostats", "-ss", &format_number(start), "-t", &format_number(duration)])
         .arg("-i")
         .arg(source)
-        .args(["-map", "0:a:0", "-af", &first_pass(target), "-f", "null", "-"])
+        .args(["-map", "0:a:0", "-af", &format!("{}{}", kept_only(kept), first_pass(target)), "-f", "null", "-"])
         .stdin(Stdio::null())
         .output()
         .map_err(|error| Error::video(format!("could not run ffmpeg to measure loudness: {error}")))?;
@@ -52,6 +53,17 @@ pub fn measure(source: &Path, start: f64, duration: f64, target: f64) -> Result<
     parse_measurement(&stderr)
         .map(|measured| (measured.integrated > SILENCE_LUFS).then_some(measured))
         .ok_or_else(|| Error::video("ffmpeg's loudnorm printed no measurement"))
+}
+
+/// The filters that keep only the `kept` stretches (seconds from the span's start) of the sound,
+/// joined, ahead of the meter; nothing when the whole span is kept.
+fn kept_only(kept: &[(f64, f64)]) -> String {
+    if kept.is_empty() {
+        return String::new();
+    }
+    let ranges: Vec<String> =
+        kept.iter().map(|(from, to)| format!("between(t,{},{})", format_number(*from), format_number(*to))).collect();
+    format!("aselect='{}',asetpts=N/SR/TB,", ranges.join("+"))
 }
 
 /// The first pass's filter: measure only, print JSON.
