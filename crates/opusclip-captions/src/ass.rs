@@ -135,36 +135,52 @@ pub fn title_event(
 /// most the last third of a shorter clip).
 pub const OUTRO_SECONDS: f64 = 2.5;
 
-/// Where a closing card's top sits, as a share of the frame's height: just under the bottom
-/// captions (which end at 70 %), below a talking head's face.
+/// Where a closing card's top sits when nothing is in the way, as a share of the frame's height:
+/// just under the usual bottom captions (which end at 70 %).
 pub const OUTRO_HEIGHT_SHARE: f64 = 0.72;
 
-/// A Dialogue line showing the closing card `text` with its top at [`OUTRO_HEIGHT_SHARE`] of
-/// the frame, centred across, over the last [`OUTRO_SECONDS`] of a clip `duration` seconds long,
-/// fading in, in the style's highlight colour at its caption size, broken into lines that fit
-/// the safe width, on a layer over the captions'.
-pub fn outro_event(
-    text: &str,
-    style: &CaptionStyle,
-    frame: (u32, u32),
-    duration: f64,
-    measure: &dyn TextMeasure,
-) -> String {
-    let size_px = base_font_size_px(style, frame);
-    let width = f64::from(SafeArea::for_frame(frame.0, frame.1).width()) - 2.0 * outline_px(style, frame);
-    let lines = title_lines(text, width, |line| measure.advance_width(line, size_px));
-    let text: Vec<String> = lines.iter().map(|line| escape_ass_text(line)).collect();
-    let colour = ass_colour(&style.highlight_color).unwrap_or_else(|_| "&H00FFFFFF&".into());
-    let shown = OUTRO_SECONDS.min(duration / 3.0);
-    format!(
-        "Dialogue: 2,{},{},{STYLE_NAME},,0,0,0,,{{\\an8\\pos({},{})\\fs{}\\c{colour}\\fad(200,0)}}{}\n",
-        format_ass_time(to_centiseconds(duration - shown)),
-        format_ass_time(to_centiseconds(duration)),
-        frame.0 / 2,
-        (f64::from(frame.1) * OUTRO_HEIGHT_SHARE).round(),
-        format_size(size_px),
-        text.join("\\N")
-    )
+/// How many seconds the closing card of a clip `duration` seconds long shows, at its end.
+pub fn outro_seconds(duration: f64) -> f64 {
+    OUTRO_SECONDS.min(duration / 3.0)
+}
+
+/// A closing card laid out for one frame: its text broken into lines that fit the safe width,
+/// at the captions' size, and the height of its ink in pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutroCard {
+    lines: Vec<String>,
+    size_px: f64,
+    pub height: f64,
+}
+
+impl OutroCard {
+    /// `text` laid out in `style` on a `frame` of (width, height) pixels.
+    pub fn new(text: &str, style: &CaptionStyle, frame: (u32, u32), measure: &dyn TextMeasure) -> OutroCard {
+        let size_px = base_font_size_px(style, frame);
+        let outline = outline_px(style, frame);
+        let width = f64::from(SafeArea::for_frame(frame.0, frame.1).width()) - 2.0 * outline;
+        let lines = title_lines(text, width, |line| measure.advance_width(line, size_px));
+        let rows = lines.len().max(1) as f64;
+        let height = size_px * ((rows - 1.0) * crate::placement::LINE_HEIGHT_EM + 1.0) + 2.0 * outline;
+        OutroCard { lines, size_px, height }
+    }
+
+    /// A Dialogue line showing the card with its top `top` pixels down the frame, centred
+    /// across, over the last [`outro_seconds`] of a clip `duration` seconds long, fading in, in
+    /// the style's highlight colour, on a layer over the captions'.
+    pub fn event(&self, style: &CaptionStyle, frame: (u32, u32), duration: f64, top: f64) -> String {
+        let text: Vec<String> = self.lines.iter().map(|line| escape_ass_text(line)).collect();
+        let colour = ass_colour(&style.highlight_color).unwrap_or_else(|_| "&H00FFFFFF&".into());
+        format!(
+            "Dialogue: 2,{},{},{STYLE_NAME},,0,0,0,,{{\\an8\\pos({},{})\\fs{}\\c{colour}\\fad(200,0)}}{}\n",
+            format_ass_time(to_centiseconds(duration - outro_seconds(duration))),
+            format_ass_time(to_centiseconds(duration)),
+            frame.0 / 2,
+            top.round().max(0.0),
+            format_size(self.size_px),
+            text.join("\\N")
+        )
+    }
 }
 
 /// `title`'s words packed greedily into lines no wider than `width` (a single longer word

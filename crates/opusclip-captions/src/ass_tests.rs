@@ -204,15 +204,24 @@ fn a_long_title_is_broken_into_at_most_three_fitting_lines() {
 }
 
 #[test]
-fn an_outro_card_shows_in_the_middle_over_the_last_seconds() {
+fn an_outro_card_shows_where_it_is_placed_over_the_last_seconds() {
     let style = CaptionStyle { highlight_color: "FF3366".into(), ..CaptionStyle::default() };
-    let event = outro_event("Follow {us}", &style, (1080, 1920), 30.0, &ApproxMetrics);
+    let card = OutroCard::new("Follow {us}", &style, (1080, 1920), &ApproxMetrics);
+    let event = card.event(&style, (1080, 1920), 30.0, 1381.6);
     assert!(
         event.starts_with("Dialogue: 2,0:00:27.50,0:00:30.00,Default,,0,0,0,,{\\an8\\pos(540,1382)\\fs"),
         "{event}"
     );
     assert!(event.contains("\\c&H006633FF&\\fad(200,0)}Follow \\{us\\}\n"), "{event}");
+    // One line of ink: about one font size plus the outline above and below.
+    let size = base_font_size_px(&style, (1080, 1920));
+    assert!(card.height > size && card.height < 1.5 * size, "{} for a {size} px font", card.height);
     // A short clip keeps the card to its last third.
-    let short = outro_event("Bye", &style, (1080, 1080), 3.0, &ApproxMetrics);
+    let short = OutroCard::new("Bye", &style, (1080, 1080), &ApproxMetrics).event(&style, (1080, 1080), 3.0, 800.0);
     assert!(short.starts_with("Dialogue: 2,0:00:02.00,0:00:03.00,"), "{short}");
+    // A card too long for one line takes two, and is taller by a line advance.
+    let long = "Follow the studio for more talks";
+    let two = OutroCard::new(long, &style, (1080, 1920), &ApproxMetrics);
+    assert!(two.event(&style, (1080, 1920), 30.0, 0.0).contains("\\N"), "{two:?}");
+    assert!((two.height - card.height - size * crate::placement::LINE_HEIGHT_EM).abs() < 1.0, "{two:?}");
 }

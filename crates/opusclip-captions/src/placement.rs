@@ -64,6 +64,8 @@ const BOX_JITTER: f64 = 0.12;
 const HEAD_ABOVE_BOX: f64 = 0.5;
 const CHIN_BELOW_BOX: f64 = 0.2;
 const EDGE_OF_FACE_WEIGHT: f64 = 0.3;
+/// How much more a row of the face costs at the chin than at the brows.
+const MOUTH_EXTRA: f64 = 1.0;
 /// A face box is widened by this share of its width on each side (ears, cheeks).
 const FACE_SIDE_PAD: f64 = 0.1;
 /// Cost of covering a blocked box (a watermark) over the block's whole height.
@@ -146,9 +148,9 @@ fn face_cost(scene: &CaptionScene, columns: (f64, f64), rows: (f64, f64)) -> f64
     total / scene.faces.len() as f64
 }
 
-/// Box heights of face covered, weighted: the box (widened by [`BOX_JITTER`]) fully, hair
-/// above and chin below at [`EDGE_OF_FACE_WEIGHT`]; times the share of the face's width the
-/// block spans.
+/// Box heights of face covered, weighted: the box (widened by [`BOX_JITTER`]) fully, more
+/// towards the mouth ([`MOUTH_EXTRA`]), hair above and chin below at [`EDGE_OF_FACE_WEIGHT`];
+/// times the share of the face's width the block spans.
 fn one_face_cost(face: &Rect, columns: (f64, f64), rows: (f64, f64)) -> f64 {
     let box_height = face.height();
     if box_height <= 0.0 || face.width() <= 0.0 {
@@ -161,7 +163,15 @@ fn one_face_cost(face: &Rect, columns: (f64, f64), rows: (f64, f64)) -> f64 {
     let covered = |from: f64, to: f64| overlap((from, to), rows) / box_height;
     let (top, bottom) = (face.y0 - BOX_JITTER * box_height, face.y1 + BOX_JITTER * box_height);
     let head = covered(face.y0 - HEAD_ABOVE_BOX * box_height, top);
-    let features = covered(top, bottom);
+    // Down the face the cost rises from 1 at the brows to 1 + MOUTH_EXTRA at the chin: where no
+    // row is clear, a block covers the brows rather than the mouth that speaks.
+    let (from, to) = (rows.0.max(top), rows.1.min(bottom));
+    let features = if to > from {
+        let middle = ((from + to) / 2.0 - top) / (bottom - top);
+        (to - from) / box_height * (1.0 + MOUTH_EXTRA * middle)
+    } else {
+        0.0
+    };
     let chin = covered(bottom, face.y1 + CHIN_BELOW_BOX * box_height);
     across * (features + EDGE_OF_FACE_WEIGHT * (head + chin))
 }
@@ -259,6 +269,18 @@ mod tests {
         assert!(bottom(&placed) <= 1536.0, "inside the safe zone");
         assert_eq!(placed.face_cover, 0.0);
         assert_eq!(placed.reason, "below the faces");
+    }
+
+    #[test]
+    fn where_no_row_is_clear_the_block_covers_the_brows_not_the_mouth() {
+        // A face filling rows 674-1656 and a watermark over rows 420-580: no row is clear for a
+        // 200-px block, which goes just under the watermark, over the brows, rather than at its
+        // usual place over the mouth.
+        let mut filled = scene(vec![Rect { x0: 42.0, y0: 674.0, x1: 1024.0, y1: 1656.0 }], HOME);
+        filled.blocked.push(Rect { x0: 0.0, y0: 420.0, x1: 1080.0, y1: 580.0 });
+        let placed = place_block(&filled, BLOCK);
+        let rows = (bottom(&placed) - BLOCK, bottom(&placed));
+        assert!(rows.0 >= 580.0 - 1.0 && rows.1 <= 800.0, "{rows:?}");
     }
 
     #[test]

@@ -63,6 +63,56 @@ pub fn placed_style(
     (style, Some(placement))
 }
 
+/// Where a closing card `card_height` pixels tall goes on `output`, its top in pixels: clear of
+/// the faces seen over the card's last `shown` seconds (all the clip's when none are), of the
+/// caption block's rows `caption_rows` (top, bottom) and of whatever the captions keep off (a
+/// watermark, a screen's band), inside the platform rows, and as near its home as that allows:
+/// just under the captions (the two read together), or at
+/// [`opusclip_captions::ass::OUTRO_HEIGHT_SHARE`] of the height without captions.
+pub fn outro_top(
+    spec: &ClipSpec,
+    output: &OutputSpec,
+    card_height: f64,
+    shown: f64,
+    caption_rows: Option<(f64, f64)>,
+) -> (f64, CaptionPlacement) {
+    let mut scene = caption_scene(spec, output, card_height);
+    let since = spec.end - shown;
+    let times = spec.faces.iter().filter(|frame| frame.t >= spec.start && frame.t <= spec.end).map(|frame| frame.t);
+    let late: Vec<Vec<Rect>> =
+        times.zip(&scene.faces).filter(|(t, _)| *t >= since).map(|(_, faces)| faces.clone()).collect();
+    if !late.is_empty() {
+        scene.faces = late;
+    }
+    let (width, height) = (f64::from(output.width), f64::from(output.height));
+    scene.home = opusclip_captions::ass::OUTRO_HEIGHT_SHARE * height + card_height / 2.0;
+    if let Some((top, bottom)) = caption_rows {
+        scene.blocked.push(Rect { x0: 0.0, y0: top, x1: width, y1: bottom });
+        scene.home = bottom + OUTRO_GAP * height + card_height / 2.0;
+    }
+    let placement = place_block(&scene, card_height);
+    let bottom = match placement.position {
+        CaptionPosition::Percent(percent) => f64::from(percent) / 100.0 * height,
+        _ => scene.home + card_height / 2.0,
+    };
+    ((bottom - card_height).max(0.0), placement)
+}
+
+/// The space between the caption block and the closing card under it, as a share of the height.
+const OUTRO_GAP: f64 = 0.01;
+
+/// The rows (top, bottom) in pixels that a caption block `block_height` tall takes on a frame
+/// `height` pixels tall at `position` (as the ASS writer places it).
+pub fn caption_block_rows(position: CaptionPosition, block_height: f64, height: u32) -> (f64, f64) {
+    let (alignment, margin) = opusclip_captions::ass::placement(position, height);
+    let (height, margin) = (f64::from(height), f64::from(margin));
+    match alignment {
+        8 => (margin, margin + block_height),
+        5 => ((height - block_height) / 2.0, (height + block_height) / 2.0),
+        _ => (height - margin - block_height, height - margin),
+    }
+}
+
 /// What `output` shows of the spec's faces, the rows its layout asks captions not to
 /// straddle, and where the block sits when nothing is in the way.
 pub fn caption_scene(spec: &ClipSpec, output: &OutputSpec, block_height: f64) -> CaptionScene {
@@ -361,6 +411,33 @@ mod tests {
         });
         let scene = caption_scene(&spec, &output, 200.0);
         assert_eq!(scene.blocked, vec![Rect { x0: 756.0, y0: 384.0, x1: 972.0, y1: 600.0 }]);
+    }
+
+    #[test]
+    fn an_outro_card_keeps_off_the_last_faces_and_the_captions() {
+        // Seen through a 607x1080 window scaled x1.78: early a high face, over the card's last
+        // 2.5 s a low one (output rows 1280-1600) where the card usually goes (72 % = 1382).
+        let faces = vec![face_at(12.0, 700.0, 100.0, 180.0), face_at(19.0, 700.0, 720.0, 180.0)];
+        let (late, output) = spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), faces);
+        let captions = (1144.0, 1344.0);
+        let (top, placement) = outro_top(&late, &output, 100.0, 2.5, Some(captions));
+        let rows = (top, top + 100.0);
+        assert!(rows.1 <= captions.0 || rows.0 >= captions.1, "over the captions: {rows:?}");
+        assert!(rows.1 <= 1280.0 || rows.0 >= 1600.0, "over the late face: {rows:?}");
+        assert!(rows.0 >= 384.0, "inside the platform rows: {rows:?}");
+        assert_eq!(placement.face_cover, 0.0);
+        // With nothing in the way it sits at its usual place.
+        let (quiet, output) = spec(Layout::Track, window(600.0, 0.0, 607.5, 1080.0), Vec::new());
+        let (top, _) = outro_top(&quiet, &output, 100.0, 2.5, None);
+        assert!((top - 0.72 * 1920.0).abs() < 10.0, "top {top}");
+    }
+
+    #[test]
+    fn caption_rows_follow_the_ass_placement() {
+        assert_eq!(caption_block_rows(CaptionPosition::Bottom, 100.0, 1920), (1244.0, 1344.0));
+        assert_eq!(caption_block_rows(CaptionPosition::Percent(50), 100.0, 1920), (860.0, 960.0));
+        assert_eq!(caption_block_rows(CaptionPosition::Top, 100.0, 1920), (230.0, 330.0));
+        assert_eq!(caption_block_rows(CaptionPosition::Middle, 100.0, 1920), (910.0, 1010.0));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use captioned::{
     caption_box, clip, ffmpeg, frame, grid_speaker, look_at, ocr, opusclip, render_variant, render_without_captions,
     SENTENCE,
 };
+use opusclip_analyze::{faces::FaceDetector, GrayView};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 /// The GRID speaker looped to 24 s and cropped to the face, scaled to 480x480; and an SRT
@@ -137,10 +138,11 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
         }
     }
     assert!(keyword_frames >= 3, "keywords in cyan on only {keyword_frames} of 6 frames");
-    // The closing card: in the lower band (from 72 % of the height) over the last seconds, not before.
+    // The closing card (gold, as is the spoken word) over the last seconds, not before; where it
+    // sits is `an_outro_card_keeps_off_a_close_up_face_and_the_captions`'s business.
     let outro_words = |at: f64| {
         let rgb = frame(&video, at, "rgb24");
-        let rows = 1372..1672;
+        let rows = 0..1920;
         let mut pgm = format!("P5\n1080 {}\n255\n", rows.len()).into_bytes();
         let gold = |p: &[u8]| p[0] > 200 && p[1] > 170 && p[2] < 90;
         pgm.extend(
@@ -152,9 +154,9 @@ fn a_brand_template_draws_its_watermark_keywords_and_pop() {
         String::from_utf8_lossy(&read.stdout).to_lowercase()
     };
     let end = manifest.clips[0].duration;
+    support::keep_screenshot("template-outro-9x16", &video, end - 0.8);
     let last = outro_words(end - 0.8);
     assert!(last.contains("follow") && last.contains("studio") && last.contains("nine"), "at the end: {last:?}");
-    support::keep_screenshot("template-outro-9x16", &video, end - 0.8);
     let earlier = outro_words(end - 4.0);
     assert!(!earlier.contains("studio"), "the card shows early: {earlier:?}");
 }
@@ -258,4 +260,58 @@ fn emoji_are_drawn_after_a_strong_word_when_asked() {
         }
     }
     assert!(drawn >= 4, "the emoji changed the captions on {drawn} of 6 frames");
+}
+
+#[test]
+fn an_outro_card_keeps_off_a_close_up_face_and_the_captions() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((video, srt)) = close_up(dir.path()) else { return };
+    let template = dir.path().join("brand.toml");
+    std::fs::write(&template, "base = \"bold\"\nhighlight_color = \"FFD700\"\noutro = \"Follow Studio Nine\"\n")
+        .unwrap();
+    let (out, without) = (dir.path().join("outro"), dir.path().join("outro-without"));
+    let (manifest, spec) = clip(&video, &srt, &out, "auto", &["--template", template.to_str().unwrap()]);
+    assert_eq!(spec.caption_style.outro.as_deref(), Some("Follow Studio Nine"));
+    render_variant(&spec, &without, |variant| variant.caption_style.outro = None);
+    let bare = dir.path().join("outro-bare");
+    render_variant(&spec, &bare, |variant| {
+        variant.caption_style.outro = None;
+        variant.caption_style.enabled = false;
+    });
+    let mut detector = FaceDetector::new().unwrap();
+    let end = manifest.clips[0].duration;
+    for (index, file) in manifest.clips[0].outputs.iter().enumerate() {
+        let (with_card, no_card, nothing) = (out.join(&file.path), without.join(&file.path), bare.join(&file.path));
+        support::keep_screenshot(&format!("template-outro-close-up-{}", ["9x16", "1x1"][index]), &with_card, end - 0.6);
+        let mut seen_faces = 0;
+        for at in [end - 1.2, end - 0.6] {
+            let (card_rgb, plain_rgb) = (frame(&with_card, at, "rgb24"), frame(&no_card, at, "rgb24"));
+            // The card is what the render without it lacks (the captions are the same in both).
+            let card = caption_box(&card_rgb, &plain_rgb, file.width)
+                .unwrap_or_else(|| panic!("{index}: no card at {at:.1} s"));
+            let words = captioned::ocr(&card_rgb, &plain_rgb, (file.width, file.height), dir.path());
+            assert!(
+                ["follow", "studio", "nine"].iter().all(|word| words.iter().any(|read| read == word)),
+                "{index} at {at:.1} s: read {words:?}"
+            );
+            let gray = frame(&nothing, at, "gray");
+            let faces = detector.detect(GrayView { width: file.width, height: file.height, data: &gray }, 1.0);
+            seen_faces += usize::from(!faces.is_empty());
+            for face in &faces {
+                assert!(
+                    !captioned::overlaps(&face.bbox, &card),
+                    "{index} at {at:.1} s: the card {card:?} crosses the face {:?}",
+                    face.bbox
+                );
+            }
+            // Nor does it cross the captions (what the render without captions lacks).
+            if let Some(captions) = caption_box(&plain_rgb, &frame(&nothing, at, "rgb24"), file.width) {
+                assert!(
+                    !captioned::overlaps(&captions, &card),
+                    "{index}: the card {card:?} over the captions {captions:?}"
+                );
+            }
+        }
+        assert!(seen_faces >= 1, "{index}: no face found on the last frames");
+    }
 }
