@@ -22,12 +22,26 @@ pub fn find_caption_font(font_dir: Option<&Path>) -> Option<PathBuf> {
     None
 }
 
-/// A caption style's own font file (a brand template's `font_file`): its family, the folder the
-/// renderer is to look in, and its metrics for line breaking.
+/// A caption style's own font file (a brand template's `font_file`): its family, the file, and
+/// its metrics for line breaking.
 pub struct StyleFont {
     pub family: String,
-    pub dir: PathBuf,
+    pub file: PathBuf,
     pub metrics: FontMetrics,
+}
+
+impl StyleFont {
+    /// Copies the font alone into `dir/fonts` and returns that folder, for the renderer to look
+    /// in: libass loads every file of its fonts folder, and the font's own folder may hold
+    /// anything (a template's folder, a job's video).
+    pub fn folder_of_its_own(&self, dir: &Path) -> Result<PathBuf> {
+        let fonts = dir.join("fonts");
+        std::fs::create_dir_all(&fonts).map_err(|e| Error::io("create", &fonts, e))?;
+        let name = self.file.file_name().map_or_else(|| "font.ttf".into(), |name| name.to_os_string());
+        let copy = fonts.join(name);
+        std::fs::copy(&self.file, &copy).map_err(|e| Error::io("copy the caption font to", &copy, e))?;
+        Ok(fonts)
+    }
 }
 
 /// The font file `style` names, read; `None` when it names none. A file that is gone or is not a
@@ -43,8 +57,7 @@ pub fn style_font(style: &CaptionStyle) -> Result<Option<StyleFont>> {
     let bytes = std::fs::read(path).map_err(|e| refuse(format!("cannot be read ({e})")))?;
     let family = FontMetrics::family_name(&bytes).map_err(|e| refuse(e.to_string()))?;
     let metrics = FontMetrics::from_ttf_bytes(&bytes).map_err(|e| refuse(e.to_string()))?;
-    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    Ok(Some(StyleFont { family, dir, metrics }))
+    Ok(Some(StyleFont { family, file: path.to_path_buf(), metrics }))
 }
 
 /// Metrics of the caption font, or a built-in approximation when no font file is found.

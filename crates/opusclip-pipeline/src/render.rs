@@ -3,8 +3,8 @@
 //! `opusclip clip` both come through here, so a re-render equals the first render.
 
 use crate::atomic;
-use crate::caption_place::placed_style;
-use opusclip_captions::ass::{outro_event, title_event};
+use crate::caption_place::{caption_block_rows, outro_top, placed_style};
+use opusclip_captions::ass::{outro_seconds, title_event, OutroCard};
 use opusclip_captions::{plan_pages, write_ass, write_srt, write_vtt, CaptionPage, CaptionPlacement, TextMeasure};
 use opusclip_core::cuts::crop_at;
 use opusclip_core::{
@@ -72,15 +72,15 @@ pub fn render_spec(
     }
     let mut played = PlayedClip::of(spec)?;
     let own_font = crate::fonts::style_font(&spec.caption_style)?;
+    let staging = Staging::create(dir, &spec.id)?;
     let measure: &dyn TextMeasure = match &own_font {
         Some(font) => {
             played.spec.caption_style.font.clone_from(&font.family);
-            played.fonts_dir = Some(font.dir.clone());
+            played.fonts_dir = Some(font.folder_of_its_own(&staging.path)?);
             &font.metrics
         }
         None => measure,
     };
-    let staging = Staging::create(dir, &spec.id)?;
     let burned = write_output_captions(&played.spec, &staging.path, measure)?;
     let video_names: Vec<String> =
         (0..spec.outputs.len()).map(|index| output_file_name(&spec.id, index, spec)).collect();
@@ -164,7 +164,14 @@ pub fn write_output_captions(spec: &ClipSpec, dir: &Path, measure: &dyn TextMeas
             ass.push_str(&title_event(&spec.title, &style, frame, spec.duration(), measure));
         }
         if let Some(outro) = outro {
-            ass.push_str(&outro_event(outro, &style, frame, spec.duration(), measure));
+            let card = OutroCard::new(outro, &style, frame, measure);
+            let caption_rows = captions_wanted.then(|| {
+                let block = opusclip_captions::block_height(&pages, &style, frame);
+                caption_block_rows(style.position, block, frame.1)
+            });
+            let shown = outro_seconds(spec.duration());
+            let (top, _) = outro_top(spec, output, card.height, shown, caption_rows);
+            ass.push_str(&card.event(&style, frame, spec.duration(), top));
         }
         std::fs::write(&ass_path, ass).map_err(|e| Error::io("write", &ass_path, e))?;
         ass_files.push(Some(ass_path));

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ServiceResult};
 use crate::jobs::Job;
 use crate::kinds::{run_transcript, run_whole_video};
 use crate::progress::JobProgress;
-use crate::request::{JobKind, JobSource};
+use crate::request::{JobFiles, JobKind, JobSource};
 use crate::state::Services;
 use crate::util::safe_extension;
 use opusclip_pipeline::{run_clip, Progress};
@@ -40,6 +40,14 @@ pub async fn execute(
         Some(key) => Some(file_on_disk(services, key, work_dir, "transcript").await?),
         None => None,
     };
+    let watermark = match &job.request.watermark {
+        Some(stored) => Some(file_on_disk(services, &stored.key, work_dir, "watermark").await?),
+        None => None,
+    };
+    let font = match &job.request.font {
+        Some(stored) => Some(file_on_disk(services, &stored.key, work_dir, "font").await?),
+        None => None,
+    };
     let prefix = output_prefix(&job.id, job.attempts);
     let cache_key = cache_key_for(services, job, &input, transcript.as_deref()).await;
     if let (Some(cache), Some(key)) = (&services.cache, &cache_key) {
@@ -50,8 +58,10 @@ pub async fn execute(
         }
     }
     let out = work_dir.join("out");
-    run_engine(services, job, input, transcript, out.clone(), progress.clone()).await?;
+    let files = JobFiles { transcript, watermark, font };
+    run_engine(services, job, input, files, out.clone(), progress.clone()).await?;
     rewrite_manifest_source(&out, job)?;
+    rewrite_spec_paths(&out, job)?;
     services.storage.publish_dir(&out, &prefix).await?;
     let result = describe_result(services, job, &prefix, started.elapsed().as_secs_f64()).await?;
     Ok(Executed { output_prefix: prefix, result, from_cache: false, cache_key })
@@ -175,12 +185,12 @@ async fn run_engine(
     services: &Services,
     job: &Job,
     input: PathBuf,
-    transcript: Option<PathBuf>,
+    files: JobFiles,
     out: PathBuf,
     progress: JobProgress,
 ) -> ServiceResult<()> {
     let request = job.request.clone();
-    let mut options = request.clip.to_options(&services.config.settings, transcript)?;
+    let mut options = request.clip.to_options_with(&services.config.settings, files.clone())?;
     if request.kind == JobKind::Clips {
         if let Some(max_length) = request.max_length {
             options.max_seconds = f64::from(max_length);
@@ -199,8 +209,9 @@ async fn run_engine(
             }
             JobKind::Reframe => run_whole_video(&input, &out, true, &options, None, &progress).map(|_| ()),
             JobKind::Render => {
-                let spec =
+                let mut spec =
                     request.spec.ok_or_else(|| opusclip_core::Error::invalid_input("a render job needs a spec"))?;
+                with_job_files(&mut spec, &files);
                 crate::kinds::run_render(&input, &out, spec, &options, &progress).map(|_| ())
             }
         }
@@ -215,15 +226,59 @@ fn rewrite_manifest_source(out: &Path, job: &Job) -> ServiceResult<()> {
     let path = out.join("manifest.json");
     let text = std::fs::read_to_string(&path).map_err(|e| ApiError::server_io("read", &path, e))?;
     let mut manifest: Value = serde_json::from_str(&text).map_err(|e| ApiError::internal(e.to_string()))?;
-    let shown = match &job.request.source {
-        JobSource::Upload { filename, .. } => filename.clone().unwrap_or_else(|| "upload".into()),
-        JobSource::Url { url } => url.clone(),
-    };
+    let shown = shown_source(job);
     if let Some(source) = manifest.get_mut("source").and_then(Value::as_object_mut) {
         source.insert("path".into(), json!(shown));
     }
     manifest["job_id"] = json!(job.id);
     opusclip_pipeline::atomic::write_json(&path, &manifest).map_err(ApiError::from)
+}
+
+/// An edited spec's watermark image and caption font file are the job's own files, whatever
+/// the spec says (`check_spec` let it name them only where the job has them).
+fn with_job_files(spec: &mut opusclip_core::ClipSpec, files: &JobFiles) {
+    if let (Some(watermark), Some(image)) = (spec.watermark.as_mut(), &files.watermark) {
+        watermark.image = image.display().to_string();
+    }
+    if let (Some(font_file), Some(font)) = (spec.caption_style.font_file.as_mut(), &files.font) {
+        *font_file = font.display().to_string();
+    }
+}
+
+/// The published clip specs name the source, the watermark image and the font file as the
+/// user knows them (`source`'s name, `watermark`, `font`), not as paths on the worker; a render
+/// of an edited spec puts the job's own files back in their place.
+fn rewrite_spec_paths(out: &Path, job: &Job) -> ServiceResult<()> {
+    let entries = std::fs::read_dir(out).map_err(|e| ApiError::server_io("read", out, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_spec = path.extension().is_some_and(|extension| extension == "json")
+            && path.file_name().is_some_and(|name| name != "manifest.json");
+        let Some(mut spec) = is_spec
+            .then(|| std::fs::read_to_string(&path).ok())
+            .flatten()
+            .and_then(|text| serde_json::from_str::<opusclip_core::ClipSpec>(&text).ok())
+        else {
+            continue;
+        };
+        spec.source.path = shown_source(job);
+        if let Some(watermark) = spec.watermark.as_mut() {
+            watermark.image = "watermark".into();
+        }
+        if let Some(font_file) = spec.caption_style.font_file.as_mut() {
+            *font_file = "font".into();
+        }
+        opusclip_pipeline::atomic::write_json(&path, &spec).map_err(ApiError::from)?;
+    }
+    Ok(())
+}
+
+/// The source as the user gave it: the uploaded file's name, or the URL.
+fn shown_source(job: &Job) -> String {
+    match &job.request.source {
+        JobSource::Upload { filename, .. } => filename.clone().unwrap_or_else(|| "upload".into()),
+        JobSource::Url { url } => url.clone(),
+    }
 }
 
 /// The API path of a published file of job `id`.

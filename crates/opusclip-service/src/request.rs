@@ -4,7 +4,8 @@
 
 use crate::error::ApiError;
 use opusclip_core::{
-    caption_style_named, caption_style_names, Aspect, CaptionStyle, Settings, DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
+    caption_style_named, caption_style_names, Aspect, CaptionStyle, Settings, Watermark, DEFAULT_CAPTION_STYLE,
+    NO_CAPTIONS,
 };
 use opusclip_pipeline::ClipOptions;
 use opusclip_select::{LengthRange, TimeRange};
@@ -144,6 +145,14 @@ impl Default for ClipFields {
 impl ClipFields {
     /// The pipeline's options; every problem is reported at once as `INVALID_INPUT_ERROR`.
     pub fn to_options(&self, settings: &Settings, transcript: Option<PathBuf>) -> Result<ClipOptions, ApiError> {
+        self.to_options_with(settings, JobFiles { transcript, ..JobFiles::default() })
+    }
+
+    /// [`ClipFields::to_options`] with the files the job brought on this machine: a template's
+    /// `[watermark]` takes the `watermark` file as its image (a watermark file without one goes
+    /// in the default corner), its `font_file` the `font` file (a font file without a template
+    /// draws the chosen look in it); a template naming a file the job did not bring is refused.
+    pub fn to_options_with(&self, settings: &Settings, files: JobFiles) -> Result<ClipOptions, ApiError> {
         let mut problems = Vec::new();
         let mut lengths = Vec::new();
         for value in &self.length {
@@ -169,12 +178,19 @@ impl ClipFields {
             }
         }
         let mut details = serde_json::json!({});
-        let caption_style = match self.caption_style() {
-            Ok(style) => style,
+        let (mut caption_style, template_watermark) = match self.look() {
+            Ok(look) => look,
             Err(error) => {
                 problems.push(error.to_string());
                 details["caption_styles"] = serde_json::json!(caption_style_names());
-                CaptionStyle::default()
+                (CaptionStyle::default(), None)
+            }
+        };
+        let watermark = match brand_files(&mut caption_style, template_watermark, &files) {
+            Ok(watermark) => watermark,
+            Err(brand_problems) => {
+                problems.extend(brand_problems);
+                None
             }
         };
         let loudness = match self.loudness.as_deref().filter(|text| !text.trim().is_empty()) {
@@ -196,7 +212,7 @@ impl ClipFields {
             timeframe,
             prompt: self.prompt.clone().filter(|p| !p.trim().is_empty()),
             aspects,
-            transcript,
+            transcript: files.transcript,
             whisper_model: opusclip_pipeline::transcript::default_whisper_model(settings),
             language: self.language.clone().filter(|l| !l.trim().is_empty()),
             asr_prompt: opusclip_pipeline::transcript::vocabulary_prompt(self.vocabulary.as_deref()),
@@ -207,6 +223,7 @@ impl ClipFields {
             embedding_model: opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref()),
             embedding_batch: settings.batch_size as usize,
             caption_style,
+            watermark,
             loudness,
             llm: opusclip_pipeline::llm::LlmConfig::from_settings(settings),
             tighten: opusclip_select::TightenOptions { pause_seconds: self.cut_pauses, fillers: self.cut_fillers },
@@ -219,8 +236,13 @@ impl ClipFields {
     /// `caption_style` by name, `none` with `no_captions`, else the default look; a bad name, or
     /// `no_captions` beside another look, is refused naming the valid names.
     pub fn caption_style(&self) -> opusclip_core::Result<CaptionStyle> {
+        self.look().map(|(style, _)| style)
+    }
+
+    /// The caption look and a template's watermark (its image still the name the template gave).
+    fn look(&self) -> opusclip_core::Result<(CaptionStyle, Option<Watermark>)> {
         if let Some(text) = self.template.as_deref().filter(|text| !text.trim().is_empty()) {
-            return self.template_style(text);
+            return self.template_look(text);
         }
         let mut style = match (self.no_captions, self.caption_style.as_deref().map(str::trim).filter(|s| !s.is_empty()))
         {
@@ -233,15 +255,14 @@ impl ClipFields {
         if let Some(position) = self.caption_position.as_deref().filter(|p| !p.trim().is_empty()) {
             style.position = opusclip_core::CaptionPosition::parse(position)?;
         }
-        Ok(style)
+        Ok((style, None))
     }
 }
 
 impl ClipFields {
     /// The look a `template` field sets (captions off with `no_captions`, moved by
-    /// `caption_position`); refused beside `caption_style`, and with a `[watermark]` or a
-    /// `font_file`, whose file the API does not take yet.
-    fn template_style(&self, text: &str) -> opusclip_core::Result<CaptionStyle> {
+    /// `caption_position`) and its `[watermark]`; refused beside `caption_style`.
+    fn template_look(&self, text: &str) -> opusclip_core::Result<(CaptionStyle, Option<Watermark>)> {
         if self.caption_style.as_deref().is_some_and(|name| !name.trim().is_empty()) {
             return Err(opusclip_core::Error::invalid_input(
                 "template and caption_style both set the look: send one of them",
@@ -249,19 +270,73 @@ impl ClipFields {
         }
         let template = opusclip_core::template::parse_template(text, false)
             .map_err(|error| opusclip_core::Error::invalid_input(format!("template: {error}")))?;
-        if template.watermark.is_some() || template.style.font_file.is_some() {
-            return Err(opusclip_core::Error::invalid_input(
-                "template: a [watermark] or a font_file needs its file, which the API does not take yet; send the \
-                 template without it, or use `opusclip clip --template`",
-            ));
-        }
         let mut style = template.style;
         style.enabled = !self.no_captions;
         if let Some(position) = self.caption_position.as_deref().filter(|p| !p.trim().is_empty()) {
             style.position = opusclip_core::CaptionPosition::parse(position)?;
         }
-        Ok(style)
+        Ok((style, template.watermark))
     }
+}
+
+/// The files a job brought beside its video, as paths on this machine.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobFiles {
+    /// A transcript (SRT, VTT, ASS, whisper JSON).
+    pub transcript: Option<PathBuf>,
+    /// A watermark image (PNG or JPEG).
+    pub watermark: Option<PathBuf>,
+    /// A caption font (TrueType or OpenType).
+    pub font: Option<PathBuf>,
+}
+
+/// Points `style`'s font file and the watermark's image at the job's files: a template's
+/// `font_file` or `[watermark]` needs the matching file, a file without them is used as is (the
+/// watermark in its default corner). Every missing file is named.
+fn brand_files(
+    style: &mut CaptionStyle,
+    template_watermark: Option<Watermark>,
+    files: &JobFiles,
+) -> Result<Option<Watermark>, Vec<String>> {
+    let mut problems = Vec::new();
+    match (&files.font, &style.font_file) {
+        (Some(font), _) => style.font_file = Some(font.display().to_string()),
+        (None, Some(name)) => problems.push(format!(
+            "the template's font_file {name:?} is a file on your machine: send it as a `font` part of the form"
+        )),
+        (None, None) => {}
+    }
+    let watermark = match (template_watermark, &files.watermark) {
+        (Some(watermark), Some(image)) => Some(Watermark { image: image.display().to_string(), ..watermark }),
+        (None, Some(image)) => Some(Watermark {
+            image: image.display().to_string(),
+            corner: Default::default(),
+            width: opusclip_core::brand::DEFAULT_WATERMARK_WIDTH,
+            opacity: opusclip_core::brand::DEFAULT_WATERMARK_OPACITY,
+        }),
+        (Some(watermark), None) => {
+            problems.push(format!(
+                "the template's watermark image {:?} is a file on your machine: send it as a `watermark` part of \
+                 the form",
+                watermark.image
+            ));
+            None
+        }
+        (None, None) => None,
+    };
+    if problems.is_empty() {
+        Ok(watermark)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A file a job brought beside its video (a watermark image, a caption font), kept in storage
+/// under `key`; its content hash is part of the result-cache key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredFile {
+    pub key: String,
+    pub sha256: String,
 }
 
 /// Everything a worker needs to run a job.
@@ -287,6 +362,13 @@ pub struct JobRequest {
     /// the source; a path sent by a client is never used).
     #[serde(default)]
     pub spec: Option<opusclip_core::ClipSpec>,
+    /// A watermark image sent with the job (a `watermark` part; a render job keeps its parent's).
+    /// Left out of the JSON when absent, so earlier requests keep their fingerprints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<StoredFile>,
+    /// A caption font sent with the job (a `font` part; a render job keeps its parent's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<StoredFile>,
 }
 
 /// What the server's installed engine adds to a request's output: whether the sentence-embedding
@@ -303,10 +385,15 @@ pub fn engine_fingerprint(settings: &opusclip_core::Settings) -> String {
 impl JobRequest {
     /// The options that decide the output (not where the source lives): the cache key part.
     pub fn output_fingerprint(&self) -> String {
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "kind": self.kind, "clip": self.clip, "max_length": self.max_length,
             "has_transcript": self.transcript_key.is_some(),
         });
+        for (name, file) in [("watermark", &self.watermark), ("font", &self.font)] {
+            if let Some(file) = file {
+                value[name] = serde_json::json!(file.sha256);
+            }
+        }
         crate::util::sha256_hex(value.to_string().as_bytes())
     }
 }
@@ -371,10 +458,69 @@ mod tests {
             webhook_url: None,
             inline: false,
             spec: None,
+            watermark: None,
+            font: None,
         };
         let plain = request(ClipFields::default());
         assert!(!serde_json::to_string(&plain).unwrap().contains("caption_style"), "absent: not serialized");
         assert_ne!(plain.output_fingerprint(), request(clean).output_fingerprint());
+    }
+
+    #[test]
+    fn a_template_takes_the_jobs_watermark_and_font_files_or_names_the_missing_ones() {
+        let settings = Settings::default();
+        let template =
+            "base = \"bold\"\nfont_file = \"Brand.ttf\"\n[watermark]\nimage = \"logo.png\"\ncorner = \"bottom-left\"\n";
+        let fields = ClipFields { template: Some(template.into()), ..ClipFields::default() };
+        let error = fields.to_options(&settings, None).unwrap_err();
+        assert_eq!(error.code, "INVALID_INPUT_ERROR");
+        assert!(
+            error.message.contains("`font` part") && error.message.contains("`watermark` part"),
+            "{}",
+            error.message
+        );
+        let files = JobFiles {
+            transcript: None,
+            watermark: Some(PathBuf::from("/spool/w.png")),
+            font: Some(PathBuf::from("/spool/f.ttf")),
+        };
+        let options = fields.to_options_with(&settings, files.clone()).expect("valid with both files");
+        let watermark = options.watermark.expect("the template's watermark");
+        assert_eq!((watermark.image.as_str(), watermark.corner), ("/spool/w.png", opusclip_core::Corner::BottomLeft));
+        assert_eq!(options.caption_style.font_file.as_deref(), Some("/spool/f.ttf"));
+        // Files without a template: the default corner, the default look in the brand's font.
+        let plain = ClipFields::default().to_options_with(&settings, files).expect("valid");
+        let watermark = plain.watermark.expect("a watermark from the file alone");
+        assert_eq!((watermark.corner, watermark.width), (opusclip_core::Corner::TopRight, 0.15));
+        assert_eq!(plain.caption_style.font_file.as_deref(), Some("/spool/f.ttf"));
+        assert!(ClipFields::default().to_options(&settings, None).expect("valid").watermark.is_none());
+    }
+
+    #[test]
+    fn brand_files_change_the_fingerprint_only_when_sent() {
+        let request = JobRequest {
+            kind: JobKind::Clips,
+            source: JobSource::Url { url: "https://example.com/a.mp4".into() },
+            transcript_key: None,
+            clip: ClipFields::default(),
+            max_length: None,
+            webhook_url: None,
+            inline: false,
+            spec: None,
+            watermark: None,
+            font: None,
+        };
+        let json = serde_json::to_string(&request).unwrap();
+        assert!(!json.contains("watermark") && !json.contains("font"), "{json}");
+        let logo = |sha: &str| Some(StoredFile { key: "jobs/j/input/watermark.png".into(), sha256: sha.into() });
+        let branded = JobRequest { watermark: logo("aa"), ..request.clone() };
+        assert_ne!(branded.output_fingerprint(), request.output_fingerprint());
+        assert_ne!(
+            branded.output_fingerprint(),
+            JobRequest { watermark: logo("bb"), ..request.clone() }.output_fingerprint()
+        );
+        let back: JobRequest = serde_json::from_str(&serde_json::to_string(&branded).unwrap()).unwrap();
+        assert_eq!(back, branded);
     }
 
     #[test]

@@ -123,3 +123,121 @@ fn a_template_sets_the_look_of_a_job_and_bad_ones_are_refused() {
     both.push(Part::Field("caption_style", "punch"));
     assert_eq!(post_form(&url, &key, &both, &[]).status, 422, "a template beside a named look");
 }
+
+/// One frame of a published video at `at` seconds, as 1080x1920 RGB.
+fn frame_of(video: &[u8], at: f64) -> Vec<u8> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), video).unwrap();
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-ss", &format!("{at:.2}"), "-i"])
+        .arg(file.path())
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert_eq!(output.stdout.len(), 1080 * 1920 * 3, "a 1080x1920 frame");
+    output.stdout
+}
+
+/// Share of the pixels of the box `(x0, y0, x1, y1)` of a 1080-wide RGB frame that are the
+/// logo's orange.
+fn orange_share(rgb: &[u8], (x0, y0, x1, y1): (usize, usize, usize, usize)) -> f64 {
+    let orange = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (y * 1080 + x) * 3))
+        .filter(|&at| rgb[at] > 200 && (60..160).contains(&rgb[at + 1]) && rgb[at + 2] < 80)
+        .count();
+    orange as f64 / ((x1 - x0) * (y1 - y0)) as f64
+}
+
+/// The first clip of a finished job: its spec and its 9:16 video.
+fn first_clip(service: &TestService, key: &str, id: &str) -> (serde_json::Value, Vec<u8>) {
+    let status = wait_for_job(&service.base, key, id, Duration::from_secs(120));
+    assert_eq!(status["state"], "succeeded", "{status}");
+    let spec = get(&service.url(&format!("/api/jobs/{id}/files/clip-01.json")), key).json();
+    let video = get(&service.url(status["result"]["processed_video"].as_str().unwrap()), key).body;
+    (spec, video)
+}
+
+#[test]
+fn a_template_with_its_logo_and_font_files_brands_the_clips_and_their_re_render() {
+    const SERIF: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf";
+    let talk = make_talk("caption-brand-files");
+    let service = TestService::sqlite(&[], 1);
+    let key = service.key("caption-brand");
+    let url = service.url("/api/jobs");
+    let logo = talk.dir.path().join("logo.png");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=0xFF6600:s=200x100:d=1", "-frames:v", "1"])
+        .arg(&logo)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    let (logo, font) = (std::fs::read(&logo).unwrap(), std::fs::read(SERIF).expect("fonts-dejavu-core (setup.sh)"));
+    let template =
+        "base = \"bold\"\nfont_file = \"Brand.ttf\"\n[watermark]\nimage = \"logo.png\"\ncorner = \"top-left\"\n\
+                    width = 0.2\nopacity = 1.0\n";
+    let mut parts = clip_parts(&talk);
+    parts.push(Part::Field("template", template));
+    parts.push(Part::File("watermark", "logo.png", logo.clone()));
+    parts.push(Part::File("font", "Brand.ttf", font.clone()));
+    let created = post_form(&url, &key, &parts, &[]);
+    assert_eq!(created.status, 202, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    let (spec, video) = first_clip(&service, &key, &id);
+    // The published spec names the brand's files as the job's own, not as paths on the worker.
+    assert_eq!(spec["watermark"]["image"], "watermark", "{spec}");
+    assert_eq!(spec["watermark"]["corner"], "top-left");
+    assert_eq!(spec["caption_style"]["font_file"], "font");
+    assert_eq!(spec["source"]["path"], "talk.mp4");
+    // The logo is drawn where the template put it: top left, inside the platform margins.
+    let placed = opusclip_core::Watermark {
+        image: String::new(),
+        corner: opusclip_core::Corner::TopLeft,
+        width: 0.2,
+        opacity: 1.0,
+    };
+    let (x, y, size, _) = placed.area(1080, 1920);
+    let logo_box = (x as usize + 8, y as usize + 8, (x + size) as usize - 8, (y + size / 2.0) as usize - 8);
+    let branded = frame_of(&video, 1.5);
+    assert!(orange_share(&branded, logo_box) > 0.9, "the logo is missing from {logo_box:?}");
+
+    // The same job without the font: the captions are drawn differently, the logo the same.
+    let mut sans = clip_parts(&talk);
+    sans.push(Part::Field(
+        "template",
+        "base = \"bold\"\n[watermark]\nimage = \"logo.png\"\ncorner = \"top-left\"\nwidth = 0.2\nopacity = 1.0\n",
+    ));
+    sans.push(Part::File("watermark", "logo.png", logo.clone()));
+    let created = post_form(&url, &key, &sans, &[]);
+    assert_eq!(created.status, 202, "{}", created.text());
+    let (_, sans_video) = first_clip(&service, &key, created.json()["id"].as_str().unwrap());
+    let changed = |a: &[u8], b: &[u8]| {
+        a.chunks_exact(3)
+            .zip(b.chunks_exact(3))
+            .filter(|(p, q)| p.iter().zip(q.iter()).any(|(x, y)| x.abs_diff(*y) > 60))
+            .count()
+    };
+    let font_changes =
+        [1.0, 2.5].iter().map(|&at| changed(&frame_of(&video, at), &frame_of(&sans_video, at))).max().unwrap();
+    assert!(font_changes > 2000, "the uploaded font changed {font_changes} pixels of the captions");
+
+    // The edited spec renders again with the job's own logo.
+    let render = post_json(&service.url(&format!("/api/jobs/{id}/render")), &key, &spec, &[]);
+    assert_eq!(render.status, 202, "{}", render.text());
+    let render_id = render.json()["id"].as_str().unwrap().to_string();
+    let rendered = wait_for_job(&service.base, &key, &render_id, Duration::from_secs(120));
+    assert_eq!(rendered["state"], "succeeded", "{rendered}");
+    let again = get(&service.url(rendered["result"]["processed_video"].as_str().unwrap()), &key).body;
+    assert!(orange_share(&frame_of(&again, 1.5), logo_box) > 0.9, "the re-render lost the logo");
+
+    // Files that are not what they say are refused, naming the part.
+    for (part, name, bytes) in
+        [("watermark", "logo.png", b"not a picture".to_vec()), ("font", "Brand.ttf", logo.clone())]
+    {
+        let mut bad = clip_parts(&talk);
+        bad.push(Part::File(part, name, bytes));
+        let refused = post_form(&url, &key, &bad, &[]);
+        assert_eq!(refused.status, 422, "{part}: {}", refused.text());
+        assert!(refused.text().contains(&format!("`{part}` part")), "{part}: {}", refused.text());
+        assert!(!refused.text().contains("upload-"), "no spool path in {}", refused.text());
+    }
+}

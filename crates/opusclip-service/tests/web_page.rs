@@ -183,8 +183,21 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     browser.type_into("#transcript-file", &talk.srt.display().to_string());
     // A brand template picked as a file: the one-line look, popping words, keywords in magenta.
     let template = talk.dir.path().join("brand.toml");
-    std::fs::write(&template, "base = \"single\"\nanimation = \"pop\"\nkeyword_color = \"FF00FF\"\n").unwrap();
+    std::fs::write(
+        &template,
+        "base = \"single\"\nanimation = \"pop\"\nkeyword_color = \"FF00FF\"\n[watermark]\nimage = \"logo.png\"\n",
+    )
+    .unwrap();
     browser.type_into("#template-file", &template.display().to_string());
+    // Its logo, picked beside it (the server keeps it with the job; the re-render below draws it).
+    let logo = talk.dir.path().join("logo.png");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=0xFF6600:s=120x60:d=1", "-frames:v", "1"])
+        .arg(&logo)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    browser.type_into("#watermark-file", &logo.display().to_string());
     browser.script(
         "const set = (id, value) => document.getElementById(id).value = value;\
          set('clips-count', '1'); set('min-seconds', '4'); set('max-seconds', '8');\
@@ -339,9 +352,15 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     let restored = press("z", true);
     assert_eq!((&restored["start"], &restored["end"]), (&words["start"], &words["end"]), "back as it was: {restored}");
     assert_eq!(restored["undo"], json!(0), "{restored}");
-    let branded =
-        browser.script("return [editor.spec.caption_style.animation, editor.spec.caption_style.keyword_color]");
-    assert_eq!(branded, json!(["pop", "FF00FF"]), "the template picked on the page made the clip's look");
+    let branded = browser.script(
+        "return [editor.spec.caption_style.animation, editor.spec.caption_style.keyword_color,\
+         editor.spec.watermark && editor.spec.watermark.image]",
+    );
+    assert_eq!(
+        branded,
+        json!(["pop", "FF00FF", "watermark"]),
+        "the template and logo picked on the page made the clip's look"
+    );
     let look = browser.script("return document.getElementById('edit-style').value");
     assert_eq!(look, json!("single"), "the clip has the caption look chosen in the New job form");
     let inside: Vec<u64> = words["inside"].as_array().unwrap().iter().filter_map(Value::as_u64).collect();
@@ -475,6 +494,12 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     assert_eq!(zipped, new_mp4, "the zip holds the same file");
     let spec: Value = serde_json::from_slice(&read_entry(&mut archive, "spec.json")).unwrap();
     assert_eq!(spec["words"][target as usize]["text"], json!("ZEBRA"), "the rendered spec has the word");
+    assert_eq!(
+        spec["watermark"]["image"],
+        json!("watermark"),
+        "the re-render kept the job's logo: {}",
+        spec["watermark"]
+    );
     assert_eq!(spec["end"].as_f64(), Some(expected_end));
     // The jump cut: two kept ranges around the deleted word, and the file as long as they are.
     let kept: Vec<(f64, f64)> = spec["kept_ranges"]

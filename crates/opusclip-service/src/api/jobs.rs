@@ -6,7 +6,7 @@ use super::upload::{read_form, JobForm};
 use super::Caller;
 use crate::error::{ApiError, ServiceResult};
 use crate::jobs::{Inserted, Job, JobState, NewJob};
-use crate::request::{JobKind, JobRequest, JobSource};
+use crate::request::{JobFiles, JobKind, JobRequest, JobSource};
 use crate::state::Services;
 use crate::views::job_view;
 use axum::extract::multipart::MultipartRejection;
@@ -32,10 +32,10 @@ pub fn idempotency_key(headers: &HeaderMap) -> ServiceResult<Option<String>> {
 pub async fn check_request(
     services: &Services,
     request: &JobRequest,
-    transcript: Option<std::path::PathBuf>,
+    files: JobFiles,
     url_field: &str,
 ) -> ServiceResult<()> {
-    request.clip.to_options(&services.config.settings, transcript)?;
+    request.clip.to_options_with(&services.config.settings, files)?;
     if let JobSource::Url { url } = &request.source {
         crate::ssrf::check_url(url, url_field, &services.url_policy).await?;
     }
@@ -149,32 +149,44 @@ async fn accept_form(
         webhook_url: form.webhook_url.clone(),
         inline: false,
         spec: None,
+        watermark: super::brand::stored_file(&id, "watermark", &form.watermark),
+        font: super::brand::stored_file(&id, "font", &form.font),
     };
+    super::brand::check_brand_files(form).await?;
     let transcript = form.transcript.as_ref().map(|t| t.path.clone());
-    check_request(services, &request, transcript.clone(), "url").await.map_err(|error| match &transcript {
-        Some(path) => error.hiding_file(path, "the transcript"),
-        None => error,
-    })?;
+    check_request(services, &request, super::brand::form_files(form), "url").await.map_err(
+        |error| match &transcript {
+            Some(path) => error.hiding_file(path, "the transcript"),
+            None => error,
+        },
+    )?;
     if let Some(file) = &form.file {
         crate::execute::check_content(services, &file.path)
             .await
             .map_err(|error| error.hiding_file(&file.path, "the uploaded file"))?;
     }
-    let request_hash = crate::util::sha256_hex(
-        json!({
-            "source": source_hash,
-            "transcript": form.transcript.as_ref().map(|t| t.sha256.clone()),
-            "clip": request.clip,
-            "webhook_url": request.webhook_url,
-        })
-        .to_string()
-        .as_bytes(),
-    );
+    let mut asked = json!({
+        "source": source_hash,
+        "transcript": form.transcript.as_ref().map(|t| t.sha256.clone()),
+        "clip": request.clip,
+        "webhook_url": request.webhook_url,
+    });
+    for (name, file) in [("watermark", &request.watermark), ("font", &request.font)] {
+        if let Some(file) = file {
+            asked[name] = json!(file.sha256);
+        }
+    }
+    let request_hash = crate::util::sha256_hex(asked.to_string().as_bytes());
     if let (Some(file), JobSource::Upload { key, .. }) = (&form.file, &request.source) {
         services.storage.put_file(key, &file.path).await?;
     }
     if let (Some(transcript), Some(key)) = (&form.transcript, &request.transcript_key) {
         services.storage.put_file(key, &transcript.path).await?;
+    }
+    for (spooled, stored) in [(&form.watermark, &request.watermark), (&form.font, &request.font)] {
+        if let (Some(spooled), Some(stored)) = (spooled, stored) {
+            services.storage.put_file(&stored.key, &spooled.path).await?;
+        }
     }
     let submitted = submit(services, caller, id.clone(), request, idempotency, request_hash).await;
     if !matches!(&submitted, Ok((StatusCode::ACCEPTED, _))) {
@@ -391,7 +403,7 @@ const MAX_RENDER_SIDE: u32 = 4096;
 const MAX_RENDER_SECONDS: f64 = 3600.0;
 const MAX_RENDER_WORDS: usize = 100_000;
 
-fn check_spec(spec: &opusclip_core::ClipSpec) -> ServiceResult<()> {
+fn check_spec(spec: &opusclip_core::ClipSpec, parent: &JobRequest) -> ServiceResult<()> {
     let mut problems = Vec::new();
     if spec.outputs.is_empty() {
         problems.push("the spec has no outputs".to_string());
@@ -412,10 +424,8 @@ fn check_spec(spec: &opusclip_core::ClipSpec) -> ServiceResult<()> {
     if let Err(error) = opusclip_core::check_kept_ranges(spec) {
         problems.push(error.to_string());
     }
-    // Paths on this server are not the caller's to name: an API job never has either.
-    if spec.watermark.is_some() || spec.caption_style.font_file.is_some() {
-        problems.push("a watermark image or a caption font file cannot be given through the API yet".to_string());
-    }
+    // Paths on this server are not the caller's to name: only the parent job's own files.
+    problems.extend(super::brand::spec_brand_problems(spec, parent));
     if problems.is_empty() {
         Ok(())
     } else {
@@ -442,7 +452,7 @@ pub async fn render(
     let spec: opusclip_core::ClipSpec = super::json_body(&headers, body).await?;
     let idempotency = idempotency_key(&headers)?;
     let parent = finished_job(&services, &caller, &id).await?;
-    check_spec(&spec)?;
+    check_spec(&spec, &parent.request)?;
     let request_hash =
         crate::util::sha256_hex(format!("{id}:{}", serde_json::to_string(&spec).unwrap_or_default()).as_bytes());
     let request = JobRequest {
@@ -454,6 +464,8 @@ pub async fn render(
         webhook_url: None,
         inline: false,
         spec: Some(spec),
+        watermark: parent.request.watermark.clone(),
+        font: parent.request.font.clone(),
     };
     let (status, job) =
         submit(&services, &caller, crate::jobs::new_job_id(), request, idempotency, request_hash).await?;

@@ -2,6 +2,7 @@
 //! JSON `{error, code, details}` answers for every refusal, unknown route and wrong method.
 
 mod auth;
+mod brand;
 mod downloads;
 mod events;
 mod export;

@@ -153,10 +153,20 @@ pub struct JobForm {
     pub loudness: Option<String>,
     /// A brand template's text (TOML or JSON, as `opusclip clip --template`): the caption look
     /// built on a preset, with `shadow`, `animation` (`none`, `pop`, `karaoke`) and
-    /// `keyword_color`. Not with `caption_style`; a `[watermark]` is a 422 (its image is not
-    /// taken through the API yet).
+    /// `keyword_color`, `outro`, `font_file` and a `[watermark]`. Not with `caption_style`. The
+    /// files it names are sent as the `font` and `watermark` parts (a template naming one that
+    /// is not sent is a 422).
     #[schema(example = "base = \"bold\"\nanimation = \"pop\"\nkeyword_color = \"00E5FF\"")]
     pub template: Option<String>,
+    /// A logo, PNG or JPEG (at most 5 MiB): the template's `[watermark]` image, or without one a
+    /// logo in the top-right corner at 15 % of the width. Kept with the job; a re-render of its
+    /// clips draws it again.
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub watermark: Option<String>,
+    /// A caption font, TrueType or OpenType (at most 20 MiB): the template's `font_file`, or
+    /// without a template the font the chosen look is drawn in.
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub font: Option<String>,
     /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).

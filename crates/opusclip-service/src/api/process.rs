@@ -76,6 +76,8 @@ pub fn to_job_request(body: &ProcessRequest) -> ServiceResult<JobRequest> {
         webhook_url: body.webhook_url.clone().filter(|u| !u.trim().is_empty()),
         inline: body.inline,
         spec: None,
+        watermark: None,
+        font: None,
     })
 }
 
@@ -100,7 +102,7 @@ pub async fn create(
     let body: ProcessRequest = json_body(&headers, body).await?;
     let idempotency = idempotency_key(&headers)?;
     let request = to_job_request(&body)?;
-    check_request(&services, &request, None, "video_url").await?;
+    check_request(&services, &request, crate::request::JobFiles::default(), "video_url").await?;
     let request_hash = crate::util::sha256_hex(serde_json::to_string(&body).unwrap_or_default().as_bytes());
     let (status, job) =
         submit(&services, &caller, crate::jobs::new_job_id(), request, idempotency, request_hash).await?;

@@ -1,6 +1,6 @@
 //! Reading the multipart form of `POST /api/jobs`: the `file` part is streamed to a spool file
-//! chunk by chunk (never held in memory) under a size cap, the `transcript` part likewise with a
-//! small cap, each at most once, and every other part is an option of `opusclip clip` by the same
+//! chunk by chunk (never held in memory) under a size cap, the `transcript`, `watermark` (an
+//! image) and `font` parts likewise with small caps, each at most once, and every other part is an option of `opusclip clip` by the same
 //! name, capped in size, count and total. Client file names never reach the file system; only a
 //! sanitised extension is kept.
 
@@ -29,6 +29,10 @@ pub struct SpooledFile {
 pub struct JobForm {
     pub file: Option<SpooledFile>,
     pub transcript: Option<SpooledFile>,
+    /// A watermark image (a brand template's `[watermark]`, or alone).
+    pub watermark: Option<SpooledFile>,
+    /// A caption font (a brand template's `font_file`, or alone).
+    pub font: Option<SpooledFile>,
     pub url: Option<String>,
     pub webhook_url: Option<String>,
     pub fields: ClipFields,
@@ -37,13 +41,18 @@ pub struct JobForm {
 impl JobForm {
     /// Remove spooled files (the request was refused).
     pub async fn discard(&self) {
-        for file in [&self.file, &self.transcript].into_iter().flatten() {
+        for file in [&self.file, &self.transcript, &self.watermark, &self.font].into_iter().flatten() {
             tokio::fs::remove_file(&file.path).await.ok();
         }
     }
 }
 
-/// Largest text field (any part but `file` and `transcript`), bytes.
+/// Largest watermark image, bytes.
+pub const WATERMARK_LIMIT: u64 = 5 * 1024 * 1024;
+/// Largest caption font file, bytes.
+pub const FONT_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// Largest text field (any part but the files), bytes.
 pub const TEXT_FIELD_LIMIT: usize = 64 * 1024;
 /// Most text fields in one form.
 pub const TEXT_FIELD_COUNT_LIMIT: usize = 64;
@@ -80,6 +89,8 @@ async fn read_parts(
         let (slot, cap, what) = match name.as_str() {
             "file" => (&mut form.file, max_upload, "the uploaded file"),
             "transcript" => (&mut form.transcript, TRANSCRIPT_LIMIT, "the transcript"),
+            "watermark" => (&mut form.watermark, WATERMARK_LIMIT, "the watermark image"),
+            "font" => (&mut form.font, FONT_LIMIT, "the font file"),
             _ => {
                 budget.start_field()?;
                 let value = text_of(field, &name, &mut budget).await?;
@@ -239,9 +250,9 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "cut_fillers" => fields.cut_fillers = matches!(value, "1" | "true" | "yes" | "on"),
         other => {
             return Err(format!(
-                "unknown field {other:?}: the form takes file, url, transcript, clips, min, max, length, aspect, \
-                 range, prompt, language, vocabulary, censor, caption_style, caption_position, loudness, template, \
-                 cut_pauses, cut_fillers, no_captions, webhook_url"
+                "unknown field {other:?}: the form takes file, url, transcript, watermark, font, clips, min, max, \
+                 length, aspect, range, prompt, language, vocabulary, censor, caption_style, caption_position, \
+                 loudness, template, cut_pauses, cut_fillers, no_captions, webhook_url"
             ))
         }
     }

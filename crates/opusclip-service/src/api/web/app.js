@@ -166,6 +166,11 @@ async function jobForm() {
   const captionStyle = byId("captions-choice").value;
   if (template) form.append("template", await template.text());
   else if (captionStyle) form.append("caption_style", captionStyle);
+  // The brand's files go as they are: the template names them, the server keeps them with the job.
+  for (const [id, name] of [["watermark-file", "watermark"], ["font-file", "font"]]) {
+    const file = byId(id).files[0];
+    if (file) form.append(name, file);
+  }
   return form;
 }
 
