@@ -186,8 +186,8 @@ mod service {
     pub fn api_json(data: &[u8]) {
         let Ok(body) = serde_json::from_slice::<ProcessRequest>(data) else { return };
         if let Ok(request) = to_job_request(&body) {
-            let _ = request.clip.to_options(&Settings::default(), None);
-            let _ = request.clip.caption_style();
+            let files = opusclip_service::request::RequestFiles::default();
+            let _ = opusclip_service::request::clip_options(&request.clip, &Settings::default(), files);
         }
     }
 

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ServiceResult};
 use crate::jobs::Job;
 use crate::kinds::{run_transcript, run_whole_video};
 use crate::progress::JobProgress;
-use crate::request::{JobFiles, JobKind, JobSource};
+use crate::request::{JobKind, JobSource, RequestFiles};
 use crate::state::Services;
 use crate::util::safe_extension;
 use opusclip_pipeline::{run_clip, Progress};
@@ -58,7 +58,7 @@ pub async fn execute(
         }
     }
     let out = work_dir.join("out");
-    let files = JobFiles { transcript, watermark, font };
+    let files = RequestFiles { transcript, watermark, font };
     run_engine(services, job, input, files, out.clone(), progress.clone()).await?;
     rewrite_manifest_source(&out, job)?;
     rewrite_spec_paths(&out, job)?;
@@ -185,12 +185,12 @@ async fn run_engine(
     services: &Services,
     job: &Job,
     input: PathBuf,
-    files: JobFiles,
+    files: RequestFiles,
     out: PathBuf,
     progress: JobProgress,
 ) -> ServiceResult<()> {
     let request = job.request.clone();
-    let mut options = request.clip.to_options_with(&services.config.settings, files.clone())?;
+    let mut options = crate::request::clip_options(&request.clip, &services.config.settings, files.clone())?;
     if request.kind == JobKind::Clips {
         if let Some(max_length) = request.max_length {
             options.max_seconds = f64::from(max_length);
@@ -236,7 +236,7 @@ fn rewrite_manifest_source(out: &Path, job: &Job) -> ServiceResult<()> {
 
 /// An edited spec's watermark image and caption font file are the job's own files, whatever
 /// the spec says (`check_spec` let it name them only where the job has them).
-fn with_job_files(spec: &mut opusclip_core::ClipSpec, files: &JobFiles) {
+fn with_job_files(spec: &mut opusclip_core::ClipSpec, files: &RequestFiles) {
     if let (Some(watermark), Some(image)) = (spec.watermark.as_mut(), &files.watermark) {
         watermark.image = image.display().to_string();
     }

@@ -1,7 +1,7 @@
-//! Choosing the caption look and place when a job is created: `caption_style` and
-//! `caption_position` on `POST /api/jobs` reach every clip's `ClipSpec` (clip-NN.json) and the
-//! burned-in captions, a bad name or place is a 422 saying what is valid, and the OpenAPI document
-//! names the field.
+//! Choosing the caption look, place and layout when a job is created: `caption_style`,
+//! `caption_position` and `layout` on `POST /api/jobs` reach every clip's `ClipSpec`
+//! (clip-NN.json) and the burned-in captions, a bad name or place is a 422 saying what is valid,
+//! the OpenAPI document names the field, and a template's logo and font come as file parts.
 
 mod common;
 
@@ -18,6 +18,7 @@ fn a_job_made_with_a_caption_style_renders_clips_in_that_look() {
     let mut parts = clip_parts(&talk);
     parts.push(Part::Field("caption_style", "Punch"));
     parts.push(Part::Field("caption_position", "Top"));
+    parts.push(Part::Field("layout", "blur-fit"));
     let created = post_form(&service.url("/api/jobs"), &key, &parts, &[]);
     assert_eq!(created.status, 202, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_string();
@@ -33,6 +34,8 @@ fn a_job_made_with_a_caption_style_renders_clips_in_that_look() {
         let spec_name = clip["spec"].as_str().expect("the clip's spec file");
         let spec = get(&service.url(&format!("/api/jobs/{id}/files/{spec_name}")), &key).json();
         assert_eq!(spec["caption_style"], punch, "{spec_name} carries the chosen look");
+        let layout = spec["outputs"][0]["layout"].to_string();
+        assert!(layout.contains("blur"), "{spec_name} has the layout asked for: {layout}");
         assert_eq!(
             (spec["caption_style"]["uppercase"].as_bool(), spec["caption_style"]["highlight_color"].as_str()),
             (Some(true), Some("39FF14"))

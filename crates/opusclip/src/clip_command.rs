@@ -5,137 +5,72 @@ use crate::cli::ClipArgs;
 use crate::inputs::{expand_inputs, output_folder_name, sidecar_transcript};
 use crate::progress_bar::StageBars;
 use crate::summary::print_summary;
-use opusclip_core::{
-    caption_style_named, Aspect, CaptionStyle, Error, LayoutKind, Manifest, Result, Settings, DEFAULT_CAPTION_STYLE,
-    NO_CAPTIONS,
-};
-use opusclip_pipeline::llm::LlmConfig;
-use opusclip_pipeline::transcript::{censor_list, default_vad_model, default_whisper_model, vocabulary_prompt};
-use opusclip_pipeline::{run_clip, ClipOptions};
-use opusclip_select::{LengthRange, TimeRange};
+use opusclip_core::{Error, Manifest, Result, Settings};
+use opusclip_pipeline::{run_clip, ClipOptions, ClipRequest, LocalChoices, RequestFiles};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Parse `--aspect` values, reporting every bad one.
-pub fn parse_aspects(values: &[String]) -> Result<Vec<Aspect>> {
-    let mut aspects = Vec::new();
-    let mut problems = Vec::new();
-    for value in values {
-        match value.parse::<Aspect>() {
-            Ok(aspect) if !aspects.contains(&aspect) => aspects.push(aspect),
-            Ok(_) => {}
-            Err(problem) => problems.push(problem),
-        }
-    }
-    if problems.is_empty() {
-        Ok(aspects)
-    } else {
-        Err(Error::invalid_input(problems.join("; ")))
-    }
-}
+pub use opusclip_pipeline::request::parse_aspects;
 
-/// Parse `--layout`: `auto` (the planner chooses) or a layout name.
-pub fn parse_layout(value: &str) -> Result<Option<LayoutKind>> {
-    if value.trim().eq_ignore_ascii_case("auto") {
-        return Ok(None);
-    }
-    value.parse::<LayoutKind>().map(Some).map_err(|problem| {
-        Error::invalid_input(format!("--layout: {problem}, or auto")).with_details(json!({ "layout": value }))
-    })
-}
-
-/// `--template FILE`, `--caption-style NAME` (a preset or `none`), `--no-captions`, or the
-/// default look; `--caption-position` over any of them.
-pub fn caption_style(args: &ClipArgs) -> Result<CaptionStyle> {
-    let name =
-        if args.no_captions { NO_CAPTIONS } else { args.caption_style.as_deref().unwrap_or(DEFAULT_CAPTION_STYLE) };
-    let mut style = match &args.template {
+/// The request `opusclip clip`'s flags make and the files they name: a template's text, with the
+/// watermark image and font file it names found beside it (`read_template` checks they exist).
+pub fn clip_request(args: &ClipArgs) -> Result<(ClipRequest, RequestFiles)> {
+    let mut files = RequestFiles { transcript: args.transcript.clone(), ..RequestFiles::default() };
+    let template = match &args.template {
         Some(path) => {
-            let mut style = opusclip_core::template::read_template(path)?.style;
-            style.enabled = !args.no_captions;
-            style
+            let read = opusclip_core::template::read_template(path)?;
+            files.watermark = read.watermark.map(|watermark| PathBuf::from(watermark.image));
+            files.font = read.style.font_file.map(PathBuf::from);
+            Some(std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?)
         }
-        None => caption_style_named(name)?,
+        None => None,
     };
-    if let Some(position) = &args.caption_position {
-        style.position = opusclip_core::CaptionPosition::parse(position)?;
-    }
-    style.emoji |= args.emoji;
-    Ok(style)
+    let llm = match (args.llm, args.no_llm) {
+        (true, _) => Some(true),
+        (false, true) => Some(false),
+        (false, false) => None,
+    };
+    let request = ClipRequest {
+        clips: args.clips,
+        min: args.min,
+        max: args.max,
+        length: args.lengths.clone(),
+        range: args.range.clone(),
+        prompt: args.prompt.clone(),
+        aspect: args.aspects.clone(),
+        language: args.language.clone(),
+        vocabulary: args.vocabulary.clone(),
+        censor: args.censor.clone(),
+        no_captions: args.no_captions,
+        caption_style: args.caption_style.clone(),
+        caption_position: args.caption_position.clone(),
+        loudness: Some(args.loudness.clone()),
+        template,
+        cut_pauses: args.cut_pauses,
+        cut_fillers: args.cut_fillers,
+        tight: args.tight,
+        layout: Some(args.layout.clone()),
+        emoji: args.emoji,
+        llm,
+    };
+    Ok((request, files))
 }
 
-/// Parse every `--length` value (each a comma list of MIN-MAX ranges).
-pub fn parse_lengths(values: &[String]) -> Result<Vec<LengthRange>> {
-    let mut ranges = Vec::new();
-    for value in values {
-        for range in LengthRange::parse_list(value)? {
-            if !ranges.contains(&range) {
-                ranges.push(range);
-            }
-        }
+/// What this machine's flags choose beyond the request: a speech model file, VAD off, a font
+/// folder, embeddings off.
+fn local_choices(args: &ClipArgs) -> LocalChoices {
+    LocalChoices {
+        whisper_model: args.whisper_model.clone(),
+        no_vad: args.no_vad,
+        font_dir: args.font_dir.clone(),
+        no_embeddings: args.no_embeddings,
     }
-    Ok(ranges)
 }
 
 fn options_from(args: &ClipArgs, settings: &Settings) -> Result<ClipOptions> {
-    let mut options = ClipOptions {
-        clips: args.clips,
-        min_seconds: args.min,
-        max_seconds: args.max,
-        lengths: parse_lengths(&args.lengths)?,
-        timeframe: args.range.as_deref().map(TimeRange::parse).transpose()?,
-        prompt: args.prompt.clone(),
-        aspects: parse_aspects(&args.aspects)?,
-        layout: parse_layout(&args.layout)?,
-        transcript: args.transcript.clone(),
-        whisper_model: args.whisper_model.clone().or_else(|| default_whisper_model(settings)),
-        language: args.language.clone(),
-        asr_prompt: vocabulary_prompt(args.vocabulary.as_deref()),
-        vad_model: if args.no_vad { None } else { default_vad_model(settings) },
-        censor: censor_list(args.censor.as_deref()),
-        font_dir: args.font_dir.clone().or_else(|| settings.font_dir.clone()),
-        score_weights: settings.score_weights,
-        llm: llm_config(args, settings)?,
-        embedding_model: embedding_model(args, settings),
-        embedding_batch: settings.batch_size as usize,
-        ..ClipOptions::default()
-    };
-    options.caption_style = caption_style(args)?;
-    options.loudness = opusclip_core::parse_loudness(&args.loudness)?;
-    options.tighten = tighten_options(args);
-    if let Some(path) = &args.template {
-        options.watermark = opusclip_core::template::read_template(path)?.watermark;
-    }
-    options.validate()?;
-    Ok(options)
-}
-
-/// What `--cut-pauses`, `--cut-fillers` and `--tight` ask to cut out of each clip.
-fn tighten_options(args: &ClipArgs) -> opusclip_select::TightenOptions {
-    let default_pause = args.tight.then_some(opusclip_select::DEFAULT_PAUSE_SECONDS);
-    opusclip_select::TightenOptions {
-        pause_seconds: args.cut_pauses.or(default_pause),
-        fillers: args.cut_fillers || args.tight,
-    }
-}
-
-/// The installed sentence-embedding model's directory, unless `--no-embeddings`.
-fn embedding_model(args: &ClipArgs, settings: &Settings) -> Option<PathBuf> {
-    let installed = opusclip_pipeline::topics::installed_embedding_model(settings.cache_dir.as_deref());
-    installed.filter(|_| !args.no_embeddings)
-}
-
-/// The LLM server of `LLM_URL` unless `--no-llm`; `--llm` without `LLM_URL` is an error.
-fn llm_config(args: &ClipArgs, settings: &Settings) -> Result<Option<LlmConfig>> {
-    match LlmConfig::from_settings(settings) {
-        _ if args.no_llm => Ok(None),
-        None if args.llm => Err(Error::invalid_input(
-            "--llm needs LLM_URL: the address of an OpenAI-compatible server, e.g. LLM_URL=http://127.0.0.1:8080 \
-             for `llama-server -m model.gguf --port 8080`",
-        )),
-        config => Ok(config),
-    }
+    let (request, files) = clip_request(args)?;
+    ClipOptions::from_request(&request, settings, files, &local_choices(args))
 }
 
 struct Outcome {
@@ -219,7 +154,8 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use clap::Parser;
-    use opusclip_core::ErrorCode;
+    use opusclip_core::{caption_style_named, CaptionStyle, ErrorCode, LayoutKind};
+    use opusclip_select::{LengthRange, TimeRange};
 
     fn clip_args(extra: &[&str]) -> ClipArgs {
         let mut argv = vec!["opusclip", "clip", "talk.mp4"];
@@ -391,6 +327,7 @@ mod tests {
     fn length_conflicts_with_min_and_max() {
         let argv = ["opusclip", "clip", "talk.mp4", "--length", "15-30", "--min", "10"];
         assert!(Cli::try_parse_from(argv).is_err());
-        assert_eq!(parse_lengths(&["15-30".into(), "15-30".into()]).expect("valid").len(), 1);
+        let twice = options_from(&clip_args(&["--length", "15-30", "--length", "15-30"]), &Settings::default());
+        assert_eq!(twice.expect("valid").lengths.len(), 1);
     }
 }

@@ -5,14 +5,14 @@
 
 use super::upload::{JobForm, SpooledFile};
 use crate::error::{ApiError, ServiceResult};
-use crate::request::{JobFiles, JobRequest, StoredFile};
+use crate::request::{JobRequest, RequestFiles, StoredFile};
 use serde_json::json;
 use std::path::Path;
 
 /// The spooled files of `form` as paths on this machine.
-pub fn form_files(form: &JobForm) -> JobFiles {
+pub fn form_files(form: &JobForm) -> RequestFiles {
     let path = |file: &Option<SpooledFile>| file.as_ref().map(|file| file.path.clone());
-    JobFiles { transcript: path(&form.transcript), watermark: path(&form.watermark), font: path(&form.font) }
+    RequestFiles { transcript: path(&form.transcript), watermark: path(&form.watermark), font: path(&form.font) }
 }
 
 /// Refuses a `watermark` part that is not a PNG or JPEG image, or a `font` part that is not a

@@ -6,7 +6,7 @@ use super::upload::{read_form, JobForm};
 use super::Caller;
 use crate::error::{ApiError, ServiceResult};
 use crate::jobs::{Inserted, Job, JobState, NewJob};
-use crate::request::{JobFiles, JobKind, JobRequest, JobSource};
+use crate::request::{JobKind, JobRequest, JobSource, RequestFiles};
 use crate::state::Services;
 use crate::views::job_view;
 use axum::extract::multipart::MultipartRejection;
@@ -32,10 +32,10 @@ pub fn idempotency_key(headers: &HeaderMap) -> ServiceResult<Option<String>> {
 pub async fn check_request(
     services: &Services,
     request: &JobRequest,
-    files: JobFiles,
+    files: RequestFiles,
     url_field: &str,
 ) -> ServiceResult<()> {
-    request.clip.to_options_with(&services.config.settings, files)?;
+    crate::request::clip_options(&request.clip, &services.config.settings, files)?;
     if let JobSource::Url { url } = &request.source {
         crate::ssrf::check_url(url, url_field, &services.url_policy).await?;
     }

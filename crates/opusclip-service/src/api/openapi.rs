@@ -167,6 +167,21 @@ pub struct JobForm {
     /// without a template the font the chosen look is drawn in.
     #[schema(value_type = Option<String>, format = Binary)]
     pub font: Option<String>,
+    /// The layout of every output: `auto` (default: chosen per clip and aspect, with a reason in
+    /// the manifest), `track`, `split`, `three`, `four`, `screen`, `blur-fit` or `audiogram`.
+    #[schema(example = "split")]
+    pub layout: Option<String>,
+    /// `true`: an emoji after one strong word per caption page.
+    pub emoji: Option<bool>,
+    /// Cut quiet pauses longer than this many seconds (`on`: 0.5) out of each clip.
+    pub cut_pauses: Option<String>,
+    /// `true`: cut filler words and repeated starts.
+    pub cut_fillers: Option<bool>,
+    /// `true`: both cuts at their defaults.
+    pub tight: Option<bool>,
+    /// The server's LLM (`LLM_URL`) for titles and reranking: `true` requires it, `false` turns
+    /// it off; absent: used when the server has one.
+    pub llm: Option<bool>,
     /// `true`: no burned-in captions (the same as `caption_style=none`).
     pub no_captions: Option<bool>,
     /// Signed POST when the job ends (needs `WEBHOOK_SECRET` on the server).

@@ -8,7 +8,7 @@ use super::jobs::{check_request, idempotency_key, job_response, submit};
 use super::{json_body, Caller};
 use crate::error::{ApiError, ServiceResult};
 use crate::jobs::{Job, JobState};
-use crate::request::{ClipFields, JobKind, JobRequest, JobSource};
+use crate::request::{ClipRequest, JobKind, JobRequest, JobSource};
 use crate::state::Services;
 use crate::views::links;
 use axum::extract::{Query, State};
@@ -66,7 +66,7 @@ pub fn to_job_request(body: &ProcessRequest) -> ServiceResult<JobRequest> {
                 .with_details(json!({ "field": "max_length", "min": 1, "max": 500 })))
         }
     };
-    let clip = ClipFields { clips: body.clips.unwrap_or(3), ..ClipFields::default() };
+    let clip = ClipRequest { clips: body.clips.unwrap_or(3), ..ClipRequest::default() };
     Ok(JobRequest {
         kind,
         source: JobSource::Url { url: body.video_url.trim().to_string() },
@@ -102,7 +102,7 @@ pub async fn create(
     let body: ProcessRequest = json_body(&headers, body).await?;
     let idempotency = idempotency_key(&headers)?;
     let request = to_job_request(&body)?;
-    check_request(&services, &request, crate::request::JobFiles::default(), "video_url").await?;
+    check_request(&services, &request, crate::request::RequestFiles::default(), "video_url").await?;
     let request_hash = crate::util::sha256_hex(serde_json::to_string(&body).unwrap_or_default().as_bytes());
     let (status, job) =
         submit(&services, &caller, crate::jobs::new_job_id(), request, idempotency, request_hash).await?;

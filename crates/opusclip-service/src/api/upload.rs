@@ -6,7 +6,7 @@
 
 use super::TRANSCRIPT_LIMIT;
 use crate::error::ApiError;
-use crate::request::ClipFields;
+use crate::request::ClipRequest;
 use crate::util::{random_hex, safe_extension};
 use axum::extract::multipart::{Field, Multipart, MultipartError};
 use axum::http::StatusCode;
@@ -35,7 +35,7 @@ pub struct JobForm {
     pub font: Option<SpooledFile>,
     pub url: Option<String>,
     pub webhook_url: Option<String>,
-    pub fields: ClipFields,
+    pub fields: ClipRequest,
 }
 
 impl JobForm {
@@ -212,6 +212,11 @@ async fn drain(field: &mut Field<'_>, mut read: u64) {
     }
 }
 
+/// A yes/no field: `1`, `true`, `yes` or `on` is yes.
+fn on(value: &str) -> bool {
+    matches!(value.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+}
+
 fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|_| format!("{name} must be a number, got {value:?}"))
 }
@@ -234,7 +239,7 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "censor" => {
             fields.censor = Some(value.to_string()).filter(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
         }
-        "no_captions" => fields.no_captions = matches!(value, "1" | "true" | "yes" | "on"),
+        "no_captions" => fields.no_captions = on(value),
         "caption_style" => fields.caption_style = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "caption_position" => fields.caption_position = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "loudness" => fields.loudness = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
@@ -247,12 +252,21 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
                 number => Some(parse(name, number)?),
             }
         }
-        "cut_fillers" => fields.cut_fillers = matches!(value, "1" | "true" | "yes" | "on"),
+        "cut_fillers" => fields.cut_fillers = on(value),
+        "tight" => fields.tight = on(value),
+        "emoji" => fields.emoji = on(value),
+        "layout" => fields.layout = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
+        "llm" => {
+            fields.llm = match value {
+                "" | "auto" => None,
+                other => Some(on(other)),
+            }
+        }
         other => {
             return Err(format!(
                 "unknown field {other:?}: the form takes file, url, transcript, watermark, font, clips, min, max, \
                  length, aspect, range, prompt, language, vocabulary, censor, caption_style, caption_position, \
-                 loudness, template, cut_pauses, cut_fillers, no_captions, webhook_url"
+                 loudness, template, layout, emoji, cut_pauses, cut_fillers, tight, llm, no_captions, webhook_url"
             ))
         }
     }
@@ -277,6 +291,14 @@ mod tests {
         set_field(&mut form, "cut_pauses", "on").unwrap();
         set_field(&mut form, "cut_fillers", "on").unwrap();
         assert_eq!((form.fields.cut_pauses, form.fields.cut_fillers), (Some(0.5), true));
+        for (name, value) in [("layout", "Three"), ("emoji", "on"), ("tight", "yes"), ("llm", "off")] {
+            set_field(&mut form, name, value).unwrap();
+        }
+        let fields = &form.fields;
+        assert_eq!(
+            (fields.layout.as_deref(), fields.emoji, fields.tight, fields.llm),
+            (Some("three"), true, true, Some(false))
+        );
         set_field(&mut form, "cut_pauses", "0.8").unwrap();
         assert_eq!(form.fields.cut_pauses, Some(0.8));
         assert!(set_field(&mut form, "cut_pauses", "long").unwrap_err().contains("cut_pauses must be a number"));
