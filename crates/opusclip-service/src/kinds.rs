@@ -1,14 +1,15 @@
 //! The processing types of `POST /api/video/process` beyond clips: the whole video with burned-in
 //! captions, the whole video reframed to 9:16 (following faces), or only the transcript. Each is
-//! built from the engine's own stages (transcript plan, close look, crop planning, `render_spec`),
-//! so the whole-video outputs look exactly like clips. Each writes its files and a small
-//! `manifest.json` into the output folder.
+//! built from the engine's own stages (transcript plan, close look with its reframing signals,
+//! the clip planner `frame_clip`, `render_spec`), so the whole-video outputs look exactly like
+//! clips. Each writes its files and a small `manifest.json` into the output folder.
 
 use opusclip_captions::{SafeArea, TextMeasure};
 use opusclip_core::{
     Aspect, ClipSpec, OutputSpec, ProbeFacts, Result, SourceRef, Transcript, SCHEMA_VERSION, TOOL_VERSION,
 };
 use opusclip_pipeline::caption_place::spec_faces;
+use opusclip_pipeline::reframe::{frame_clip, ClipFraming};
 use opusclip_pipeline::transcript::{plan_transcript, TranscriptPlan};
 use opusclip_pipeline::{atomic, ClipOptions, Progress};
 use opusclip_reframe::{plan_crop, ReframeInput};
@@ -111,18 +112,42 @@ pub fn run_whole_video(
     let look = if reframe {
         let mut detector = opusclip_analyze::faces::FaceDetector::new()?;
         let look = timed(progress, "look", || {
-            opusclip_pipeline::look::close_look(input, &facts, 0.0, end, &mut detector, &mut |f| progress.advance(f))
+            opusclip_pipeline::look::close_look_with_signals(input, &facts, 0.0, end, &mut detector, &mut |f| {
+                progress.advance(f)
+            })
         })?;
         Some(look)
     } else {
         None
     };
-    let mut reframe_input = ReframeInput::new(display, aspect, 0.0, end);
-    if let Some(look) = &look {
-        reframe_input = reframe_input.with_faces(&look.faces).with_cuts(&look.cuts);
-    }
-    let crop_keyframes = timed(progress, "reframe", || Ok(plan_crop(&reframe_input)))?;
+    let words = transcript.as_ref().map(|t| t.words.as_slice()).unwrap_or_default();
+    let output = timed(progress, "reframe", || {
+        Ok(match &look {
+            // The same planner a clip goes through: borders, saliency, mouth motion, speakers.
+            Some((look, signals)) => {
+                let framing = ClipFraming {
+                    display,
+                    start: 0.0,
+                    end,
+                    look,
+                    signals: Some(signals),
+                    levels: None,
+                    words,
+                    layout: options.layout,
+                };
+                frame_clip(&framing, &[aspect]).into_iter().map(|framed| framed.spec).next()
+            }
+            None => None,
+        })
+    })?;
     let (width, height) = aspect.size();
+    let output = output.unwrap_or_else(|| OutputSpec {
+        aspect,
+        width,
+        height,
+        layout: Default::default(),
+        crop_keyframes: plan_crop(&ReframeInput::new(display, aspect, 0.0, end)),
+    });
     let spec = ClipSpec {
         schema_version: SCHEMA_VERSION,
         id: WHOLE_VIDEO_ID.to_string(),
@@ -137,10 +162,10 @@ pub fn run_whole_video(
         start: 0.0,
         end,
         words: transcript.as_ref().map(|t| t.words.clone()).unwrap_or_default(),
-        outputs: vec![OutputSpec { aspect, width, height, layout: Default::default(), crop_keyframes }],
+        outputs: vec![output],
         caption_style: options.caption_style.clone(),
         title: String::new(),
-        faces: look.as_ref().map(|look| spec_faces(&look.faces, 0.0, end)).unwrap_or_default(),
+        faces: look.as_ref().map(|(look, _)| spec_faces(&look.faces, 0.0, end)).unwrap_or_default(),
         loudness: options.loudness,
         keywords: Vec::new(),
         watermark: options.watermark.clone(),
