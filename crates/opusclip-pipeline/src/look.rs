@@ -8,7 +8,8 @@ use crate::mouth_motion::{mouth_motion, FacePicture};
 use crate::saliency::{saliency_profile, salient_box, PixelRect, SaliencyProfile};
 use opusclip_analyze::adaptive::AdaptiveParams;
 use opusclip_analyze::detector::{ShotDetector, ShotDetectorKind};
-use opusclip_analyze::faces::FaceDetector;
+/// The face detector a close look is given (made once per job: it loads its model).
+pub use opusclip_analyze::faces::FaceDetector;
 use opusclip_analyze::shots::ContentWeights;
 use opusclip_analyze::GrayView;
 use opusclip_core::{BoxF, CloseLook, FaceBox, FaceFrame, ProbeFacts, Result};

@@ -95,6 +95,15 @@ pub fn frame_clip(framing: &ClipFraming, aspects: &[Aspect]) -> Vec<FramedOutput
         .collect()
 }
 
+/// An output of `aspect` for `[start, end]` of a source `display` pixels large without a look at
+/// its picture: the planner's centred window (the whole-video captions job, which keeps the
+/// source's own shape).
+pub fn unlooked_output(display: (u32, u32), aspect: Aspect, start: f64, end: f64) -> OutputSpec {
+    let (width, height) = aspect.size();
+    let crop_keyframes = opusclip_reframe::plan_crop(&ReframeInput::new(display, aspect, start, end));
+    OutputSpec { aspect, width, height, layout: Layout::Track, crop_keyframes }
+}
+
 /// The face frames in active-picture coordinates with their mouth motion (parallel), the
 /// saliency boxes standing in for faces when faces are rare, and how many frames got one.
 fn subjects(

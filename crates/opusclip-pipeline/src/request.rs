@@ -9,6 +9,8 @@ use opusclip_core::{
     caption_style_named, caption_style_names, Aspect, CaptionStyle, Error, LayoutKind, Result, Settings, Watermark,
     DEFAULT_CAPTION_STYLE, NO_CAPTIONS,
 };
+/// The pause a bare `cut_pauses` (`on`, `--cut-pauses` without a number) cuts, seconds.
+pub use opusclip_select::DEFAULT_PAUSE_SECONDS;
 use opusclip_select::{LengthRange, TightenOptions, TimeRange};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -337,7 +339,7 @@ fn llm_config(asked: Option<bool>, settings: &Settings) -> Result<Option<LlmConf
 
 /// What `cut_pauses`, `cut_fillers` and `tight` ask to cut out of each clip.
 fn tighten(request: &ClipRequest) -> TightenOptions {
-    let default_pause = request.tight.then_some(opusclip_select::DEFAULT_PAUSE_SECONDS);
+    let default_pause = request.tight.then_some(DEFAULT_PAUSE_SECONDS);
     TightenOptions {
         pause_seconds: request.cut_pauses.or(default_pause),
         fillers: request.cut_fillers || request.tight,
@@ -371,7 +373,7 @@ mod tests {
             options(&ClipRequest { cut_pauses: Some(0.7), cut_fillers: true, ..ClipRequest::default() }).unwrap();
         assert_eq!((tight.tighten.pause_seconds, tight.tighten.fillers), (Some(0.7), true));
         let preset = options(&ClipRequest { tight: true, ..ClipRequest::default() }).unwrap().tighten;
-        assert_eq!((preset.pause_seconds, preset.fillers), (Some(opusclip_select::DEFAULT_PAUSE_SECONDS), true));
+        assert_eq!((preset.pause_seconds, preset.fillers), (Some(DEFAULT_PAUSE_SECONDS), true));
         assert!(options(&ClipRequest { cut_pauses: Some(9.0), ..ClipRequest::default() }).is_err());
         let bad = ClipRequest {
             aspect: vec!["3:2".into()],

@@ -5,14 +5,11 @@
 //! clips. Each writes its files and a small `manifest.json` into the output folder.
 
 use opusclip_captions::{SafeArea, TextMeasure};
-use opusclip_core::{
-    Aspect, ClipSpec, OutputSpec, ProbeFacts, Result, SourceRef, Transcript, SCHEMA_VERSION, TOOL_VERSION,
-};
+use opusclip_core::{Aspect, ClipSpec, ProbeFacts, Result, SourceRef, Transcript, SCHEMA_VERSION, TOOL_VERSION};
 use opusclip_pipeline::caption_place::spec_faces;
-use opusclip_pipeline::reframe::{frame_clip, ClipFraming};
+use opusclip_pipeline::reframe::{frame_clip, unlooked_output, ClipFraming};
 use opusclip_pipeline::transcript::{plan_transcript, TranscriptPlan};
 use opusclip_pipeline::{atomic, ClipOptions, Progress};
-use opusclip_reframe::{plan_crop, ReframeInput};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
@@ -110,7 +107,7 @@ pub fn run_whole_video(
     let end = facts.duration;
     let aspect = if reframe { Aspect::Vertical } else { closest_aspect(display) };
     let look = if reframe {
-        let mut detector = opusclip_analyze::faces::FaceDetector::new()?;
+        let mut detector = opusclip_pipeline::look::FaceDetector::new()?;
         let look = timed(progress, "look", || {
             opusclip_pipeline::look::close_look_with_signals(input, &facts, 0.0, end, &mut detector, &mut |f| {
                 progress.advance(f)
@@ -140,14 +137,8 @@ pub fn run_whole_video(
             None => None,
         })
     })?;
+    let output = output.unwrap_or_else(|| unlooked_output(display, aspect, 0.0, end));
     let (width, height) = aspect.size();
-    let output = output.unwrap_or_else(|| OutputSpec {
-        aspect,
-        width,
-        height,
-        layout: Default::default(),
-        crop_keyframes: plan_crop(&ReframeInput::new(display, aspect, 0.0, end)),
-    });
     let spec = ClipSpec {
         schema_version: SCHEMA_VERSION,
         id: WHOLE_VIDEO_ID.to_string(),

@@ -248,7 +248,7 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
             let seconds = value.trim();
             fields.cut_pauses = match seconds {
                 "" | "0" | "false" | "no" | "off" => None,
-                "1" | "true" | "yes" | "on" => Some(opusclip_select::DEFAULT_PAUSE_SECONDS),
+                "1" | "true" | "yes" | "on" => Some(opusclip_pipeline::request::DEFAULT_PAUSE_SECONDS),
                 number => Some(parse(name, number)?),
             }
         }
