@@ -330,8 +330,8 @@ fn llm_config(asked: Option<bool>, settings: &Settings) -> Result<Option<LlmConf
     match (asked, LlmConfig::from_settings(settings)) {
         (Some(false), _) => Ok(None),
         (Some(true), None) => Err(Error::invalid_input(
-            "--llm needs LLM_URL: the address of an OpenAI-compatible server, e.g. LLM_URL=http://127.0.0.1:8080 \
-             for `llama-server -m model.gguf --port 8080`",
+            "the LLM was asked for (--llm, or llm=true) but LLM_URL is not set: the address of an OpenAI-compatible \
+             server, e.g. LLM_URL=http://127.0.0.1:8080 for `llama-server -m model.gguf --port 8080`",
         )),
         (_, config) => Ok(config),
     }

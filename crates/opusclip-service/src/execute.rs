@@ -52,6 +52,8 @@ pub async fn execute(
     let cache_key = cache_key_for(services, job, &input, transcript.as_deref()).await;
     if let (Some(cache), Some(key)) = (&services.cache, &cache_key) {
         if let Some(hit) = reuse_cached(services, cache, key, &prefix).await {
+            // The copy names the job that made it: name this one's source and id instead.
+            restamp_manifest(services, job, &prefix, work_dir).await?;
             let result = describe_result(services, job, &prefix, started.elapsed().as_secs_f64()).await?;
             tracing::info!(job = %job.id, from = %hit, "answered from the result cache");
             return Ok(Executed { output_prefix: prefix, result, from_cache: true, cache_key: None });
@@ -61,7 +63,7 @@ pub async fn execute(
     let files = RequestFiles { transcript, watermark, font };
     run_engine(services, job, input, files, out.clone(), progress.clone()).await?;
     rewrite_manifest_source(&out, job)?;
-    rewrite_spec_paths(&out, job)?;
+    rewrite_spec_paths(&out)?;
     services.storage.publish_dir(&out, &prefix).await?;
     let result = describe_result(services, job, &prefix, started.elapsed().as_secs_f64()).await?;
     Ok(Executed { output_prefix: prefix, result, from_cache: false, cache_key })
@@ -226,12 +228,32 @@ fn rewrite_manifest_source(out: &Path, job: &Job) -> ServiceResult<()> {
     let path = out.join("manifest.json");
     let text = std::fs::read_to_string(&path).map_err(|e| ApiError::server_io("read", &path, e))?;
     let mut manifest: Value = serde_json::from_str(&text).map_err(|e| ApiError::internal(e.to_string()))?;
-    let shown = shown_source(job);
+    stamp(&mut manifest, job);
+    opusclip_pipeline::atomic::write_json(&path, &manifest).map_err(ApiError::from)
+}
+
+/// The job's own source name and id in a manifest.
+fn stamp(manifest: &mut Value, job: &Job) {
     if let Some(source) = manifest.get_mut("source").and_then(Value::as_object_mut) {
-        source.insert("path".into(), json!(shown));
+        source.insert("path".into(), json!(shown_source(job)));
     }
     manifest["job_id"] = json!(job.id);
-    opusclip_pipeline::atomic::write_json(&path, &manifest).map_err(ApiError::from)
+}
+
+/// A manifest copied from the result cache (made by another job, perhaps another key's) is
+/// stamped with this job's source name and id before anyone reads it.
+async fn restamp_manifest(services: &Services, job: &Job, prefix: &str, work_dir: &Path) -> ServiceResult<()> {
+    let key = format!("{prefix}/manifest.json");
+    let bytes = services
+        .storage
+        .read_bytes(&key)
+        .await?
+        .ok_or_else(|| ApiError::unavailable("STORAGE_ERROR", "the cached manifest could not be read back"))?;
+    let mut manifest: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(e.to_string()))?;
+    stamp(&mut manifest, job);
+    let local = work_dir.join("manifest.json");
+    opusclip_pipeline::atomic::write_json(&local, &manifest).map_err(ApiError::from)?;
+    services.storage.put_file(&key, &local).await
 }
 
 /// An edited spec's watermark image and caption font file are the job's own files, whatever
@@ -245,10 +267,11 @@ fn with_job_files(spec: &mut opusclip_core::ClipSpec, files: &RequestFiles) {
     }
 }
 
-/// The published clip specs name the source, the watermark image and the font file as the
-/// user knows them (`source`'s name, `watermark`, `font`), not as paths on the worker; a render
-/// of an edited spec puts the job's own files back in their place.
-fn rewrite_spec_paths(out: &Path, job: &Job) -> ServiceResult<()> {
+/// The published clip specs name the source, the watermark image and the font file by role
+/// (`source`, `watermark`, `font`), not as paths on the worker nor by the user's file name (a
+/// cached result is shared by every job of the same content); a render of an edited spec puts
+/// the job's own files back in their place.
+fn rewrite_spec_paths(out: &Path) -> ServiceResult<()> {
     let entries = std::fs::read_dir(out).map_err(|e| ApiError::server_io("read", out, e))?;
     for entry in entries.flatten() {
         let path = entry.path();
@@ -261,7 +284,7 @@ fn rewrite_spec_paths(out: &Path, job: &Job) -> ServiceResult<()> {
         else {
             continue;
         };
-        spec.source.path = shown_source(job);
+        spec.source.path = "source".into();
         if let Some(watermark) = spec.watermark.as_mut() {
             watermark.image = "watermark".into();
         }

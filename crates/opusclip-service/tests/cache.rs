@@ -1,6 +1,7 @@
 //! The result cache in the real Redis: a second identical request (same video bytes, same
-//! options) is answered from the cache — its outputs are copies of the first job's (its manifest
-//! still names the first job), made without running the pipeline; another option misses. With
+//! options) is answered from the cache — its outputs are copies of the first job's, made without
+//! running the pipeline, their manifest stamped with this job's id and source name (the first
+//! job may be another key's); another option misses. With
 //! Redis unreachable jobs still run and `/readyz` says the cache is down. Without `REDIS_URL` the
 //! cache is files in the data folder, with the same answers; its entries expire after
 //! `CACHE_TTL`, and a corrupt entry is a miss that the next run replaces.
@@ -32,7 +33,8 @@ fn a_repeated_request_is_answered_from_redis() {
     assert_eq!(second["from_cache"], true, "{second}");
     assert!(second["stage_seconds"].get("render").is_none(), "nothing was rendered the second time: {second}");
     let manifest = get(&service.url(&format!("/api/jobs/{second_id}/manifest")), &key).json();
-    assert_eq!(manifest["job_id"], first_id.as_str(), "the outputs are the first job's");
+    assert_eq!(manifest["job_id"], second_id.as_str(), "the copy names this job, not the one that made it");
+    assert_eq!(manifest["source"]["path"], "talk.mp4");
     assert_eq!(second["result"]["processed_video"], format!("/api/jobs/{second_id}/files/clip-01.mp4"));
 
     assert_eq!(
@@ -90,7 +92,8 @@ fn without_redis_a_repeated_request_is_answered_from_the_disk_cache() {
     assert_eq!(second["from_cache"], true, "{second}");
     assert!(second["stage_seconds"].get("render").is_none(), "nothing was rendered the second time: {second}");
     let manifest = get(&service.url(&format!("/api/jobs/{second_id}/manifest")), &key).json();
-    assert_eq!(manifest["job_id"], first_id.as_str(), "the outputs are the first job's");
+    assert_eq!(manifest["job_id"], second_id.as_str(), "the copy names this job, not the one that made it");
+    assert_eq!(manifest["source"]["path"], "talk.mp4");
     let clip = get(&service.url(&format!("/api/jobs/{second_id}/files/clip-01.mp4")), &key);
     assert_eq!((clip.status, &clip.body[4..8]), (200, &b"ftyp"[..]));
     let metrics = request("GET", &service.url("/metrics"), &[], None).text();

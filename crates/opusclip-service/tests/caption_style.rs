@@ -190,7 +190,7 @@ fn a_template_with_its_logo_and_font_files_brands_the_clips_and_their_re_render(
     assert_eq!(spec["watermark"]["image"], "watermark", "{spec}");
     assert_eq!(spec["watermark"]["corner"], "top-left");
     assert_eq!(spec["caption_style"]["font_file"], "font");
-    assert_eq!(spec["source"]["path"], "talk.mp4");
+    assert_eq!(spec["source"]["path"], "source", "by role: a cached result is shared by jobs of the same content");
     // The logo is drawn where the template put it: top left, inside the platform margins.
     let placed = opusclip_core::Watermark {
         image: String::new(),
@@ -233,14 +233,20 @@ fn a_template_with_its_logo_and_font_files_brands_the_clips_and_their_re_render(
     assert!(orange_share(&frame_of(&again, 1.5), logo_box) > 0.9, "the re-render lost the logo");
 
     // Files that are not what they say are refused, naming the part.
-    for (part, name, bytes) in
-        [("watermark", "logo.png", b"not a picture".to_vec()), ("font", "Brand.ttf", logo.clone())]
-    {
+    // A PNG header claiming 8000x8000 pixels (the renderer would decode it for every frame).
+    let mut huge = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    huge.extend_from_slice(&8000u32.to_be_bytes());
+    huge.extend_from_slice(&8000u32.to_be_bytes());
+    for (part, name, bytes) in [
+        ("watermark", "logo.png", b"not a picture".to_vec()),
+        ("watermark", "huge.png", huge),
+        ("font", "Brand.ttf", logo.clone()),
+    ] {
         let mut bad = clip_parts(&talk);
         bad.push(Part::File(part, name, bytes));
         let refused = post_form(&url, &key, &bad, &[]);
         assert_eq!(refused.status, 422, "{part}: {}", refused.text());
-        assert!(refused.text().contains(&format!("`{part}` part")), "{part}: {}", refused.text());
+        assert!(refused.text().contains(&format!("`{part}`")), "{part}: {}", refused.text());
         assert!(!refused.text().contains("upload-"), "no spool path in {}", refused.text());
     }
 }

@@ -136,6 +136,7 @@ async fn accept_form(
         }
         (None, Some(url)) => (JobSource::Url { url: url.clone() }, url.clone()),
     };
+    let brand = super::brand::check_brand_files(form).await?;
     let transcript_key = form.transcript.as_ref().map(|t| {
         let extension = t.extension.clone().unwrap_or_else(|| "srt".into());
         format!("jobs/{id}/input/transcript.{extension}")
@@ -149,10 +150,9 @@ async fn accept_form(
         webhook_url: form.webhook_url.clone(),
         inline: false,
         spec: None,
-        watermark: super::brand::stored_file(&id, "watermark", &form.watermark),
-        font: super::brand::stored_file(&id, "font", &form.font),
+        watermark: super::brand::stored_file(&id, "watermark", &form.watermark, brand.watermark),
+        font: super::brand::stored_file(&id, "font", &form.font, brand.font),
     };
-    super::brand::check_brand_files(form).await?;
     let transcript = form.transcript.as_ref().map(|t| t.path.clone());
     check_request(services, &request, super::brand::form_files(form), "url").await.map_err(
         |error| match &transcript {
@@ -177,16 +177,9 @@ async fn accept_form(
         }
     }
     let request_hash = crate::util::sha256_hex(asked.to_string().as_bytes());
-    if let (Some(file), JobSource::Upload { key, .. }) = (&form.file, &request.source) {
-        services.storage.put_file(key, &file.path).await?;
-    }
-    if let (Some(transcript), Some(key)) = (&form.transcript, &request.transcript_key) {
-        services.storage.put_file(key, &transcript.path).await?;
-    }
-    for (spooled, stored) in [(&form.watermark, &request.watermark), (&form.font, &request.font)] {
-        if let (Some(spooled), Some(stored)) = (spooled, stored) {
-            services.storage.put_file(&stored.key, &spooled.path).await?;
-        }
+    if let Err(error) = store_inputs(services, form, &request).await {
+        let _ = services.storage.delete_prefix(&format!("jobs/{id}")).await;
+        return Err(error);
     }
     let submitted = submit(services, caller, id.clone(), request, idempotency, request_hash).await;
     if !matches!(&submitted, Ok((StatusCode::ACCEPTED, _))) {
@@ -194,6 +187,24 @@ async fn accept_form(
         let _ = services.storage.delete_prefix(&format!("jobs/{id}")).await;
     }
     submitted
+}
+
+/// Put the form's files where the request says they are kept.
+async fn store_inputs(services: &Services, form: &JobForm, request: &JobRequest) -> ServiceResult<()> {
+    if let (Some(file), JobSource::Upload { key, .. }) = (&form.file, &request.source) {
+        services.storage.put_file(key, &file.path).await?;
+    }
+    let kept = [
+        (&form.transcript, request.transcript_key.as_deref()),
+        (&form.watermark, request.watermark.as_ref().map(|stored| stored.key.as_str())),
+        (&form.font, request.font.as_ref().map(|stored| stored.key.as_str())),
+    ];
+    for (spooled, key) in kept {
+        if let (Some(spooled), Some(key)) = (spooled, key) {
+            services.storage.put_file(key, &spooled.path).await?;
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/jobs/{id}`: state, stage, percent, ETA, error or result.
@@ -426,6 +437,9 @@ fn check_spec(spec: &opusclip_core::ClipSpec, parent: &JobRequest) -> ServiceRes
     }
     // Paths on this server are not the caller's to name: only the parent job's own files.
     problems.extend(super::brand::spec_brand_problems(spec, parent));
+    if let Some(Err(error)) = spec.watermark.as_ref().map(opusclip_core::Watermark::check) {
+        problems.push(error.to_string());
+    }
     if problems.is_empty() {
         Ok(())
     } else {

@@ -257,9 +257,11 @@ fn set_field(form: &mut JobForm, name: &str, value: &str) -> Result<(), String> 
         "emoji" => fields.emoji = on(value),
         "layout" => fields.layout = Some(value.to_ascii_lowercase()).filter(|v| !v.is_empty()),
         "llm" => {
-            fields.llm = match value {
+            fields.llm = match value.to_ascii_lowercase().as_str() {
                 "" | "auto" => None,
-                other => Some(on(other)),
+                "1" | "true" | "yes" | "on" => Some(true),
+                "0" | "false" | "no" | "off" => Some(false),
+                _ => return Err(format!("llm must be true, false or auto, got {value:?}")),
             }
         }
         other => {
