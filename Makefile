@@ -20,7 +20,8 @@ demo: build
 	./target/release/opusclip demo -o demo-out
 
 # `make test` also installs and starts, where they do not answer, the PostgreSQL and Redis the
-# service tests use (setup.sh --services) and build-checks the `lambda` feature. When every outside
+# service tests use (setup.sh --services), build-checks the `lambda` feature and runs its test (API
+# Gateway events through the real router and a stand-in Lambda Runtime API). When every outside
 # service answers it sets OPUSCLIP_REQUIRE_SERVICES=1, so a suite that would skip fails instead,
 # and it ends by listing the suites that ran (scripts/test-suites.sh).
 test:
@@ -31,7 +32,9 @@ test:
 	$(CARGO) check --locked -p opusclip --features lambda
 	@if bash scripts/test-suites.sh check; then export OPUSCLIP_REQUIRE_SERVICES=1; fi; \
 	  echo "OPUSCLIP_REQUIRE_SERVICES=$${OPUSCLIP_REQUIRE_SERVICES:-0} $(CARGO) test --workspace --locked"; \
-	  $(CARGO) test --workspace --locked && bash scripts/test-suites.sh summary
+	  $(CARGO) test --workspace --locked && \
+	  $(CARGO) test --locked -p opusclip-service --features lambda --test lambda && \
+	  bash scripts/test-suites.sh summary
 
 lint: setup
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
