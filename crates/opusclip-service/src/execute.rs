@@ -36,18 +36,11 @@ pub async fn execute(
     let started = Instant::now();
     let input = source_on_disk(services, job, progress, work_dir).await?;
     check_content(services, &input).await?;
-    let transcript = match &job.request.transcript_key {
-        Some(key) => Some(file_on_disk(services, key, work_dir, "transcript").await?),
-        None => None,
-    };
-    let watermark = match &job.request.watermark {
-        Some(stored) => Some(file_on_disk(services, &stored.key, work_dir, "watermark").await?),
-        None => None,
-    };
-    let font = match &job.request.font {
-        Some(stored) => Some(file_on_disk(services, &stored.key, work_dir, "font").await?),
-        None => None,
-    };
+    let request = &job.request;
+    let transcript = stored_on_disk(services, request.transcript_key.as_deref(), work_dir, "transcript").await?;
+    let brand_key = |file: &Option<crate::request::StoredFile>| file.as_ref().map(|stored| stored.key.clone());
+    let watermark = stored_on_disk(services, brand_key(&request.watermark).as_deref(), work_dir, "watermark").await?;
+    let font = stored_on_disk(services, brand_key(&request.font).as_deref(), work_dir, "font").await?;
     let prefix = output_prefix(&job.id, job.attempts);
     let cache_key = cache_key_for(services, job, &input, transcript.as_deref()).await;
     if let (Some(cache), Some(key)) = (&services.cache, &cache_key) {
@@ -119,6 +112,19 @@ async fn file_on_disk(services: &Services, key: &str, work_dir: &Path, stem: &st
     let dest = work_dir.join(name);
     services.storage.fetch_to(key, &dest).await?;
     Ok(dest)
+}
+
+/// [`file_on_disk`] for a file the job may have brought (`None` when it brought none).
+async fn stored_on_disk(
+    services: &Services,
+    key: Option<&str>,
+    work_dir: &Path,
+    stem: &str,
+) -> ServiceResult<Option<PathBuf>> {
+    match key {
+        Some(key) => file_on_disk(services, key, work_dir, stem).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Probe the file: it must be media with a video stream in an allowed container.

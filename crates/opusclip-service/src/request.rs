@@ -125,12 +125,18 @@ impl JobRequest {
             "kind": self.kind, "clip": self.clip, "max_length": self.max_length,
             "has_transcript": self.transcript_key.is_some(),
         });
+        self.add_brand_hashes(&mut value);
+        crate::util::sha256_hex(value.to_string().as_bytes())
+    }
+
+    /// Adds the content hashes of the brand files sent with the job (`watermark`, `font`) to a
+    /// JSON object that is hashed; nothing when none was sent, so other hashes stay as they were.
+    pub fn add_brand_hashes(&self, value: &mut serde_json::Value) {
         for (name, file) in [("watermark", &self.watermark), ("font", &self.font)] {
             if let Some(file) = file {
                 value[name] = serde_json::json!(file.sha256);
             }
         }
-        crate::util::sha256_hex(value.to_string().as_bytes())
     }
 }
 

@@ -168,12 +168,7 @@ fn a_template_with_its_logo_and_font_files_brands_the_clips_and_their_re_render(
     let key = service.key("caption-brand");
     let url = service.url("/api/jobs");
     let logo = talk.dir.path().join("logo.png");
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=0xFF6600:s=200x100:d=1", "-frames:v", "1"])
-        .arg(&logo)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(made.success());
+    solid_png(&logo, "0xFF6600", "200x100");
     let (logo, font) = (std::fs::read(&logo).unwrap(), std::fs::read(SERIF).expect("fonts-dejavu-core (setup.sh)"));
     let template =
         "base = \"bold\"\nfont_file = \"Brand.ttf\"\n[watermark]\nimage = \"logo.png\"\ncorner = \"top-left\"\n\

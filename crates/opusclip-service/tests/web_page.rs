@@ -191,12 +191,7 @@ fn a_person_uploads_edits_rerenders_and_downloads_in_chromium() {
     browser.type_into("#template-file", &template.display().to_string());
     // Its logo, picked beside it (the server keeps it with the job; the re-render below draws it).
     let logo = talk.dir.path().join("logo.png");
-    let made = std::process::Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=c=0xFF6600:s=120x60:d=1", "-frames:v", "1"])
-        .arg(&logo)
-        .status()
-        .expect("ffmpeg runs");
-    assert!(made.success());
+    common::solid_png(&logo, "0xFF6600", "120x60");
     browser.type_into("#watermark-file", &logo.display().to_string());
     browser.script(
         "const set = (id, value) => document.getElementById(id).value = value;\

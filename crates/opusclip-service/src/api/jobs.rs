@@ -171,11 +171,7 @@ async fn accept_form(
         "clip": request.clip,
         "webhook_url": request.webhook_url,
     });
-    for (name, file) in [("watermark", &request.watermark), ("font", &request.font)] {
-        if let Some(file) = file {
-            asked[name] = json!(file.sha256);
-        }
-    }
+    request.add_brand_hashes(&mut asked);
     let request_hash = crate::util::sha256_hex(asked.to_string().as_bytes());
     if let Err(error) = store_inputs(services, form, &request).await {
         let _ = services.storage.delete_prefix(&format!("jobs/{id}")).await;

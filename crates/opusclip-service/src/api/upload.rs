@@ -1,7 +1,7 @@
 //! Reading the multipart form of `POST /api/jobs`: the `file` part is streamed to a spool file
 //! chunk by chunk (never held in memory) under a size cap, the `transcript`, `watermark` (an
-//! image) and `font` parts likewise with small caps, each at most once, and every other part is an option of `opusclip clip` by the same
-//! name, capped in size, count and total. Client file names never reach the file system; only a
+//! image) and `font` parts likewise with small caps, each at most once, and every other part is an
+//! option of `opusclip clip` by the same name, capped in size, count and total. Client file names never reach the file system; only a
 //! sanitised extension is kept.
 
 use super::TRANSCRIPT_LIMIT;

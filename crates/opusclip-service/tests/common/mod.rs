@@ -84,6 +84,17 @@ pub fn make_talk(tag: &str) -> Talk {
     Talk { dir, video, srt, with_subtitles }
 }
 
+/// A PNG of one `colour` (`0xRRGGBB`) and `size` (`WxH`) at `path`, made by ffmpeg: a logo.
+pub fn solid_png(path: &Path, colour: &str, size: &str) {
+    let made = Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-f", "lavfi", "-i", &format!("color=c={colour}:s={size}:d=1")])
+        .args(["-frames:v", "1"])
+        .arg(path)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success(), "ffmpeg made {}", path.display());
+}
+
 /// A service running in this process on its own runtime.
 pub struct TestService {
     pub runtime: tokio::runtime::Runtime,
